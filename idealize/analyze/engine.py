@@ -1,0 +1,170 @@
+"""The static engine: runs every detector and gathers findings, verdicts and review units."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from ..cache import Cache
+from ..git import Git
+from ..languages import family
+from ..model import FINDING_KINDS, Branch, Finding, Location, ModuleOverlap, Unit
+from ..symbols import SymbolIndex
+from .double_fix import find_double_fixes
+from .divergence import find_divergences
+from .duplicates import find_duplicates
+from .features import extract
+from .overlap import module_overlaps
+from .phantom import find_phantoms
+from .pieces import Piece, branch_pieces, existing_pieces
+from .units import build_units
+
+Progress = Callable[[str, int, int], None]
+_PREFIX = {"duplicate": "DUP", "phantom_dependency": "PHA", "double_fix": "FIX", "divergence": "DIV"}
+
+
+@dataclass(frozen=True)
+class Analysis:
+    modules: tuple[ModuleOverlap, ...]
+    findings: tuple[Finding, ...]
+    units: tuple[Unit, ...]
+    notes: tuple[str, ...]
+    pieces: tuple[Piece, ...]
+
+
+def _quiet(stage: str, done: int, total: int) -> None:
+    return None
+
+
+def analyze(
+    git: Git,
+    branches: Sequence[Branch],
+    target_head: str,
+    cache: Cache,
+    progress: Progress = _quiet,
+    merged: bool = False,
+) -> Analysis:
+    notes: list[str] = []
+    modules = module_overlaps(branches)
+    pieces = branch_pieces(git, branches)
+    progress("analyze", 1, 5)
+    touched = {(p.path, p.symbol) for p in pieces}
+    families = {family(p.language) for p in pieces}
+    existing, defined = existing_pieces(git, target_head, SymbolIndex(cache), families, touched, notes) if families else ([], {})
+    for p in pieces:
+        if p.change in ("deleted", "renamed"):
+            defined.setdefault(p.short, (p.path, p.symbol, p.kind))
+    progress("analyze", 2, 5)
+    findings: list[Finding] = []
+    findings += find_duplicates([*pieces, *existing])
+    progress("analyze", 3, 5)
+    findings += find_phantoms(git, branches, pieces, target_head if merged else None)
+    findings += find_double_fixes(pieces, _file_calls(git, branches))
+    findings += find_divergences(branches, pieces, defined)
+    progress("analyze", 4, 5)
+    findings = _number(_dedupe([_enclose(f, pieces) for f in findings]))
+    modules = tuple(_verdict(m, findings, pieces, branches) for m in modules)
+    units = build_units(findings, modules, pieces)
+    progress("analyze", 5, 5)
+    return Analysis(modules, tuple(findings), units, tuple(notes), tuple(pieces))
+
+
+def _enclose(f: Finding, pieces: Sequence[Piece]) -> Finding:
+    """Name the symbol around a bare line location, when a branch's piece covers it."""
+    locs = []
+    for loc in f.locations:
+        if loc.symbol is None and loc.start_line is not None:
+            inner = [
+                p
+                for p in pieces
+                if p.branch == loc.branch and p.path == loc.path and p.start_line <= loc.start_line <= p.end_line
+            ]
+            if inner:
+                best = min(inner, key=lambda p: p.end_line - p.start_line)
+                loc = Location(loc.path, best.symbol, loc.start_line, loc.end_line, loc.branch)
+        locs.append(loc)
+    return replace(f, locations=tuple(locs))
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    seen: set[tuple[str, frozenset[tuple[str, str | None, str | None]]]] = set()
+    out = []
+    for f in findings:
+        key = (f.kind, frozenset((loc.path, loc.symbol, loc.branch) for loc in f.locations))
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
+
+def _number(findings: list[Finding]) -> list[Finding]:
+    order = {k: i for i, k in enumerate(FINDING_KINDS)}
+    findings.sort(key=lambda f: (order[f.kind], -f.confidence, [(loc.path, loc.symbol or "") for loc in f.locations]))
+    counters: dict[str, int] = {}
+    numbered = []
+    for f in findings:
+        counters[f.kind] = counters.get(f.kind, 0) + 1
+        numbered.append(replace(f, id=f"{_PREFIX[f.kind]}-{counters[f.kind]}"))
+    return numbered
+
+
+def _file_calls(git: Git, branches: Sequence[Branch]) -> dict[tuple[str | None, str], frozenset[str]]:
+    """Calls made anywhere in each changed source file's new version, per branch."""
+    wanted = [(b.name, f.path, f.new_blob, f.language) for b in branches for f in b.files if f.new_blob and f.language and f.symbols]
+    with git.blobs() as reader:
+        contents = reader.read_many([w[2] for w in wanted if w[2]])
+    result: dict[tuple[str | None, str], frozenset[str]] = {}
+    for name, path, blob, lang in wanted:
+        data = contents.get(blob or "")
+        if data is not None and len(data) < 1_000_000:
+            result[(name, path)] = extract(data.decode("utf-8", "replace"), lang).calls
+    return result
+
+
+_IMPORT = re.compile(r"^\s*(import|from|export\s+\{|export\s+\*|use|#include|require)\b")
+_LOG = re.compile(r"\b(log|logger|logging|console|print|println|printf|debugPrint)\b")
+_ENTRY = re.compile(r"""^\s*["'\w./:-]+["']?\s*[:=,]\s*.*[,;]?\s*$|^\s*\w+\s*,?\s*$""")
+
+
+def _line_kind(line: str) -> str:
+    if not line.strip():
+        return "blank"
+    if _IMPORT.match(line):
+        return "import"
+    if _LOG.search(line):
+        return "log"
+    if _ENTRY.match(line):
+        return "entry"
+    return "code"
+
+
+def _verdict(m: ModuleOverlap, findings: Sequence[Finding], pieces: Sequence[Piece], branches: Sequence[Branch]) -> ModuleOverlap:
+    ids = [f.id for f in findings if any(loc.path == m.path and loc.branch in m.branches for loc in f.locations)]
+    if ids:
+        return replace(m, verdict=f"Drift: see {', '.join(ids)}.")
+    parts: list[str] = []
+    kinds: set[str] = set()
+    for b in branches:
+        if b.name not in m.branches:
+            continue
+        f = b.file(m.path)
+        if f is None:
+            continue
+        own = [p for p in pieces if p.branch == b.name and p.path == m.path]
+        lines = [line for h in f.hunks for line in (*h.added, *h.removed)]
+        kinds |= {_line_kind(line) for line in lines}
+        if own:
+            parts.append(f"{b.name} {'/'.join(sorted({p.change for p in own}))} {', '.join(f'`{p.symbol}`' for p in own[:3])}")
+        else:
+            parts.append(f"{b.name} edits {len(lines)} module-level line(s)")
+    shared = {s.name for s in m.symbols}
+    if shared:
+        why = f"both change {', '.join(f'`{s}`' for s in sorted(shared))}, but their added lines share no literals, calls or intent"
+    elif kinds - {"blank"} <= {"import", "log", "entry"}:
+        what = sorted(k for k in kinds if k in ("import", "log", "entry"))
+        names = {"import": "imports", "log": "log lines", "entry": "table entries"}
+        why = "only additive " + ", ".join(names[k] for k in what) + " in different places"
+    else:
+        why = "the branches change different definitions with nothing in common"
+    return replace(m, verdict=f"Benign: {why} ({'; '.join(parts)}).")

@@ -1,0 +1,199 @@
+"""What a piece of code does, as sets a detector can compare: calls, literals, names, shape.
+
+A small lexer rather than a grammar walk: it works the same for every language,
+costs a regex pass, and the signals it needs (identifiers, strings, calls,
+keyword arguments) are lexical anyway. Definitions come from tree-sitter (symbols.py).
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from dataclasses import dataclass
+
+_STRING = re.compile(
+    r'"""(?:.|\n)*?"""|\'\'\'(?:.|\n)*?\'\'\'|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|`(?:\\.|[^`\\])*`'
+)
+_COMMENT = {
+    "python": re.compile(r"#[^\n]*"),
+    "c": re.compile(r"//[^\n]*|/\*(?:.|\n)*?\*/"),
+}
+_TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|\d+(?:\.\d+)?|==|!=|<=|>=|=>|->|\*\*|&&|\|\||[^\sA-Za-z0-9_]")
+_SQL = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|CREATE TABLE)\b")
+_DISTINCTIVE = re.compile(r"^/|://|^[A-Z][A-Z0-9_]{3,}$|\.[A-Za-z]{2,4}$|^\^|\\[dwsb]|/[\w{}:-]+")
+_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+
+KEYWORDS = frozenset(
+    """
+    if else elif for while return def class function func fn let const var new import from as with try
+    except catch finally raise throw async await yield lambda pass break continue in is not and or
+    true false none null nil self this super static public private protected final void int str bool
+    float double string char long short byte package struct enum interface type impl trait mod use pub
+    mut match switch case default do go defer chan map range select where extends implements late
+    required dynamic get set of assert del global nonlocal print len isinstance list dict tuple
+    undefined typeof instanceof export override abstract sealed record throws synchronized crate
+    """.split()
+)
+
+# words that name the same intent; tokens are folded to the first word of their group
+_SYNONYMS = [
+    "list fetch get load retrieve read query lookup available enumerate discover find collect all show",
+    "model models",
+    "remove delete drop strip trim clear purge",
+    "create add make build new insert register",
+    "update set modify patch change",
+    "url uri endpoint path route",
+    "config settings options conf cfg",
+    "retry retries attempt attempts backoff",
+    "normalize normalise clean sanitize sanitise canonical canonicalize",
+    "check validate verify ensure",
+    "parse decode deserialize",
+    "format render serialize encode dump",
+    "send post publish emit dispatch",
+    "error err exception failure fail",
+]
+_FOLD: dict[str, str] = {}
+for _group in _SYNONYMS:
+    _words = _group.split()
+    for _w in _words:
+        _FOLD.setdefault(_w, _words[0])
+_DEFINERS = frozenset({"def", "function", "fn", "func", "class", "void", "fun"})
+_STOP = frozenset("a an the to of on by is it do be at x y i j k n v e f s t id".split())
+
+FIX_WORDS = re.compile(
+    r"\b(fix(e[sd])?|bug|bugfix|hotfix|handle[sd]?|crash(es)?|broken|avoid|prevent|guard|regression|"
+    r"workaround|patch(es|ed)?|correct(s|ed)?|repair|issue|error|wrong|fail(s|ing|ure)?)\b",
+    re.IGNORECASE,
+)
+
+
+def distinctive(literal: str) -> bool:
+    """Endpoints, URLs, paths, file names, env vars, regexes, SQL: literals that name a concept."""
+    return bool(_DISTINCTIVE.search(literal) or _SQL.search(literal))
+
+
+def split_identifier(name: str) -> list[str]:
+    parts: list[str] = []
+    for chunk in re.split(r"[_\W]+", name):
+        parts.extend(p.lower() for p in _CAMEL.findall(chunk))
+    return [p for p in parts if p and p not in _STOP]
+
+
+def fold(word: str) -> str:
+    w = word.lower()
+    if w not in _FOLD and w.endswith("s") and w[:-1] in _FOLD:
+        w = w[:-1]
+    return _FOLD.get(w, w)
+
+
+def concept_tokens(name: str) -> frozenset[str]:
+    """`list_models` ~ `fetch_available` ~ `_fetchModelNames`: folded identifier sub-tokens."""
+    return frozenset(fold(t) for t in split_identifier(name) if len(t) > 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    calls: frozenset[str]  # callee names (last component) and dotted forms
+    strings: frozenset[str]  # string literals, whitespace-normalised
+    words: frozenset[str]  # folded identifier sub-tokens of the body
+    identifiers: frozenset[str]  # raw identifiers used
+    kwargs: frozenset[str]  # keyword argument names at call sites
+    shingles: frozenset[int]  # hashes of 4-grams of normalised tokens
+    returns: frozenset[str]  # shape of returned expressions
+    size: int  # tokens
+
+
+def _strip_comments(text: str, language: str | None) -> str:
+    pattern = _COMMENT["python"] if language == "python" else _COMMENT["c"]
+    return pattern.sub(" ", text)
+
+
+def extract(text: str, language: str | None) -> Features:
+    strings: set[str] = set()
+
+    def keep_string(m: re.Match[str]) -> str:
+        raw = m.group(0)
+        body = raw.strip("\"'`")
+        body = re.sub(r"\s+", " ", body).strip()
+        prose = body.count(" ") >= 3 and not _SQL.search(body)
+        if body and len(body) < 200 and not prose:
+            strings.add(body)
+        return ' "S" '
+
+    code = _STRING.sub(keep_string, _strip_comments(text, language) if language else text)
+    tokens = _TOKEN.findall(code)
+    calls: set[str] = set()
+    identifiers: set[str] = set()
+    kwargs: set[str] = set()
+    returns: set[str] = set()
+    norm: list[str] = []
+    depth = 0
+    for i, tok in enumerate(tokens):
+        first = tok[0]
+        if first.isalpha() or first == "_":
+            if tok.lower() in KEYWORDS:
+                norm.append(tok)
+                if tok == "return" and i + 1 < len(tokens):
+                    nxt = tokens[i + 1]
+                    returns.add({"[": "list", "{": "dict", "(": "tuple", '"': "str"}.get(nxt, "value"))
+                continue
+            identifiers.add(tok)
+            norm.append("ID")
+            nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+            prev = tokens[i - 1] if i else ""
+            if nxt == "(" and prev not in _DEFINERS:
+                calls.add(tok)
+                # dotted form: a.b.c(
+                j = i
+                dotted = [tok]
+                while j >= 2 and tokens[j - 1] == "." and tokens[j - 2][:1].isalpha():
+                    dotted.insert(0, tokens[j - 2])
+                    j -= 2
+                if len(dotted) > 1:
+                    calls.add(".".join(dotted[-2:]))
+            elif nxt == "=" and depth > 0:
+                kwargs.add(tok)
+        elif first.isdigit():
+            norm.append("N")
+        else:
+            if tok == "(":
+                depth += 1
+            elif tok == ")":
+                depth = max(0, depth - 1)
+            if tok == '"':
+                norm.append("S")
+            else:
+                norm.append(tok)
+    shingles = {zlib.crc32(" ".join(norm[i : i + 4]).encode()) for i in range(max(0, len(norm) - 3))}
+    words = {fold(w) for ident in identifiers for w in split_identifier(ident) if len(w) > 2}
+    return Features(
+        calls=frozenset(calls),
+        strings=frozenset(strings),
+        words=frozenset(words),
+        identifiers=frozenset(identifiers),
+        kwargs=frozenset(kwargs),
+        shingles=frozenset(shingles),
+        returns=frozenset(returns),
+        size=len(tokens),
+    )
+
+
+_PARAM_SPLIT = re.compile(r",(?![^\[\(\{<]*[\]\)\}>])")
+
+
+def parameters(signature: str, language: str | None = None) -> tuple[str, ...]:
+    """Parameter names from a definition's first line (best effort, any C-like or Python syntax)."""
+    m = re.search(r"\((.*)\)", signature)
+    if not m:
+        return ()
+    names: list[str] = []
+    for part in _PARAM_SPLIT.split(m.group(1)):
+        part = part.split("=")[0].split(":")[0].strip().lstrip("*&").strip()
+        if not part or part in ("self", "cls", "this", "/", "*"):
+            continue
+        words = re.findall(r"[A-Za-z_][A-Za-z0-9_]*", part)
+        if words:
+            # Python/TS: name first; Java/Dart/Go: type then name (Go: name then type)
+            name_first = language in ("python", "go", "typescript", "tsx", "javascript", "rust")
+            names.append(words[0] if name_first or len(words) == 1 else words[-1])
+    return tuple(names)

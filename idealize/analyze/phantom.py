@@ -1,0 +1,203 @@
+"""Phantom dependencies: one branch removes or renames a module, symbol or parameter while
+another branch adds (or keeps) a use of it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..git import Git
+from ..languages import family, language_of
+from ..model import Branch, Finding, Location
+from .pieces import Piece
+
+COMMON_NAMES = frozenset(
+    "get set run main init __init__ setup teardown test call update create delete close open start stop "
+    "load save read write send handle process execute apply build make new to_dict from_dict name value "
+    "data key items keys values copy clear reset render parse format validate check help index add remove".split()
+)
+
+
+@dataclass(frozen=True)
+class Removal:
+    branch: str
+    path: str
+    symbol: str | None  # None: the whole module
+    name: str  # the name other code would use
+    what: str  # "function", "class", "module", "parameter"
+    replacement: str | None
+    function: str | None = None  # for a parameter: the function it belonged to
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Use:
+    branch: str | None
+    path: str
+    line: int
+    text: str
+    how: str  # import, call, keyword, reference
+
+
+def module_names(path: str) -> tuple[str, ...]:
+    """How code would import a file: `pkg/mod.py` -> `pkg.mod`, `src/api.ts` -> `./api`, `api`."""
+    stem = path.rsplit(".", 1)[0]
+    dotted = stem.replace("/", ".")
+    names = {dotted, stem.rsplit("/", 1)[-1]}
+    if dotted.endswith(".__init__"):
+        names.add(dotted[: -len(".__init__")])
+    return tuple(sorted(names))
+
+
+def removals(branches: Sequence[Branch], pieces: Sequence[Piece]) -> list[Removal]:
+    found: list[Removal] = []
+    for b in branches:
+        added_names: dict[str, str] = {}
+        for f in b.files:
+            for s in f.symbols:
+                if s.change in ("added", "renamed"):
+                    added_names[s.name.rsplit(".", 1)[-1]] = f.path
+        for f in b.files:
+            if f.status == "deleted" and f.language:
+                found.append(Removal(b.name, f.path, None, module_names(f.path)[-1], "module", None))
+            for s in f.symbols:
+                if s.change == "renamed" and s.renamed_from:
+                    old_short = s.renamed_from.rsplit(".", 1)[-1]
+                    found.append(
+                        Removal(b.name, f.path, s.renamed_from, old_short, s.kind, s.name, line=s.old_start)
+                    )
+                elif s.change == "deleted":
+                    short = s.name.rsplit(".", 1)[-1]
+                    moved_to = added_names.get(short)
+                    if moved_to == f.path:
+                        continue
+                    found.append(
+                        Removal(b.name, f.path, s.name, short, s.kind, f"{moved_to}:{short}" if moved_to else None, line=s.old_start)
+                    )
+        for p in pieces:
+            if p.branch != b.name or p.change != "modified" or not p.old_params:
+                continue
+            for param in p.old_params:
+                if param not in p.params and len(param) > 1:
+                    found.append(
+                        Removal(b.name, p.path, p.symbol, param, "parameter", None, function=p.short, line=p.start_line)
+                    )
+    return found
+
+
+def _patterns(r: Removal) -> list[tuple[str, re.Pattern[str]]]:
+    n = re.escape(r.name)
+    if r.what == "parameter" and r.function:
+        return [("keyword", re.compile(rf"\b{re.escape(r.function)}\s*\(.*\b{n}\s*[=:]"))]
+    if r.what == "module":
+        return [("import", re.compile(rf"(import|from|require\(|use)\b.*[\s./'\"]{n}\b"))]
+    pats = [("import", re.compile(rf"^\s*(from\s+\S+\s+import|import|use)\b.*\b{n}\b|import\s*\{{[^}}]*\b{n}\b"))]
+    if r.name not in COMMON_NAMES and len(r.name) > 3:
+        pats.append(("call", re.compile(rf"\b{n}\s*\(")))
+        pats.append(("reference", re.compile(rf"(?<![\w'\"]){n}\b(?!\s*[=:](?!=))")))
+    return pats
+
+
+def _match(r: Removal, text: str) -> str | None:
+    for how, pattern in _patterns(r):
+        if pattern.search(text):
+            return how
+    return None
+
+
+def added_uses(r: Removal, branches: Sequence[Branch]) -> list[Use]:
+    uses: list[Use] = []
+    lang = language_of(r.path)
+    for b in branches:
+        if b.name == r.branch:
+            continue
+        for f in b.files:
+            flang = language_of(f.path)
+            if lang and flang and family(lang) != family(flang):
+                continue
+            if f.path == r.path and r.symbol is not None and r.what != "parameter":
+                # a redefinition in the same file is not a use
+                if any(s.name == r.symbol and s.change in ("added", "modified") for s in f.symbols):
+                    continue
+            for h in f.hunks:
+                for offset, line in enumerate(h.added):
+                    how = _match(r, line)
+                    if how is None or re.match(r"^\s*(def|class|function|func|fn)\s", line):
+                        continue
+                    uses.append(Use(b.name, f.path, h.new_start + offset, line.strip(), how))
+    return uses
+
+
+def kept_uses(git: Git, r: Removal, treeish: str, branches: Sequence[Branch]) -> list[Use]:
+    """Post-merge: uses still in the merged tree, attributed to the branch that added the line."""
+    if r.what == "parameter" or r.name in COMMON_NAMES or len(r.name) < 4:
+        return []
+    out = git.text("grep", "-n", "-w", "-I", "--full-name", "-e", r.name, treeish, "--", check=False)
+    lang = language_of(r.path)
+    added_by: dict[tuple[str, str], str] = {}
+    for b in branches:
+        for f in b.files:
+            for h in f.hunks:
+                for line in h.added:
+                    added_by.setdefault((f.path, line.strip()), b.name)
+    uses: list[Use] = []
+    for row in out.splitlines():
+        parts = row.split(":", 3)
+        if len(parts) < 4:
+            continue
+        _, path, lineno, text = parts
+        flang = language_of(path)
+        if not flang or (lang and family(flang) != family(lang)):
+            continue
+        how = _match(r, text)
+        if how is None or re.match(r"^\s*(def|class|function|func|fn)\s", text):
+            continue
+        owner = added_by.get((path, text.strip()))
+        if owner == r.branch:
+            continue
+        uses.append(Use(owner, path, int(lineno), text.strip(), how))
+    return uses
+
+
+_CONFIDENCE = {"import": 0.92, "keyword": 0.85, "call": 0.85, "reference": 0.65}
+
+
+def find_phantoms(
+    git: Git, branches: Sequence[Branch], pieces: Sequence[Piece], merged_tree: str | None
+) -> list[Finding]:
+    findings: list[Finding] = []
+    for r in removals(branches, pieces):
+        uses = added_uses(r, branches)
+        if merged_tree is not None:
+            known = {(u.path, u.text) for u in uses}
+            uses += [u for u in kept_uses(git, r, merged_tree, branches) if (u.path, u.text) not in known]
+        if not uses:
+            continue
+        uses.sort(key=lambda u: (list(_CONFIDENCE).index(u.how), u.path, u.line))
+        verb = {"parameter": f"removes parameter `{r.name}` of `{r.function}`", "module": f"deletes module `{r.path}`"}.get(
+            r.what, f"{'renames' if r.replacement and ':' not in r.replacement else 'removes'} `{r.symbol}`"
+        )
+        users = sorted({u.branch or "code already on the target" for u in uses})
+        title = f"{r.branch} {verb}, but {', '.join(users)} still use{'s' if len(users) == 1 else ''} it"
+        evidence = [f"{r.branch} {verb} in `{r.path}`" + (f" (now `{r.replacement}`)" if r.replacement else "")]
+        evidence += [f"{u.how} in `{u.path}:{u.line}` ({u.branch or 'existing code'}): `{u.text[:120]}`" for u in uses[:5]]
+        fix = (
+            f"Update the uses to `{r.replacement}`" if r.replacement else "Restore it or move the uses to its replacement"
+        )
+        findings.append(
+            Finding(
+                id="",
+                kind="phantom_dependency",
+                title=title,
+                confidence=max(_CONFIDENCE[u.how] for u in uses),
+                source="static",
+                locations=(
+                    Location(r.path, r.symbol, r.line, r.line, r.branch),
+                    *(Location(u.path, None, u.line, u.line, u.branch) for u in uses[:8]),
+                ),
+                evidence=tuple(evidence),
+                recommendation=f"{fix} before (or right after) merging; the merged code fails at import or call time.",
+            )
+        )
+    return findings

@@ -1,0 +1,190 @@
+"""Pieces of code the detectors compare: every symbol a branch added, changed or removed,
+and (for reuse checks) the symbols that already existed on the target."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from ..git import Git
+from ..languages import family, language_of
+from ..model import Branch, Location
+from ..symbols import SymbolIndex
+from .features import Features, concept_tokens, extract, parameters
+
+MAX_EXISTING_FILES = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    branch: str | None  # None: code that already existed on the target
+    path: str
+    symbol: str
+    kind: str
+    change: str  # added, modified, deleted, renamed, existing
+    start_line: int
+    end_line: int
+    language: str
+    text: str
+    features: Features
+    added: Features  # what this branch's added lines inside the symbol contain
+    added_text: str
+    removed_text: str
+    params: tuple[str, ...]
+    old_params: tuple[str, ...]
+    name_tokens: frozenset[str]
+    subject: str  # the branch's commit subjects, joined
+
+    @property
+    def short(self) -> str:
+        return self.symbol.rsplit(".", 1)[-1].split("#")[0]
+
+    @property
+    def key(self) -> tuple[str | None, str, str]:
+        return (self.branch, self.path, self.symbol)
+
+    def location(self) -> Location:
+        return Location(self.path, self.symbol, self.start_line, self.end_line, self.branch)
+
+
+def _lines(source: bytes | None, start: int, end: int) -> str:
+    if source is None:
+        return ""
+    lines = source.decode("utf-8", "replace").splitlines()
+    return "\n".join(lines[start - 1 : end])
+
+
+def branch_pieces(git: Git, branches: Sequence[Branch]) -> list[Piece]:
+    """A piece per symbol each branch touched, with the text of its new (or removed) version."""
+    blobs: list[str] = []
+    for b in branches:
+        for f in b.files:
+            if f.symbols:
+                blobs.extend(x for x in (f.old_blob, f.new_blob) if x)
+    with git.blobs() as reader:
+        contents = reader.read_many(blobs)
+    pieces: list[Piece] = []
+    for b in branches:
+        subject = " / ".join(c.subject for c in b.commits)
+        for f in b.files:
+            if not f.language:
+                continue
+            for s in f.symbols:
+                deleted = s.change == "deleted"
+                source = contents.get((f.old_blob if deleted else f.new_blob) or "")
+                start = (s.old_start if deleted else s.new_start) or 1
+                end = (s.old_end if deleted else s.new_end) or start
+                text = _lines(source, start, end)
+                old_text = _lines(contents.get(f.old_blob or ""), s.old_start or 0, s.old_end or 0) if s.old_start else ""
+                added_lines: list[str] = []
+                removed_lines: list[str] = []
+                for h in f.hunks:
+                    if h.new_lines and s.new_start and s.new_end and h.new_start <= s.new_end and s.new_start <= h.new_start + h.new_lines - 1:
+                        lo = max(h.new_start, s.new_start)
+                        hi = min(h.new_start + h.new_lines - 1, s.new_end)
+                        added_lines.extend(h.added[lo - h.new_start : hi - h.new_start + 1])
+                    if h.old_lines and s.old_start and s.old_end and h.old_start <= s.old_end and s.old_start <= h.old_start + h.old_lines - 1:
+                        lo = max(h.old_start, s.old_start)
+                        hi = min(h.old_start + h.old_lines - 1, s.old_end)
+                        removed_lines.extend(h.removed[lo - h.old_start : hi - h.old_start + 1])
+                if s.change in ("added", "renamed") and not added_lines:
+                    added_lines = text.splitlines()
+                added_text = "\n".join(added_lines)
+                pieces.append(
+                    Piece(
+                        branch=b.name,
+                        path=f.path,
+                        symbol=s.name,
+                        kind=s.kind,
+                        change=s.change,
+                        start_line=start,
+                        end_line=end,
+                        language=f.language,
+                        text=text,
+                        features=extract(text, f.language),
+                        added=extract(added_text, f.language),
+                        added_text=added_text,
+                        removed_text="\n".join(removed_lines),
+                        params=parameters(_signature(text, f.language) if not deleted else "", f.language),
+                        old_params=parameters(_signature(old_text, f.language), f.language) if old_text else (),
+                        name_tokens=concept_tokens(s.name.rsplit(".", 1)[-1]),
+                        subject=subject,
+                    )
+                )
+    return pieces
+
+
+def _signature(text: str, language: str) -> str:
+    """The definition's header up to its body, joined on one line."""
+    head: list[str] = []
+    for line in text.splitlines()[:12]:
+        stripped = line.strip()
+        if stripped.startswith("@"):
+            continue
+        head.append(stripped)
+        joined = " ".join(head)
+        if joined.count("(") and joined.count("(") <= joined.count(")"):
+            return joined
+    return " ".join(head)
+
+
+def existing_pieces(
+    git: Git,
+    treeish: str,
+    index: SymbolIndex,
+    families: Iterable[str],
+    skip: set[tuple[str, str]],
+    notes: list[str],
+) -> tuple[list[Piece], dict[str, tuple[str, str, str]]]:
+    """Functions already on the target that a branch could have reused, and every
+    definition there by short name: ``name -> (path, qualified name, kind)``."""
+    wanted_families = set(families)
+    rows = [
+        (blob, path, lang)
+        for mode, blob, path in git.ls_tree(treeish)
+        if mode != "160000" and (lang := language_of(path)) and family(lang) in wanted_families
+    ]
+    if len(rows) > MAX_EXISTING_FILES:
+        notes.append(
+            f"Reuse check looked at the first {MAX_EXISTING_FILES:,} of {len(rows):,} source files on the target."
+        )
+        rows = rows[:MAX_EXISTING_FILES]
+    known = index.cached((blob, lang) for blob, _, lang in rows)
+    with git.blobs() as reader:
+        contents = reader.read_many([blob for blob, _, _ in rows])
+    pieces: list[Piece] = []
+    defined: dict[str, tuple[str, str, str]] = {}
+    for blob, path, lang in rows:
+        source = contents.get(blob)
+        if source is None or len(source) > 1_000_000:
+            continue
+        symbols = index.get(blob, lang, source) if (blob, lang) not in known else index.get(blob, lang, None)
+        lines = source.decode("utf-8", "replace").splitlines()
+        for s in symbols:
+            defined.setdefault(s.name.rsplit(".", 1)[-1], (path, s.name, s.kind))
+            if (path, s.name) in skip or s.kind not in ("function", "method"):
+                continue
+            text = "\n".join(lines[s.start_line - 1 : s.end_line])
+            feats = extract(text, lang)
+            pieces.append(
+                Piece(
+                    branch=None,
+                    path=path,
+                    symbol=s.name,
+                    kind=s.kind,
+                    change="existing",
+                    start_line=s.start_line,
+                    end_line=s.end_line,
+                    language=lang,
+                    text=text,
+                    features=feats,
+                    added=feats,
+                    added_text="",
+                    removed_text="",
+                    params=parameters(s.signature, lang),
+                    old_params=(),
+                    name_tokens=concept_tokens(s.name.rsplit(".", 1)[-1]),
+                    subject="",
+                )
+            )
+    return pieces, defined

@@ -1,0 +1,82 @@
+"""A small content-keyed on-disk cache (sqlite), shared by every repository.
+
+Keys are content hashes (git blob ids, prompt hashes), so one cache serves every
+repository on the machine without mixing them up. Location: ``$IDEALIZE_CACHE_DIR``,
+else ``$XDG_CACHE_HOME/idealize``, else ``~/.cache/idealize``.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+
+
+def default_cache_dir() -> Path:
+    explicit = os.environ.get("IDEALIZE_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".cache"
+    return base / "idealize"
+
+
+class Cache:
+    """Namespaced key -> text store. ``Cache(None)`` keeps everything in memory."""
+
+    def __init__(self, directory: Path | None) -> None:
+        if directory is None:
+            self._db = sqlite3.connect(":memory:")
+        else:
+            try:
+                directory.mkdir(parents=True, exist_ok=True)
+                self._db = sqlite3.connect(directory / "cache.sqlite3", timeout=30)
+                self._db.execute("PRAGMA journal_mode=WAL")
+            except (OSError, sqlite3.Error):
+                # an unwritable cache must not stop a run: fall back to memory
+                self._db = sqlite3.connect(":memory:")
+        self._db.execute("PRAGMA synchronous=OFF")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS entries (ns TEXT, key TEXT, value TEXT, PRIMARY KEY (ns, key))"
+        )
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, ns: str, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM entries WHERE ns=? AND key=?", (ns, key)).fetchone()
+        if row is None:
+            self.misses += 1
+            return None
+        self.hits += 1
+        return str(row[0])
+
+    def get_many(self, ns: str, keys: Iterable[str]) -> dict[str, str]:
+        wanted = list(dict.fromkeys(keys))
+        found: dict[str, str] = {}
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            for key, value in self._db.execute(
+                f"SELECT key, value FROM entries WHERE ns=? AND key IN ({marks})", (ns, *chunk)
+            ):
+                found[key] = value
+        self.hits += len(found)
+        self.misses += len(wanted) - len(found)
+        return found
+
+    def put(self, ns: str, key: str, value: str) -> None:
+        self._db.execute("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", (ns, key, value))
+
+    def put_many(self, ns: str, items: Iterable[tuple[str, str]]) -> None:
+        self._db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", ((ns, k, v) for k, v in items))
+
+    def commit(self) -> None:
+        try:
+            self._db.commit()
+        except sqlite3.Error:
+            pass
+
+    def close(self) -> None:
+        self.commit()
+        self._db.close()

@@ -1,0 +1,527 @@
+"""Which branches changed what, down to the symbol.
+
+Three ways in:
+- ``since``: every branch that landed on the current branch after a ref (merge
+  commits, squash- or rebase-merged commits);
+- ``branches``: unmerged branches, each against its merge-base with a target;
+- ``worktrees``: every worktree, with uncommitted and untracked (not ignored) work.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from unidiff import PatchSet
+from unidiff.errors import UnidiffParseError
+
+from .errors import EmptyRange, RepoError, ShallowHistory, UsageError
+from .git import Git, RawChange
+from .languages import language_of
+from .model import Branch, BranchKind, ChangeKind, Commit, FileChange, Hunk, Skipped, Symbol, SymbolChange
+from .symbols import SymbolIndex
+
+MAX_PARSE_BYTES = 1_000_000
+
+LONG_LIVED = re.compile(
+    r"^(main|master|trunk|develop|development|dev|stable|next|staging|production|prod|release([/-].*)?|hotfix)$"
+)
+_MERGE_PATTERNS = (
+    re.compile(r"^Merge pull request #(?P<pr>\d+) from (?:[^/\s]+/)?(?P<name>\S+)"),
+    re.compile(r"^Merge (?:remote-tracking )?branch '(?P<name>[^']+)'(?: of (?P<remote>\S+))?(?: into (?P<into>\S+))?"),
+    re.compile(r"^Merge branch (?P<name>\S+)"),
+    re.compile(r"^Merged? (?:in )?(?P<name>\S+)"),
+)
+_PR_NUMBER = re.compile(r"\(#(\d+)\)\s*$|^Merge pull request #(\d+)|\s#(\d+)\s*$")
+
+
+@dataclass(frozen=True)
+class CollectOptions:
+    since: str | None = None
+    branches: tuple[str, ...] = ()
+    into: str | None = None
+    worktrees: bool = False
+    max_parse_bytes: int = MAX_PARSE_BYTES
+
+
+@dataclass(frozen=True)
+class Collection:
+    mode: str
+    target: str
+    target_head: str
+    branches: tuple[Branch, ...]
+    skipped: tuple[Skipped, ...] = ()
+    notes: tuple[str, ...] = ()
+    since: str | None = None
+
+
+@dataclass
+class _Pending:
+    """A branch whose diff is known but whose symbols are not yet parsed."""
+
+    name: str
+    kind: BranchKind
+    head: str
+    base: str
+    commits: tuple[Commit, ...]
+    raw: list[RawChange]
+    patch: str
+    uncommitted: bool = False
+    worktree: str | None = None
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+def pr_number(subject: str) -> int | None:
+    m = _PR_NUMBER.search(subject)
+    if not m:
+        return None
+    return int(next(g for g in m.groups() if g))
+
+
+def merged_branch_name(subject: str) -> str | None:
+    for pattern in _MERGE_PATTERNS:
+        m = pattern.match(subject)
+        if m:
+            return m.group("name").strip("'\"")
+    return None
+
+
+Progress = Callable[[str, int, int], None]
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    return None
+
+
+def collect(git: Git, options: CollectOptions, symbols: SymbolIndex, progress: Progress = _no_progress) -> Collection:
+    notes: list[str] = []
+    skipped: list[Skipped] = []
+    if options.since is not None:
+        if options.branches or options.worktrees:
+            raise UsageError("--since cannot be combined with --branch or --worktrees", "run them separately")
+        mode = "since"
+        target = git.current_branch() or "HEAD"
+        target_head = git.resolve("HEAD")
+        pending = _landed_since(git, options.since, target_head, notes, skipped)
+    else:
+        into = options.into or git.default_branch()
+        target = into
+        target_head = git.resolve(into)
+        pending = []
+        names = list(options.branches)
+        if options.worktrees:
+            mode = "worktrees"
+            pending.extend(_from_worktrees(git, target_head, into, skipped))
+        else:
+            mode = "branches"
+            if not names:
+                names = _unmerged_local_branches(git, into, target_head)
+                if names:
+                    notes.append(
+                        f"No branches named: took the {len(names)} local branches not yet merged into {into}."
+                    )
+        have = {p.name for p in pending}
+        for name in names:
+            if name in have:
+                continue
+            pending.extend(_from_branch(git, name, target_head, into, skipped))
+        if not pending:
+            raise EmptyRange(
+                f"no branch has changes of its own against {into}",
+                "name branches with --branch NAME, use --worktrees, or --since REF after merging",
+            )
+    progress("collect", len(pending), len(pending))
+    branches = _finish(git, pending, symbols, options.max_parse_bytes, skipped, progress)
+    return Collection(
+        mode=mode,
+        target=target,
+        target_head=target_head,
+        branches=tuple(branches),
+        skipped=tuple(skipped),
+        notes=tuple(notes),
+        since=options.since,
+    )
+
+
+# -- post-merge -----------------------------------------------------------------------
+
+
+def _landed_since(git: Git, since: str, head: str, notes: list[str], skipped: list[Skipped]) -> list[_Pending]:
+    since_sha = git.resolve(since)
+    if not git.is_ancestor(since_sha, head):
+        notes.append(f"{since} is not an ancestor of HEAD: took what HEAD has that {since} lacks.")
+    entries = git.log(f"{since_sha}..{head}", first_parent=True)
+    if not entries:
+        raise EmptyRange(f"nothing landed on HEAD after {since}", "pick an older ref, e.g. --since HEAD~20")
+    entries.reverse()  # oldest first
+    pending: list[_Pending] = []
+    back_merges = 0
+    groups: dict[int, _Pending] = {}
+    for entry in entries:
+        if len(entry.parents) >= 2:
+            p1, p2 = entry.parents[0], entry.parents[1]
+            name = merged_branch_name(entry.subject) or f"merge {entry.sha[:7]}"
+            base = git.merge_base(p1, p2)
+            if base is None:
+                if git.is_shallow():
+                    raise ShallowHistory(
+                        f"the history of {name!r} ({entry.sha[:7]}) is cut off by the shallow clone",
+                        "fetch more history: git fetch --unshallow",
+                    )
+                skipped.append(Skipped(f"merge {entry.sha[:7]}", "the merged side shares no history with HEAD"))
+                continue
+            m = _MERGE_PATTERNS[1].match(entry.subject)
+            own_commits = git.log(f"{base}..{p2}", no_merges=True)
+            side_merges = [e for e in git.log(f"{base}..{p2}", first_parent=True) if len(e.parents) >= 2]
+            pulled = m is not None and m.group("remote") is not None
+            if LONG_LIVED.match(name.removeprefix("origin/")) or pulled:
+                why = "a pull of the same branch from its remote" if pulled else f"merge of long-lived branch {name!r}"
+                skipped.append(
+                    Skipped(
+                        f"merge {entry.sha[:7]} ({entry.subject})",
+                        f"{why} ({len(own_commits)} commits): not one agent's work, so not treated as a branch",
+                    )
+                )
+                continue
+            if len(side_merges) > 3 and len(side_merges) * 2 > len(own_commits):
+                skipped.append(
+                    Skipped(
+                        f"merge {entry.sha[:7]} ({entry.subject})",
+                        f"an integration branch ({len(side_merges)} merges of its own): not treated as one branch",
+                    )
+                )
+                continue
+            back_merges += sum(1 for e in side_merges if git.is_ancestor(e.parents[1], p1))
+            commits = tuple(Commit(e.sha, e.subject, e.body) for e in reversed(own_commits))
+            if not commits:
+                skipped.append(Skipped(f"merge {entry.sha[:7]} ({name})", "the merged branch has no commits of its own"))
+                continue
+            pending.append(
+                _Pending(name, "merge", p2, base, commits, git.diff_raw(base, p2), git.diff_patch(base, p2))
+            )
+        else:
+            parent = entry.parents[0] if entry.parents else None
+            if parent is None:
+                skipped.append(Skipped(f"commit {entry.sha[:7]}", "root commit: nothing to compare it with"))
+                continue
+            number = pr_number(entry.subject)
+            commit = Commit(entry.sha, entry.subject, entry.body)
+            previous = groups.get(number) if number is not None else None
+            if previous is not None and pending and pending[-1] is previous:
+                # a rebase-merged PR: consecutive commits naming the same PR are one branch
+                previous.commits = (*previous.commits, commit)
+                previous.head = entry.sha
+                previous.raw = git.diff_raw(previous.base, entry.sha)
+                previous.patch = git.diff_patch(previous.base, entry.sha)
+                continue
+            name = f"#{number}" if number is not None else f"commit {entry.sha[:7]}"
+            item = _Pending(
+                name, "squash", entry.sha, parent, (commit,), git.diff_raw(parent, entry.sha), git.diff_patch(parent, entry.sha)
+            )
+            pending.append(item)
+            if number is not None:
+                groups[number] = item
+    if back_merges:
+        notes.append(
+            f"Ignored {back_merges} back-merge(s) of the target into feature branches: "
+            "each branch is compared with its latest merge-base, so only its own changes count."
+        )
+    _dedupe_names(pending)
+    return pending
+
+
+def _dedupe_names(pending: Sequence[_Pending]) -> None:
+    seen: dict[str, int] = {}
+    for item in pending:
+        count = seen.get(item.name, 0) + 1
+        seen[item.name] = count
+        if count > 1:
+            item.name = f"{item.name} ({count})"
+
+
+# -- pre-merge ----------------------------------------------------------------------
+
+
+def _unmerged_local_branches(git: Git, into: str, target_head: str) -> list[str]:
+    out = git.text("for-each-ref", "--format=%(refname:short) %(objectname)", "refs/heads")
+    names = []
+    for line in out.splitlines():
+        name, sha = line.rsplit(" ", 1)
+        if name == into or sha == target_head:
+            continue
+        if not git.is_ancestor(sha, target_head):
+            names.append(name)
+    return names
+
+
+def _from_branch(git: Git, name: str, target_head: str, into: str, skipped: list[Skipped]) -> list[_Pending]:
+    head = git.resolve(name)
+    base = git.merge_base(head, target_head)
+    if base is None:
+        if git.is_shallow():
+            raise ShallowHistory(f"{name!r} and {into!r} meet beyond the shallow clone", "git fetch --unshallow")
+        raise RepoError(f"{name!r} shares no history with {into!r}", "check --into")
+    commits = git.log(f"{base}..{head}", no_merges=True)
+    if not commits:
+        skipped.append(Skipped(f"branch {name}", f"no commits of its own against {into}"))
+        return []
+    return [
+        _Pending(
+            name,
+            "branch",
+            head,
+            base,
+            tuple(Commit(e.sha, e.subject, e.body) for e in reversed(commits)),
+            git.diff_raw(base, head),
+            git.diff_patch(base, head),
+        )
+    ]
+
+
+def _from_worktrees(git: Git, target_head: str, into: str, skipped: list[Skipped]) -> list[_Pending]:
+    pending: list[_Pending] = []
+    for tree in git.worktrees():
+        if tree.bare or tree.head is None:
+            continue
+        path = Path(tree.path)
+        name = tree.branch or f"detached {tree.head[:7]}"
+        label = f"worktree {tree.path}"
+        if not path.exists():
+            skipped.append(Skipped(label, "worktree folder is missing (git worktree prune removes it)"))
+            continue
+        conflicts = git.unmerged_paths(path)
+        snapshot = git.snapshot_worktree(path)
+        head_tree = git.text("rev-parse", f"{tree.head}^{{tree}}").strip()
+        uncommitted = snapshot != head_tree
+        base = git.merge_base(tree.head, target_head)
+        if base is None:
+            skipped.append(Skipped(label, f"shares no history with {into}"))
+            continue
+        raw = git.diff_raw(base, snapshot)
+        if not raw:
+            skipped.append(Skipped(label, f"no changes against {into}", name))
+            continue
+        commits = git.log(f"{base}..{tree.head}", no_merges=True)
+        item = _Pending(
+            name,
+            "worktree",
+            snapshot if uncommitted else tree.head,
+            base,
+            tuple(Commit(e.sha, e.subject, e.body) for e in reversed(commits)),
+            raw,
+            git.diff_patch(base, snapshot),
+            uncommitted=uncommitted,
+            worktree=tree.path,
+        )
+        for p in conflicts:
+            item.skipped.append(Skipped(p, "unresolved merge conflict in the worktree", name))
+        pending.append(item)
+    return pending
+
+
+# -- symbols --------------------------------------------------------------------------
+
+
+def _hunks_by_path(patch: str) -> tuple[dict[str, list[Hunk]], set[str]]:
+    try:
+        patchset = PatchSet(patch)
+    except UnidiffParseError as exc:
+        raise RepoError(f"could not read git's diff output: {exc}", "run with --debug and report this") from exc
+    result: dict[str, list[Hunk]] = {}
+    binary: set[str] = set()
+    for pf in patchset:
+        path = pf.path
+        if pf.is_binary_file:
+            binary.add(path)
+            continue
+        hunks: list[Hunk] = []
+        for h in pf:
+            removed = tuple(line.value.rstrip("\n") for line in h if line.is_removed)
+            added = tuple(line.value.rstrip("\n") for line in h if line.is_added)
+            hunks.append(Hunk(h.source_start, h.source_length, h.target_start, h.target_length, removed, added))
+        result[path] = hunks
+    return result, binary
+
+
+def _blob_sizes(git: Git, blobs: Sequence[str]) -> dict[str, int]:
+    unique = list(dict.fromkeys(blobs))
+    if not unique:
+        return {}
+    proc = subprocess.run(
+        ["git", "cat-file", "--batch-check"],
+        cwd=git.root,
+        input=("\n".join(unique) + "\n").encode(),
+        capture_output=True,
+    )
+    sizes: dict[str, int] = {}
+    for line in proc.stdout.decode().splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[1] == "blob":
+            sizes[parts[0]] = int(parts[2])
+    return sizes
+
+
+_CONFLICT = re.compile(r"^(<{7} |>{7} |={7}$)")
+
+
+def _finish(
+    git: Git,
+    pending: list[_Pending],
+    index: SymbolIndex,
+    max_bytes: int,
+    skipped: list[Skipped],
+    progress: Progress,
+) -> list[Branch]:
+    parsed_hunks = [_hunks_by_path(p.patch) for p in pending]
+    # which blobs need symbols
+    wanted: list[tuple[str, str]] = []
+    for p in pending:
+        for rc in p.raw:
+            lang = language_of(rc.path)
+            if lang is None or rc.new_mode == "160000" or rc.old_mode == "160000":
+                continue
+            for blob in (rc.old_blob, rc.new_blob):
+                if blob:
+                    wanted.append((blob, lang))
+    sizes = _blob_sizes(git, [b for b, _ in wanted])
+    known = index.cached(wanted)
+    missing = [b for b, lang in dict.fromkeys(wanted) if (b, lang) not in known and sizes.get(b, 0) <= max_bytes]
+    with git.blobs() as reader:
+        contents = reader.read_many(missing)
+    total = len(pending)
+    branches: list[Branch] = []
+    for n, (p, (hunks, binary)) in enumerate(zip(pending, parsed_hunks), start=1):
+        files: list[FileChange] = []
+        for rc in p.raw:
+            files.append(_file_change(p, rc, hunks, binary, index, contents, sizes, max_bytes, skipped))
+        skipped.extend(p.skipped)
+        branches.append(
+            Branch(
+                name=p.name,
+                kind=p.kind,
+                head=p.head,
+                base=p.base,
+                commits=p.commits,
+                files=tuple(files),
+                uncommitted=p.uncommitted,
+                worktree=p.worktree,
+            )
+        )
+        progress("symbols", n, total)
+    return branches
+
+
+def _file_change(
+    p: _Pending,
+    rc: RawChange,
+    hunks: dict[str, list[Hunk]],
+    binary: set[str],
+    index: SymbolIndex,
+    contents: dict[str, bytes],
+    sizes: dict[str, int],
+    max_bytes: int,
+    skipped: list[Skipped],
+) -> FileChange:
+    status = {"A": "added", "D": "deleted", "R": "renamed", "C": "added"}.get(rc.status, "modified")
+    lang = language_of(rc.path)
+    base = FileChange(
+        path=rc.path,
+        status=status,  # type: ignore[arg-type]
+        old_path=rc.old_path,
+        language=lang,
+        old_blob=rc.old_blob,
+        new_blob=rc.new_blob,
+    )
+    if "160000" in (rc.old_mode, rc.new_mode):
+        skipped.append(Skipped(rc.path, "submodule: only its pointer moved; not analysed", p.name))
+        return _replace(base, language=None)
+    if "120000" in (rc.old_mode, rc.new_mode):
+        skipped.append(Skipped(rc.path, "symbolic link: not analysed", p.name))
+        return _replace(base, language=None)
+    if rc.path in binary:
+        skipped.append(Skipped(rc.path, "binary file: not analysed", p.name))
+        return _replace(base, language=None)
+    file_hunks = tuple(hunks.get(rc.path, ()))
+    base = _replace(base, hunks=file_hunks)
+    added_text = [line for h in file_hunks for line in h.added]
+    if any(_CONFLICT.match(line) for line in added_text):
+        skipped.append(Skipped(rc.path, "unresolved conflict markers: symbols not analysed", p.name))
+        return _replace(base, language=None)
+    if any(_has_surrogates(line) for h in file_hunks for line in (*h.added, *h.removed)):
+        skipped.append(Skipped(rc.path, "not UTF-8 text: kept at hunk level, symbols not analysed", p.name))
+        return _replace(base, language=None)
+    if lang is None:
+        return base
+    too_big = [b for b in (rc.old_blob, rc.new_blob) if b and sizes.get(b, 0) > max_bytes]
+    if too_big:
+        size = max(sizes.get(b, 0) for b in too_big)
+        skipped.append(
+            Skipped(rc.path, f"large file ({size:,} bytes > {max_bytes:,}): kept at hunk level, symbols not parsed", p.name)
+        )
+        return base
+    old = index.get(rc.old_blob, lang, contents.get(rc.old_blob)) if rc.old_blob else ()
+    new = index.get(rc.new_blob, lang, contents.get(rc.new_blob)) if rc.new_blob else ()
+    return _replace(base, symbols=symbol_changes(old, new, file_hunks))
+
+
+def _has_surrogates(text: str) -> bool:
+    return any("\udc80" <= ch <= "\udcff" for ch in text)
+
+
+def _replace(fc: FileChange, **kwargs: object) -> FileChange:
+    from dataclasses import replace
+
+    return replace(fc, **kwargs)  # type: ignore[arg-type]
+
+
+def _touched(start: int, end: int, lines: list[tuple[int, int]]) -> bool:
+    return any(s <= end and start <= e for s, e in lines)
+
+
+def symbol_changes(old: Sequence[Symbol], new: Sequence[Symbol], hunks: Sequence[Hunk]) -> tuple[SymbolChange, ...]:
+    """What each hunk did to the definitions of one file: added, modified, deleted or renamed."""
+    old_by = {s.name: s for s in old}
+    new_by = {s.name: s for s in new}
+    # with --unified=0 a pure insertion has old_lines 0 and sits *after* old_start
+    old_ranges = [(h.old_start, h.old_start + h.old_lines - 1) for h in hunks if h.old_lines]
+    new_ranges = [(h.new_start, h.new_start + h.new_lines - 1) for h in hunks if h.new_lines]
+    changes: list[SymbolChange] = []
+    deleted = [s for name, s in old_by.items() if name not in new_by]
+    added = [s for name, s in new_by.items() if name not in old_by]
+    renamed_to: dict[str, Symbol] = {}
+    for d in deleted:
+        for a in added:
+            if a.kind == d.kind and a.body_hash == d.body_hash and a.name not in renamed_to:
+                renamed_to[a.name] = d
+                break
+    renamed_old = {d.name for d in renamed_to.values()}
+    for s in new:
+        prior = old_by.get(s.name)
+        if prior is None:
+            was = renamed_to.get(s.name)
+            kind: ChangeKind = "renamed" if was else "added"
+            changes.append(
+                SymbolChange(
+                    s.name,
+                    s.kind,
+                    kind,
+                    was.start_line if was else None,
+                    was.end_line if was else None,
+                    s.start_line,
+                    s.end_line,
+                    renamed_from=was.name if was else None,
+                )
+            )
+        elif prior.body_hash != s.body_hash and (
+            _touched(s.start_line, s.end_line, new_ranges) or _touched(prior.start_line, prior.end_line, old_ranges)
+        ):
+            changes.append(
+                SymbolChange(s.name, s.kind, "modified", prior.start_line, prior.end_line, s.start_line, s.end_line)
+            )
+    for d in deleted:
+        if d.name not in renamed_old:
+            changes.append(SymbolChange(d.name, d.kind, "deleted", d.start_line, d.end_line, None, None))
+    return tuple(changes)

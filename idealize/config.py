@@ -1,0 +1,23 @@
+"""The resolved configuration of one run: built by the CLI (or a caller), read by the pipeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .collect import MAX_PARSE_BYTES
+
+
+@dataclass(frozen=True)
+class Config:
+    repo: Path = Path(".")
+    since: str | None = None
+    branches: tuple[str, ...] = ()
+    into: str | None = None
+    worktrees: bool = False
+    model: str | None = None  # None: offline
+    offline: bool = True
+    max_parse_bytes: int = MAX_PARSE_BYTES
+    cache_dir: Path | None = None  # None: the default cache folder
+    use_cache: bool = True
+    excludes: tuple[str, ...] = field(default_factory=tuple)

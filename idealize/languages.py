@@ -1,0 +1,62 @@
+"""Which language a path is, and a tree-sitter parser for it (grammar wheels, loaded lazily)."""
+
+from __future__ import annotations
+
+import importlib
+from functools import cache
+from pathlib import PurePosixPath
+from typing import Any
+
+EXTENSIONS: dict[str, str] = {
+    ".py": "python",
+    ".pyi": "python",
+    ".js": "javascript",
+    ".mjs": "javascript",
+    ".cjs": "javascript",
+    ".jsx": "javascript",
+    ".ts": "typescript",
+    ".mts": "typescript",
+    ".cts": "typescript",
+    ".tsx": "tsx",
+    ".go": "go",
+    ".rs": "rust",
+    ".java": "java",
+    ".dart": "dart",
+}
+
+# module name, attribute holding the language function
+_GRAMMARS: dict[str, tuple[str, str]] = {
+    "python": ("tree_sitter_python", "language"),
+    "javascript": ("tree_sitter_javascript", "language"),
+    "typescript": ("tree_sitter_typescript", "language_typescript"),
+    "tsx": ("tree_sitter_typescript", "language_tsx"),
+    "go": ("tree_sitter_go", "language"),
+    "rust": ("tree_sitter_rust", "language"),
+    "java": ("tree_sitter_java", "language"),
+    "dart": ("tree_sitter_dart", "language"),
+}
+
+
+def language_of(path: str) -> str | None:
+    return EXTENSIONS.get(PurePosixPath(path).suffix.lower())
+
+
+def family(language: str) -> str:
+    """Languages that can call each other's code directly share a family."""
+    return {"tsx": "typescript", "javascript": "typescript"}.get(language, language)
+
+
+@cache
+def parser_for(language: str) -> Any:
+    """A tree_sitter.Parser for ``language``, or None when its grammar is not installed."""
+    spec = _GRAMMARS.get(language)
+    if spec is None:
+        return None
+    try:
+        import tree_sitter
+
+        module = importlib.import_module(spec[0])
+        lang = tree_sitter.Language(getattr(module, spec[1])())
+        return tree_sitter.Parser(lang)
+    except (ImportError, AttributeError, ValueError):
+        return None

@@ -1,0 +1,184 @@
+"""Typed, immutable objects passed between the pipeline stages.
+
+collect -> (Branch, FileChange, Hunk, SymbolChange)
+analyze -> (Finding, Location, ModuleOverlap, Unit)
+emit    <- Plan
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+PLAN_SCHEMA = "idealize.plan/1"
+
+ChangeKind = Literal["added", "modified", "deleted", "renamed"]
+FindingKind = Literal["duplicate", "divergence", "double_fix", "phantom_dependency"]
+BranchKind = Literal["merge", "squash", "branch", "worktree"]
+FINDING_KINDS: tuple[FindingKind, ...] = (
+    "duplicate",
+    "divergence",
+    "double_fix",
+    "phantom_dependency",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Symbol:
+    """A definition found by the parser in one version of a file."""
+
+    name: str  # qualified within its file: "Class.method"
+    kind: str  # function, method, class, struct, enum, interface, trait, type, module
+    start_line: int  # 1-based, inclusive
+    end_line: int
+    body_hash: str  # hash of the definition's own text (children blanked)
+    signature: str  # first line of the definition, stripped
+
+
+@dataclass(frozen=True, slots=True)
+class Commit:
+    sha: str
+    subject: str
+    body: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Hunk:
+    old_start: int
+    old_lines: int
+    new_start: int
+    new_lines: int
+    removed: tuple[str, ...] = ()
+    added: tuple[str, ...] = ()
+
+    @property
+    def old_end(self) -> int:
+        return self.old_start + max(self.old_lines, 1) - 1
+
+    @property
+    def new_end(self) -> int:
+        return self.new_start + max(self.new_lines, 1) - 1
+
+
+@dataclass(frozen=True, slots=True)
+class SymbolChange:
+    name: str
+    kind: str
+    change: ChangeKind
+    old_start: int | None = None
+    old_end: int | None = None
+    new_start: int | None = None
+    new_end: int | None = None
+    renamed_from: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FileChange:
+    path: str
+    status: Literal["added", "modified", "deleted", "renamed"]
+    old_path: str | None = None
+    language: str | None = None
+    old_blob: str | None = None
+    new_blob: str | None = None
+    hunks: tuple[Hunk, ...] = ()
+    symbols: tuple[SymbolChange, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Branch:
+    name: str
+    kind: BranchKind
+    head: str  # a commit sha, or a tree sha for a worktree with uncommitted work
+    base: str
+    commits: tuple[Commit, ...] = ()
+    files: tuple[FileChange, ...] = ()
+    uncommitted: bool = False
+    worktree: str | None = None
+
+    def file(self, path: str) -> FileChange | None:
+        for f in self.files:
+            if f.path == path:
+                return f
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """Something idealize saw and did not analyse, with the reason."""
+
+    what: str
+    reason: str
+    branch: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SymbolOverlap:
+    name: str
+    kind: str
+    branches: tuple[str, ...]
+    change: str  # the changes, "/"-joined when branches differ
+    changes: tuple[tuple[str, str], ...] = ()  # (branch, change)
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleOverlap:
+    path: str
+    branches: tuple[str, ...]
+    symbols: tuple[SymbolOverlap, ...] = ()
+    verdict: str = ""  # "drift" when a finding covers it, else why it was judged benign
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    path: str
+    symbol: str | None
+    start_line: int | None
+    end_line: int | None
+    branch: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    id: str
+    kind: FindingKind
+    title: str
+    confidence: float
+    source: Literal["static", "model"]
+    locations: tuple[Location, ...]
+    evidence: tuple[str, ...]
+    recommendation: str
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """A group of related changed code: what one prompt sees in the model stage."""
+
+    id: str
+    title: str
+    members: tuple[Location, ...]
+    findings: tuple[str, ...] = ()
+    modules: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    repo: str
+    mode: str  # "since", "branches", "worktrees", "review"
+    target: str  # the ref the branches landed on or go into
+    target_head: str
+    branches: tuple[Branch, ...]
+    modules: tuple[ModuleOverlap, ...]
+    findings: tuple[Finding, ...] = ()
+    units: tuple[Unit, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
+    notes: tuple[str, ...] = ()
+    usage: Usage = field(default_factory=Usage)
+    offline: bool = True
+    since: str | None = None
