@@ -288,7 +288,7 @@ def _from_worktrees(git: Git, target_head: str, into: str, skipped: list[Skipped
             continue
         path = Path(tree.path)
         name = tree.branch or f"detached {tree.head[:7]}"
-        label = f"worktree {tree.path}"
+        label = f"worktree {_relative(path, git.root)}"
         if not path.exists():
             skipped.append(Skipped(label, "worktree folder is missing (git worktree prune removes it)"))
             continue
@@ -320,6 +320,13 @@ def _from_worktrees(git: Git, target_head: str, into: str, skipped: list[Skipped
             item.skipped.append(Skipped(p, "unresolved merge conflict in the worktree", name))
         pending.append(item)
     return pending
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 # -- symbols --------------------------------------------------------------------------

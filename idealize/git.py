@@ -269,7 +269,8 @@ class Git:
         with tempfile.TemporaryDirectory(prefix="idealize-index-") as tmp:
             index = Path(tmp) / "index"
             if real_index.exists():
-                shutil.copyfile(real_index, index)  # the stat cache makes `add -A` fast
+                # copy2 keeps the mtime git uses to spot racily-clean entries
+                shutil.copy2(real_index, index)  # the stat cache makes `add -A` fast
             env = {"GIT_INDEX_FILE": str(index)}
             has_head = bool(self.run("rev-parse", "--verify", "--quiet", "HEAD", cwd=worktree, check=False).strip())
             if not real_index.exists() and has_head:

@@ -213,6 +213,7 @@ def _slug(name: str) -> str:
 
 def build_sample(sample: Sample, dest: Path, variant: str = "merge") -> str:
     """Build ``sample`` at ``dest`` (new or empty); return the `cleanup` options to try."""
+    dest = dest.resolve()
     if variant not in VARIANTS:
         raise SampleError(f"unknown variant {variant!r}", f"choose one of: {', '.join(VARIANTS)}")
     if variant not in sample.variants:

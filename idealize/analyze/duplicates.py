@@ -273,7 +273,8 @@ def find_duplicates(pieces: Sequence[Piece]) -> list[Finding]:
                 if e not in evidence:
                     evidence.append(e)
         members.sort(key=lambda p: (p.branch is not None, p.branch or "", p.path, p.start_line))
-        names = [f"`{p.symbol}`" for p in members]
+        clash = len({p.symbol for p in members}) < len(members)
+        names = [f"`{p.symbol}` ({p.path})" if clash else f"`{p.symbol}`" for p in members]
         title = f"{_join(names)} implement the same thing"
         if existing:
             canon = existing[0]

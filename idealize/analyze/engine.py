@@ -49,7 +49,9 @@ def analyze(
     modules = module_overlaps(branches)
     pieces = branch_pieces(git, branches)
     progress("analyze", 1, 5)
-    touched = {(p.path, p.symbol) for p in pieces}
+    touched = {(p.path, p.symbol) for p in pieces} | {
+        (f.path, s.renamed_from) for b in branches for f in b.files for s in f.symbols if s.renamed_from
+    }
     families = {family(p.language) for p in pieces}
     existing, defined = existing_pieces(git, target_head, SymbolIndex(cache), families, touched, notes) if families else ([], {})
     for p in pieces:
@@ -122,7 +124,7 @@ def _file_calls(git: Git, branches: Sequence[Branch]) -> dict[tuple[str | None, 
     return result
 
 
-_IMPORT = re.compile(r"^\s*(import|from|export\s+\{|export\s+\*|use|#include|require)\b")
+_IMPORT = re.compile(r"^\s*(import\b|from\b|export\s+[{*]|use\b|#include\b|require\b|package\b)")
 _LOG = re.compile(r"\b(log|logger|logging|console|print|println|printf|debugPrint)\b")
 _ENTRY = re.compile(r"""^\s*["'\w./:-]+["']?\s*[:=,]\s*.*[,;]?\s*$|^\s*\w+\s*,?\s*$""")
 
@@ -157,14 +159,14 @@ def _verdict(m: ModuleOverlap, findings: Sequence[Finding], pieces: Sequence[Pie
         if own:
             parts.append(f"{b.name} {'/'.join(sorted({p.change for p in own}))} {', '.join(f'`{p.symbol}`' for p in own[:3])}")
         else:
-            parts.append(f"{b.name} edits {len(lines)} module-level line(s)")
+            parts.append(f"{b.name} changes {len(lines)} module-level line(s)")
     shared = {s.name for s in m.symbols}
     if shared:
         why = f"both change {', '.join(f'`{s}`' for s in sorted(shared))}, but their added lines share no literals, calls or intent"
     elif kinds - {"blank"} <= {"import", "log", "entry"}:
         what = sorted(k for k in kinds if k in ("import", "log", "entry"))
-        names = {"import": "imports", "log": "log lines", "entry": "table entries"}
-        why = "only additive " + ", ".join(names[k] for k in what) + " in different places"
+        names = {"import": "import/export lines", "log": "log lines", "entry": "table entries"}
+        why = "only " + ", ".join(names[k] for k in what) + ", in different places"
     else:
         why = "the branches change different definitions with nothing in common"
     return replace(m, verdict=f"Benign: {why} ({'; '.join(parts)}).")

@@ -1,0 +1,95 @@
+"""End to end on every sample in every landing variant: the planted list, the overlap,
+the schema, and golden plan files (UPDATE_GOLDEN=1 rewrites them)."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from idealize.config import Config
+from idealize.emit import plan_schema, to_json, to_markdown
+from idealize.groundtruth import score
+from idealize.pipeline import run
+from idealize.samples import cleanup_args, load_samples
+
+from .conftest import GOLDEN
+
+CASES = [(s.name, v) for s in load_samples() for v in s.variants]
+
+
+def _run(path: Path, sample_name: str, variant: str):  # type: ignore[no-untyped-def]
+    sample = next(s for s in load_samples() if s.name == sample_name)
+    args = cleanup_args(sample, variant)
+    return sample, run(
+        Config(
+            repo=path,
+            since=args.get("since"),
+            worktrees=bool(args.get("worktrees")),
+            branches=tuple(args.get("branches", ())),
+        )
+    )
+
+
+@pytest.mark.parametrize(("name", "variant"), CASES)
+def test_findings_match_planted_list(sample_repo: Callable[[str, str], Path], name: str, variant: str) -> None:
+    sample, plan = _run(sample_repo(name, variant), name, variant)
+    result = score(plan.findings, sample.planted, lambda b: sample.label(b, variant))
+    assert result.missed == (), f"missed planted drift: {result.missed}"
+    assert result.extra == (), f"findings nobody planted: {[f for f in plan.findings if f.id in result.extra]}"
+    for finding in plan.findings:
+        assert finding.source == "static"
+        assert all(loc.branch is not None or loc.symbol for loc in finding.locations)
+
+
+@pytest.mark.parametrize(("name", "variant"), CASES)
+def test_every_branch_listed_and_exactly_the_overlapping_modules(
+    sample_repo: Callable[[str, str], Path], name: str, variant: str
+) -> None:
+    sample, plan = _run(sample_repo(name, variant), name, variant)
+    assert sorted(b.name for b in plan.branches) == sorted(sample.label(b.name, variant) for b in sample.branches)
+    touched: dict[str, set[str]] = {}
+    for branch in sample.branches:
+        for commit in branch.commits:
+            paths = [p for p, _ in commit.files] + [e.path for e in commit.edits] + list(commit.delete)
+            paths += [p for pair in commit.rename for p in pair]
+            for p in paths:
+                touched.setdefault(p, set()).add(branch.name)
+    expected = sorted(p for p, names in touched.items() if len(names) >= 2)
+    assert [m.path for m in plan.modules] == expected
+    benign = {b.path for b in sample.benign}
+    for module in plan.modules:
+        if module.path in benign:
+            assert module.verdict.startswith("Benign:"), module
+            assert not any(loc.path == module.path for f in plan.findings for loc in f.locations)
+
+
+@pytest.mark.parametrize(("name", "variant"), CASES)
+def test_every_finding_lands_in_one_unit(sample_repo: Callable[[str, str], Path], name: str, variant: str) -> None:
+    _, plan = _run(sample_repo(name, variant), name, variant)
+    for finding in plan.findings:
+        holders = [u for u in plan.units if finding.id in u.findings]
+        assert len(holders) == 1, finding.id
+        unit = holders[0]
+        for loc in finding.locations:
+            assert loc in unit.members
+
+
+@pytest.mark.parametrize(("name", "variant"), CASES)
+def test_plan_validates_and_matches_golden(sample_repo: Callable[[str, str], Path], name: str, variant: str) -> None:
+    path = sample_repo(name, variant)
+    _, plan = _run(path, name, variant)
+    text = to_json(plan, path)
+    data = json.loads(text)
+    jsonschema.validate(data, plan_schema())
+    md = to_markdown(plan, path)
+    for suffix, content in ((".json", text), (".md", md)):
+        golden = GOLDEN / f"{name}-{variant}{suffix}"
+        if os.environ.get("UPDATE_GOLDEN"):
+            golden.write_text(content, encoding="utf-8")
+        assert golden.exists(), f"missing golden file {golden.name}: run with UPDATE_GOLDEN=1"
+        assert content == golden.read_text(encoding="utf-8"), f"{golden.name} differs (UPDATE_GOLDEN=1 to accept)"
