@@ -27,24 +27,30 @@ class Cache:
 
     def __init__(self, directory: Path | None) -> None:
         if directory is None:
-            self._db = sqlite3.connect(":memory:")
+            self._db = sqlite3.connect(":memory:", isolation_level=None)
         else:
             try:
                 directory.mkdir(parents=True, exist_ok=True)
-                self._db = sqlite3.connect(directory / "cache.sqlite3", timeout=30)
+                # autocommit: two runs at once must not lock each other out
+                self._db = sqlite3.connect(
+                    directory / "cache.sqlite3", timeout=5, isolation_level=None
+                )
                 self._db.execute("PRAGMA journal_mode=WAL")
             except (OSError, sqlite3.Error):
                 # an unwritable cache must not stop a run: fall back to memory
-                self._db = sqlite3.connect(":memory:")
+                self._db = sqlite3.connect(":memory:", isolation_level=None)
         self._db.execute("PRAGMA synchronous=OFF")
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS entries (ns TEXT, key TEXT, value TEXT, PRIMARY KEY (ns, key))"
         )
         self.hits = 0
         self.misses = 0
+        self.write_failures = 0
 
     def get(self, ns: str, key: str) -> str | None:
-        row = self._db.execute("SELECT value FROM entries WHERE ns=? AND key=?", (ns, key)).fetchone()
+        row = self._db.execute(
+            "SELECT value FROM entries WHERE ns=? AND key=?", (ns, key)
+        ).fetchone()
         if row is None:
             self.misses += 1
             return None
@@ -66,17 +72,20 @@ class Cache:
         return found
 
     def put(self, ns: str, key: str, value: str) -> None:
-        self._db.execute("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", (ns, key, value))
+        self.put_many(ns, [(key, value)])
 
     def put_many(self, ns: str, items: Iterable[tuple[str, str]]) -> None:
-        self._db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", ((ns, k, v) for k, v in items))
-
-    def commit(self) -> None:
         try:
-            self._db.commit()
-        except sqlite3.Error:
-            pass
+            self._db.execute("BEGIN")
+            self._db.executemany(
+                "INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", ((ns, k, v) for k, v in items)
+            )
+            self._db.execute("COMMIT")
+        except sqlite3.OperationalError:
+            # another run holds the lock: the cache only saves time, so go on without it
+            self.write_failures += 1
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
 
     def close(self) -> None:
-        self.commit()
         self._db.close()

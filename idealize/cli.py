@@ -62,15 +62,39 @@ def _root(
 
 @app.command()
 def cleanup(
-    repo: Annotated[Path, typer.Argument(help="The repository (default: the current folder).")] = Path("."),
-    since: Annotated[str | None, typer.Option(help="Every branch that landed on the current branch after REF.", metavar="REF")] = None,
-    branch: Annotated[list[str] | None, typer.Option("--branch", "-b", help="An unmerged branch (repeatable).", metavar="NAME")] = None,
-    into: Annotated[str | None, typer.Option(help="Target of --branch/--worktrees (default: the default branch).", metavar="REF")] = None,
-    worktrees: Annotated[bool, typer.Option(help="Every worktree, uncommitted and untracked work included.")] = False,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="What to print on stdout.")] = Format.md,
-    out: Annotated[Path | None, typer.Option(help="Also write plan.json and plan.md into DIR.", metavar="DIR")] = None,
+    repo: Annotated[
+        Path, typer.Argument(help="The repository (default: the current folder).")
+    ] = Path("."),
+    since: Annotated[
+        str | None,
+        typer.Option(
+            help="Every branch that landed on the current branch after REF.", metavar="REF"
+        ),
+    ] = None,
+    branch: Annotated[
+        list[str] | None,
+        typer.Option("--branch", "-b", help="An unmerged branch (repeatable).", metavar="NAME"),
+    ] = None,
+    into: Annotated[
+        str | None,
+        typer.Option(
+            help="Target of --branch/--worktrees (default: the default branch).", metavar="REF"
+        ),
+    ] = None,
+    worktrees: Annotated[
+        bool, typer.Option(help="Every worktree, uncommitted and untracked work included.")
+    ] = False,
+    fmt: Annotated[
+        Format, typer.Option("--format", "-f", help="What to print on stdout.")
+    ] = Format.md,
+    out: Annotated[
+        Path | None, typer.Option(help="Also write plan.json and plan.md into DIR.", metavar="DIR")
+    ] = None,
     offline: Annotated[bool, typer.Option(help="Static analysis only; no model.")] = False,
-    model: Annotated[str | None, typer.Option(help="Model for the idealized-diff stage, e.g. anthropic/claude-sonnet-4-5.")] = None,
+    model: Annotated[
+        str | None,
+        typer.Option(help="Model for the idealized-diff stage, e.g. anthropic/claude-sonnet-4-5."),
+    ] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Parse everything again.")] = False,
 ) -> None:
     """Find drift between branches: after merging (--since), before (--branch), or across worktrees."""
@@ -86,7 +110,9 @@ def cleanup(
                 "the model stage is not available in this version",
                 "run with --offline (the default when no model is set)",
             )
-        typer.echo("idealize: no model configured; running offline (static analysis only).", err=True)
+        typer.echo(
+            "idealize: no model configured; running offline (static analysis only).", err=True
+        )
         config = Config(
             repo=repo,
             since=since,
@@ -119,7 +145,9 @@ def _write_plan(out: Path, json_text: str, md_text: str) -> None:
         (out / "plan.json").write_text(json_text, encoding="utf-8")
         (out / "plan.md").write_text(md_text, encoding="utf-8")
     except OSError as exc:
-        raise UsageError(f"cannot write to {out}: {exc.strerror}", "pick a writable --out folder") from exc
+        raise UsageError(
+            f"cannot write to {out}: {exc.strerror}", "pick a writable --out folder"
+        ) from exc
 
 
 @samples_app.command("list")
@@ -159,7 +187,9 @@ def samples_build(
 def demo(
     sample: Annotated[str, typer.Option(help="Which sample.")] = "py-model-hub",
     variant: Annotated[str, typer.Option(help="merge, squash, unmerged or worktree.")] = "merge",
-    keep: Annotated[Path | None, typer.Option(help="Build the sample here and keep it.", metavar="DIR")] = None,
+    keep: Annotated[
+        Path | None, typer.Option(help="Build the sample here and keep it.", metavar="DIR")
+    ] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.md,
 ) -> None:
     """Build a sample repository with planted drift and run `cleanup` on it, offline."""
@@ -173,9 +203,19 @@ def demo(
         with tempfile.TemporaryDirectory(prefix="idealize-demo-") as tmp:
             dest = keep or Path(tmp) / s.name
             build_sample(s, dest, variant)
-            typer.echo(f"idealize: built sample {s.name} ({variant}) in {dest}; running cleanup offline", err=True)
+            typer.echo(
+                f"idealize: built sample {s.name} ({variant}) in {dest}; running cleanup offline",
+                err=True,
+            )
             args = cleanup_args(s, variant)
-            plan = run(Config(repo=dest, since=args.get("since"), worktrees=bool(args.get("worktrees")), branches=tuple(args.get("branches", ()))))
+            plan = run(
+                Config(
+                    repo=dest,
+                    since=args.get("since"),
+                    worktrees=bool(args.get("worktrees")),
+                    branches=tuple(args.get("branches", ())),
+                )
+            )
             root = Path(plan_root(dest))
             sys.stdout.write(to_json(plan, root) if fmt is Format.json else to_markdown(plan, root))
 

@@ -15,13 +15,23 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from unidiff import PatchSet
+from unidiff import PatchSet  # type: ignore[attr-defined]
 from unidiff.errors import UnidiffParseError
 
 from .errors import EmptyRange, RepoError, ShallowHistory, UsageError
 from .git import Git, RawChange
 from .languages import language_of
-from .model import Branch, BranchKind, ChangeKind, Commit, FileChange, Hunk, Skipped, Symbol, SymbolChange
+from .model import (
+    Branch,
+    BranchKind,
+    ChangeKind,
+    Commit,
+    FileChange,
+    Hunk,
+    Skipped,
+    Symbol,
+    SymbolChange,
+)
 from .symbols import SymbolIndex
 
 MAX_PARSE_BYTES = 1_000_000
@@ -31,7 +41,9 @@ LONG_LIVED = re.compile(
 )
 _MERGE_PATTERNS = (
     re.compile(r"^Merge pull request #(?P<pr>\d+) from (?:[^/\s]+/)?(?P<name>\S+)"),
-    re.compile(r"^Merge (?:remote-tracking )?branch '(?P<name>[^']+)'(?: of (?P<remote>\S+))?(?: into (?P<into>\S+))?"),
+    re.compile(
+        r"^Merge (?:remote-tracking )?branch '(?P<name>[^']+)'(?: of (?P<remote>\S+))?(?: into (?P<into>\S+))?"
+    ),
     re.compile(r"^Merge branch (?P<name>\S+)"),
     re.compile(r"^Merged? (?:in )?(?P<name>\S+)"),
 )
@@ -96,12 +108,16 @@ def _no_progress(stage: str, done: int, total: int) -> None:
     return None
 
 
-def collect(git: Git, options: CollectOptions, symbols: SymbolIndex, progress: Progress = _no_progress) -> Collection:
+def collect(
+    git: Git, options: CollectOptions, symbols: SymbolIndex, progress: Progress = _no_progress
+) -> Collection:
     notes: list[str] = []
     skipped: list[Skipped] = []
     if options.since is not None:
         if options.branches or options.worktrees:
-            raise UsageError("--since cannot be combined with --branch or --worktrees", "run them separately")
+            raise UsageError(
+                "--since cannot be combined with --branch or --worktrees", "run them separately"
+            )
         mode = "since"
         target = git.current_branch() or "HEAD"
         target_head = git.resolve("HEAD")
@@ -149,13 +165,17 @@ def collect(git: Git, options: CollectOptions, symbols: SymbolIndex, progress: P
 # -- post-merge -----------------------------------------------------------------------
 
 
-def _landed_since(git: Git, since: str, head: str, notes: list[str], skipped: list[Skipped]) -> list[_Pending]:
+def _landed_since(
+    git: Git, since: str, head: str, notes: list[str], skipped: list[Skipped]
+) -> list[_Pending]:
     since_sha = git.resolve(since)
     if not git.is_ancestor(since_sha, head):
         notes.append(f"{since} is not an ancestor of HEAD: took what HEAD has that {since} lacks.")
     entries = git.log(f"{since_sha}..{head}", first_parent=True)
     if not entries:
-        raise EmptyRange(f"nothing landed on HEAD after {since}", "pick an older ref, e.g. --since HEAD~20")
+        raise EmptyRange(
+            f"nothing landed on HEAD after {since}", "pick an older ref, e.g. --since HEAD~20"
+        )
     entries.reverse()  # oldest first
     pending: list[_Pending] = []
     back_merges = 0
@@ -171,14 +191,22 @@ def _landed_since(git: Git, since: str, head: str, notes: list[str], skipped: li
                         f"the history of {name!r} ({entry.sha[:7]}) is cut off by the shallow clone",
                         "fetch more history: git fetch --unshallow",
                     )
-                skipped.append(Skipped(f"merge {entry.sha[:7]}", "the merged side shares no history with HEAD"))
+                skipped.append(
+                    Skipped(f"merge {entry.sha[:7]}", "the merged side shares no history with HEAD")
+                )
                 continue
             m = _MERGE_PATTERNS[1].match(entry.subject)
             own_commits = git.log(f"{base}..{p2}", no_merges=True)
-            side_merges = [e for e in git.log(f"{base}..{p2}", first_parent=True) if len(e.parents) >= 2]
+            side_merges = [
+                e for e in git.log(f"{base}..{p2}", first_parent=True) if len(e.parents) >= 2
+            ]
             pulled = m is not None and m.group("remote") is not None
             if LONG_LIVED.match(name.removeprefix("origin/")) or pulled:
-                why = "a pull of the same branch from its remote" if pulled else f"merge of long-lived branch {name!r}"
+                why = (
+                    "a pull of the same branch from its remote"
+                    if pulled
+                    else f"merge of long-lived branch {name!r}"
+                )
                 skipped.append(
                     Skipped(
                         f"merge {entry.sha[:7]} ({entry.subject})",
@@ -197,15 +225,30 @@ def _landed_since(git: Git, since: str, head: str, notes: list[str], skipped: li
             back_merges += sum(1 for e in side_merges if git.is_ancestor(e.parents[1], p1))
             commits = tuple(Commit(e.sha, e.subject, e.body) for e in reversed(own_commits))
             if not commits:
-                skipped.append(Skipped(f"merge {entry.sha[:7]} ({name})", "the merged branch has no commits of its own"))
+                skipped.append(
+                    Skipped(
+                        f"merge {entry.sha[:7]} ({name})",
+                        "the merged branch has no commits of its own",
+                    )
+                )
                 continue
             pending.append(
-                _Pending(name, "merge", p2, base, commits, git.diff_raw(base, p2), git.diff_patch(base, p2))
+                _Pending(
+                    name,
+                    "merge",
+                    p2,
+                    base,
+                    commits,
+                    git.diff_raw(base, p2),
+                    git.diff_patch(base, p2),
+                )
             )
         else:
             parent = entry.parents[0] if entry.parents else None
             if parent is None:
-                skipped.append(Skipped(f"commit {entry.sha[:7]}", "root commit: nothing to compare it with"))
+                skipped.append(
+                    Skipped(f"commit {entry.sha[:7]}", "root commit: nothing to compare it with")
+                )
                 continue
             number = pr_number(entry.subject)
             commit = Commit(entry.sha, entry.subject, entry.body)
@@ -219,11 +262,22 @@ def _landed_since(git: Git, since: str, head: str, notes: list[str], skipped: li
                 continue
             name = f"#{number}" if number is not None else f"commit {entry.sha[:7]}"
             item = _Pending(
-                name, "squash", entry.sha, parent, (commit,), git.diff_raw(parent, entry.sha), git.diff_patch(parent, entry.sha)
+                name,
+                "squash",
+                entry.sha,
+                parent,
+                (commit,),
+                git.diff_raw(parent, entry.sha),
+                git.diff_patch(parent, entry.sha),
             )
             pending.append(item)
             if number is not None:
                 groups[number] = item
+    if not pending:
+        raise EmptyRange(
+            f"no branch of its own landed after {since}: {len(skipped)} merge(s) or commit(s) skipped",
+            "; ".join(f"{s.what}: {s.reason}" for s in skipped[:3]) or "pick an older ref",
+        )
     if back_merges:
         notes.append(
             f"Ignored {back_merges} back-merge(s) of the target into feature branches: "
@@ -257,12 +311,16 @@ def _unmerged_local_branches(git: Git, into: str, target_head: str) -> list[str]
     return names
 
 
-def _from_branch(git: Git, name: str, target_head: str, into: str, skipped: list[Skipped]) -> list[_Pending]:
+def _from_branch(
+    git: Git, name: str, target_head: str, into: str, skipped: list[Skipped]
+) -> list[_Pending]:
     head = git.resolve(name)
     base = git.merge_base(head, target_head)
     if base is None:
         if git.is_shallow():
-            raise ShallowHistory(f"{name!r} and {into!r} meet beyond the shallow clone", "git fetch --unshallow")
+            raise ShallowHistory(
+                f"{name!r} and {into!r} meet beyond the shallow clone", "git fetch --unshallow"
+            )
         raise RepoError(f"{name!r} shares no history with {into!r}", "check --into")
     commits = git.log(f"{base}..{head}", no_merges=True)
     if not commits:
@@ -281,7 +339,9 @@ def _from_branch(git: Git, name: str, target_head: str, into: str, skipped: list
     ]
 
 
-def _from_worktrees(git: Git, target_head: str, into: str, skipped: list[Skipped]) -> list[_Pending]:
+def _from_worktrees(
+    git: Git, target_head: str, into: str, skipped: list[Skipped]
+) -> list[_Pending]:
     pending: list[_Pending] = []
     for tree in git.worktrees():
         if tree.bare or tree.head is None:
@@ -290,7 +350,9 @@ def _from_worktrees(git: Git, target_head: str, into: str, skipped: list[Skipped
         name = tree.branch or f"detached {tree.head[:7]}"
         label = f"worktree {_relative(path, git.root)}"
         if not path.exists():
-            skipped.append(Skipped(label, "worktree folder is missing (git worktree prune removes it)"))
+            skipped.append(
+                Skipped(label, "worktree folder is missing (git worktree prune removes it)")
+            )
             continue
         conflicts = git.unmerged_paths(path)
         snapshot = git.snapshot_worktree(path)
@@ -336,7 +398,9 @@ def _hunks_by_path(patch: str) -> tuple[dict[str, list[Hunk]], set[str]]:
     try:
         patchset = PatchSet(patch)
     except UnidiffParseError as exc:
-        raise RepoError(f"could not read git's diff output: {exc}", "run with --debug and report this") from exc
+        raise RepoError(
+            f"could not read git's diff output: {exc}", "run with --debug and report this"
+        ) from exc
     result: dict[str, list[Hunk]] = {}
     binary: set[str] = set()
     for pf in patchset:
@@ -348,7 +412,11 @@ def _hunks_by_path(patch: str) -> tuple[dict[str, list[Hunk]], set[str]]:
         for h in pf:
             removed = tuple(line.value.rstrip("\n") for line in h if line.is_removed)
             added = tuple(line.value.rstrip("\n") for line in h if line.is_added)
-            hunks.append(Hunk(h.source_start, h.source_length, h.target_start, h.target_length, removed, added))
+            hunks.append(
+                Hunk(
+                    h.source_start, h.source_length, h.target_start, h.target_length, removed, added
+                )
+            )
         result[path] = hunks
     return result, binary
 
@@ -395,15 +463,21 @@ def _finish(
                     wanted.append((blob, lang))
     sizes = _blob_sizes(git, [b for b, _ in wanted])
     known = index.cached(wanted)
-    missing = [b for b, lang in dict.fromkeys(wanted) if (b, lang) not in known and sizes.get(b, 0) <= max_bytes]
+    missing = [
+        b
+        for b, lang in dict.fromkeys(wanted)
+        if (b, lang) not in known and sizes.get(b, 0) <= max_bytes
+    ]
     with git.blobs() as reader:
         contents = reader.read_many(missing)
     total = len(pending)
     branches: list[Branch] = []
-    for n, (p, (hunks, binary)) in enumerate(zip(pending, parsed_hunks), start=1):
+    for n, (p, (hunks, binary)) in enumerate(zip(pending, parsed_hunks, strict=False), start=1):
         files: list[FileChange] = []
         for rc in p.raw:
-            files.append(_file_change(p, rc, hunks, binary, index, contents, sizes, max_bytes, skipped))
+            files.append(
+                _file_change(p, rc, hunks, binary, index, contents, sizes, max_bytes, skipped)
+            )
         skipped.extend(p.skipped)
         branches.append(
             Branch(
@@ -418,6 +492,7 @@ def _finish(
             )
         )
         progress("symbols", n, total)
+    index.flush()
     return branches
 
 
@@ -455,10 +530,14 @@ def _file_change(
     base = _replace(base, hunks=file_hunks)
     added_text = [line for h in file_hunks for line in h.added]
     if any(_CONFLICT.match(line) for line in added_text):
-        skipped.append(Skipped(rc.path, "unresolved conflict markers: symbols not analysed", p.name))
+        skipped.append(
+            Skipped(rc.path, "unresolved conflict markers: symbols not analysed", p.name)
+        )
         return _replace(base, language=None)
     if any(_has_surrogates(line) for h in file_hunks for line in (*h.added, *h.removed)):
-        skipped.append(Skipped(rc.path, "not UTF-8 text: kept at hunk level, symbols not analysed", p.name))
+        skipped.append(
+            Skipped(rc.path, "not UTF-8 text: kept at hunk level, symbols not analysed", p.name)
+        )
         return _replace(base, language=None)
     if lang is None:
         return base
@@ -466,7 +545,11 @@ def _file_change(
     if too_big:
         size = max(sizes.get(b, 0) for b in too_big)
         skipped.append(
-            Skipped(rc.path, f"large file ({size:,} bytes > {max_bytes:,}): kept at hunk level, symbols not parsed", p.name)
+            Skipped(
+                rc.path,
+                f"large file ({size:,} bytes > {max_bytes:,}): kept at hunk level, symbols not parsed",
+                p.name,
+            )
         )
         return base
     old = index.get(rc.old_blob, lang, contents.get(rc.old_blob)) if rc.old_blob else ()
@@ -488,7 +571,9 @@ def _touched(start: int, end: int, lines: list[tuple[int, int]]) -> bool:
     return any(s <= end and start <= e for s, e in lines)
 
 
-def symbol_changes(old: Sequence[Symbol], new: Sequence[Symbol], hunks: Sequence[Hunk]) -> tuple[SymbolChange, ...]:
+def symbol_changes(
+    old: Sequence[Symbol], new: Sequence[Symbol], hunks: Sequence[Hunk]
+) -> tuple[SymbolChange, ...]:
     """What each hunk did to the definitions of one file: added, modified, deleted or renamed."""
     old_by = {s.name: s for s in old}
     new_by = {s.name: s for s in new}
@@ -523,12 +608,23 @@ def symbol_changes(old: Sequence[Symbol], new: Sequence[Symbol], hunks: Sequence
                 )
             )
         elif prior.body_hash != s.body_hash and (
-            _touched(s.start_line, s.end_line, new_ranges) or _touched(prior.start_line, prior.end_line, old_ranges)
+            _touched(s.start_line, s.end_line, new_ranges)
+            or _touched(prior.start_line, prior.end_line, old_ranges)
         ):
             changes.append(
-                SymbolChange(s.name, s.kind, "modified", prior.start_line, prior.end_line, s.start_line, s.end_line)
+                SymbolChange(
+                    s.name,
+                    s.kind,
+                    "modified",
+                    prior.start_line,
+                    prior.end_line,
+                    s.start_line,
+                    s.end_line,
+                )
             )
     for d in deleted:
         if d.name not in renamed_old:
-            changes.append(SymbolChange(d.name, d.kind, "deleted", d.start_line, d.end_line, None, None))
+            changes.append(
+                SymbolChange(d.name, d.kind, "deleted", d.start_line, d.end_line, None, None)
+            )
     return tuple(changes)

@@ -30,7 +30,12 @@ def _file(f: FileChange) -> dict[str, Any]:
         "status": f.status,
         "language": f.language,
         "hunks": [
-            {"old_start": h.old_start, "old_lines": h.old_lines, "new_start": h.new_start, "new_lines": h.new_lines}
+            {
+                "old_start": h.old_start,
+                "old_lines": h.old_lines,
+                "new_start": h.new_start,
+                "new_lines": h.new_lines,
+            }
             for h in f.hunks
         ],
         "symbols": [
@@ -140,7 +145,9 @@ def to_json(plan: Plan, root: Path | None = None) -> str:
 
 @cache
 def plan_schema() -> dict[str, Any]:
-    text = resources.files("idealize").joinpath("schema/plan.schema.json").read_text(encoding="utf-8")
+    text = (
+        resources.files("idealize").joinpath("schema/plan.schema.json").read_text(encoding="utf-8")
+    )
     schema: dict[str, Any] = json.loads(text)
     return schema
 

@@ -112,7 +112,9 @@ class Git:
 
     def resolve(self, ref: str) -> str:
         """The commit sha ``ref`` names, or UnknownRef."""
-        out = self.run("rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}", check=False)
+        out = self.run(
+            "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}", check=False
+        )
         sha = out.decode().strip()
         if not sha:
             hint = "check the name with `git branch -a` or `git log --oneline`"
@@ -133,11 +135,15 @@ class Git:
 
     def default_branch(self) -> str:
         """origin's HEAD if known, else main or master, else the current branch."""
-        out = self.text("symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD", check=False).strip()
+        out = self.text(
+            "symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD", check=False
+        ).strip()
         if out:
             return out
         for name in ("main", "master", "trunk", "develop"):
-            if self.run("rev-parse", "--verify", "--quiet", f"refs/heads/{name}", check=False).strip():
+            if self.run(
+                "rev-parse", "--verify", "--quiet", f"refs/heads/{name}", check=False
+            ).strip():
                 return name
         current = self.current_branch()
         if current:
@@ -158,12 +164,16 @@ class Git:
         return proc.returncode == 0
 
     def branch_names(self, sha: str) -> list[str]:
-        out = self.text("for-each-ref", "--format=%(refname:short)", "--points-at", sha, "refs/heads")
+        out = self.text(
+            "for-each-ref", "--format=%(refname:short)", "--points-at", sha, "refs/heads"
+        )
         return [line for line in out.splitlines() if line]
 
     # -- history ------------------------------------------------------------------
 
-    def log(self, *range_args: str, first_parent: bool = False, no_merges: bool = False) -> list[LogEntry]:
+    def log(
+        self, *range_args: str, first_parent: bool = False, no_merges: bool = False
+    ) -> list[LogEntry]:
         args = ["log", "-z", "--format=%H%x00%P%x00%s%x00%b", "--end-of-options"]
         if first_parent:
             args.insert(1, "--first-parent")
@@ -272,7 +282,11 @@ class Git:
                 # copy2 keeps the mtime git uses to spot racily-clean entries
                 shutil.copy2(real_index, index)  # the stat cache makes `add -A` fast
             env = {"GIT_INDEX_FILE": str(index)}
-            has_head = bool(self.run("rev-parse", "--verify", "--quiet", "HEAD", cwd=worktree, check=False).strip())
+            has_head = bool(
+                self.run(
+                    "rev-parse", "--verify", "--quiet", "HEAD", cwd=worktree, check=False
+                ).strip()
+            )
             if not real_index.exists() and has_head:
                 self.run("read-tree", "HEAD", cwd=worktree, env=env)
             self.run("add", "-A", "--", ".", cwd=worktree, env=env)

@@ -19,7 +19,9 @@ class Score:
     found: tuple[str, ...]  # expected ids found
     missed: tuple[str, ...]  # expected ids not found
     extra: tuple[str, ...]  # finding ids that match nothing expected
-    by_kind: tuple[tuple[str, int, int, int], ...]  # (kind, true positives, false positives, false negatives)
+    by_kind: tuple[
+        tuple[str, int, int, int], ...
+    ]  # (kind, true positives, false positives, false negatives)
 
     @property
     def recall(self) -> float:
@@ -53,10 +55,16 @@ def _covers(loc: Location, want: PlantedLocation, label: Callable[[str], str]) -
 def matches(finding: Finding, item: Planted, label: Callable[[str], str] = lambda b: b) -> bool:
     if finding.kind != item.kind:
         return False
-    return all(any(_covers(loc, want, label) for loc in finding.locations) for want in item.locations)
+    return all(
+        any(_covers(loc, want, label) for loc in finding.locations) for want in item.locations
+    )
 
 
-def score(findings: Sequence[Finding], expected: Sequence[Planted], label: Callable[[str], str] = lambda b: b) -> Score:
+def score(
+    findings: Sequence[Finding],
+    expected: Sequence[Planted],
+    label: Callable[[str], str] = lambda b: b,
+) -> Score:
     found: list[str] = []
     missed: list[str] = []
     matched_findings: set[str] = set()

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from .analyze.engine import analyze
 from .cache import Cache, default_cache_dir
-from .collect import CollectOptions, Collection, collect
+from .collect import Collection, CollectOptions, collect
 from .config import Config
 from .git import Git
 from .model import Plan
@@ -46,7 +46,14 @@ def run(config: Config, provider: object | None = None, progress: Progress = _qu
 
 
 def build_plan(git: Git, collection: Collection, cache: Cache, progress: Progress = _quiet) -> Plan:
-    result = analyze(git, collection.branches, collection.target_head, cache, progress, merged=collection.mode == "since")
+    result = analyze(
+        git,
+        collection.branches,
+        collection.target_head,
+        cache,
+        progress,
+        merged=collection.mode == "since",
+    )
     return Plan(
         repo=git.root.name,
         mode=collection.mode,

@@ -129,18 +129,25 @@ def _load(path: Path) -> Sample:
         base_message=data["base"]["message"],
         base_files=tuple(sorted(data["base"]["files"].items())),
         branches=tuple(
-            SampleBranch(b["name"], int(b["pr"]), tuple(_commit(c) for c in b["commits"])) for b in data["branches"]
+            SampleBranch(b["name"], int(b["pr"]), tuple(_commit(c) for c in b["commits"]))
+            for b in data["branches"]
         ),
         planted=tuple(
             Planted(
                 p["id"],
                 p["kind"],
                 p.get("description", ""),
-                tuple(PlantedLocation(loc["path"], loc.get("symbol"), loc.get("branch")) for loc in p["locations"]),
+                tuple(
+                    PlantedLocation(loc["path"], loc.get("symbol"), loc.get("branch"))
+                    for loc in p["locations"]
+                ),
             )
             for p in data.get("planted", [])
         ),
-        benign=tuple(Benign(b["path"], tuple(b["branches"]), b.get("why", "")) for b in data.get("benign", [])),
+        benign=tuple(
+            Benign(b["path"], tuple(b["branches"]), b.get("why", ""))
+            for b in data.get("benign", [])
+        ),
         test_command=data.get("test_command"),
     )
 
@@ -180,9 +187,13 @@ class _Builder:
         }
 
     def git(self, *args: str, cwd: Path | None = None) -> str:
-        proc = subprocess.run(["git", *args], cwd=cwd or self.dest, capture_output=True, text=True, env=self.env())
+        proc = subprocess.run(
+            ["git", *args], cwd=cwd or self.dest, capture_output=True, text=True, env=self.env()
+        )
         if proc.returncode != 0:
-            raise SampleError(f"building the sample failed at `git {' '.join(args)}`: {proc.stderr.strip()[:300]}")
+            raise SampleError(
+                f"building the sample failed at `git {' '.join(args)}`: {proc.stderr.strip()[:300]}"
+            )
         return proc.stdout
 
     def apply(self, commit: SampleCommit, where: Path) -> None:
@@ -194,7 +205,9 @@ class _Builder:
             target = where / edit.path
             text = target.read_text(encoding="utf-8")
             if text.count(edit.old) != 1:
-                raise SampleError(f"sample edit of {edit.path} matches {text.count(edit.old)} times: {edit.old[:60]!r}")
+                raise SampleError(
+                    f"sample edit of {edit.path} matches {text.count(edit.old)} times: {edit.old[:60]!r}"
+                )
             target.write_text(text.replace(edit.old, edit.new), encoding="utf-8")
         for old, new in commit.rename:
             (where / new).parent.mkdir(parents=True, exist_ok=True)
@@ -217,7 +230,10 @@ def build_sample(sample: Sample, dest: Path, variant: str = "merge") -> str:
     if variant not in VARIANTS:
         raise SampleError(f"unknown variant {variant!r}", f"choose one of: {', '.join(VARIANTS)}")
     if variant not in sample.variants:
-        raise SampleError(f"{sample.name} has no {variant} variant", f"choose one of: {', '.join(sample.variants)}")
+        raise SampleError(
+            f"{sample.name} has no {variant} variant",
+            f"choose one of: {', '.join(sample.variants)}",
+        )
     if dest.exists() and any(dest.iterdir()):
         raise SampleError(f"{dest} is not empty", "pass a new or empty folder; nothing was changed")
     if shutil.which("git") is None:
@@ -225,7 +241,12 @@ def build_sample(sample: Sample, dest: Path, variant: str = "merge") -> str:
     dest.mkdir(parents=True, exist_ok=True)
     b = _Builder(dest)
     b.git("init", "-q", "-b", "main")
-    for key, value in (("commit.gpgsign", "false"), ("core.autocrlf", "false"), ("user.name", "Sample Agent"), ("user.email", "agent@example.com")):
+    for key, value in (
+        ("commit.gpgsign", "false"),
+        ("core.autocrlf", "false"),
+        ("user.name", "Sample Agent"),
+        ("user.email", "agent@example.com"),
+    ):
         b.git("config", key, value)
     b.apply(SampleCommit(sample.base_message, sample.base_files, (), (), ()), dest)
     b.commit(sample.base_message, dest)
@@ -253,17 +274,34 @@ def build_sample(sample: Sample, dest: Path, variant: str = "merge") -> str:
         for branch in sample.branches:
             if variant == "merge":
                 proc = subprocess.run(
-                    ["git", "merge", "-q", "--no-ff", "-m", f"Merge branch '{branch.name}'", branch.name],
-                    cwd=dest, capture_output=True, text=True, env=b.env(),
+                    [
+                        "git",
+                        "merge",
+                        "-q",
+                        "--no-ff",
+                        "-m",
+                        f"Merge branch '{branch.name}'",
+                        branch.name,
+                    ],
+                    cwd=dest,
+                    capture_output=True,
+                    text=True,
+                    env=b.env(),
                 )
             else:
                 proc = subprocess.run(
-                    ["git", "merge", "-q", "--squash", branch.name], cwd=dest, capture_output=True, text=True, env=b.env()
+                    ["git", "merge", "-q", "--squash", branch.name],
+                    cwd=dest,
+                    capture_output=True,
+                    text=True,
+                    env=b.env(),
                 )
                 if proc.returncode == 0:
                     b.commit(f"{branch.commits[0].message} (#{branch.pr})", dest)
             if proc.returncode != 0:
-                raise SampleError(f"sample {sample.name}: merging {branch.name} conflicts: {proc.stdout.strip()[:200]}")
+                raise SampleError(
+                    f"sample {sample.name}: merging {branch.name} conflicts: {proc.stdout.strip()[:200]}"
+                )
             if variant == "squash":
                 b.git("branch", "-q", "-D", branch.name)
         return f"--since {BASE_TAG}"
@@ -271,7 +309,11 @@ def build_sample(sample: Sample, dest: Path, variant: str = "merge") -> str:
     readme = dest / "CHANGELOG.md"
     readme.write_text("# Changelog\n\n- Main moved on while the agents worked.\n", encoding="utf-8")
     b.commit("Start a changelog", dest)
-    return "--worktrees" if variant == "worktree" else " ".join(f"--branch {br.name}" for br in sample.branches)
+    return (
+        "--worktrees"
+        if variant == "worktree"
+        else " ".join(f"--branch {br.name}" for br in sample.branches)
+    )
 
 
 def cleanup_args(sample: Sample, variant: str) -> dict[str, Any]:

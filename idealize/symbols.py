@@ -43,11 +43,17 @@ _SPECS: dict[str, _Spec] = {
             "class_declaration": "class",
             "method_definition": "method",
         },
-        passthrough=frozenset({"program", "export_statement", "lexical_declaration", "variable_declaration"}),
+        passthrough=frozenset(
+            {"program", "export_statement", "lexical_declaration", "variable_declaration"}
+        ),
         bodies=frozenset({"class_body"}),
     ),
     "go": _Spec(
-        definitions={"function_declaration": "function", "method_declaration": "method", "type_spec": "type"},
+        definitions={
+            "function_declaration": "function",
+            "method_declaration": "method",
+            "type_spec": "type",
+        },
         passthrough=frozenset({"source_file", "type_declaration"}),
         bodies=frozenset(),
     ),
@@ -103,7 +109,9 @@ _TS = _Spec(
 _SPECS["typescript"] = _TS
 _SPECS["tsx"] = _TS
 
-_FUNCTION_VALUES = frozenset({"arrow_function", "function_expression", "function", "class", "generator_function"})
+_FUNCTION_VALUES = frozenset(
+    {"arrow_function", "function_expression", "function", "class", "generator_function"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +199,9 @@ def _find(root: Any, language: str) -> list[tuple[str, _Found]]:
     spec = _SPECS[language]
     found: list[tuple[str, _Found]] = []
 
-    def visit(container: Any, prefix: str, in_class: bool, start_override: Any = None) -> list[tuple[int, int]]:
+    def visit(
+        container: Any, prefix: str, in_class: bool, start_override: Any = None
+    ) -> list[tuple[int, int]]:
         ranges: list[tuple[int, int]] = []
         children = list(container.named_children)
         if language == "dart":
@@ -214,14 +224,22 @@ def _find(root: Any, language: str) -> list[tuple[str, _Found]]:
                 name_node = child.child_by_field_name("name")
                 if value is not None and name_node is not None and value.type in _FUNCTION_VALUES:
                     qual = f"{prefix}{_text(name_node)}"
-                    outer = container if container.type in ("lexical_declaration", "variable_declaration") else child
-                    kind = "class" if value.type == "class" else ("method" if in_class else "function")
+                    outer = (
+                        container
+                        if container.type in ("lexical_declaration", "variable_declaration")
+                        else child
+                    )
+                    kind = (
+                        "class" if value.type == "class" else ("method" if in_class else "function")
+                    )
                     found.append((qual, _Found(qual, kind, outer, outer, ())))
                     ranges.append((outer.start_byte, outer.end_byte))
                 continue
             if ctype in ("public_field_definition", "field_definition"):
                 value = child.child_by_field_name("value")
-                name_node = child.child_by_field_name("name") or child.child_by_field_name("property")
+                name_node = child.child_by_field_name("name") or child.child_by_field_name(
+                    "property"
+                )
                 if value is not None and name_node is not None and value.type in _FUNCTION_VALUES:
                     qual = f"{prefix}{_text(name_node)}"
                     found.append((qual, _Found(qual, "method", child, child, ())))
@@ -232,7 +250,7 @@ def _find(root: Any, language: str) -> list[tuple[str, _Found]]:
         return ranges
 
     def handle(node: Any, prefix: str, in_class: bool, outer: Any) -> list[tuple[int, int]]:
-        kind = spec.definitions[node.type] if node.type in spec.definitions else None
+        kind = spec.definitions.get(node.type, None)
         if kind is None:
             return []
         name = _name_of(node, language)
@@ -256,7 +274,11 @@ def _find(root: Any, language: str) -> list[tuple[str, _Found]]:
         is_container = kind in ("class", "struct", "enum", "interface", "trait", "impl", "module")
         if is_container:
             body = node.child_by_field_name("body")
-            bodies = [body] if body is not None else [c for c in node.named_children if c.type in spec.bodies]
+            bodies = (
+                [body]
+                if body is not None
+                else [c for c in node.named_children if c.type in spec.bodies]
+            )
             for b in bodies:
                 if b is not None:
                     children.extend(visit(b, f"{qual}.", True))
@@ -273,7 +295,9 @@ def _find(root: Any, language: str) -> list[tuple[str, _Found]]:
 _WS = re.compile(rb"\s+")
 
 
-def _own_hash(source: bytes, start: int, end: int, children: Iterable[tuple[int, int]], name: str) -> str:
+def _own_hash(
+    source: bytes, start: int, end: int, children: Iterable[tuple[int, int]], name: str
+) -> str:
     parts: list[bytes] = []
     pos = start
     for c_start, c_end in sorted(children):
@@ -321,7 +345,9 @@ def parse_symbols(source: bytes, language: str) -> tuple[Symbol, ...]:
 
 
 def _encode(symbols: tuple[Symbol, ...]) -> str:
-    return json.dumps([[s.name, s.kind, s.start_line, s.end_line, s.body_hash, s.signature] for s in symbols])
+    return json.dumps(
+        [[s.name, s.kind, s.start_line, s.end_line, s.body_hash, s.signature] for s in symbols]
+    )
 
 
 def _decode(text: str) -> tuple[Symbol, ...]:
@@ -334,6 +360,7 @@ class SymbolIndex:
     def __init__(self, cache: Cache) -> None:
         self._cache = cache
         self._memo: dict[tuple[str, str], tuple[Symbol, ...]] = {}
+        self._unsaved: list[tuple[str, str]] = []
         self.parsed = 0
 
     def _key(self, blob: str, language: str) -> str:
@@ -349,6 +376,12 @@ class SymbolIndex:
                 self._memo[(b, lang)] = _decode(text)
         return {p for p in dict.fromkeys(wanted) if p in self._memo}
 
+    def flush(self) -> None:
+        """Write what was parsed since the last flush to the cache, in one transaction."""
+        if self._unsaved:
+            self._cache.put_many(PARSER_VERSION, self._unsaved)
+            self._unsaved = []
+
     def get(self, blob: str, language: str, source: bytes | None) -> tuple[Symbol, ...]:
         key = (blob, language)
         if key in self._memo:
@@ -361,6 +394,8 @@ class SymbolIndex:
                 return ()
             symbols = parse_symbols(source, language)
             self.parsed += 1
-            self._cache.put(PARSER_VERSION, self._key(blob, language), _encode(symbols))
+            self._unsaved.append((self._key(blob, language), _encode(symbols)))
+            if len(self._unsaved) >= 500:
+                self.flush()
         self._memo[key] = symbols
         return symbols

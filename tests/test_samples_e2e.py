@@ -36,11 +36,15 @@ def _run(path: Path, sample_name: str, variant: str):  # type: ignore[no-untyped
 
 
 @pytest.mark.parametrize(("name", "variant"), CASES)
-def test_findings_match_planted_list(sample_repo: Callable[[str, str], Path], name: str, variant: str) -> None:
+def test_findings_match_planted_list(
+    sample_repo: Callable[[str, str], Path], name: str, variant: str
+) -> None:
     sample, plan = _run(sample_repo(name, variant), name, variant)
     result = score(plan.findings, sample.planted, lambda b: sample.label(b, variant))
     assert result.missed == (), f"missed planted drift: {result.missed}"
-    assert result.extra == (), f"findings nobody planted: {[f for f in plan.findings if f.id in result.extra]}"
+    assert result.extra == (), (
+        f"findings nobody planted: {[f for f in plan.findings if f.id in result.extra]}"
+    )
     for finding in plan.findings:
         assert finding.source == "static"
         assert all(loc.branch is not None or loc.symbol for loc in finding.locations)
@@ -51,11 +55,15 @@ def test_every_branch_listed_and_exactly_the_overlapping_modules(
     sample_repo: Callable[[str, str], Path], name: str, variant: str
 ) -> None:
     sample, plan = _run(sample_repo(name, variant), name, variant)
-    assert sorted(b.name for b in plan.branches) == sorted(sample.label(b.name, variant) for b in sample.branches)
+    assert sorted(b.name for b in plan.branches) == sorted(
+        sample.label(b.name, variant) for b in sample.branches
+    )
     touched: dict[str, set[str]] = {}
     for branch in sample.branches:
         for commit in branch.commits:
-            paths = [p for p, _ in commit.files] + [e.path for e in commit.edits] + list(commit.delete)
+            paths = (
+                [p for p, _ in commit.files] + [e.path for e in commit.edits] + list(commit.delete)
+            )
             paths += [p for pair in commit.rename for p in pair]
             for p in paths:
                 touched.setdefault(p, set()).add(branch.name)
@@ -69,7 +77,9 @@ def test_every_branch_listed_and_exactly_the_overlapping_modules(
 
 
 @pytest.mark.parametrize(("name", "variant"), CASES)
-def test_every_finding_lands_in_one_unit(sample_repo: Callable[[str, str], Path], name: str, variant: str) -> None:
+def test_every_finding_lands_in_one_unit(
+    sample_repo: Callable[[str, str], Path], name: str, variant: str
+) -> None:
     _, plan = _run(sample_repo(name, variant), name, variant)
     for finding in plan.findings:
         holders = [u for u in plan.units if finding.id in u.findings]
@@ -80,7 +90,9 @@ def test_every_finding_lands_in_one_unit(sample_repo: Callable[[str, str], Path]
 
 
 @pytest.mark.parametrize(("name", "variant"), CASES)
-def test_plan_validates_and_matches_golden(sample_repo: Callable[[str, str], Path], name: str, variant: str) -> None:
+def test_plan_validates_and_matches_golden(
+    sample_repo: Callable[[str, str], Path], name: str, variant: str
+) -> None:
     path = sample_repo(name, variant)
     _, plan = _run(path, name, variant)
     text = to_json(plan, path)
@@ -92,4 +104,6 @@ def test_plan_validates_and_matches_golden(sample_repo: Callable[[str, str], Pat
         if os.environ.get("UPDATE_GOLDEN"):
             golden.write_text(content, encoding="utf-8")
         assert golden.exists(), f"missing golden file {golden.name}: run with UPDATE_GOLDEN=1"
-        assert content == golden.read_text(encoding="utf-8"), f"{golden.name} differs (UPDATE_GOLDEN=1 to accept)"
+        assert content == golden.read_text(encoding="utf-8"), (
+            f"{golden.name} differs (UPDATE_GOLDEN=1 to accept)"
+        )

@@ -13,7 +13,9 @@ from .pieces import Piece
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def _ref_counts(b: Branch) -> tuple[Counter[str], Counter[str], dict[str, list[tuple[str, int, str]]]]:
+def _ref_counts(
+    b: Branch,
+) -> tuple[Counter[str], Counter[str], dict[str, list[tuple[str, int, str]]]]:
     removed: Counter[str] = Counter()
     added: Counter[str] = Counter()
     added_at: dict[str, list[tuple[str, int, str]]] = {}
@@ -40,16 +42,20 @@ def find_divergences(
             by_branch.setdefault(p.branch, []).append(p)
     findings: list[Finding] = []
     for a in branches:
-        removed, added, added_at = counts[a.name]
+        removed, added, _added_at = counts[a.name]
         a_pieces = by_branch.get(a.name, [])
         for mech, n_removed in removed.items():
             if mech not in defined or mech in COMMON_NAMES or len(mech) < 4:
                 continue
             if n_removed <= added.get(mech, 0):
                 continue
-            m_path, m_qual, m_kind = defined[mech]
+            m_path, m_qual, _m_kind = defined[mech]
             deleted = any(p.short == mech and p.change in ("deleted", "renamed") for p in a_pieces)
-            callers = [p for p in a_pieces if p.change == "modified" and re.search(rf"\b{re.escape(mech)}\b", p.removed_text)]
+            callers = [
+                p
+                for p in a_pieces
+                if p.change == "modified" and re.search(rf"\b{re.escape(mech)}\b", p.removed_text)
+            ]
             replacements = [
                 p
                 for p in a_pieces
@@ -65,7 +71,11 @@ def find_divergences(
                 b_removed, b_added, b_added_at = counts[b.name]
                 b_pieces = by_branch.get(b.name, [])
                 extended = [
-                    p for p in b_pieces if (p.short == mech or p.symbol.startswith(mech + ".")) and p.change == "modified" and (set(p.params) - set(p.old_params) or p.added_text)
+                    p
+                    for p in b_pieces
+                    if (p.short == mech or p.symbol.startswith(mech + "."))
+                    and p.change == "modified"
+                    and (set(p.params) - set(p.old_params) or p.added_text)
                 ]
                 new_refs = b_added.get(mech, 0) - b_removed.get(mech, 0)
                 if not extended and new_refs <= 0:
@@ -76,13 +86,22 @@ def find_divergences(
                 how_a = "deletes" if deleted else "moves its callers off"
                 evidence.append(
                     f"{a.name} {how_a} `{m_qual}`"
-                    + (f" and adds {', '.join(f'`{r.symbol}`' for r in replacements)}" if replacements else "")
-                    + (f"; rewrites {', '.join(f'`{c.symbol}`' for c in callers[:4])}" if callers else "")
+                    + (
+                        f" and adds {', '.join(f'`{r.symbol}`' for r in replacements)}"
+                        if replacements
+                        else ""
+                    )
+                    + (
+                        f"; rewrites {', '.join(f'`{c.symbol}`' for c in callers[:4])}"
+                        if callers
+                        else ""
+                    )
                 )
                 for p in extended:
                     new_params = sorted(set(p.params) - set(p.old_params))
                     evidence.append(
-                        f"{b.name} extends `{p.symbol}`" + (f" with new parameter(s) {', '.join(new_params)}" if new_params else "")
+                        f"{b.name} extends `{p.symbol}`"
+                        + (f" with new parameter(s) {', '.join(new_params)}" if new_params else "")
                     )
                 new_callers = [loc for loc in b_added_at.get(mech, []) if loc[0] != m_path]
                 if new_refs > 0 and new_callers:
@@ -90,7 +109,9 @@ def find_divergences(
                         f"{b.name} adds {len(new_callers)} new use(s) of `{mech}`, e.g. `{new_callers[0][0]}:{new_callers[0][1]}`"
                     )
                 locations: list[Location] = [p.location() for p in extended]
-                locations += [Location(path, None, line, line, b.name) for path, line, _ in new_callers[:4]]
+                locations += [
+                    Location(path, None, line, line, b.name) for path, line, _ in new_callers[:4]
+                ]
                 locations += [r.location() for r in replacements]
                 locations += [c.location() for c in callers[:6]]
                 if not deleted and not any(loc.symbol == m_qual for loc in locations):

@@ -8,7 +8,29 @@ from ..model import Finding
 from .features import FIX_WORDS, concept_tokens, extract, split_identifier
 from .pieces import Piece
 
-_GENERIC_SUBJECT = frozenset("fix fixes fixed bug handle handles add adds update the a in on of for to with and when".split())
+_GENERIC_SUBJECT = frozenset(
+    [
+        "fix",
+        "fixes",
+        "fixed",
+        "bug",
+        "handle",
+        "handles",
+        "add",
+        "adds",
+        "update",
+        "the",
+        "a",
+        "in",
+        "on",
+        "of",
+        "for",
+        "to",
+        "with",
+        "and",
+        "when",
+    ]
+)
 
 
 def _said(p: Piece) -> str:
@@ -24,23 +46,33 @@ def _subject_words(p: Piece) -> set[str]:
     return {w for w in words if len(w) > 2 and w not in _GENERIC_SUBJECT}
 
 
-def _added_overlap(a: Piece, b: Piece) -> tuple[set[str], set[str]]:
+def _added_overlap(a: Piece, b: Piece) -> tuple[frozenset[str], frozenset[str]]:
     fa, fb = extract(a.added_text, a.language), extract(b.added_text, b.language)
     literals = (fa.strings & fb.strings) - {""}
     calls = (fa.calls & fb.calls) - {"print", "len", "str"}
     return literals, calls
 
 
-def _calls_into(wrapper: Piece, fixed: Piece, file_calls: dict[tuple[str | None, str], frozenset[str]]) -> bool:
+def _calls_into(
+    wrapper: Piece, fixed: Piece, file_calls: dict[tuple[str | None, str], frozenset[str]]
+) -> bool:
     if fixed.short in wrapper.features.calls:
         return True
     # a pre-filter in the constructor or a sibling of code that calls the fixed function
     cls = wrapper.symbol.rsplit(".", 1)[0] if "." in wrapper.symbol else None
-    return cls is not None and fixed.short in file_calls.get((wrapper.branch, wrapper.path), frozenset())
+    return cls is not None and fixed.short in file_calls.get(
+        (wrapper.branch, wrapper.path), frozenset()
+    )
 
 
-def find_double_fixes(pieces: Sequence[Piece], file_calls: dict[tuple[str | None, str], frozenset[str]]) -> list[Finding]:
-    changed = [p for p in pieces if p.branch is not None and p.change in ("modified", "added") and p.added_text.strip()]
+def find_double_fixes(
+    pieces: Sequence[Piece], file_calls: dict[tuple[str | None, str], frozenset[str]]
+) -> list[Finding]:
+    changed = [
+        p
+        for p in pieces
+        if p.branch is not None and p.change in ("modified", "added") and p.added_text.strip()
+    ]
     findings: list[Finding] = []
     seen: set[frozenset[tuple[str | None, str, str]]] = set()
     for i, a in enumerate(changed):
@@ -65,10 +97,16 @@ def find_double_fixes(pieces: Sequence[Piece], file_calls: dict[tuple[str | None
             evidence = [
                 f"{a.branch}: {_said(a)} changes `{a.symbol}`",
                 f"{b.branch}: {_said(b)} "
-                + (f"changes `{b.symbol}` too" if same_symbol else f"changes `{b.symbol}`, which reaches `{a.short}`"),
+                + (
+                    f"changes `{b.symbol}` too"
+                    if same_symbol
+                    else f"changes `{b.symbol}`, which reaches `{a.short}`"
+                ),
             ]
             if literals:
-                evidence.append("both add literals: " + ", ".join(repr(s) for s in sorted(literals)[:5]))
+                evidence.append(
+                    "both add literals: " + ", ".join(repr(s) for s in sorted(literals)[:5])
+                )
             if calls:
                 evidence.append("both add calls: " + ", ".join(sorted(calls)[:5]))
             if words:
@@ -80,14 +118,22 @@ def find_double_fixes(pieces: Sequence[Piece], file_calls: dict[tuple[str | None
                     id="",
                     kind="double_fix",
                     title=f"{a.branch} and {b.branch} fix the same defect"
-                    + (f" in `{a.symbol}`" if same_symbol else f": `{a.symbol}` in place, `{b.symbol}` around it"),
+                    + (
+                        f" in `{a.symbol}`"
+                        if same_symbol
+                        else f": `{a.symbol}` in place, `{b.symbol}` around it"
+                    ),
                     confidence=round(confidence, 2),
                     source="static",
                     locations=(fixed.location(), other.location()),
                     evidence=tuple(evidence),
                     recommendation=(
                         f"Keep one fix: the one in `{fixed.symbol}` fixes the cause; drop the "
-                        + ("other edit" if same_symbol else f"compensating change in `{other.symbol}`")
+                        + (
+                            "other edit"
+                            if same_symbol
+                            else f"compensating change in `{other.symbol}`"
+                        )
                         + " once its cases are covered by a test of the kept fix."
                     ),
                 )

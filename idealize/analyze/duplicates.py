@@ -27,8 +27,40 @@ MAX_DF = 40  # a feature shared by more pieces than this is not distinctive
 LSH_THRESHOLD = 0.5
 NUM_PERM = 64
 _TRIVIAL_CALLS = frozenset(
-    "append extend get items keys values join split strip format len str int list dict set print range "
-    "isinstance super push map filter forEach then log info debug warn warning error exception".split()
+    [
+        "append",
+        "extend",
+        "get",
+        "items",
+        "keys",
+        "values",
+        "join",
+        "split",
+        "strip",
+        "format",
+        "len",
+        "str",
+        "int",
+        "list",
+        "dict",
+        "set",
+        "print",
+        "range",
+        "isinstance",
+        "super",
+        "push",
+        "map",
+        "filter",
+        "forEach",
+        "then",
+        "log",
+        "info",
+        "debug",
+        "warn",
+        "warning",
+        "error",
+        "exception",
+    ]
 )
 
 
@@ -61,7 +93,11 @@ def _comparable(p: Piece) -> bool:
     if p.change == "deleted" or p.kind in ("module", "impl"):
         return False
     short = p.short
-    if short.startswith("__") or short.lower().startswith("test") or short == p.symbol.split(".")[0] and "." in p.symbol:
+    if (
+        short.startswith("__")
+        or short.lower().startswith("test")
+        or (short == p.symbol.split(".")[0] and "." in p.symbol)
+    ):
         return False  # dunders, test cases and constructors look alike by design
     f = p.added if p.change == "modified" else p.features
     return f.size >= 12
@@ -110,10 +146,10 @@ def _lsh_pairs(pieces: Sequence[Piece]) -> set[tuple[int, int]]:
     sets = [[s.to_bytes(4, "little") for s in _shingles(pieces[i])] for i in indexed]
     hashes = MinHash.bulk(sets, num_perm=NUM_PERM)
     lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
-    for i, h in zip(indexed, hashes):
+    for i, h in zip(indexed, hashes, strict=False):
         lsh.insert(i, h)
     pairs: set[tuple[int, int]] = set()
-    for i, h in zip(indexed, hashes):
+    for i, h in zip(indexed, hashes, strict=False):
         for j in lsh.query(h):
             if j != i:
                 pairs.add((min(i, j), max(i, j)))
@@ -134,7 +170,9 @@ def _allowed(a: Piece, b: Piece) -> bool:
         return False
     if a.path == b.path and a.symbol == b.symbol:
         return False  # the same symbol changed twice: overlap or double fix, not a duplicate
-    return not (a.branch is None or b.branch is None) or (a.kind in ("function", "method") and b.kind in ("function", "method"))
+    return not (a.branch is None or b.branch is None) or (
+        a.kind in ("function", "method") and b.kind in ("function", "method")
+    )
 
 
 def _idf(feats: Sequence[set[str]]) -> dict[str, float]:
@@ -145,22 +183,36 @@ def _idf(feats: Sequence[set[str]]) -> dict[str, float]:
     return {f: math.log(n / c) + 0.5 for f, c in df.items()}
 
 
-def score_pair(a: Piece, b: Piece, fa: set[str], fb: set[str], idf: dict[str, float]) -> Match | None:
+def score_pair(
+    a: Piece, b: Piece, fa: set[str], fb: set[str], idf: dict[str, float]
+) -> Match | None:
     common = fa & fb
     if not common:
         return None
     union = fa | fb
-    weight = lambda f: idf.get(f, 1.0) * _KIND_WEIGHT[f[0]]  # noqa: E731
+    def weight(f: str) -> float:
+        return idf.get(f, 1.0) * _KIND_WEIGHT[f[0]]
+
     wj = sum(weight(f) for f in common) / sum(weight(f) for f in union)
     sa, sb = _shingles(a), _shingles(b)
     structure = len(sa & sb) / len(sa | sb) if sa and sb else 0.0
-    names = len(a.name_tokens & b.name_tokens) / len(a.name_tokens | b.name_tokens) if a.name_tokens and b.name_tokens else 0.0
+    names = (
+        len(a.name_tokens & b.name_tokens) / len(a.name_tokens | b.name_tokens)
+        if a.name_tokens and b.name_tokens
+        else 0.0
+    )
     same_name = a.short == b.short
     literals = sorted(f[2:] for f in common if f[0] == "s" and idf.get(f, 0) > 1.0)
     marked = sorted(f[2:] for f in common if f[0] == "d" and idf.get(f, 0) > 1.0)
     calls = sorted(f[2:] for f in common if f[0] == "c")
     big = min(a.features.size, b.features.size) >= 30
-    strong = bool(marked) or len(literals) >= 2 or len(calls) >= 2 or (structure >= 0.5 and big) or (same_name and wj >= 0.25)
+    strong = (
+        bool(marked)
+        or len(literals) >= 2
+        or len(calls) >= 2
+        or (structure >= 0.5 and big)
+        or (same_name and wj >= 0.25)
+    )
     if not strong:
         return None
     purpose_a = {f for f in fa if f[0] == "c" and not f[2:3].isupper() and "." not in f}
@@ -199,14 +251,18 @@ def _literal_overlap(fa: set[str], fb: set[str], idf: dict[str, float]) -> float
     lb = {f for f in fb if f[0] in "sd"}
     if not la or not lb:
         return 0.0
-    w = lambda fs: sum(idf.get(f, 1.0) for f in fs)  # noqa: E731
+    def w(fs: set[str]) -> float:
+        return sum(idf.get(f, 1.0) for f in fs)
+
     common = w(la & lb)
     if min(len(la), len(lb)) < 2:
         return common / w(la | lb)
     return common / min(w(la), w(lb))
 
 
-def _redundant(members: list[Piece], method_groups: list[list[Piece]], class_groups: list[list[Piece]]) -> bool:
+def _redundant(
+    members: list[Piece], method_groups: list[list[Piece]], class_groups: list[list[Piece]]
+) -> bool:
     """A class pair and its method pairs tell one story: keep the class group when several
     of its methods match (or the classes share a name), else keep the single method group."""
 
@@ -227,7 +283,8 @@ def _redundant(members: list[Piece], method_groups: list[list[Piece]], class_gro
 
 def _parent_in(p: Piece, members: Iterable[Piece]) -> bool:
     return any(
-        q.branch == p.branch and q.path == p.path and p.symbol.startswith(q.symbol + ".") for q in members
+        q.branch == p.branch and q.path == p.path and p.symbol.startswith(q.symbol + ".")
+        for q in members
     )
 
 
@@ -249,8 +306,12 @@ def find_duplicates(pieces: Sequence[Piece]) -> list[Finding]:
             root = uf.find(x)
             if x not in groups[root]:
                 groups[root].append(x)
-    method_groups = [[usable[i] for i in ids] for ids in groups.values() if usable[ids[0]].kind in _CALLABLE]
-    class_groups = [[usable[i] for i in ids] for ids in groups.values() if usable[ids[0]].kind not in _CALLABLE]
+    method_groups = [
+        [usable[i] for i in ids] for ids in groups.values() if usable[ids[0]].kind in _CALLABLE
+    ]
+    class_groups = [
+        [usable[i] for i in ids] for ids in groups.values() if usable[ids[0]].kind not in _CALLABLE
+    ]
     findings: list[Finding] = []
     for root in sorted(groups):
         ids = groups[root]
@@ -288,7 +349,11 @@ def find_duplicates(pieces: Sequence[Piece]) -> list[Finding]:
             rec = (
                 f"Pick one canonical implementation (for example `{canon.symbol}` in `{canon.path}`), "
                 "move the other callers to it and delete the copies"
-                + (f"; replace the inline version in `{inline[0].symbol}` with a call" if inline else "")
+                + (
+                    f"; replace the inline version in `{inline[0].symbol}` with a call"
+                    if inline
+                    else ""
+                )
                 + "."
             )
         findings.append(

@@ -11,8 +11,8 @@ from ..git import Git
 from ..languages import family
 from ..model import FINDING_KINDS, Branch, Finding, Location, ModuleOverlap, Unit
 from ..symbols import SymbolIndex
-from .double_fix import find_double_fixes
 from .divergence import find_divergences
+from .double_fix import find_double_fixes
 from .duplicates import find_duplicates
 from .features import extract
 from .overlap import module_overlaps
@@ -21,7 +21,12 @@ from .pieces import Piece, branch_pieces, existing_pieces
 from .units import build_units
 
 Progress = Callable[[str, int, int], None]
-_PREFIX = {"duplicate": "DUP", "phantom_dependency": "PHA", "double_fix": "FIX", "divergence": "DIV"}
+_PREFIX = {
+    "duplicate": "DUP",
+    "phantom_dependency": "PHA",
+    "double_fix": "FIX",
+    "divergence": "DIV",
+}
 
 
 @dataclass(frozen=True)
@@ -50,10 +55,18 @@ def analyze(
     pieces = branch_pieces(git, branches)
     progress("analyze", 1, 5)
     touched = {(p.path, p.symbol) for p in pieces} | {
-        (f.path, s.renamed_from) for b in branches for f in b.files for s in f.symbols if s.renamed_from
+        (f.path, s.renamed_from)
+        for b in branches
+        for f in b.files
+        for s in f.symbols
+        if s.renamed_from
     }
     families = {family(p.language) for p in pieces}
-    existing, defined = existing_pieces(git, target_head, SymbolIndex(cache), families, touched, notes) if families else ([], {})
+    existing, defined = (
+        existing_pieces(git, target_head, SymbolIndex(cache), families, touched, notes)
+        if families
+        else ([], {})
+    )
     for p in pieces:
         if p.change in ("deleted", "renamed"):
             defined.setdefault(p.short, (p.path, p.symbol, p.kind))
@@ -80,7 +93,9 @@ def _enclose(f: Finding, pieces: Sequence[Piece]) -> Finding:
             inner = [
                 p
                 for p in pieces
-                if p.branch == loc.branch and p.path == loc.path and p.start_line <= loc.start_line <= p.end_line
+                if p.branch == loc.branch
+                and p.path == loc.path
+                and p.start_line <= loc.start_line <= p.end_line
             ]
             if inner:
                 best = min(inner, key=lambda p: p.end_line - p.start_line)
@@ -102,7 +117,13 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
 
 def _number(findings: list[Finding]) -> list[Finding]:
     order = {k: i for i, k in enumerate(FINDING_KINDS)}
-    findings.sort(key=lambda f: (order[f.kind], -f.confidence, [(loc.path, loc.symbol or "") for loc in f.locations]))
+    findings.sort(
+        key=lambda f: (
+            order[f.kind],
+            -f.confidence,
+            [(loc.path, loc.symbol or "") for loc in f.locations],
+        )
+    )
     counters: dict[str, int] = {}
     numbered = []
     for f in findings:
@@ -111,9 +132,16 @@ def _number(findings: list[Finding]) -> list[Finding]:
     return numbered
 
 
-def _file_calls(git: Git, branches: Sequence[Branch]) -> dict[tuple[str | None, str], frozenset[str]]:
+def _file_calls(
+    git: Git, branches: Sequence[Branch]
+) -> dict[tuple[str | None, str], frozenset[str]]:
     """Calls made anywhere in each changed source file's new version, per branch."""
-    wanted = [(b.name, f.path, f.new_blob, f.language) for b in branches for f in b.files if f.new_blob and f.language and f.symbols]
+    wanted = [
+        (b.name, f.path, f.new_blob, f.language)
+        for b in branches
+        for f in b.files
+        if f.new_blob and f.language and f.symbols
+    ]
     with git.blobs() as reader:
         contents = reader.read_many([w[2] for w in wanted if w[2]])
     result: dict[tuple[str | None, str], frozenset[str]] = {}
@@ -141,8 +169,17 @@ def _line_kind(line: str) -> str:
     return "code"
 
 
-def _verdict(m: ModuleOverlap, findings: Sequence[Finding], pieces: Sequence[Piece], branches: Sequence[Branch]) -> ModuleOverlap:
-    ids = [f.id for f in findings if any(loc.path == m.path and loc.branch in m.branches for loc in f.locations)]
+def _verdict(
+    m: ModuleOverlap,
+    findings: Sequence[Finding],
+    pieces: Sequence[Piece],
+    branches: Sequence[Branch],
+) -> ModuleOverlap:
+    ids = [
+        f.id
+        for f in findings
+        if any(loc.path == m.path and loc.branch in m.branches for loc in f.locations)
+    ]
     if ids:
         return replace(m, verdict=f"Drift: see {', '.join(ids)}.")
     parts: list[str] = []
@@ -157,7 +194,9 @@ def _verdict(m: ModuleOverlap, findings: Sequence[Finding], pieces: Sequence[Pie
         lines = [line for h in f.hunks for line in (*h.added, *h.removed)]
         kinds |= {_line_kind(line) for line in lines}
         if own:
-            parts.append(f"{b.name} {'/'.join(sorted({p.change for p in own}))} {', '.join(f'`{p.symbol}`' for p in own[:3])}")
+            parts.append(
+                f"{b.name} {'/'.join(sorted({p.change for p in own}))} {', '.join(f'`{p.symbol}`' for p in own[:3])}"
+            )
         else:
             parts.append(f"{b.name} changes {len(lines)} module-level line(s)")
     shared = {s.name for s in m.symbols}

@@ -18,21 +18,129 @@ _COMMENT = {
     "python": re.compile(r"#[^\n]*"),
     "c": re.compile(r"//[^\n]*|/\*(?:.|\n)*?\*/"),
 }
-_TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|\d+(?:\.\d+)?|==|!=|<=|>=|=>|->|\*\*|&&|\|\||[^\sA-Za-z0-9_]")
+_TOKEN = re.compile(
+    r"[A-Za-z_][A-Za-z0-9_]*|\d+(?:\.\d+)?|==|!=|<=|>=|=>|->|\*\*|&&|\|\||[^\sA-Za-z0-9_]"
+)
 _SQL = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|CREATE TABLE)\b")
 _DISTINCTIVE = re.compile(r"^/|://|^[A-Z][A-Z0-9_]{3,}$|\.[A-Za-z]{2,4}$|^\^|\\[dwsb]|/[\w{}:-]+")
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 
 KEYWORDS = frozenset(
-    """
-    if else elif for while return def class function func fn let const var new import from as with try
-    except catch finally raise throw async await yield lambda pass break continue in is not and or
-    true false none null nil self this super static public private protected final void int str bool
-    float double string char long short byte package struct enum interface type impl trait mod use pub
-    mut match switch case default do go defer chan map range select where extends implements late
-    required dynamic get set of assert del global nonlocal print len isinstance list dict tuple
-    undefined typeof instanceof export override abstract sealed record throws synchronized crate
-    """.split()
+    [
+        "if",
+        "else",
+        "elif",
+        "for",
+        "while",
+        "return",
+        "def",
+        "class",
+        "function",
+        "func",
+        "fn",
+        "let",
+        "const",
+        "var",
+        "new",
+        "import",
+        "from",
+        "as",
+        "with",
+        "try",
+        "except",
+        "catch",
+        "finally",
+        "raise",
+        "throw",
+        "async",
+        "await",
+        "yield",
+        "lambda",
+        "pass",
+        "break",
+        "continue",
+        "in",
+        "is",
+        "not",
+        "and",
+        "or",
+        "true",
+        "false",
+        "none",
+        "null",
+        "nil",
+        "self",
+        "this",
+        "super",
+        "static",
+        "public",
+        "private",
+        "protected",
+        "final",
+        "void",
+        "int",
+        "str",
+        "bool",
+        "float",
+        "double",
+        "string",
+        "char",
+        "long",
+        "short",
+        "byte",
+        "package",
+        "struct",
+        "enum",
+        "interface",
+        "type",
+        "impl",
+        "trait",
+        "mod",
+        "use",
+        "pub",
+        "mut",
+        "match",
+        "switch",
+        "case",
+        "default",
+        "do",
+        "go",
+        "defer",
+        "chan",
+        "map",
+        "range",
+        "select",
+        "where",
+        "extends",
+        "implements",
+        "late",
+        "required",
+        "dynamic",
+        "get",
+        "set",
+        "of",
+        "assert",
+        "del",
+        "global",
+        "nonlocal",
+        "print",
+        "len",
+        "isinstance",
+        "list",
+        "dict",
+        "tuple",
+        "undefined",
+        "typeof",
+        "instanceof",
+        "export",
+        "override",
+        "abstract",
+        "sealed",
+        "record",
+        "throws",
+        "synchronized",
+        "crate",
+    ]
 )
 
 # words that name the same intent; tokens are folded to the first word of their group
@@ -58,7 +166,34 @@ for _group in _SYNONYMS:
     for _w in _words:
         _FOLD.setdefault(_w, _words[0])
 _DEFINERS = frozenset({"def", "function", "fn", "func", "class", "void", "fun"})
-_STOP = frozenset("a an the to of on by is it do be at x y i j k n v e f s t id".split())
+_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "to",
+        "of",
+        "on",
+        "by",
+        "is",
+        "it",
+        "do",
+        "be",
+        "at",
+        "x",
+        "y",
+        "i",
+        "j",
+        "k",
+        "n",
+        "v",
+        "e",
+        "f",
+        "s",
+        "t",
+        "id",
+    ]
+)
 
 FIX_WORDS = re.compile(
     r"\b(fix(e[sd])?|bug|bugfix|hotfix|handle[sd]?|crash(es)?|broken|avoid|prevent|guard|regression|"
@@ -135,7 +270,9 @@ def extract(text: str, language: str | None) -> Features:
                 norm.append(tok)
                 if tok == "return" and i + 1 < len(tokens):
                     nxt = tokens[i + 1]
-                    returns.add({"[": "list", "{": "dict", "(": "tuple", '"': "str"}.get(nxt, "value"))
+                    returns.add(
+                        {"[": "list", "{": "dict", "(": "tuple", '"': "str"}.get(nxt, "value")
+                    )
                 continue
             identifiers.add(tok)
             norm.append("ID")
@@ -164,7 +301,9 @@ def extract(text: str, language: str | None) -> Features:
                 norm.append("S")
             else:
                 norm.append(tok)
-    shingles = {zlib.crc32(" ".join(norm[i : i + 4]).encode()) for i in range(max(0, len(norm) - 3))}
+    shingles = {
+        zlib.crc32(" ".join(norm[i : i + 4]).encode()) for i in range(max(0, len(norm) - 3))
+    }
     words = {fold(w) for ident in identifiers for w in split_identifier(ident) if len(w) > 2}
     return Features(
         calls=frozenset(calls),

@@ -13,9 +13,58 @@ from ..model import Branch, Finding, Location
 from .pieces import Piece
 
 COMMON_NAMES = frozenset(
-    "get set run main init __init__ setup teardown test call update create delete close open start stop "
-    "load save read write send handle process execute apply build make new to_dict from_dict name value "
-    "data key items keys values copy clear reset render parse format validate check help index add remove".split()
+    [
+        "get",
+        "set",
+        "run",
+        "main",
+        "init",
+        "__init__",
+        "setup",
+        "teardown",
+        "test",
+        "call",
+        "update",
+        "create",
+        "delete",
+        "close",
+        "open",
+        "start",
+        "stop",
+        "load",
+        "save",
+        "read",
+        "write",
+        "send",
+        "handle",
+        "process",
+        "execute",
+        "apply",
+        "build",
+        "make",
+        "new",
+        "to_dict",
+        "from_dict",
+        "name",
+        "value",
+        "data",
+        "key",
+        "items",
+        "keys",
+        "values",
+        "copy",
+        "clear",
+        "reset",
+        "render",
+        "parse",
+        "format",
+        "validate",
+        "check",
+        "help",
+        "index",
+        "add",
+        "remove",
+    ]
 )
 
 
@@ -60,12 +109,22 @@ def removals(branches: Sequence[Branch], pieces: Sequence[Piece]) -> list[Remova
                     added_names[s.name.rsplit(".", 1)[-1]] = f.path
         for f in b.files:
             if f.status == "deleted" and f.language:
-                found.append(Removal(b.name, f.path, None, module_names(f.path)[-1], "module", None))
+                found.append(
+                    Removal(b.name, f.path, None, module_names(f.path)[-1], "module", None)
+                )
             for s in f.symbols:
                 if s.change == "renamed" and s.renamed_from:
                     old_short = s.renamed_from.rsplit(".", 1)[-1]
                     found.append(
-                        Removal(b.name, f.path, s.renamed_from, old_short, s.kind, s.name, line=s.old_start)
+                        Removal(
+                            b.name,
+                            f.path,
+                            s.renamed_from,
+                            old_short,
+                            s.kind,
+                            s.name,
+                            line=s.old_start,
+                        )
                     )
                 elif s.change == "deleted":
                     short = s.name.rsplit(".", 1)[-1]
@@ -73,7 +132,15 @@ def removals(branches: Sequence[Branch], pieces: Sequence[Piece]) -> list[Remova
                     if moved_to == f.path:
                         continue
                     found.append(
-                        Removal(b.name, f.path, s.name, short, s.kind, f"{moved_to}:{short}" if moved_to else None, line=s.old_start)
+                        Removal(
+                            b.name,
+                            f.path,
+                            s.name,
+                            short,
+                            s.kind,
+                            f"{moved_to}:{short}" if moved_to else None,
+                            line=s.old_start,
+                        )
                     )
         for p in pieces:
             if p.branch != b.name or p.change != "modified" or not p.old_params:
@@ -81,7 +148,16 @@ def removals(branches: Sequence[Branch], pieces: Sequence[Piece]) -> list[Remova
             for param in p.old_params:
                 if param not in p.params and len(param) > 1:
                     found.append(
-                        Removal(b.name, p.path, p.symbol, param, "parameter", None, function=p.short, line=p.start_line)
+                        Removal(
+                            b.name,
+                            p.path,
+                            p.symbol,
+                            param,
+                            "parameter",
+                            None,
+                            function=p.short,
+                            line=p.start_line,
+                        )
                     )
     return found
 
@@ -92,7 +168,14 @@ def _patterns(r: Removal) -> list[tuple[str, re.Pattern[str]]]:
         return [("keyword", re.compile(rf"\b{re.escape(r.function)}\s*\(.*\b{n}\s*[=:]"))]
     if r.what == "module":
         return [("import", re.compile(rf"(import|from|require\(|use)\b.*[\s./'\"]{n}\b"))]
-    pats = [("import", re.compile(rf"^\s*(from\s+\S+\s+import|import|use)\b.*\b{n}\b|import\s*\{{[^}}]*\b{n}\b"))]
+    pats = [
+        (
+            "import",
+            re.compile(
+                rf"^\s*(from\s+\S+\s+import|import|use)\b.*\b{n}\b|import\s*\{{[^}}]*\b{n}\b"
+            ),
+        )
+    ]
     if r.name not in COMMON_NAMES and len(r.name) > 3:
         pats.append(("call", re.compile(rf"\b{n}\s*\(")))
         pats.append(("reference", re.compile(rf"(?<![\w'\"]){n}\b(?!\s*[=:](?!=))")))
@@ -116,10 +199,9 @@ def added_uses(r: Removal, branches: Sequence[Branch]) -> list[Use]:
             flang = language_of(f.path)
             if lang and flang and family(lang) != family(flang):
                 continue
-            if f.path == r.path and r.symbol is not None and r.what != "parameter":
-                # a redefinition in the same file is not a use
-                if any(s.name == r.symbol and s.change in ("added", "modified") for s in f.symbols):
-                    continue
+            redefined = any(s.name == r.symbol and s.change in ("added", "modified") for s in f.symbols)
+            if f.path == r.path and r.what != "parameter" and redefined:
+                continue  # a redefinition in the same file is not a use
             for h in f.hunks:
                 for offset, line in enumerate(h.added):
                     how = _match(r, line)
@@ -133,7 +215,9 @@ def kept_uses(git: Git, r: Removal, treeish: str, branches: Sequence[Branch]) ->
     """Post-merge: uses still in the merged tree, attributed to the branch that added the line."""
     if r.what == "parameter" or r.name in COMMON_NAMES or len(r.name) < 4:
         return []
-    out = git.text("grep", "-n", "-w", "-I", "--full-name", "-e", r.name, treeish, "--", check=False)
+    out = git.text(
+        "grep", "-n", "-w", "-I", "--full-name", "-e", r.name, treeish, "--", check=False
+    )
     lang = language_of(r.path)
     added_by: dict[tuple[str, str], str] = {}
     for b in branches:
@@ -171,19 +255,33 @@ def find_phantoms(
         uses = added_uses(r, branches)
         if merged_tree is not None:
             known = {(u.path, u.text) for u in uses}
-            uses += [u for u in kept_uses(git, r, merged_tree, branches) if (u.path, u.text) not in known]
+            uses += [
+                u for u in kept_uses(git, r, merged_tree, branches) if (u.path, u.text) not in known
+            ]
         if not uses:
             continue
         uses.sort(key=lambda u: (list(_CONFIDENCE).index(u.how), u.path, u.line))
-        verb = {"parameter": f"removes parameter `{r.name}` of `{r.function}`", "module": f"deletes module `{r.path}`"}.get(
-            r.what, f"{'renames' if r.replacement and ':' not in r.replacement else 'removes'} `{r.symbol}`"
+        verb = {
+            "parameter": f"removes parameter `{r.name}` of `{r.function}`",
+            "module": f"deletes module `{r.path}`",
+        }.get(
+            r.what,
+            f"{'renames' if r.replacement and ':' not in r.replacement else 'removes'} `{r.symbol}`",
         )
         users = sorted({u.branch or "code already on the target" for u in uses})
         title = f"{r.branch} {verb}, but {', '.join(users)} still use{'s' if len(users) == 1 else ''} it"
-        evidence = [f"{r.branch} {verb} in `{r.path}`" + (f" (now `{r.replacement}`)" if r.replacement else "")]
-        evidence += [f"{u.how} in `{u.path}:{u.line}` ({u.branch or 'existing code'}): `{u.text[:120]}`" for u in uses[:5]]
+        evidence = [
+            f"{r.branch} {verb} in `{r.path}`"
+            + (f" (now `{r.replacement}`)" if r.replacement else "")
+        ]
+        evidence += [
+            f"{u.how} in `{u.path}:{u.line}` ({u.branch or 'existing code'}): `{u.text[:120]}`"
+            for u in uses[:5]
+        ]
         fix = (
-            f"Update the uses to `{r.replacement}`" if r.replacement else "Restore it or move the uses to its replacement"
+            f"Update the uses to `{r.replacement}`"
+            if r.replacement
+            else "Restore it or move the uses to its replacement"
         )
         findings.append(
             Finding(

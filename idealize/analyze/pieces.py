@@ -75,15 +75,31 @@ def branch_pieces(git: Git, branches: Sequence[Branch]) -> list[Piece]:
                 start = (s.old_start if deleted else s.new_start) or 1
                 end = (s.old_end if deleted else s.new_end) or start
                 text = _lines(source, start, end)
-                old_text = _lines(contents.get(f.old_blob or ""), s.old_start or 0, s.old_end or 0) if s.old_start else ""
+                old_text = (
+                    _lines(contents.get(f.old_blob or ""), s.old_start or 0, s.old_end or 0)
+                    if s.old_start
+                    else ""
+                )
                 added_lines: list[str] = []
                 removed_lines: list[str] = []
                 for h in f.hunks:
-                    if h.new_lines and s.new_start and s.new_end and h.new_start <= s.new_end and s.new_start <= h.new_start + h.new_lines - 1:
+                    if (
+                        h.new_lines
+                        and s.new_start
+                        and s.new_end
+                        and h.new_start <= s.new_end
+                        and s.new_start <= h.new_start + h.new_lines - 1
+                    ):
                         lo = max(h.new_start, s.new_start)
                         hi = min(h.new_start + h.new_lines - 1, s.new_end)
                         added_lines.extend(h.added[lo - h.new_start : hi - h.new_start + 1])
-                    if h.old_lines and s.old_start and s.old_end and h.old_start <= s.old_end and s.old_start <= h.old_start + h.old_lines - 1:
+                    if (
+                        h.old_lines
+                        and s.old_start
+                        and s.old_end
+                        and h.old_start <= s.old_end
+                        and s.old_start <= h.old_start + h.old_lines - 1
+                    ):
                         lo = max(h.old_start, s.old_start)
                         hi = min(h.old_start + h.old_lines - 1, s.old_end)
                         removed_lines.extend(h.removed[lo - h.old_start : hi - h.old_start + 1])
@@ -105,8 +121,12 @@ def branch_pieces(git: Git, branches: Sequence[Branch]) -> list[Piece]:
                         added=extract(added_text, f.language),
                         added_text=added_text,
                         removed_text="\n".join(removed_lines),
-                        params=parameters(_signature(text, f.language) if not deleted else "", f.language),
-                        old_params=parameters(_signature(old_text, f.language), f.language) if old_text else (),
+                        params=parameters(
+                            _signature(text, f.language) if not deleted else "", f.language
+                        ),
+                        old_params=parameters(_signature(old_text, f.language), f.language)
+                        if old_text
+                        else (),
                         name_tokens=concept_tokens(s.name.rsplit(".", 1)[-1]),
                         subject=subject,
                     )
@@ -158,7 +178,11 @@ def existing_pieces(
         source = contents.get(blob)
         if source is None or len(source) > 1_000_000:
             continue
-        symbols = index.get(blob, lang, source) if (blob, lang) not in known else index.get(blob, lang, None)
+        symbols = (
+            index.get(blob, lang, source)
+            if (blob, lang) not in known
+            else index.get(blob, lang, None)
+        )
         lines = source.decode("utf-8", "replace").splitlines()
         for s in symbols:
             defined.setdefault(s.name.rsplit(".", 1)[-1], (path, s.name, s.kind))
@@ -187,4 +211,5 @@ def existing_pieces(
                     subject="",
                 )
             )
+    index.flush()
     return pieces, defined

@@ -37,7 +37,7 @@ class _Groups:
             return
         if cap is not None and self.size[ra] + self.size[rb] > cap:
             return
-        if (str(ra) > str(rb)):
+        if str(ra) > str(rb):
             ra, rb = rb, ra
         self.parent[rb] = ra
         self.size[ra] += self.size[rb]
@@ -51,7 +51,7 @@ def build_units(
     finding_of: dict[Key, list[str]] = defaultdict(list)
     for f in findings:
         keys = [_key(loc) for loc in f.locations]
-        for loc, k in zip(f.locations, keys):
+        for loc, k in zip(f.locations, keys, strict=False):
             locations.setdefault(k, loc)
             finding_of[k].append(f.id)
             groups.union(keys[0], k)  # a finding is never split
@@ -62,8 +62,8 @@ def build_units(
     for m in modules:
         members = [p for p in by_path.get(m.path, []) if p.branch in m.branches]
         if not members:
-            k: Key = (None, m.path, None)
-            locations.setdefault(k, Location(m.path, None, None, None, None))
+            module_key: Key = (None, m.path, None)
+            locations.setdefault(module_key, Location(m.path, None, None, None, None))
             continue
         loose = [p for p in members if _key(p.location()) not in finding_of]
         for p in loose:
@@ -86,8 +86,10 @@ def build_units(
     for p in seeded:
         for ident in set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", p.added_text)):
             q = names.get(ident)
-            if q is not None and q is not p and not (
-                _key(p.location()) in finding_of and _key(q.location()) in finding_of
+            if (
+                q is not None
+                and q is not p
+                and not (_key(p.location()) in finding_of and _key(q.location()) in finding_of)
             ):
                 groups.union(_key(p.location()), _key(q.location()), cap=MAX_UNIT)
     # findings must never be split, even past the cap
@@ -99,17 +101,27 @@ def build_units(
     for k in locations:
         clusters[groups.find(k)].append(k)
     units: list[Unit] = []
-    ordered = sorted(clusters.values(), key=lambda ks: (-len({fid for k in ks for fid in finding_of.get(k, [])}), str(sorted(ks, key=str)[0])))
+    ordered = sorted(
+        clusters.values(),
+        key=lambda ks: (
+            -len({fid for k in ks for fid in finding_of.get(k, [])}),
+            str(sorted(ks, key=str)[0]),
+        ),
+    )
     for n, keys in enumerate(ordered, start=1):
-        members = tuple(locations[k] for k in sorted(keys, key=lambda k: (k[1], str(k[2]), str(k[0]))))
+        unit_members = tuple(
+            locations[k] for k in sorted(keys, key=lambda k: (k[1], str(k[2]), str(k[0])))
+        )
         fids = tuple(dict.fromkeys(fid for k in keys for fid in finding_of.get(k, [])))
-        paths = tuple(dict.fromkeys(m.path for m in members))
-        symbols = [m.symbol for m in members if m.symbol]
+        paths = tuple(dict.fromkeys(m.path for m in unit_members))
+        symbols = [m.symbol for m in unit_members if m.symbol]
         title = (
             ", ".join(f"`{s}`" for s in list(dict.fromkeys(symbols))[:3])
             + (" …" if len(set(symbols)) > 3 else "")
             if symbols
             else ", ".join(f"`{p}`" for p in paths[:3])
         )
-        units.append(Unit(id=f"U{n}", title=title, members=members, findings=fids, modules=paths))
+        units.append(
+            Unit(id=f"U{n}", title=title, members=unit_members, findings=fids, modules=paths)
+        )
     return tuple(units)

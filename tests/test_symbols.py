@@ -1,0 +1,75 @@
+"""Definitions per language, qualified within their file."""
+
+from __future__ import annotations
+
+import pytest
+
+from idealize.symbols import parse_symbols
+
+CASES = {
+    "python": (
+        b"@dec\ndef f(a):\n    return a\n\nclass C(B):\n    def m(self):\n        def inner():\n            pass\n",
+        {("f", "function", 1, 3), ("C", "class", 5, 8), ("C.m", "method", 6, 8)},
+    ),
+    "typescript": (
+        b"export function f(a: string) { return a }\nexport const g = () => 1;\nclass K { m() { return 1 } }\ninterface I { a: number }\nenum E { A }\n",
+        {
+            ("f", "function", 1, 1),
+            ("g", "function", 2, 2),
+            ("K", "class", 3, 3),
+            ("K.m", "method", 3, 3),
+            ("I", "interface", 4, 4),
+            ("E", "enum", 5, 5),
+        },
+    ),
+    "javascript": (
+        b"function f() {}\nclass K {\n  m() {}\n}\nconst h = function () {};\n",
+        {
+            ("f", "function", 1, 1),
+            ("K", "class", 2, 4),
+            ("K.m", "method", 3, 3),
+            ("h", "function", 5, 5),
+        },
+    ),
+    "go": (
+        b"package p\n\ntype S struct{}\n\nfunc (s *S) M() {}\n\nfunc F() {}\n",
+        {("S", "struct", 3, 3), ("S.M", "method", 5, 5), ("F", "function", 7, 7)},
+    ),
+    "rust": (
+        b"struct S;\nimpl S {\n    fn new() -> S { S }\n}\nfn f() {}\n",
+        {("S", "struct", 1, 1), ("S.new", "method", 3, 3), ("f", "function", 5, 5)},
+    ),
+    "java": (
+        b"class A {\n  A() {}\n  void m() {}\n}\n",
+        {("A", "class", 1, 4), ("A.A", "method", 2, 2), ("A.m", "method", 3, 3)},
+    ),
+    "dart": (
+        b"class C {\n  int m(int x) {\n    return x;\n  }\n}\nString top(String a) => a;\n",
+        {("C", "class", 1, 5), ("C.m", "method", 2, 4), ("top", "function", 6, 6)},
+    ),
+}
+
+
+@pytest.mark.parametrize("language", sorted(CASES))
+def test_definitions(language: str) -> None:
+    source, expected = CASES[language]
+    got = {(s.name, s.kind, s.start_line, s.end_line) for s in parse_symbols(source, language)}
+    assert got == expected
+
+
+def test_body_hash_ignores_the_name_and_whitespace() -> None:
+    (a,) = parse_symbols(b"def one(x):\n    return x + 1\n", "python")
+    (b,) = parse_symbols(b"def two(x):\n    return  x + 1\n", "python")
+    (c,) = parse_symbols(b"def two(x):\n    return x + 2\n", "python")
+    assert a.body_hash == b.body_hash != c.body_hash
+
+
+def test_redefinitions_keep_apart() -> None:
+    names = [
+        s.name for s in parse_symbols(b"def f():\n    pass\n\ndef f():\n    return 1\n", "python")
+    ]
+    assert names == ["f", "f#2"]
+
+
+def test_unknown_language_gives_nothing() -> None:
+    assert parse_symbols(b"whatever", "cobol") == ()
