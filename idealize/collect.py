@@ -9,9 +9,14 @@ Three ways in:
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
+import json
+import os
 import re
 import subprocess
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +24,7 @@ from unidiff import PatchSet  # type: ignore[attr-defined]
 from unidiff.errors import UnidiffParseError
 
 from .errors import EmptyRange, RepoError, ShallowHistory, UsageError
-from .git import Git, RawChange
+from .git import Git, LogEntry, RawChange
 from .languages import language_of
 from .model import (
     Branch,
@@ -35,6 +40,9 @@ from .model import (
 from .symbols import SymbolIndex
 
 MAX_PARSE_BYTES = 1_000_000
+# A squash- or rebase-merged PR hides when it started: count it as in flight for this long
+# before it landed when deciding which branches ran in parallel.
+SQUASH_WINDOW_SECONDS = 7 * 24 * 3600
 
 LONG_LIVED = re.compile(
     r"^(main|master|trunk|develop|development|dev|stable|next|staging|production|prod|release([/-].*)?|hotfix)$"
@@ -79,11 +87,12 @@ class _Pending:
     head: str
     base: str
     commits: tuple[Commit, ...]
-    raw: list[RawChange]
-    patch: str
+    raw: list[RawChange] | None = None  # read in _finish, unless the cache has the branch
+    patch: str | None = None
     uncommitted: bool = False
     worktree: str | None = None
     skipped: list[Skipped] = field(default_factory=list)
+    window: tuple[int, int] | None = None
 
 
 def pr_number(subject: str) -> int | None:
@@ -171,20 +180,25 @@ def _landed_since(
     since_sha = git.resolve(since)
     if not git.is_ancestor(since_sha, head):
         notes.append(f"{since} is not an ancestor of HEAD: took what HEAD has that {since} lacks.")
-    entries = git.log(f"{since_sha}..{head}", first_parent=True)
-    if not entries:
+    every = git.log(f"{since_sha}..{head}")  # one read of the whole range, merged sides included
+    if not every:
         raise EmptyRange(
             f"nothing landed on HEAD after {since}", "pick an older ref, e.g. --since HEAD~20"
         )
-    entries.reverse()  # oldest first
+    sides = _Sides(every, head)
+    entries = sides.first_parent  # oldest first
+    position = {e.sha: i for i, e in enumerate(entries)}
+    shallow = git.is_shallow()
+    times = [e.time for e in entries]
     pending: list[_Pending] = []
     back_merges = 0
     groups: dict[int, _Pending] = {}
-    for entry in entries:
+    for landed, entry in enumerate(entries):
         if len(entry.parents) >= 2:
             p1, p2 = entry.parents[0], entry.parents[1]
             name = merged_branch_name(entry.subject) or f"merge {entry.sha[:7]}"
-            base = git.merge_base(p1, p2)
+            side, boundary = sides.side(entry.sha)
+            base = boundary[0] if len(boundary) == 1 and not shallow else git.merge_base(p1, p2)
             if base is None:
                 if git.is_shallow():
                     raise ShallowHistory(
@@ -195,11 +209,10 @@ def _landed_since(
                     Skipped(f"merge {entry.sha[:7]}", "the merged side shares no history with HEAD")
                 )
                 continue
+            in_side = {e.sha for e in side}
+            own_commits = [e for e in side if len(e.parents) < 2]
+            side_merges = [e for e in side if len(e.parents) >= 2 and e.parents[1] in in_side]
             m = _MERGE_PATTERNS[1].match(entry.subject)
-            own_commits = git.log(f"{base}..{p2}", no_merges=True)
-            side_merges = [
-                e for e in git.log(f"{base}..{p2}", first_parent=True) if len(e.parents) >= 2
-            ]
             pulled = m is not None and m.group("remote") is not None
             if LONG_LIVED.match(name.removeprefix("origin/")) or pulled:
                 why = (
@@ -222,7 +235,10 @@ def _landed_since(
                     )
                 )
                 continue
-            back_merges += sum(1 for e in side_merges if git.is_ancestor(e.parents[1], p1))
+            # a merge on the side whose second parent is not on the side came from the target
+            back_merges += sum(
+                1 for e in side if len(e.parents) >= 2 and e.parents[1] not in in_side
+            )
             commits = tuple(Commit(e.sha, e.subject, e.body) for e in reversed(own_commits))
             if not commits:
                 skipped.append(
@@ -232,17 +248,9 @@ def _landed_since(
                     )
                 )
                 continue
-            pending.append(
-                _Pending(
-                    name,
-                    "merge",
-                    p2,
-                    base,
-                    commits,
-                    git.diff_raw(base, p2),
-                    git.diff_patch(base, p2),
-                )
-            )
+            item = _Pending(name, "merge", p2, base, commits)
+            item.window = (position.get(base, -1), landed)
+            pending.append(item)
         else:
             parent = entry.parents[0] if entry.parents else None
             if parent is None:
@@ -257,8 +265,8 @@ def _landed_since(
                 # a rebase-merged PR: consecutive commits naming the same PR are one branch
                 previous.commits = (*previous.commits, commit)
                 previous.head = entry.sha
-                previous.raw = git.diff_raw(previous.base, entry.sha)
-                previous.patch = git.diff_patch(previous.base, entry.sha)
+                if previous.window is not None:
+                    previous.window = (previous.window[0], landed)
                 continue
             name = f"#{number}" if number is not None else f"commit {entry.sha[:7]}"
             item = _Pending(
@@ -267,9 +275,9 @@ def _landed_since(
                 entry.sha,
                 parent,
                 (commit,),
-                git.diff_raw(parent, entry.sha),
-                git.diff_patch(parent, entry.sha),
             )
+            started = entry.time - SQUASH_WINDOW_SECONDS
+            item.window = (bisect.bisect_left(times, started, 0, landed) - 1, landed)
             pending.append(item)
             if number is not None:
                 groups[number] = item
@@ -285,6 +293,47 @@ def _landed_since(
         )
     _dedupe_names(pending)
     return pending
+
+
+class _Sides:
+    """What each merge on the first-parent chain brought in, from one log of the range.
+
+    Walking the chain oldest first, every commit is given the position of the first
+    first-parent commit that made it reachable; a merge's side is what it brought.
+    """
+
+    def __init__(self, every: Sequence[LogEntry], head: str) -> None:
+        self.by_sha = {e.sha: e for e in every}
+        self.order = {e.sha: i for i, e in enumerate(every)}  # git log order, newest first
+        chain: list[LogEntry] = []
+        sha: str | None = head
+        while sha in self.by_sha:
+            entry = self.by_sha[sha]
+            chain.append(entry)
+            sha = entry.parents[0] if entry.parents else None
+        chain.reverse()
+        self.first_parent = chain
+        self.landed: dict[str, int] = {}
+        self._sides: dict[str, list[str]] = {}
+        for i, entry in enumerate(chain):
+            self.landed[entry.sha] = i
+            brought: list[str] = []
+            stack = list(entry.parents[1:])
+            while stack:
+                c = stack.pop()
+                if c in self.landed or c not in self.by_sha:
+                    continue
+                self.landed[c] = i
+                brought.append(c)
+                stack.extend(self.by_sha[c].parents)
+            self._sides[entry.sha] = brought
+
+    def side(self, merge: str) -> tuple[list[LogEntry], list[str]]:
+        """The merge's side (newest first) and the boundary commits it grew from."""
+        shas = sorted(self._sides.get(merge, []), key=self.order.__getitem__)
+        inside = set(shas)
+        boundary = sorted({p for c in shas for p in self.by_sha[c].parents if p not in inside})
+        return [self.by_sha[c] for c in shas], boundary
 
 
 def _dedupe_names(pending: Sequence[_Pending]) -> None:
@@ -333,8 +382,6 @@ def _from_branch(
             head,
             base,
             tuple(Commit(e.sha, e.subject, e.body) for e in reversed(commits)),
-            git.diff_raw(base, head),
-            git.diff_patch(base, head),
         )
     ]
 
@@ -362,7 +409,7 @@ def _from_worktrees(
         if base is None:
             skipped.append(Skipped(label, f"shares no history with {into}"))
             continue
-        raw = git.diff_raw(base, snapshot)
+        raw, patch = git.diff(base, snapshot)
         if not raw:
             skipped.append(Skipped(label, f"no changes against {into}", name))
             continue
@@ -374,7 +421,7 @@ def _from_worktrees(
             base,
             tuple(Commit(e.sha, e.subject, e.body) for e in reversed(commits)),
             raw,
-            git.diff_patch(base, snapshot),
+            patch,
             uncommitted=uncommitted,
             worktree=tree.path,
         )
@@ -442,6 +489,55 @@ def _blob_sizes(git: Git, blobs: Sequence[str]) -> dict[str, int]:
 _CONFLICT = re.compile(r"^(<{7} |>{7} |={7}$)")
 
 
+CHANGES_VERSION = "changes-2"
+
+
+def _encode_files(files: Sequence[FileChange], skipped: Sequence[Skipped]) -> str:
+    def file(f: FileChange) -> dict[str, object]:
+        row: dict[str, object] = {k.name: getattr(f, k.name) for k in dataclasses.fields(f)}
+        row["hunks"] = [
+            [h.old_start, h.old_lines, h.new_start, h.new_lines, h.removed, h.added]
+            for h in f.hunks
+        ]
+        row["symbols"] = [[getattr(s, k.name) for k in dataclasses.fields(s)] for s in f.symbols]
+        return row
+
+    return json.dumps(
+        {
+            "files": [file(f) for f in files],
+            "skipped": [[x.what, x.reason, x.branch] for x in skipped],
+        }
+    )
+
+
+def _decode_files(text: str) -> tuple[tuple[FileChange, ...], list[Skipped]]:
+    data = json.loads(text)
+    files = tuple(
+        FileChange(
+            **{
+                **f,
+                "hunks": tuple(
+                    Hunk(a, b, c, d, tuple(rem), tuple(add)) for a, b, c, d, rem, add in f["hunks"]
+                ),
+                "symbols": tuple(SymbolChange(*x) for x in f["symbols"]),
+            }
+        )
+        for f in data["files"]
+    )
+    return files, [Skipped(*x) for x in data["skipped"]]
+
+
+def _read_diffs(git: Git, pending: Sequence[_Pending]) -> None:
+    """git diff for every branch that needs one, a process per core at a time."""
+    todo = [p for p in pending if p.raw is None]
+    workers = max(1, min(4, os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for p, (raw, patch) in zip(
+            todo, pool.map(lambda p: git.diff(p.base, p.head), todo), strict=True
+        ):
+            p.raw, p.patch = raw, patch
+
+
 def _finish(
     git: Git,
     pending: list[_Pending],
@@ -450,11 +546,16 @@ def _finish(
     skipped: list[Skipped],
     progress: Progress,
 ) -> list[Branch]:
-    parsed_hunks = [_hunks_by_path(p.patch) for p in pending]
+    # commit ranges never change: a branch collected before is read back from the cache
+    keys = [f"{p.base}..{p.head}:{max_bytes}" for p in pending]
+    done = index.store.get_many(CHANGES_VERSION, keys)
+    fresh = [p for p, k in zip(pending, keys, strict=True) if k not in done]
+    _read_diffs(git, fresh)
+    parsed_hunks = {id(p): _hunks_by_path(p.patch or "") for p in fresh}
     # which blobs need symbols
     wanted: list[tuple[str, str]] = []
-    for p in pending:
-        for rc in p.raw:
+    for p in fresh:
+        for rc in p.raw or ():
             lang = language_of(rc.path)
             if lang is None or rc.new_mode == "160000" or rc.old_mode == "160000":
                 continue
@@ -472,12 +573,19 @@ def _finish(
         contents = reader.read_many(missing)
     total = len(pending)
     branches: list[Branch] = []
-    for n, (p, (hunks, binary)) in enumerate(zip(pending, parsed_hunks, strict=False), start=1):
-        files: list[FileChange] = []
-        for rc in p.raw:
-            files.append(
-                _file_change(p, rc, hunks, binary, index, contents, sizes, max_bytes, skipped)
+    new_entries: list[tuple[str, str]] = []
+    for n, (p, key) in enumerate(zip(pending, keys, strict=True), start=1):
+        if key in done:
+            files, file_skips = _decode_files(done[key])
+        else:
+            hunks, binary = parsed_hunks[id(p)]
+            file_skips = []
+            files = tuple(
+                _file_change(p, rc, hunks, binary, index, contents, sizes, max_bytes, file_skips)
+                for rc in p.raw or ()
             )
+            new_entries.append((key, _encode_files(files, file_skips)))
+        skipped.extend(file_skips)
         skipped.extend(p.skipped)
         branches.append(
             Branch(
@@ -486,13 +594,16 @@ def _finish(
                 head=p.head,
                 base=p.base,
                 commits=p.commits,
-                files=tuple(files),
+                files=files,
                 uncommitted=p.uncommitted,
                 worktree=p.worktree,
+                window=p.window,
             )
         )
         progress("symbols", n, total)
     index.flush()
+    if new_entries:
+        index.store.put_many(CHANGES_VERSION, new_entries)
     return branches
 
 
@@ -557,8 +668,12 @@ def _file_change(
     return _replace(base, symbols=symbol_changes(old, new, file_hunks))
 
 
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
 def _has_surrogates(text: str) -> bool:
-    return any("\udc80" <= ch <= "\udcff" for ch in text)
+    """Bytes that were not UTF-8 come back from the decoder as lone surrogates."""
+    return _SURROGATE.search(text) is not None
 
 
 def _replace(fc: FileChange, **kwargs: object) -> FileChange:

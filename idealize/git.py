@@ -43,6 +43,7 @@ class LogEntry:
     parents: tuple[str, ...]
     subject: str
     body: str
+    time: int = 0  # committer date, seconds since the epoch
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +175,7 @@ class Git:
     def log(
         self, *range_args: str, first_parent: bool = False, no_merges: bool = False
     ) -> list[LogEntry]:
-        args = ["log", "-z", "--format=%H%x00%P%x00%s%x00%b", "--end-of-options"]
+        args = ["log", "-z", "--format=%H %ct%x00%P%x00%s%x00%b", "--end-of-options"]
         if first_parent:
             args.insert(1, "--first-parent")
         if no_merges:
@@ -185,46 +186,86 @@ class Git:
         # each record is sha, parents, subject, body; -z ends records with NUL too
         i = 0
         while i + 3 < len(fields):
-            sha = fields[i].strip()
-            if not sha:
+            head = fields[i].strip()
+            if not head:
                 i += 1
                 continue
+            sha, _, stamp = head.partition(" ")
             entries.append(
                 LogEntry(
                     sha=sha,
                     parents=tuple(fields[i + 1].split()),
                     subject=fields[i + 2],
                     body=fields[i + 3].strip(),
+                    time=int(stamp or 0),
                 )
             )
             i += 4
         return entries
+
+    def side(self, target: str, merged: str) -> tuple[list[LogEntry], list[str]]:
+        """Commits on ``merged`` that ``target`` lacks (newest first), and the boundary commits
+        where that side meets the target (a single one is the merge-base)."""
+        raw = self.text(
+            "log",
+            "-z",
+            "--boundary",
+            "--format=%m%H%x00%P%x00%s%x00%b",
+            "--end-of-options",
+            f"{target}..{merged}",
+        )
+        fields = raw.split("\x00")
+        entries: list[LogEntry] = []
+        boundary: list[str] = []
+        i = 0
+        while i + 3 < len(fields):
+            head = fields[i].strip()
+            if not head:
+                i += 1
+                continue
+            mark, sha = head[0], head[1:]
+            if mark == "-":
+                boundary.append(sha)
+            else:
+                entries.append(
+                    LogEntry(
+                        sha, tuple(fields[i + 1].split()), fields[i + 2], fields[i + 3].strip()
+                    )
+                )
+            i += 4
+        return entries, boundary
 
     def count(self, range_spec: str) -> int:
         return int(self.text("rev-list", "--count", range_spec, "--").strip() or 0)
 
     # -- diffs ----------------------------------------------------------------------
 
-    def diff_raw(self, old: str, new: str) -> list[RawChange]:
-        out = self.run("diff", "--raw", "-z", "--abbrev=40", *_DIFF_FLAGS, old, new, "--")
-        parts = out.split(b"\x00")
+    def diff(self, old: str, new: str) -> tuple[list[RawChange], str]:
+        """What changed from ``old`` to ``new``: raw records (blob ids, modes, renames) and a
+        unified diff with no context lines, from one git process."""
+        out = self.run(
+            "-c",
+            "core.quotePath=false",
+            "diff",
+            "--raw",
+            "--patch",
+            "--unified=0",
+            "--abbrev=40",
+            *_DIFF_FLAGS,
+            old,
+            new,
+            "--",
+        ).decode("utf-8", "surrogateescape")
+        raw_part, _, patch = out.partition("\n\n") if out.startswith(":") else ("", "", out)
         changes: list[RawChange] = []
-        i = 0
-        while i < len(parts) - 1:
-            meta = parts[i].decode()
-            if not meta.startswith(":"):
-                i += 1
+        for line in raw_part.splitlines():
+            if not line.startswith(":"):
                 continue
+            meta, *paths = line.split("\t")
             old_mode, new_mode, old_blob, new_blob, status = meta[1:].split(" ")
+            names = [_unquote(p) for p in paths]
             letter = status[0]
-            if letter in ("R", "C"):
-                old_path = parts[i + 1].decode("utf-8", "surrogateescape")
-                path = parts[i + 2].decode("utf-8", "surrogateescape")
-                i += 3
-            else:
-                path = parts[i + 1].decode("utf-8", "surrogateescape")
-                old_path = None
-                i += 2
+            renamed = letter in ("R", "C") and len(names) == 2
             changes.append(
                 RawChange(
                     status=letter,
@@ -232,16 +273,11 @@ class Git:
                     new_blob=None if new_blob == ZERO else new_blob,
                     old_mode=old_mode,
                     new_mode=new_mode,
-                    path=path,
-                    old_path=old_path,
+                    path=names[-1],
+                    old_path=names[0] if renamed else None,
                 )
             )
-        return changes
-
-    def diff_patch(self, old: str, new: str, paths: Sequence[str] = ()) -> str:
-        """Unified diff with no context lines, so every hunk line is a real change."""
-        out = self.run("diff", "--unified=0", *_DIFF_FLAGS, old, new, "--", *paths)
-        return out.decode("utf-8", "surrogateescape")
+        return changes, patch
 
     # -- worktrees ----------------------------------------------------------------------
 
@@ -321,6 +357,14 @@ class Git:
             yield reader
         finally:
             reader.close()
+
+
+def _unquote(path: str) -> str:
+    """git C-quotes paths with tabs, newlines, quotes or backslashes."""
+    if len(path) >= 2 and path[0] == '"' and path[-1] == '"':
+        raw = path[1:-1].encode("latin-1", "backslashreplace").decode("unicode_escape")
+        return raw.encode("latin-1", "surrogateescape").decode("utf-8", "surrogateescape")
+    return path
 
 
 class BlobReader:

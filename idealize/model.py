@@ -94,12 +94,24 @@ class Branch:
     files: tuple[FileChange, ...] = ()
     uncommitted: bool = False
     worktree: str | None = None
+    # (base, landing) positions on the target's first-parent history after --since;
+    # None for branches that have not landed
+    window: tuple[int, int] | None = None
 
     def file(self, path: str) -> FileChange | None:
         for f in self.files:
             if f.path == path:
                 return f
         return None
+
+
+def concurrent(a: Branch, b: Branch) -> bool:
+    """Were the two branches in flight at the same time? A branch started after the other
+    landed could see its code: that is sequential work, not parallel drift."""
+    if a.window is None or b.window is None:
+        return True
+    (a_base, a_landed), (b_base, b_landed) = a.window, b.window
+    return not (a_landed <= b_base or b_landed <= a_base)
 
 
 @dataclass(frozen=True, slots=True)

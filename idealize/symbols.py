@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -292,9 +291,6 @@ def _find(root: Any, language: str) -> list[tuple[str, _Found]]:
     return found
 
 
-_WS = re.compile(rb"\s+")
-
-
 def _own_hash(
     source: bytes, start: int, end: int, children: Iterable[tuple[int, int]], name: str
 ) -> str:
@@ -310,8 +306,8 @@ def _own_hash(
     own = b"".join(parts)
     short = name.rsplit(".", 1)[-1].encode()
     if short:
-        own = re.sub(rb"\b" + re.escape(short) + rb"\b", b"<name>", own)
-    return hashlib.blake2b(_WS.sub(b" ", own).strip(), digest_size=8).hexdigest()
+        own = own.replace(short, b"<name>")  # a rename alone keeps the hash
+    return hashlib.blake2b(b" ".join(own.split()), digest_size=8).hexdigest()
 
 
 def parse_symbols(source: bytes, language: str) -> tuple[Symbol, ...]:
@@ -375,6 +371,11 @@ class SymbolIndex:
             if text is not None:
                 self._memo[(b, lang)] = _decode(text)
         return {p for p in dict.fromkeys(wanted) if p in self._memo}
+
+    @property
+    def store(self) -> Cache:
+        """The cache behind the index, for other content-keyed results of collection."""
+        return self._cache
 
     def flush(self) -> None:
         """Write what was parsed since the last flush to the cache, in one transaction."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ..model import Branch, Finding, Location
 from .phantom import COMMON_NAMES
@@ -31,8 +31,15 @@ def _ref_counts(
     return removed, added, added_at
 
 
+def _always(a: str | None, b: str | None) -> bool:
+    return True
+
+
 def find_divergences(
-    branches: Sequence[Branch], pieces: Sequence[Piece], defined: dict[str, tuple[str, str, str]]
+    branches: Sequence[Branch],
+    pieces: Sequence[Piece],
+    defined: dict[str, tuple[str, str, str]],
+    parallel: Callable[[str | None, str | None], bool] = _always,
 ) -> list[Finding]:
     """``defined``: short name -> (path, qualified name, kind) for mechanisms on the base."""
     counts = {b.name: _ref_counts(b) for b in branches}
@@ -45,7 +52,12 @@ def find_divergences(
         removed, added, _added_at = counts[a.name]
         a_pieces = by_branch.get(a.name, [])
         for mech, n_removed in removed.items():
-            if mech not in defined or mech in COMMON_NAMES or len(mech) < 4:
+            if (
+                mech not in defined
+                or mech in COMMON_NAMES
+                or len(mech) < 4
+                or mech.startswith("__")
+            ):
                 continue
             if n_removed <= added.get(mech, 0):
                 continue
@@ -54,7 +66,9 @@ def find_divergences(
             callers = [
                 p
                 for p in a_pieces
-                if p.change == "modified" and re.search(rf"\b{re.escape(mech)}\b", p.removed_text)
+                if p.change == "modified"
+                and not p.cosmetic
+                and re.search(rf"\b{re.escape(mech)}\b", p.removed_text)
             ]
             replacements = [
                 p
@@ -66,7 +80,7 @@ def find_divergences(
             if not (deleted or replacements):
                 continue
             for b in branches:
-                if b.name == a.name:
+                if b.name == a.name or not parallel(a.name, b.name):
                     continue
                 b_removed, b_added, b_added_at = counts[b.name]
                 b_pieces = by_branch.get(b.name, [])
@@ -75,6 +89,7 @@ def find_divergences(
                     for p in b_pieces
                     if (p.short == mech or p.symbol.startswith(mech + "."))
                     and p.change == "modified"
+                    and not p.cosmetic
                     and (set(p.params) - set(p.old_params) or p.added_text)
                 ]
                 new_refs = b_added.get(mech, 0) - b_removed.get(mech, 0)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 
 from ..model import Finding
-from .features import FIX_WORDS, concept_tokens, extract, split_identifier
+from .features import concept_tokens, split_identifier
 from .pieces import Piece
 
 _GENERIC_SUBJECT = frozenset(
@@ -37,49 +38,76 @@ def _said(p: Piece) -> str:
     return f"\u201c{p.subject}\u201d" if p.subject else "uncommitted work"
 
 
-def _intent(p: Piece) -> bool:
-    return bool(FIX_WORDS.search(p.subject) or FIX_WORDS.search(p.added_text))
-
-
 def _subject_words(p: Piece) -> set[str]:
     words = set(split_identifier(p.subject)) | set(concept_tokens(p.subject))
     return {w for w in words if len(w) > 2 and w not in _GENERIC_SUBJECT}
 
 
+_TRIVIAL_LITERALS = frozenset({"", " ", ".", ",", ":", "-", "_", "utf-8", "utf8", "\\n", "0", "1"})
+_TRIVIAL_CALLS = frozenset(
+    {"print", "len", "str", "int", "format", "append", "get", "join", "isinstance"}
+)
+
+
 def _added_overlap(a: Piece, b: Piece) -> tuple[frozenset[str], frozenset[str]]:
-    fa, fb = extract(a.added_text, a.language), extract(b.added_text, b.language)
-    literals = (fa.strings & fb.strings) - {""}
-    calls = (fa.calls & fb.calls) - {"print", "len", "str"}
+    literals = frozenset(
+        s for s in a.added.strings & b.added.strings if s.lower() not in _TRIVIAL_LITERALS
+    )
+    calls = (a.added.calls & b.added.calls) - _TRIVIAL_CALLS
     return literals, calls
 
 
-def _calls_into(
-    wrapper: Piece, fixed: Piece, file_calls: dict[tuple[str | None, str], frozenset[str]]
-) -> bool:
+FileCalls = Callable[[str | None, str], frozenset[str]]
+Parallel = Callable[[str | None, str | None], bool]
+
+
+def _always(a: str | None, b: str | None) -> bool:
+    return True
+
+
+def _calls_into(wrapper: Piece, fixed: Piece, file_calls: FileCalls) -> bool:
     if fixed.short in wrapper.features.calls:
         return True
     # a pre-filter in the constructor or a sibling of code that calls the fixed function
-    cls = wrapper.symbol.rsplit(".", 1)[0] if "." in wrapper.symbol else None
-    return cls is not None and fixed.short in file_calls.get(
-        (wrapper.branch, wrapper.path), frozenset()
-    )
+    return "." in wrapper.symbol and fixed.short in file_calls(wrapper.branch, wrapper.path)
 
 
 def find_double_fixes(
-    pieces: Sequence[Piece], file_calls: dict[tuple[str | None, str], frozenset[str]]
+    pieces: Sequence[Piece], file_calls: FileCalls, parallel: Parallel = _always
 ) -> list[Finding]:
     changed = [
         p
         for p in pieces
-        if p.branch is not None and p.change in ("modified", "added") and p.added_text.strip()
+        if p.branch is not None
+        and p.change in ("modified", "added")
+        and p.added_text.strip()
+        and not p.cosmetic
     ]
+    fixing = [p for p in changed if p.fix_intent]
+    by_symbol: dict[tuple[str, str], list[Piece]] = defaultdict(list)
+    by_call: dict[str, list[Piece]] = defaultdict(list)
+    for p in fixing:
+        by_symbol[(p.path, p.symbol)].append(p)
+        for call in p.features.calls:
+            by_call[call].append(p)
+    by_file_call: dict[str, list[Piece]] = defaultdict(list)
+    for p in fixing:
+        if "." in p.symbol:
+            for call in file_calls(p.branch, p.path):
+                by_file_call[call].append(p)
     findings: list[Finding] = []
     seen: set[frozenset[tuple[str | None, str, str]]] = set()
-    for i, a in enumerate(changed):
-        if a.change != "modified" or not _intent(a):
+    for a in fixing:
+        if a.change != "modified":
             continue
-        for b in changed[i + 1 :] + changed[:i]:
-            if b.branch == a.branch or not _intent(b):
+        # the same symbol fixed elsewhere, code that calls into it, or a sibling pre-filter
+        candidates = [
+            *by_symbol[(a.path, a.symbol)],
+            *by_call.get(a.short, []),
+            *by_file_call.get(a.short, []),
+        ]
+        for b in dict.fromkeys(candidates):
+            if b.branch == a.branch or not parallel(a.branch, b.branch):
                 continue
             key = frozenset({a.key, b.key})
             if key in seen:
@@ -90,10 +118,10 @@ def find_double_fixes(
                 continue
             literals, calls = _added_overlap(a, b)
             words = _subject_words(a) & _subject_words(b)
-            signals = len(literals) + len(calls) + len(words)
-            if signals < 2:
+            if not (literals or calls) or len(literals) + len(calls) + len(words) < 2:
                 continue
             seen.add(key)
+            signals = len(literals) + len(calls) + len(words)
             evidence = [
                 f"{a.branch}: {_said(a)} changes `{a.symbol}`",
                 f"{b.branch}: {_said(b)} "
@@ -112,7 +140,6 @@ def find_double_fixes(
             if words:
                 evidence.append("commit messages share: " + ", ".join(sorted(words)[:6]))
             confidence = min(0.95, 0.55 + 0.08 * signals + (0.1 if same_symbol else 0.0))
-            fixed, other = (a, b)
             findings.append(
                 Finding(
                     id="",
@@ -125,15 +152,11 @@ def find_double_fixes(
                     ),
                     confidence=round(confidence, 2),
                     source="static",
-                    locations=(fixed.location(), other.location()),
+                    locations=(a.location(), b.location()),
                     evidence=tuple(evidence),
                     recommendation=(
-                        f"Keep one fix: the one in `{fixed.symbol}` fixes the cause; drop the "
-                        + (
-                            "other edit"
-                            if same_symbol
-                            else f"compensating change in `{other.symbol}`"
-                        )
+                        f"Keep one fix: the one in `{a.symbol}` fixes the cause; drop the "
+                        + ("other edit" if same_symbol else f"compensating change in `{b.symbol}`")
                         + " once its cases are covered by a test of the kept fix."
                     ),
                 )

@@ -14,18 +14,17 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from ..languages import family
 from ..model import Finding
 from .features import KEYWORDS, distinctive
+from .minhash import LSH
 from .pieces import Piece
 
 THRESHOLD = 0.42
 MAX_DF = 40  # a feature shared by more pieces than this is not distinctive
-LSH_THRESHOLD = 0.5
-NUM_PERM = 64
 _TRIVIAL_CALLS = frozenset(
     [
         "append",
@@ -90,7 +89,7 @@ def _shingles(p: Piece) -> frozenset[int]:
 
 
 def _comparable(p: Piece) -> bool:
-    if p.change == "deleted" or p.kind in ("module", "impl"):
+    if p.change == "deleted" or p.kind in ("module", "impl") or p.cosmetic:
         return False
     short = p.short
     if (
@@ -120,7 +119,16 @@ class _UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-def candidate_pairs(pieces: Sequence[Piece], feats: Sequence[set[str]]) -> set[tuple[int, int]]:
+Parallel = Callable[[str | None, str | None], bool]
+
+
+def _always(a: str | None, b: str | None) -> bool:
+    return True
+
+
+def candidate_pairs(
+    pieces: Sequence[Piece], feats: Sequence[set[str]], parallel: Parallel = _always
+) -> set[tuple[int, int]]:
     """Pairs sharing a rare feature, plus pairs LSH puts in one bucket. Never all-pairs."""
     postings: dict[str, list[int]] = defaultdict(list)
     for i, fs in enumerate(feats):
@@ -134,26 +142,19 @@ def candidate_pairs(pieces: Sequence[Piece], feats: Sequence[set[str]]) -> set[t
                 for y in range(x + 1, len(ids)):
                     pairs.add((ids[x], ids[y]))
     pairs |= _lsh_pairs(pieces)
-    return {(a, b) for a, b in pairs if _allowed(pieces[a], pieces[b])}
+    return {
+        (a, b)
+        for a, b in pairs
+        if _allowed(pieces[a], pieces[b]) and parallel(pieces[a].branch, pieces[b].branch)
+    }
 
 
 def _lsh_pairs(pieces: Sequence[Piece]) -> set[tuple[int, int]]:
-    from datasketch import MinHash, MinHashLSH
-
     indexed = [i for i, p in enumerate(pieces) if len(_shingles(p)) >= 8]
     if len(indexed) < 2:
         return set()
-    sets = [[s.to_bytes(4, "little") for s in _shingles(pieces[i])] for i in indexed]
-    hashes = MinHash.bulk(sets, num_perm=NUM_PERM)
-    lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
-    for i, h in zip(indexed, hashes, strict=False):
-        lsh.insert(i, h)
-    pairs: set[tuple[int, int]] = set()
-    for i, h in zip(indexed, hashes, strict=False):
-        for j in lsh.query(h):
-            if j != i:
-                pairs.add((min(i, j), max(i, j)))
-    return pairs
+    found = LSH().pairs([sorted(_shingles(pieces[i])) for i in indexed])
+    return {(indexed[x], indexed[y]) for x, y in found}
 
 
 _CALLABLE = frozenset({"function", "method"})
@@ -190,6 +191,7 @@ def score_pair(
     if not common:
         return None
     union = fa | fb
+
     def weight(f: str) -> float:
         return idf.get(f, 1.0) * _KIND_WEIGHT[f[0]]
 
@@ -251,6 +253,7 @@ def _literal_overlap(fa: set[str], fb: set[str], idf: dict[str, float]) -> float
     lb = {f for f in fb if f[0] in "sd"}
     if not la or not lb:
         return 0.0
+
     def w(fs: set[str]) -> float:
         return sum(idf.get(f, 1.0) for f in fs)
 
@@ -288,14 +291,14 @@ def _parent_in(p: Piece, members: Iterable[Piece]) -> bool:
     )
 
 
-def find_duplicates(pieces: Sequence[Piece]) -> list[Finding]:
+def find_duplicates(pieces: Sequence[Piece], parallel: Parallel = _always) -> list[Finding]:
     """Groups of pieces from different branches (or a branch and existing code) doing the same thing."""
     usable = [p for p in pieces if _comparable(p)]
     feats = [_feature_set(p) for p in usable]
     idf = _idf(feats)
     uf = _UnionFind()
     best: dict[tuple[int, int], Match] = {}
-    for a, b in sorted(candidate_pairs(usable, feats)):
+    for a, b in sorted(candidate_pairs(usable, feats, parallel)):
         m = score_pair(usable[a], usable[b], feats[a], feats[b], idf)
         if m is not None:
             best[(a, b)] = m

@@ -7,14 +7,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from ..cache import Cache
-from ..git import Git
+from ..git import BlobReader, Git
 from ..languages import family
-from ..model import FINDING_KINDS, Branch, Finding, Location, ModuleOverlap, Unit
+from ..model import FINDING_KINDS, Branch, Finding, Location, ModuleOverlap, Unit, concurrent
 from ..symbols import SymbolIndex
 from .divergence import find_divergences
 from .double_fix import find_double_fixes
 from .duplicates import find_duplicates
-from .features import extract
+from .features import FeatureStore, calls_only
 from .overlap import module_overlaps
 from .phantom import find_phantoms
 from .pieces import Piece, branch_pieces, existing_pieces
@@ -52,7 +52,8 @@ def analyze(
 ) -> Analysis:
     notes: list[str] = []
     modules = module_overlaps(branches)
-    pieces = branch_pieces(git, branches)
+    store = FeatureStore(cache)
+    pieces = branch_pieces(git, branches, store)
     progress("analyze", 1, 5)
     touched = {(p.path, p.symbol) for p in pieces} | {
         (f.path, s.renamed_from)
@@ -63,20 +64,44 @@ def analyze(
     }
     families = {family(p.language) for p in pieces}
     existing, defined = (
-        existing_pieces(git, target_head, SymbolIndex(cache), families, touched, notes)
+        existing_pieces(
+            git,
+            target_head,
+            SymbolIndex(cache),
+            families,
+            touched,
+            notes,
+            near={p.path for p in pieces},
+            store=store,
+        )
         if families
         else ([], {})
     )
     for p in pieces:
         if p.change in ("deleted", "renamed"):
             defined.setdefault(p.short, (p.path, p.symbol, p.kind))
+    store.flush()
     progress("analyze", 2, 5)
     findings: list[Finding] = []
-    findings += find_duplicates([*pieces, *existing])
+    by_name = {b.name: b for b in branches}
+
+    def parallel(a: str | None, b: str | None) -> bool:
+        if a is None or b is None or a not in by_name or b not in by_name:
+            return True
+        return concurrent(by_name[a], by_name[b])
+
+    findings += find_duplicates([*pieces, *existing], parallel)
     progress("analyze", 3, 5)
-    findings += find_phantoms(git, branches, pieces, target_head if merged else None)
-    findings += find_double_fixes(pieces, _file_calls(git, branches))
-    findings += find_divergences(branches, pieces, defined)
+    findings += find_phantoms(
+        git, branches, pieces, target_head if merged else None, parallel, defined
+    )
+    file_calls = _FileCalls(git, branches)
+    try:
+        findings += find_double_fixes(pieces, file_calls, parallel)
+    finally:
+        file_calls.close()
+        store.flush()
+    findings += find_divergences(branches, pieces, defined, parallel)
     progress("analyze", 4, 5)
     findings = _number(_dedupe([_enclose(f, pieces) for f in findings]))
     modules = tuple(_verdict(m, findings, pieces, branches) for m in modules)
@@ -132,24 +157,28 @@ def _number(findings: list[Finding]) -> list[Finding]:
     return numbered
 
 
-def _file_calls(
-    git: Git, branches: Sequence[Branch]
-) -> dict[tuple[str | None, str], frozenset[str]]:
-    """Calls made anywhere in each changed source file's new version, per branch."""
-    wanted = [
-        (b.name, f.path, f.new_blob, f.language)
-        for b in branches
-        for f in b.files
-        if f.new_blob and f.language and f.symbols
-    ]
-    with git.blobs() as reader:
-        contents = reader.read_many([w[2] for w in wanted if w[2]])
-    result: dict[tuple[str | None, str], frozenset[str]] = {}
-    for name, path, blob, lang in wanted:
-        data = contents.get(blob or "")
-        if data is not None and len(data) < 1_000_000:
-            result[(name, path)] = extract(data.decode("utf-8", "replace"), lang).calls
-    return result
+class _FileCalls:
+    """Calls made anywhere in a changed file's new version, read only when asked for."""
+
+    def __init__(self, git: Git, branches: Sequence[Branch]) -> None:
+        self._reader = BlobReader(git)
+        self._files = {(b.name, f.path): f for b in branches for f in b.files}
+        self._memo: dict[tuple[str | None, str], frozenset[str]] = {}
+
+    def __call__(self, branch: str | None, path: str) -> frozenset[str]:
+        key = (branch, path)
+        if key not in self._memo:
+            f = self._files.get((branch, path)) if branch is not None else None
+            calls: frozenset[str] = frozenset()
+            if f is not None and f.new_blob and f.language:
+                data = self._reader.read(f.new_blob)
+                if data is not None and len(data) < 1_000_000:
+                    calls = calls_only(data.decode("utf-8", "replace"), f.language).calls
+            self._memo[key] = calls
+        return self._memo[key]
+
+    def close(self) -> None:
+        self._reader.close()
 
 
 _IMPORT = re.compile(r"^\s*(import\b|from\b|export\s+[{*]|use\b|#include\b|require\b|package\b)")

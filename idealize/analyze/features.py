@@ -7,9 +7,15 @@ keyword arguments) are lexical anyway. Definitions come from tree-sitter (symbol
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
+
+from ..cache import Cache
 
 _STRING = re.compile(
     r'"""(?:.|\n)*?"""|\'\'\'(?:.|\n)*?\'\'\'|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|`(?:\\.|[^`\\])*`'
@@ -243,6 +249,97 @@ def _strip_comments(text: str, language: str | None) -> str:
     return pattern.sub(" ", text)
 
 
+FEATURES_VERSION = "features-2"
+
+
+def encode(f: Features) -> str:
+    return json.dumps(
+        [
+            sorted(f.calls),
+            sorted(f.strings),
+            sorted(f.words),
+            sorted(f.identifiers),
+            sorted(f.kwargs),
+            sorted(f.shingles),
+            sorted(f.returns),
+            f.size,
+        ]
+    )
+
+
+def decode(text: str) -> Features:
+    calls, strings, words, identifiers, kwargs, shingles, returns, size = json.loads(text)
+    return Features(
+        frozenset(calls),
+        frozenset(strings),
+        frozenset(words),
+        frozenset(identifiers),
+        frozenset(kwargs),
+        frozenset(shingles),
+        frozenset(returns),
+        size,
+    )
+
+
+class FeatureStore:
+    """extract() with a content-keyed cache, so a re-run lexes nothing it lexed before."""
+
+    def __init__(self, store: Cache) -> None:
+        self._cache = store
+        self._memo: dict[str, Features] = {}
+        self._unsaved: list[tuple[str, str]] = []
+
+    @staticmethod
+    def key(text: str, language: str | None) -> str:
+        return hashlib.blake2b(f"{language}\0{text}".encode(), digest_size=16).hexdigest()
+
+    def preload(self, keys: Iterable[str]) -> None:
+        wanted = [k for k in keys if k not in self._memo]
+        for k, v in self._cache.get_many(FEATURES_VERSION, wanted).items():
+            self._memo[k] = decode(v)
+
+    def get(self, text: str, language: str | None, key: str | None = None) -> Features:
+        k = key or self.key(text, language)
+        found = self._memo.get(k)
+        if found is None:
+            cached = self._cache.get(FEATURES_VERSION, k)
+            if cached is not None:
+                found = decode(cached)
+                self._memo[k] = found
+                return found
+            found = extract(text, language)
+            self._memo[k] = found
+            self._unsaved.append((k, encode(found)))
+        return found
+
+    def flush(self) -> None:
+        if self._unsaved:
+            self._cache.put_many(FEATURES_VERSION, self._unsaved)
+            self._unsaved = []
+
+
+_CALL = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
+_NO_STRINGS = re.compile(r'"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'')
+_EMPTY: frozenset[str] = frozenset()
+
+
+def calls_only(text: str, language: str | None) -> Features:
+    """The cheap part of extract(): calls and size, for code compared only by its added lines."""
+    code = _NO_STRINGS.sub('""', text)
+    calls = frozenset(c for c in _CALL.findall(code) if c.lower() not in KEYWORDS)
+    return Features(calls, _EMPTY, _EMPTY, _EMPTY, _EMPTY, frozenset(), _EMPTY, len(code.split()))
+
+
+@cache
+def _token_code(token: str) -> int:
+    return zlib.crc32(token.encode())
+
+
+@cache
+def _folded_words(identifier: str) -> tuple[str, ...]:
+    return tuple(fold(w) for w in split_identifier(identifier) if len(w) > 2)
+
+
 def extract(text: str, language: str | None) -> Features:
     strings: set[str] = set()
 
@@ -301,10 +398,13 @@ def extract(text: str, language: str | None) -> Features:
                 norm.append("S")
             else:
                 norm.append(tok)
+    codes = [_token_code(t) for t in norm]
+    # tuples of ints hash the same in every process (unlike str), so shingles are stable
     shingles = {
-        zlib.crc32(" ".join(norm[i : i + 4]).encode()) for i in range(max(0, len(norm) - 3))
+        hash((codes[i], codes[i + 1], codes[i + 2], codes[i + 3])) & 0xFFFFFFFF
+        for i in range(max(0, len(codes) - 3))
     }
-    words = {fold(w) for ident in identifiers for w in split_identifier(ident) if len(w) > 2}
+    words = {w for ident in identifiers for w in _folded_words(ident)}
     return Features(
         calls=frozenset(calls),
         strings=frozenset(strings),

@@ -4,7 +4,8 @@ another branch adds (or keeps) a use of it."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from ..git import Git
@@ -143,7 +144,7 @@ def removals(branches: Sequence[Branch], pieces: Sequence[Piece]) -> list[Remova
                         )
                     )
         for p in pieces:
-            if p.branch != b.name or p.change != "modified" or not p.old_params:
+            if p.branch != b.name or p.change != "modified" or not p.old_params or p.cosmetic:
                 continue
             for param in p.old_params:
                 if param not in p.params and len(param) > 1:
@@ -189,29 +190,71 @@ def _match(r: Removal, text: str) -> str | None:
     return None
 
 
-def added_uses(r: Removal, branches: Sequence[Branch]) -> list[Use]:
-    uses: list[Use] = []
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_DEFINITION = re.compile(r"^\s*(def|class|function|func|fn)\s")
+
+Line = tuple[str, str, int, str]  # branch, path, line number, text
+Parallel = Callable[[str | None, str | None], bool]
+
+
+def _always(a: str | None, b: str | None) -> bool:
+    return True
+
+
+class AddedLines:
+    """Every line the branches added to code files, indexed by the identifiers on it,
+    so a removal is checked against the few lines that mention its name."""
+
+    def __init__(self, branches: Sequence[Branch]) -> None:
+        self.by_word: dict[str, list[Line]] = defaultdict(list)
+        self.language: dict[str, str | None] = {}
+        for b in branches:
+            for f in b.files:
+                lang = language_of(f.path)
+                self.language[f.path] = lang
+                if lang is None:
+                    continue  # prose and data files mention names without using them
+                for h in f.hunks:
+                    for offset, line in enumerate(h.added):
+                        for word in set(_WORD.findall(line)):
+                            self.by_word[word].append((b.name, f.path, h.new_start + offset, line))
+
+
+def added_uses(
+    r: Removal,
+    branches: Sequence[Branch],
+    index: AddedLines | None = None,
+    parallel: Parallel = _always,
+) -> list[Use]:
+    index = index or AddedLines(branches)
     lang = language_of(r.path)
-    for b in branches:
-        if b.name == r.branch:
+    redefined = {
+        (b.name, f.path)
+        for b in branches
+        for f in b.files
+        if f.path == r.path
+        and any(s.name == r.symbol and s.change in ("added", "modified") for s in f.symbols)
+    }
+    key = r.function if r.what == "parameter" and r.function else r.name
+    uses: list[Use] = []
+    for branch, path, lineno, line in index.by_word.get(key, []):
+        if branch == r.branch or not parallel(branch, r.branch):
             continue
-        for f in b.files:
-            flang = language_of(f.path)
-            if lang and flang and family(lang) != family(flang):
-                continue
-            redefined = any(s.name == r.symbol and s.change in ("added", "modified") for s in f.symbols)
-            if f.path == r.path and r.what != "parameter" and redefined:
-                continue  # a redefinition in the same file is not a use
-            for h in f.hunks:
-                for offset, line in enumerate(h.added):
-                    how = _match(r, line)
-                    if how is None or re.match(r"^\s*(def|class|function|func|fn)\s", line):
-                        continue
-                    uses.append(Use(b.name, f.path, h.new_start + offset, line.strip(), how))
+        flang = index.language.get(path)
+        if lang and flang and family(lang) != family(flang):
+            continue
+        if r.what != "parameter" and (branch, path) in redefined:
+            continue  # a redefinition in the same file is not a use
+        how = _match(r, line)
+        if how is None or _DEFINITION.match(line):
+            continue
+        uses.append(Use(branch, path, lineno, line.strip(), how))
     return uses
 
 
-def kept_uses(git: Git, r: Removal, treeish: str, branches: Sequence[Branch]) -> list[Use]:
+def kept_uses(
+    git: Git, r: Removal, treeish: str, branches: Sequence[Branch], index: AddedLines | None = None
+) -> list[Use]:
     """Post-merge: uses still in the merged tree, attributed to the branch that added the line."""
     if r.what == "parameter" or r.name in COMMON_NAMES or len(r.name) < 4:
         return []
@@ -219,12 +262,10 @@ def kept_uses(git: Git, r: Removal, treeish: str, branches: Sequence[Branch]) ->
         "grep", "-n", "-w", "-I", "--full-name", "-e", r.name, treeish, "--", check=False
     )
     lang = language_of(r.path)
-    added_by: dict[tuple[str, str], str] = {}
-    for b in branches:
-        for f in b.files:
-            for h in f.hunks:
-                for line in h.added:
-                    added_by.setdefault((f.path, line.strip()), b.name)
+    index = index or AddedLines(branches)
+    added_by = {
+        (path, text.strip()): branch for branch, path, _, text in index.by_word.get(r.name, [])
+    }
     uses: list[Use] = []
     for row in out.splitlines():
         parts = row.split(":", 3)
@@ -235,7 +276,7 @@ def kept_uses(git: Git, r: Removal, treeish: str, branches: Sequence[Branch]) ->
         if not flang or (lang and family(flang) != family(lang)):
             continue
         how = _match(r, text)
-        if how is None or re.match(r"^\s*(def|class|function|func|fn)\s", text):
+        if how is None or _DEFINITION.match(text):
             continue
         owner = added_by.get((path, text.strip()))
         if owner == r.branch:
@@ -248,16 +289,22 @@ _CONFIDENCE = {"import": 0.92, "keyword": 0.85, "call": 0.85, "reference": 0.65}
 
 
 def find_phantoms(
-    git: Git, branches: Sequence[Branch], pieces: Sequence[Piece], merged_tree: str | None
+    git: Git,
+    branches: Sequence[Branch],
+    pieces: Sequence[Piece],
+    merged_tree: str | None,
+    parallel: Parallel = _always,
+    defined: Collection[str] = (),
 ) -> list[Finding]:
+    """``defined``: names defined on the merged tree; a removal undone later is no phantom."""
     findings: list[Finding] = []
+    index = AddedLines(branches)
     for r in removals(branches, pieces):
-        uses = added_uses(r, branches)
-        if merged_tree is not None:
+        uses = added_uses(r, branches, index, parallel)
+        if merged_tree is not None and r.name not in defined:
             known = {(u.path, u.text) for u in uses}
-            uses += [
-                u for u in kept_uses(git, r, merged_tree, branches) if (u.path, u.text) not in known
-            ]
+            kept = kept_uses(git, r, merged_tree, branches, index)
+            uses += [u for u in kept if (u.path, u.text) not in known]
         if not uses:
             continue
         uses.sort(key=lambda u: (list(_CONFIDENCE).index(u.how), u.path, u.line))

@@ -3,14 +3,18 @@ and (for reuse checks) the symbols that already existed on the target."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from ..cache import Cache
 from ..git import Git
 from ..languages import family, language_of
 from ..model import Branch, Location
 from ..symbols import SymbolIndex
-from .features import Features, concept_tokens, extract, parameters
+from .features import FIX_WORDS, Features, FeatureStore, calls_only, concept_tokens, parameters
+
+_LAYOUT = re.compile(r"[\s,()\[\]{}\\]+|[\'\"]")
 
 MAX_EXISTING_FILES = 20_000
 
@@ -34,6 +38,8 @@ class Piece:
     old_params: tuple[str, ...]
     name_tokens: frozenset[str]
     subject: str  # the branch's commit subjects, joined
+    cosmetic: bool = False  # only formatting changed (quotes, commas, wrapping)
+    fix_intent: bool = False  # the commit messages or added comments say it fixes something
 
     @property
     def short(self) -> str:
@@ -47,14 +53,26 @@ class Piece:
         return Location(self.path, self.symbol, self.start_line, self.end_line, self.branch)
 
 
-def _lines(source: bytes | None, start: int, end: int) -> str:
-    if source is None:
-        return ""
-    lines = source.decode("utf-8", "replace").splitlines()
-    return "\n".join(lines[start - 1 : end])
+class _Lines:
+    """Blob contents split into lines once, however many symbols are cut from them."""
+
+    def __init__(self, contents: dict[str, bytes]) -> None:
+        self._contents = contents
+        self._split: dict[str, list[str]] = {}
+
+    def __call__(self, blob: str | None, start: int, end: int) -> str:
+        if not blob or blob not in self._contents or not start:
+            return ""
+        lines = self._split.get(blob)
+        if lines is None:
+            lines = self._contents[blob].decode("utf-8", "replace").splitlines()
+            self._split[blob] = lines
+        return "\n".join(lines[start - 1 : end])
 
 
-def branch_pieces(git: Git, branches: Sequence[Branch]) -> list[Piece]:
+def branch_pieces(
+    git: Git, branches: Sequence[Branch], store: FeatureStore | None = None
+) -> list[Piece]:
     """A piece per symbol each branch touched, with the text of its new (or removed) version."""
     blobs: list[str] = []
     for b in branches:
@@ -63,6 +81,8 @@ def branch_pieces(git: Git, branches: Sequence[Branch]) -> list[Piece]:
                 blobs.extend(x for x in (f.old_blob, f.new_blob) if x)
     with git.blobs() as reader:
         contents = reader.read_many(blobs)
+    lines_of = _Lines(contents)
+    store = store or FeatureStore(Cache(None))
     pieces: list[Piece] = []
     for b in branches:
         subject = " / ".join(c.subject for c in b.commits)
@@ -71,15 +91,10 @@ def branch_pieces(git: Git, branches: Sequence[Branch]) -> list[Piece]:
                 continue
             for s in f.symbols:
                 deleted = s.change == "deleted"
-                source = contents.get((f.old_blob if deleted else f.new_blob) or "")
                 start = (s.old_start if deleted else s.new_start) or 1
                 end = (s.old_end if deleted else s.new_end) or start
-                text = _lines(source, start, end)
-                old_text = (
-                    _lines(contents.get(f.old_blob or ""), s.old_start or 0, s.old_end or 0)
-                    if s.old_start
-                    else ""
-                )
+                text = lines_of(f.old_blob if deleted else f.new_blob, start, end)
+                old_text = lines_of(f.old_blob, s.old_start or 0, s.old_end or 0)
                 added_lines: list[str] = []
                 removed_lines: list[str] = []
                 for h in f.hunks:
@@ -106,6 +121,11 @@ def branch_pieces(git: Git, branches: Sequence[Branch]) -> list[Piece]:
                 if s.change in ("added", "renamed") and not added_lines:
                     added_lines = text.splitlines()
                 added_text = "\n".join(added_lines)
+                comments = " ".join(
+                    line.split("#", 1)[-1] if "#" in line else line.split("//", 1)[-1]
+                    for line in added_lines
+                    if "#" in line or "//" in line
+                )
                 pieces.append(
                     Piece(
                         branch=b.name,
@@ -117,8 +137,12 @@ def branch_pieces(git: Git, branches: Sequence[Branch]) -> list[Piece]:
                         end_line=end,
                         language=f.language,
                         text=text,
-                        features=extract(text, f.language),
-                        added=extract(added_text, f.language),
+                        features=(
+                            whole := store.get(text, f.language)
+                            if s.change in ("added", "renamed")
+                            else calls_only(text, f.language)
+                        ),
+                        added=whole if added_text == text else store.get(added_text, f.language),
                         added_text=added_text,
                         removed_text="\n".join(removed_lines),
                         params=parameters(
@@ -129,15 +153,22 @@ def branch_pieces(git: Git, branches: Sequence[Branch]) -> list[Piece]:
                         else (),
                         name_tokens=concept_tokens(s.name.rsplit(".", 1)[-1]),
                         subject=subject,
+                        cosmetic=s.change == "modified" and _cosmetic(old_text, text),
+                        fix_intent=bool(FIX_WORDS.search(subject) or FIX_WORDS.search(comments)),
                     )
                 )
     return pieces
 
 
+def _cosmetic(old: str, new: str) -> bool:
+    """Same tokens once quotes, commas, brackets and layout are ignored (a formatter's work)."""
+    return bool(old) and _LAYOUT.sub("", old) == _LAYOUT.sub("", new)
+
+
 def _signature(text: str, language: str) -> str:
     """The definition's header up to its body, joined on one line."""
     head: list[str] = []
-    for line in text.splitlines()[:12]:
+    for line in text.splitlines()[:60]:
         stripped = line.strip()
         if stripped.startswith("@"):
             continue
@@ -155,14 +186,29 @@ def existing_pieces(
     families: Iterable[str],
     skip: set[tuple[str, str]],
     notes: list[str],
+    near: Iterable[str] = (),
+    store: FeatureStore | None = None,
 ) -> tuple[list[Piece], dict[str, tuple[str, str, str]]]:
     """Functions already on the target that a branch could have reused, and every
-    definition there by short name: ``name -> (path, qualified name, kind)``."""
+    definition there by short name: ``name -> (path, qualified name, kind)``.
+
+    Only files in the packages the branches touched (their folders and the folder above)
+    are read: that is where reusable code usually sits, and it keeps the cost of the
+    check proportional to the change, not to the repository.
+    """
     wanted_families = set(families)
+    folders: set[str] = set()
+    for path in near:
+        parts = path.split("/")[:-1]
+        for depth in (len(parts), len(parts) - 1):
+            folders.add("/".join(parts[: max(depth, 0)]))
     rows = [
         (blob, path, lang)
         for mode, blob, path in git.ls_tree(treeish)
-        if mode != "160000" and (lang := language_of(path)) and family(lang) in wanted_families
+        if mode != "160000"
+        and (lang := language_of(path))
+        and family(lang) in wanted_families
+        and (not folders or "/".join(path.split("/")[:-1]) in folders)
     ]
     if len(rows) > MAX_EXISTING_FILES:
         notes.append(
@@ -172,6 +218,7 @@ def existing_pieces(
     known = index.cached((blob, lang) for blob, _, lang in rows)
     with git.blobs() as reader:
         contents = reader.read_many([blob for blob, _, _ in rows])
+    store = store or FeatureStore(Cache(None))
     pieces: list[Piece] = []
     defined: dict[str, tuple[str, str, str]] = {}
     for blob, path, lang in rows:
@@ -189,7 +236,7 @@ def existing_pieces(
             if (path, s.name) in skip or s.kind not in ("function", "method"):
                 continue
             text = "\n".join(lines[s.start_line - 1 : s.end_line])
-            feats = extract(text, lang)
+            feats = store.get(text, lang)
             pieces.append(
                 Piece(
                     branch=None,
