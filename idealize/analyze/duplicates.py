@@ -304,10 +304,14 @@ def find_duplicates(pieces: Sequence[Piece], parallel: Parallel = _always) -> li
             best[(a, b)] = m
             uf.union(a, b)
     groups: dict[int, list[int]] = defaultdict(list)
-    for a, b in best:
+    matches_of: dict[int, list[Match]] = defaultdict(list)
+    in_group: set[int] = set()
+    for (a, b), m in best.items():
+        root = uf.find(a)
+        matches_of[root].append(m)
         for x in (a, b):
-            root = uf.find(x)
-            if x not in groups[root]:
+            if x not in in_group:
+                in_group.add(x)
                 groups[root].append(x)
     method_groups = [
         [usable[i] for i in ids] for ids in groups.values() if usable[ids[0]].kind in _CALLABLE
@@ -329,7 +333,7 @@ def find_duplicates(pieces: Sequence[Piece], parallel: Parallel = _always) -> li
         branches = {p.branch for p in members if p.branch is not None}
         if len(branches) < 1 or len(members) < 2 or (len(branches) < 2 and not existing):
             continue
-        pair_matches = [m for (a, b), m in best.items() if a in ids and b in ids]
+        pair_matches = matches_of[root]
         score = max(m.score for m in pair_matches)
         evidence: list[str] = []
         for m in sorted(pair_matches, key=lambda m: -m.score):
