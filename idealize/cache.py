@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -27,18 +28,23 @@ class Cache:
 
     def __init__(self, directory: Path | None) -> None:
         if directory is None:
-            self._db = sqlite3.connect(":memory:", isolation_level=None)
+            self._db = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
         else:
             try:
                 directory.mkdir(parents=True, exist_ok=True)
                 # autocommit: two runs at once must not lock each other out
                 self._db = sqlite3.connect(
-                    directory / "cache.sqlite3", timeout=5, isolation_level=None
+                    directory / "cache.sqlite3",
+                    timeout=5,
+                    isolation_level=None,
+                    check_same_thread=False,
                 )
                 self._db.execute("PRAGMA journal_mode=WAL")
             except (OSError, sqlite3.Error):
                 # an unwritable cache must not stop a run: fall back to memory
-                self._db = sqlite3.connect(":memory:", isolation_level=None)
+                self._db = sqlite3.connect(
+                    ":memory:", isolation_level=None, check_same_thread=False
+                )
         self._db.execute("PRAGMA synchronous=OFF")
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS entries (ns TEXT, key TEXT, value TEXT, PRIMARY KEY (ns, key))"
@@ -46,8 +52,13 @@ class Cache:
         self.hits = 0
         self.misses = 0
         self.write_failures = 0
+        self._lock = threading.Lock()  # one connection, shared by the model stage's threads
 
     def get(self, ns: str, key: str) -> str | None:
+        with self._lock:
+            return self._get(ns, key)
+
+    def _get(self, ns: str, key: str) -> str | None:
         row = self._db.execute(
             "SELECT value FROM entries WHERE ns=? AND key=?", (ns, key)
         ).fetchone()
@@ -58,6 +69,10 @@ class Cache:
         return str(row[0])
 
     def get_many(self, ns: str, keys: Iterable[str]) -> dict[str, str]:
+        with self._lock:
+            return self._get_many(ns, keys)
+
+    def _get_many(self, ns: str, keys: Iterable[str]) -> dict[str, str]:
         wanted = list(dict.fromkeys(keys))
         found: dict[str, str] = {}
         for i in range(0, len(wanted), 500):
@@ -75,6 +90,10 @@ class Cache:
         self.put_many(ns, [(key, value)])
 
     def put_many(self, ns: str, items: Iterable[tuple[str, str]]) -> None:
+        with self._lock:
+            self._put_many(ns, items)
+
+    def _put_many(self, ns: str, items: Iterable[tuple[str, str]]) -> None:
         try:
             self._db.execute("BEGIN")
             self._db.executemany(

@@ -60,6 +60,90 @@ def _root(
     _state["debug"] = debug
 
 
+ModelOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--model",
+        "-m",
+        envvar="IDEALIZE_MODEL",
+        help="anthropic/MODEL, openai/MODEL, ollama/MODEL, or any litellm model string. Unset: offline.",
+    ),
+]
+ApiBaseOpt = Annotated[
+    str | None, typer.Option(help="Base URL of an OpenAI-compatible server.", metavar="URL")
+]
+VariantOpt = Annotated[
+    str,
+    typer.Option(
+        help="Prompt variant: idealized, idealized-single, critique, refactor, or your own."
+    ),
+]
+PromptsOpt = Annotated[
+    Path | None,
+    typer.Option("--prompts", help="A folder of your own prompt variants.", metavar="DIR"),
+]
+BudgetOpt = Annotated[
+    int | None,
+    typer.Option(help="Prompt tokens per unit (default: from the model's context window)."),
+]
+MaxTokensOpt = Annotated[int, typer.Option(help="Output tokens per call.")]
+MaxCostOpt = Annotated[
+    float | None,
+    typer.Option(help="Stop before spending more than this many US dollars.", metavar="USD"),
+]
+DryRunOpt = Annotated[
+    bool, typer.Option(help="Render every prompt and estimate tokens and cost; call nothing.")
+]
+ExcludeOpt = Annotated[
+    list[str] | None,
+    typer.Option("--exclude", help="Glob of files never put in a prompt (repeatable)."),
+]
+OfflineOpt = Annotated[bool, typer.Option(help="Static analysis only; no model.")]
+
+
+def _model_config(
+    model: str | None, offline: bool, dry_run: bool, out: Path | None, repo: Path
+) -> tuple[str | None, Path | None]:
+    """Which model (None: offline) and where the run folder goes."""
+    if offline or (model is None and not dry_run):
+        return None, None
+    if out is not None:
+        return model, out
+    from datetime import datetime, timezone
+
+    from .git import Git
+
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    return model, Git(repo).root / ".idealize" / "runs" / stamp
+
+
+def _provider(model: str | None, api_base: str | None, dry_run: bool) -> object | None:
+    if model is None or dry_run:
+        return None
+    from .providers import make_provider
+
+    return make_provider(model, api_base)
+
+
+def _finish(plan: object, fmt: Format, out: Path | None, root: Path, run_dir: Path | None) -> None:
+    from .emit import to_json, to_markdown
+    from .model import Plan
+
+    assert isinstance(plan, Plan)
+    if out is not None and out != run_dir:
+        _write_plan(out, to_json(plan, root), to_markdown(plan, root))
+    sys.stdout.write(to_json(plan, root) if fmt is Format.json else to_markdown(plan, root))
+    if run_dir is not None:
+        typer.echo(f"idealize: run folder {run_dir}", err=True)
+    failed = [r.unit_id for r in plan.reviews if r.status == "failed"]
+    if failed:
+        typer.echo(
+            f"idealize: {len(failed)} unit(s) failed: {', '.join(failed)} (raw answers in the run folder)",
+            err=True,
+        )
+        raise typer.Exit(4)
+
+
 @app.command()
 def cleanup(
     repo: Annotated[
@@ -88,45 +172,198 @@ def cleanup(
         Format, typer.Option("--format", "-f", help="What to print on stdout.")
     ] = Format.md,
     out: Annotated[
-        Path | None, typer.Option(help="Also write plan.json and plan.md into DIR.", metavar="DIR")
+        Path | None,
+        typer.Option(
+            help="Write plan.json and plan.md (and, with a model, the run) into DIR.", metavar="DIR"
+        ),
     ] = None,
-    offline: Annotated[bool, typer.Option(help="Static analysis only; no model.")] = False,
-    model: Annotated[
-        str | None,
-        typer.Option(help="Model for the idealized-diff stage, e.g. anthropic/claude-sonnet-4-5."),
-    ] = None,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Parse everything again.")] = False,
+    offline: OfflineOpt = False,
+    model: ModelOpt = None,
+    api_base: ApiBaseOpt = None,
+    variant: VariantOpt = "idealized",
+    prompts: PromptsOpt = None,
+    budget: BudgetOpt = None,
+    max_tokens: MaxTokensOpt = 4096,
+    max_cost: MaxCostOpt = None,
+    dry_run: DryRunOpt = False,
+    exclude: ExcludeOpt = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Parse and call everything again.")
+    ] = False,
 ) -> None:
     """Find drift between branches: after merging (--since), before (--branch), or across worktrees."""
     from .config import Config
-    from .emit import to_json, to_markdown
     from .pipeline import run
 
     def go() -> None:
-        if model is not None and not offline:
-            from .errors import UsageError
-
-            raise UsageError(
-                "the model stage is not available in this version",
-                "run with --offline (the default when no model is set)",
+        chosen, run_dir = _model_config(model, offline, dry_run, out, repo)
+        if chosen is None and not dry_run:
+            typer.echo(
+                "idealize: no model configured; running offline (static analysis only).", err=True
             )
-        typer.echo(
-            "idealize: no model configured; running offline (static analysis only).", err=True
-        )
+        provider = _provider(chosen, api_base, dry_run)
         config = Config(
             repo=repo,
             since=since,
             branches=tuple(branch or ()),
             into=into,
             worktrees=worktrees,
-            offline=True,
+            model=chosen,
+            offline=chosen is None,
             use_cache=not no_cache,
+            variant=variant,
+            prompts_dir=prompts,
+            budget=budget,
+            max_tokens=max_tokens,
+            max_cost=max_cost,
+            dry_run=dry_run,
+            run_dir=run_dir,
+            excludes=tuple(exclude or ()),
         )
-        plan = run(config)
-        root = Path(plan_root(repo))
-        if out is not None:
-            _write_plan(out, to_json(plan, root), to_markdown(plan, root))
-        sys.stdout.write(to_json(plan, root) if fmt is Format.json else to_markdown(plan, root))
+        plan = run(config, provider)  # type: ignore[arg-type]
+        _finish(plan, fmt, out, Path(plan_root(repo)), run_dir)
+
+    _guard(go)
+
+
+@app.command()
+def review(
+    targets: Annotated[
+        list[str],
+        typer.Argument(
+            help="PATH or PATH::SYMBOL, relative to the repository root.",
+            metavar="PATH[::SYMBOL]...",
+        ),
+    ],
+    repo: Annotated[Path, typer.Option(help="The repository.")] = Path("."),
+    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.md,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Write the run (prompts, answers, plan) into DIR.", metavar="DIR"),
+    ] = None,
+    model: ModelOpt = None,
+    api_base: ApiBaseOpt = None,
+    variant: VariantOpt = "idealized",
+    prompts: PromptsOpt = None,
+    budget: BudgetOpt = None,
+    max_tokens: MaxTokensOpt = 4096,
+    max_cost: MaxCostOpt = None,
+    dry_run: DryRunOpt = False,
+    exclude: ExcludeOpt = None,
+) -> None:
+    """Describe the ideal of one module (or symbols) and diff it with the code, before refactoring."""
+    from .config import Config
+    from .pipeline import run
+    from .review import parse_target
+
+    def go() -> None:
+        wanted_dry = dry_run or model is None
+        if model is None:
+            typer.echo(
+                "idealize: no model configured; rendering the review prompts only (--dry-run).",
+                err=True,
+            )
+        chosen, run_dir = _model_config(model, False, wanted_dry, out, repo)
+        provider = _provider(chosen, api_base, wanted_dry)
+        config = Config(
+            repo=repo,
+            model=chosen,
+            offline=provider is None,
+            variant=variant,
+            prompts_dir=prompts,
+            budget=budget,
+            max_tokens=max_tokens,
+            max_cost=max_cost,
+            dry_run=wanted_dry,
+            run_dir=run_dir,
+            excludes=tuple(exclude or ()),
+            review=tuple(parse_target(t) for t in targets),
+        )
+        plan = run(config, provider)  # type: ignore[arg-type]
+        _finish(plan, fmt, out, Path(plan_root(repo)), run_dir)
+
+    _guard(go)
+
+
+prompts_app = typer.Typer(help="Prompt variants: list, show, render.", no_args_is_help=True)
+app.add_typer(prompts_app, name="prompts")
+
+
+@prompts_app.command("list")
+def prompts_list(prompts: PromptsOpt = None) -> None:
+    """The prompt variants and their steps."""
+    from .render import Prompts
+
+    def go() -> None:
+        p = Prompts(prompts)
+        for name in p.names():
+            v = p.variant(name)
+            typer.echo(f"{name:<18} steps: {', '.join(v.steps)}  ({v.folder})")
+
+    _guard(go)
+
+
+@prompts_app.command("show")
+def prompts_show(variant: Annotated[str, typer.Argument()], prompts: PromptsOpt = None) -> None:
+    """The templates of one variant."""
+    from .render import Prompts
+
+    def go() -> None:
+        p = Prompts(prompts)
+        v = p.variant(variant)
+        for step in ("system", *v.steps):
+            path = v.folder / f"{step}.j2"
+            if path.exists():
+                typer.echo(f"==> {path} <==")
+                typer.echo(path.read_text(encoding="utf-8"))
+
+    _guard(go)
+
+
+@prompts_app.command("render")
+def prompts_render(
+    repo: Annotated[Path, typer.Argument(help="The repository.")] = Path("."),
+    since: Annotated[str | None, typer.Option(metavar="REF")] = None,
+    branch: Annotated[list[str] | None, typer.Option("--branch", "-b", metavar="NAME")] = None,
+    into: Annotated[str | None, typer.Option(metavar="REF")] = None,
+    worktrees: Annotated[bool, typer.Option()] = False,
+    variant: VariantOpt = "idealized",
+    prompts: PromptsOpt = None,
+    budget: BudgetOpt = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Write the prompts here instead of printing them.", metavar="DIR"),
+    ] = None,
+) -> None:
+    """Render the prompts a run would send (the same as cleanup --dry-run)."""
+    from .config import Config
+    from .pipeline import run
+
+    def go() -> None:
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="idealize-prompts-") as tmp:
+            folder = out or Path(tmp)
+            run(
+                Config(
+                    repo=repo,
+                    since=since,
+                    branches=tuple(branch or ()),
+                    into=into,
+                    worktrees=worktrees,
+                    variant=variant,
+                    prompts_dir=prompts,
+                    budget=budget,
+                    dry_run=True,
+                    run_dir=folder,
+                )
+            )
+            if out is None:
+                for path in sorted((folder / "prompts").glob("*.md")):
+                    typer.echo(f"==> {path.name} <==")
+                    typer.echo(path.read_text(encoding="utf-8"))
+            else:
+                typer.echo(f"prompts written to {out / 'prompts'}", err=True)
 
     _guard(go)
 

@@ -21,3 +21,12 @@ class Config:
     cache_dir: Path | None = None  # None: the default cache folder
     use_cache: bool = True
     excludes: tuple[str, ...] = field(default_factory=tuple)
+    # model stage
+    variant: str = "idealized"
+    prompts_dir: Path | None = None
+    budget: int | None = None  # tokens per prompt; None: from the model's context window
+    max_tokens: int = 4096  # output tokens per call
+    max_cost: float | None = None
+    dry_run: bool = False
+    run_dir: Path | None = None  # where prompts, responses and the plan are recorded
+    review: tuple[tuple[str, str | None], ...] = ()  # `idealize review PATH[::SYMBOL]`

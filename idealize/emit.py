@@ -10,7 +10,7 @@ from typing import Any
 
 import jinja2
 
-from .model import PLAN_SCHEMA, Branch, FileChange, Finding, Location, Plan, Unit
+from .model import PLAN_SCHEMA, Branch, FileChange, Finding, Location, Plan, Unit, UnitReview
 
 
 def _location(loc: Location) -> dict[str, Any]:
@@ -90,17 +90,36 @@ def _finding(f: Finding) -> dict[str, Any]:
     }
 
 
-def _unit(u: Unit) -> dict[str, Any]:
-    return {
+def _unit(u: Unit, review: UnitReview | None) -> dict[str, Any]:
+    row: dict[str, Any] = {
         "id": u.id,
         "title": u.title,
         "members": [_location(m) for m in u.members],
         "findings": list(u.findings),
         "modules": list(u.modules),
     }
+    if review is not None:
+        row["review"] = {
+            "status": review.status,
+            "variant": review.variant,
+            "ideal": review.ideal,
+            "decision": review.decision,
+            "steps": list(review.steps),
+            "open_questions": list(review.open_questions),
+            "agents_md": review.agents_md,
+            "findings": list(review.findings),
+            "omitted": list(review.omitted),
+            "prompt_tokens": review.prompt_tokens,
+            "budget": review.budget,
+            "parse_layer": review.parse_layer,
+            "error": review.error,
+            "dropped": list(review.dropped),
+        }
+    return row
 
 
 def plan_to_dict(plan: Plan, root: Path | None = None) -> dict[str, Any]:
+    reviews = {r.unit_id: r for r in plan.reviews}
     return {
         "schema": PLAN_SCHEMA,
         "repo": plan.repo,
@@ -108,6 +127,7 @@ def plan_to_dict(plan: Plan, root: Path | None = None) -> dict[str, Any]:
         "since": plan.since,
         "target": {"ref": plan.target, "head": plan.target_head},
         "offline": plan.offline,
+        "model": plan.model,
         "branches": [_branch(b, root) for b in plan.branches],
         "modules": [
             {
@@ -128,9 +148,10 @@ def plan_to_dict(plan: Plan, root: Path | None = None) -> dict[str, Any]:
             for m in plan.modules
         ],
         "findings": [_finding(f) for f in plan.findings],
-        "units": [_unit(u) for u in plan.units],
+        "units": [_unit(u, reviews.get(u.id)) for u in plan.units],
         "skipped": [{"what": s.what, "reason": s.reason, "branch": s.branch} for s in plan.skipped],
         "notes": list(plan.notes),
+        "redactions": dict(plan.redactions),
         "usage": {
             "input_tokens": plan.usage.input_tokens,
             "output_tokens": plan.usage.output_tokens,

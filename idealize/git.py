@@ -325,7 +325,8 @@ class Git:
             )
             if not real_index.exists() and has_head:
                 self.run("read-tree", "HEAD", cwd=worktree, env=env)
-            self.run("add", "-A", "--", ".", cwd=worktree, env=env)
+            # idealize's own run folders are never part of the work
+            self.run("add", "-A", "--", ".", ":(exclude).idealize", cwd=worktree, env=env)
             return self.text("write-tree", cwd=worktree, env=env).strip()
 
     def unmerged_paths(self, worktree: Path) -> list[str]:

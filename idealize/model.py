@@ -173,6 +173,27 @@ class Unit:
 
 
 @dataclass(frozen=True, slots=True)
+class UnitReview:
+    """What the model stage made of one unit."""
+
+    unit_id: str
+    status: Literal["ok", "failed", "dry-run", "skipped"]
+    variant: str
+    ideal: str = ""
+    decision: str = ""
+    steps: tuple[str, ...] = ()
+    open_questions: tuple[str, ...] = ()
+    agents_md: str = ""
+    findings: tuple[str, ...] = ()  # ids of the model's findings in Plan.findings
+    omitted: tuple[str, ...] = ()  # what packing left out to fit the budget
+    prompt_tokens: int = 0
+    budget: int = 0
+    parse_layer: int | None = None
+    error: str | None = None
+    dropped: tuple[str, ...] = ()  # parts of the answer that were not usable
+
+
+@dataclass(frozen=True, slots=True)
 class Usage:
     input_tokens: int = 0
     output_tokens: int = 0
@@ -194,3 +215,8 @@ class Plan:
     usage: Usage = field(default_factory=Usage)
     offline: bool = True
     since: str | None = None
+    reviews: tuple[UnitReview, ...] = ()
+    model: str | None = None
+    redactions: tuple[
+        tuple[str, int], ...
+    ] = ()  # secret kind -> how many were removed from prompts

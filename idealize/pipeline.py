@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import fields
 
-from .analyze.engine import analyze
+from .analyze.engine import Analysis, analyze
+from .analyze.features import FeatureStore
+from .analyze.pieces import existing_pieces
 from .cache import Cache, default_cache_dir
 from .collect import Collection, CollectOptions, collect
 from .config import Config
+from .emit import to_json, to_markdown
 from .git import Git
+from .languages import family
 from .model import Plan
+from .modelstage import Recorder, run_model_stage
+from .providers.base import Provider
+from .review import review_pieces
 from .symbols import SymbolIndex
 
 Progress = Callable[[str, int, int], None]
@@ -19,33 +27,85 @@ def _quiet(stage: str, done: int, total: int) -> None:
     return None
 
 
-def run(config: Config, provider: object | None = None, progress: Progress = _quiet) -> Plan:
-    """Collect what each branch changed, find drift, and build the plan.
+def run(config: Config, provider: Provider | None = None, progress: Progress = _quiet) -> Plan:
+    """Collect what each branch changed, find drift, and build the plan; then, when a provider
+    is given (or ``config.dry_run``), describe the ideal of each unit and diff it with the code.
 
-    ``provider`` is the model provider for the model stage; ``None`` runs offline.
+    ``provider`` ``None`` without ``dry_run`` runs offline: static analysis only.
     """
     git = Git(config.repo)
     cache = Cache((config.cache_dir or default_cache_dir()) if config.use_cache else None)
     try:
         index = SymbolIndex(cache)
-        collection = collect(
-            git,
-            CollectOptions(
-                since=config.since,
-                branches=config.branches,
-                into=config.into,
-                worktrees=config.worktrees,
-                max_parse_bytes=config.max_parse_bytes,
-            ),
-            index,
-            progress,
-        )
-        return build_plan(git, collection, cache, progress)
+        if config.review:
+            plan, analysis = _review_plan(git, config, cache, index)
+        else:
+            collection = collect(
+                git,
+                CollectOptions(
+                    since=config.since,
+                    branches=config.branches,
+                    into=config.into,
+                    worktrees=config.worktrees,
+                    max_parse_bytes=config.max_parse_bytes,
+                ),
+                index,
+                progress,
+            )
+            plan, analysis = static_plan(git, collection, cache, progress)
+        if provider is None and not config.dry_run:
+            return plan
+        recorder = Recorder(config.run_dir)
+        recorder.json("config.json", _config_record(config, provider))
+        plan = run_model_stage(git, plan, analysis, config, provider, cache, recorder, progress)
+        if config.run_dir is not None:
+            (config.run_dir / "plan.json").write_text(to_json(plan, git.root), encoding="utf-8")
+            (config.run_dir / "plan.md").write_text(to_markdown(plan, git.root), encoding="utf-8")
+        return plan
     finally:
         cache.close()
 
 
-def build_plan(git: Git, collection: Collection, cache: Cache, progress: Progress = _quiet) -> Plan:
+def _config_record(config: Config, provider: Provider | None) -> dict[str, object]:
+    record = {f.name: getattr(config, f.name) for f in fields(config)}
+    record["repo"] = str(config.repo)
+    record["provider"] = f"{provider.name}/{provider.model}" if provider else None
+    return record
+
+
+def _review_plan(
+    git: Git, config: Config, cache: Cache, index: SymbolIndex
+) -> tuple[Plan, Analysis]:
+    store = FeatureStore(cache)
+    unit, pieces = review_pieces(git, config.review, store)
+    head = git.resolve("HEAD")
+    notes: list[str] = []
+    existing, _ = existing_pieces(
+        git,
+        head,
+        index,
+        {family(p.language) for p in pieces if p.language},
+        {(p.path, p.symbol) for p in pieces},
+        notes,
+        near={p.path for p in pieces},
+        store=store,
+    )
+    plan = Plan(
+        repo=git.root.name,
+        mode="review",
+        target=git.current_branch() or "HEAD",
+        target_head=head,
+        branches=(),
+        modules=(),
+        units=(unit,),
+        notes=tuple(notes),
+    )
+    return plan, Analysis((), (), (unit,), tuple(notes), tuple(pieces), tuple(existing))
+
+
+def static_plan(
+    git: Git, collection: Collection, cache: Cache, progress: Progress = _quiet
+) -> tuple[Plan, Analysis]:
     result = analyze(
         git,
         collection.branches,
@@ -54,7 +114,7 @@ def build_plan(git: Git, collection: Collection, cache: Cache, progress: Progres
         progress,
         merged=collection.mode == "since",
     )
-    return Plan(
+    plan = Plan(
         repo=git.root.name,
         mode=collection.mode,
         target=collection.target,
@@ -68,3 +128,4 @@ def build_plan(git: Git, collection: Collection, cache: Cache, progress: Progres
         notes=(*collection.notes, *result.notes),
         offline=True,
     )
+    return plan, result

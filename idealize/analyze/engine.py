@@ -36,6 +36,7 @@ class Analysis:
     units: tuple[Unit, ...]
     notes: tuple[str, ...]
     pieces: tuple[Piece, ...]
+    existing: tuple[Piece, ...] = ()
 
 
 def _quiet(stage: str, done: int, total: int) -> None:
@@ -107,7 +108,7 @@ def analyze(
     modules = tuple(_verdict(m, findings, pieces, branches) for m in modules)
     units = build_units(findings, modules, pieces)
     progress("analyze", 5, 5)
-    return Analysis(modules, tuple(findings), units, tuple(notes), tuple(pieces))
+    return Analysis(modules, tuple(findings), units, tuple(notes), tuple(pieces), tuple(existing))
 
 
 def _enclose(f: Finding, pieces: Sequence[Piece]) -> Finding:

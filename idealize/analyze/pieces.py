@@ -39,6 +39,7 @@ class Piece:
     name_tokens: frozenset[str]
     subject: str  # the branch's commit subjects, joined
     cosmetic: bool = False  # only formatting changed (quotes, commas, wrapping)
+    renamed_from: str | None = None
     fix_intent: bool = False  # the commit messages or added comments say it fixes something
 
     @property
@@ -155,6 +156,7 @@ def branch_pieces(
                         subject=subject,
                         cosmetic=s.change == "modified" and _cosmetic(old_text, text),
                         fix_intent=bool(FIX_WORDS.search(subject) or FIX_WORDS.search(comments)),
+                        renamed_from=s.renamed_from,
                     )
                 )
     return pieces

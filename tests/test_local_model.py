@@ -1,0 +1,101 @@
+"""End to end against a real model: SmolLM2-135M-Instruct served by llama-cpp-python on 127.0.0.1.
+
+.ci/run starts the server and sets IDEALIZE_LOCAL_MODEL_URL; without it these tests are
+skipped (say so in the output). Such a small model writes poor plans: the pipeline must
+still finish, keep what it could parse and report what it could not.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import jsonschema
+import pytest
+from typer.testing import CliRunner
+
+from idealize.cli import app
+from idealize.emit import plan_schema
+
+URL = os.environ.get("IDEALIZE_LOCAL_MODEL_URL")
+MODEL = os.environ.get("IDEALIZE_LOCAL_MODEL", "openai/smollm2")
+pytestmark = pytest.mark.skipif(
+    not URL, reason="no local model server (IDEALIZE_LOCAL_MODEL_URL unset)"
+)
+runner = CliRunner()
+
+
+def _check(result_stdout: str, out: Path) -> dict[str, object]:
+    data = json.loads(result_stdout)
+    jsonschema.validate(data, plan_schema())
+    assert data["offline"] is False
+    for unit in data["units"]:  # type: ignore[union-attr]
+        review = unit["review"]
+        assert review["status"] in ("ok", "failed"), review
+        if review["status"] == "failed":
+            assert review["error"]
+            assert list((out / "responses").glob(f"{unit['id']}-*.txt")), "raw answer kept"
+    assert data["usage"]["input_tokens"] > 0  # type: ignore[index]
+    return data
+
+
+def test_cleanup_with_the_local_model(
+    sample_repo: Callable[[str, str], Path], tmp_path: Path
+) -> None:
+    path = sample_repo("ts-settings", "unmerged")
+    out = tmp_path / "run"
+    result = runner.invoke(
+        app,
+        [
+            "cleanup",
+            str(path),
+            "-m",
+            MODEL,
+            "--api-base",
+            str(URL),
+            "--variant",
+            "idealized-single",
+            "--max-tokens",
+            "300",
+            "--out",
+            str(out),
+            "--format",
+            "json",
+        ],
+    )
+    assert result.exit_code in (0, 4), result.output
+    data = _check(result.stdout, out)
+    assert [f["kind"] for f in data["findings"] if f["source"] == "static"] == [
+        "duplicate",
+        "phantom_dependency",
+    ]  # type: ignore[index, union-attr]
+
+
+def test_review_with_the_local_model(
+    sample_repo: Callable[[str, str], Path], tmp_path: Path
+) -> None:
+    path = sample_repo("py-model-hub", "unmerged")
+    out = tmp_path / "review"
+    result = runner.invoke(
+        app,
+        [
+            "review",
+            "hub/urls.py",
+            "--repo",
+            str(path),
+            "-m",
+            MODEL,
+            "--api-base",
+            str(URL),
+            "--max-tokens",
+            "300",
+            "--out",
+            str(out),
+            "--format",
+            "json",
+        ],
+    )
+    assert result.exit_code in (0, 4), result.output
+    _check(result.stdout, out)

@@ -1,0 +1,286 @@
+"""The idealized-diff stage with the scripted provider: packing, prompts, answers, run folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import jsonschema
+import pytest
+from typer.testing import CliRunner
+
+from idealize.cli import app
+from idealize.config import Config
+from idealize.emit import plan_schema, plan_to_dict
+from idealize.pipeline import run
+from idealize.providers import ScriptedProvider
+from idealize.providers.fake import demo_answer
+from idealize.samples import cleanup_args, load_samples
+
+from .conftest import GOLDEN, Repo
+
+runner = CliRunner()
+CASES = [(s.name, v) for s in load_samples() for v in s.variants]
+
+
+def _config(path: Path, name: str, variant: str, **extra: object) -> Config:
+    sample = next(s for s in load_samples() if s.name == name)
+    args = cleanup_args(sample, variant)
+    return Config(
+        repo=path,
+        since=args.get("since"),
+        worktrees=bool(args.get("worktrees")),
+        branches=tuple(args.get("branches", ())),
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def test_fake_provider_end_to_end(sample_repo: Callable[[str, str], Path], tmp_path: Path) -> None:
+    path = sample_repo("py-model-hub", "merge")
+    provider = ScriptedProvider(demo_answer)
+    plan = run(_config(path, "py-model-hub", "merge", run_dir=tmp_path / "run"), provider)
+    assert [r.status for r in plan.reviews] == ["ok"] * len(plan.units)
+    assert len(provider.requests) == 2 * len(plan.units)  # idealized: describe, then compare
+    step2 = [r for r in provider.requests if "step 2 of 2" in r.messages[-1].content]
+    assert all("The ideal keeps one implementation" in r.messages[-1].content for r in step2)
+    model_findings = [f for f in plan.findings if f.source == "model"]
+    assert model_findings and all(f.id.startswith("U") for f in model_findings)
+    data = plan_to_dict(plan, path)
+    jsonschema.validate(data, plan_schema())
+    assert data["offline"] is False and data["model"] == "fake/fake-model"
+    assert data["usage"]["input_tokens"] > 0
+    run_dir = tmp_path / "run"
+    for name in ("config.json", "usage.json", "plan.json", "plan.md"):
+        assert (run_dir / name).exists(), name
+    assert len(list((run_dir / "prompts").glob("*.md"))) == len(provider.requests)
+    assert len(list((run_dir / "responses").glob("*.txt"))) == len(provider.requests)
+    # an unchanged re-run is served from the response cache: not one request
+    again = ScriptedProvider([])
+    rerun = run(_config(path, "py-model-hub", "merge"), again)
+    assert again.requests == [] and [r.status for r in rerun.reviews] == ["ok"] * len(plan.units)
+
+
+def test_unreadable_answers_fail_the_unit_not_the_plan(
+    sample_repo: Callable[[str, str], Path], tmp_path: Path
+) -> None:
+    path = sample_repo("ts-settings", "unmerged")
+    out = tmp_path / "run"
+    result = runner.invoke(
+        app, ["cleanup", str(path), "-m", "fake/garbage", "--out", str(out), "--format", "json"]
+    )
+    assert result.exit_code == 4, result.output
+    data = json.loads(result.stdout)
+    assert {u["review"]["status"] for u in data["units"]} == {"failed"}
+    assert all("not readable" in u["review"]["error"] for u in data["units"])
+    assert len(list((out / "responses").glob("*.txt"))) == 2 * len(data["units"])
+    assert [f["kind"] for f in data["findings"]] == [
+        "duplicate",
+        "phantom_dependency",
+    ]  # static findings kept
+
+
+@pytest.mark.parametrize(("name", "variant"), CASES)
+def test_dry_run_puts_every_planted_item_in_one_prompt(
+    sample_repo: Callable[[str, str], Path], tmp_path: Path, name: str, variant: str
+) -> None:
+    sample = next(s for s in load_samples() if s.name == name)
+    out = tmp_path / "dry"
+    plan = run(_config(sample_repo(name, variant), name, variant, dry_run=True, run_dir=out))
+    prompts = {p.name: p.read_text() for p in (out / "prompts").glob("*-1-*.md")}
+    for review in plan.reviews:
+        assert review.status == "dry-run" and review.prompt_tokens <= review.budget + 4000
+    for item in sample.planted:
+        holders = [
+            text
+            for text in prompts.values()
+            # the symbol itself, or its members (planted `Class` ~ shown `Class.method`)
+            if all(
+                re.search(rf"`{re.escape(loc.path)}` · `{re.escape(loc.symbol or '')}[`.]", text)
+                for loc in item.locations
+            )
+        ]
+        assert holders, (
+            f"{item.id}: no prompt holds all of {[(loc.path, loc.symbol) for loc in item.locations]}"
+        )
+
+
+@pytest.mark.parametrize("name", ["py-model-hub", "ts-settings"])
+def test_rendered_prompts_match_golden(
+    sample_repo: Callable[[str, str], Path], tmp_path: Path, name: str
+) -> None:
+    out = tmp_path / "dry"
+    run(_config(sample_repo(name, "merge"), name, "merge", dry_run=True, run_dir=out))
+    folder = GOLDEN / "prompts" / name
+    for path in sorted((out / "prompts").glob("*.md")):
+        golden = folder / path.name
+        text = path.read_text()
+        if os.environ.get("UPDATE_GOLDEN"):
+            folder.mkdir(parents=True, exist_ok=True)
+            golden.write_text(text)
+        assert golden.exists(), f"missing golden prompt {golden}"
+        assert text == golden.read_text(), f"{golden.name} differs (UPDATE_GOLDEN=1 to accept)"
+
+
+def test_secrets_never_reach_the_provider(repo: Repo) -> None:
+    keys = {
+        "anthropic": "sk-ant-api03-" + "A1b2C3d4" * 6,
+        "aws": "AKIA" + "ABCDEFGHIJKLMNOP",
+        "github": "ghp_" + "x1Y2z3" * 6,
+        "url": "postgres://admin:hunter2hunter2@db.internal:5432/app",
+        "assigned": "9f8e7d6c5b4a39281706f5e4d3c2b1a0",
+    }
+    repo.write("app/__init__.py", "")
+    repo.write("app/config.py", "def load():\n    return {}\n")
+    repo.commit("base")
+    for branch, extra in (("a", "one"), ("b", "two")):
+        repo.git("checkout", "-q", "-b", branch, "main")
+        repo.write(
+            f"app/{extra}.py",
+            f'''import os
+
+ANTHROPIC = "{keys["anthropic"]}"
+AWS_KEY = "{keys["aws"]}"
+GITHUB = "{keys["github"]}"
+DATABASE_URL = "{keys["url"]}"
+api_key = "{keys["assigned"]}"
+
+
+def read_settings(path="settings.json"):
+    with open(os.environ.get("APP_SETTINGS", path)) as fh:
+        return fh.read().split("\\n")
+''',
+        )
+        repo.write(".env", f"ANTHROPIC_API_KEY={keys['anthropic']}\n")
+        repo.commit(f"settings reader {extra}")
+        repo.git("checkout", "-q", "main")
+    provider = ScriptedProvider(demo_answer)
+    plan = run(Config(repo=repo.path, branches=("a", "b"), into="main"), provider)
+    assert provider.requests, "the units were sent"
+    sent = "\n".join(m.content for r in provider.requests for m in r.messages)
+    for name, secret in keys.items():
+        assert secret not in sent, f"{name} key reached the provider"
+    assert "hunter2" not in sent
+    assert dict(plan.redactions).get("anthropic key", 0) >= 1
+
+
+def test_budget_degrades_and_lists_what_it_left_out(
+    sample_repo: Callable[[str, str], Path], tmp_path: Path
+) -> None:
+    out = tmp_path / "dry"
+    plan = run(
+        _config(
+            sample_repo("py-model-hub", "merge"),
+            "py-model-hub",
+            "merge",
+            dry_run=True,
+            run_dir=out,
+            budget=300,
+        )
+    )
+    reviews = {r.unit_id: r for r in plan.reviews}
+    degraded = [
+        r
+        for r in reviews.values()
+        if any(re.search(r"body replaced by its (hunks|signature)", o) for o in r.omitted)
+    ]
+    assert degraded
+    text = (out / "prompts" / f"{degraded[0].unit_id}-1-ideal.md").read_text()
+    assert "Left out to fit the budget" in text
+    assert "shown as" in text
+
+
+def test_review_a_module(sample_repo: Callable[[str, str], Path], tmp_path: Path) -> None:
+    path = sample_repo("py-model-hub", "unmerged")
+    out = tmp_path / "review"
+    result = runner.invoke(
+        app,
+        [
+            "review",
+            "hub/client.py::ServerClient",
+            "hub/urls.py",
+            "--repo",
+            str(path),
+            "-m",
+            "fake/demo",
+            "--out",
+            str(out),
+            "-f",
+            "json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["mode"] == "review" and data["units"][0]["review"]["status"] == "ok"
+    prompt = (out / "prompts" / "U1-1-ideal.md").read_text()
+    assert "ServerClient" in prompt and "join_url" in prompt
+    dry = runner.invoke(
+        app, ["review", "hub/urls.py", "--repo", str(path), "--out", str(tmp_path / "dry")]
+    )
+    assert dry.exit_code == 0 and (tmp_path / "dry" / "prompts" / "U1-1-ideal.md").exists()
+    bad = runner.invoke(app, ["review", "hub/urls.py::nope", "--repo", str(path)])
+    assert bad.exit_code == 2 and "no symbol" in bad.stderr
+    missing = runner.invoke(app, ["review", "hub/nothing.py", "--repo", str(path)])
+    assert missing.exit_code == 2
+
+
+def test_prompt_variants_list_show_and_a_users_own(
+    tmp_path: Path, sample_repo: Callable[[str, str], Path]
+) -> None:
+    listed = runner.invoke(app, ["prompts", "list"])
+    assert listed.exit_code == 0
+    for name in ("idealized", "idealized-single", "critique", "refactor"):
+        assert name in listed.stdout
+    shown = runner.invoke(app, ["prompts", "show", "critique"])
+    assert "What is wrong with this code?" in shown.stdout
+    mine = tmp_path / "mine" / "terse"
+    mine.mkdir(parents=True)
+    (mine / "1-ask.j2").write_text(
+        '{% include "_shared/context.j2" %}\nBe terse.\n{% include "_shared/answer_format.j2" %}\n'
+    )
+    path = sample_repo("ts-settings", "merge")
+    rendered = runner.invoke(
+        app,
+        [
+            "prompts",
+            "render",
+            str(path),
+            "--since",
+            "sample-base",
+            "--variant",
+            "terse",
+            "--prompts",
+            str(tmp_path / "mine"),
+        ],
+    )
+    assert rendered.exit_code == 0, rendered.output
+    assert "Be terse." in rendered.stdout
+    (mine / "1-ask.j2").write_text("{{ pack.no_such_field }}\n")
+    broken = runner.invoke(
+        app,
+        [
+            "prompts",
+            "render",
+            str(path),
+            "--since",
+            "sample-base",
+            "--variant",
+            "terse",
+            "--prompts",
+            str(tmp_path / "mine"),
+        ],
+    )
+    assert broken.exit_code == 2 and "no_such_field" in broken.stderr
+
+
+def test_cost_cap_refuses_to_start(sample_repo: Callable[[str, str], Path]) -> None:
+    from idealize.errors import BudgetError
+    from idealize.providers.base import Pricing
+
+    path = sample_repo("py-model-hub", "merge")
+    provider = ScriptedProvider(demo_answer, pricing=Pricing(input=1000.0, output=1000.0))
+    with pytest.raises(BudgetError):
+        run(_config(path, "py-model-hub", "merge", max_cost=0.01), provider)
+    assert provider.requests == []
