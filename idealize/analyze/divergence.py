@@ -13,6 +13,16 @@ from .pieces import Piece
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
+def specific(name: str) -> bool:
+    """A name that points at one mechanism: `RetryPolicy`, `with_retries`, `fetchJson`;
+    not a word every module uses (`path`, `stream`, `encoding`)."""
+    if name in COMMON_NAMES or name.startswith("__") or len(name) < 4:
+        return False
+    capitalised = name[0].isupper() and any(c.islower() for c in name)
+    compound = "_" in name.strip("_") or any(c.isupper() for c in name[1:])
+    return capitalised or compound or len(name) >= 12
+
+
 def _ref_counts(
     b: Branch,
 ) -> tuple[Counter[str], Counter[str], dict[str, list[tuple[str, int, str]]]]:
@@ -52,12 +62,7 @@ def find_divergences(
         removed, added, _added_at = counts[a.name]
         a_pieces = by_branch.get(a.name, [])
         for mech, n_removed in removed.items():
-            if (
-                mech not in defined
-                or mech in COMMON_NAMES
-                or len(mech) < 4
-                or mech.startswith("__")
-            ):
+            if mech not in defined or not specific(mech):
                 continue
             if n_removed <= added.get(mech, 0):
                 continue

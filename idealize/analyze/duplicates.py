@@ -160,7 +160,17 @@ def _lsh_pairs(pieces: Sequence[Piece]) -> set[tuple[int, int]]:
 _CALLABLE = frozenset({"function", "method"})
 
 
+def _polymorphic(a: Piece, b: Piece) -> bool:
+    """Methods of the same name on different classes implement one interface by design
+    (`GZipDecoder.flush`, `ZStandardDecoder.flush`): alike, but not duplicates."""
+    if a.kind != "method" or b.kind != "method" or a.short != b.short:
+        return False
+    return a.symbol.rsplit(".", 1)[0] != b.symbol.rsplit(".", 1)[0]
+
+
 def _allowed(a: Piece, b: Piece) -> bool:
+    if _polymorphic(a, b):
+        return False
     if a.branch is None and b.branch is None:
         return False
     if (a.kind in _CALLABLE) != (b.kind in _CALLABLE):
@@ -206,10 +216,10 @@ def score_pair(
     same_name = a.short == b.short
     literals = sorted(f[2:] for f in common if f[0] == "s" and idf.get(f, 0) > 1.0)
     marked = sorted(f[2:] for f in common if f[0] == "d" and idf.get(f, 0) > 1.0)
-    calls = sorted(f[2:] for f in common if f[0] == "c")
+    calls = sorted({f[2:].rsplit(".", 1)[-1] for f in common if f[0] == "c"})
     big = min(a.features.size, b.features.size) >= 30
     strong = (
-        bool(marked)
+        (bool(marked) and (len(literals) >= 2 or bool(calls) or structure >= 0.3 or names > 0))
         or len(literals) >= 2
         or len(calls) >= 2
         or (structure >= 0.5 and big)

@@ -78,6 +78,7 @@ def analyze(
         if families
         else ([], {})
     )
+    on_target = frozenset(defined)  # names the target tree still defines
     for p in pieces:
         if p.change in ("deleted", "renamed"):
             defined.setdefault(p.short, (p.path, p.symbol, p.kind))
@@ -94,7 +95,7 @@ def analyze(
     findings += find_duplicates([*pieces, *existing], parallel)
     progress("analyze", 3, 5)
     findings += find_phantoms(
-        git, branches, pieces, target_head if merged else None, parallel, defined
+        git, branches, pieces, target_head if merged else None, parallel, on_target
     )
     file_calls = _FileCalls(git, branches)
     try:

@@ -90,6 +90,32 @@ class Use:
     how: str  # import, call, keyword, reference
 
 
+_PY_FROM = re.compile(r"^\s*from\s+([\w.]+)\s+import\s+\(?([^)#\n]*)", re.M)
+_PY_IMPORT = re.compile(r"^\s*import\s+([\w., ]+)", re.M)
+_JS_IMPORT = re.compile(r"""import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*["']([^"']+)["']""")
+_LOCAL_DEF = r"^\s*(?:async\s+)?(?:def|class|function|func|fn|const|let|var)\s+{name}\b"
+
+
+def bound_elsewhere(source: str, name: str, removed_from: str) -> bool:
+    """Does this file get ``name`` from somewhere other than the module it was removed from
+    (another module's import, or a definition of its own)? Then its uses are not phantom."""
+    stems = {m.rsplit(".", 1)[-1].rsplit("/", 1)[-1] for m in module_names(removed_from)}
+    if re.search(_LOCAL_DEF.format(name=re.escape(name)), source, re.M):
+        return True
+    for module, names in _PY_FROM.findall(source):
+        imported = {n.strip().split(" as ")[-1].strip() for n in names.split(",")}
+        if name in imported:
+            return module.rsplit(".", 1)[-1] not in stems
+    for names, module in _JS_IMPORT.findall(source):
+        imported = {n.strip().split(" as ")[-1].strip() for n in names.split(",")}
+        if name in imported:
+            return module.rstrip("/").rsplit("/", 1)[-1].split(".")[0] not in stems
+    for modules in _PY_IMPORT.findall(source):
+        if name in {m.strip().split(" as ")[-1] for m in modules.split(",")}:
+            return True  # `import name`: a module of that name, not the removed symbol
+    return False
+
+
 def module_names(path: str) -> tuple[str, ...]:
     """How code would import a file: `pkg/mod.py` -> `pkg.mod`, `src/api.ts` -> `./api`, `api`."""
     stem = path.rsplit(".", 1)[0]
@@ -178,8 +204,15 @@ def _patterns(r: Removal) -> list[tuple[str, re.Pattern[str]]]:
         )
     ]
     if r.name not in COMMON_NAMES and len(r.name) > 3:
-        pats.append(("call", re.compile(rf"\b{n}\s*\(")))
-        pats.append(("reference", re.compile(rf"(?<![\w'\"]){n}\b(?!\s*[=:](?!=))")))
+        # a method is reached through an object (`x.name(`); a top-level name is used bare,
+        # or through its own module (`api.name`), never through another (`ssl.SSLContext`)
+        member = r.symbol is not None and "." in r.symbol
+        stems = sorted({m.rsplit(".", 1)[-1].rsplit("/", 1)[-1] for m in module_names(r.path)})
+        # one fixed-width look-behind per module stem (Python's re needs fixed widths)
+        own = "".join(f"|(?<=\\b{re.escape(stem)}\\.)" for stem in stems)
+        before = r"(?<![\w'\"])" if member else rf"(?:(?<![\w.'\"]){own})"
+        pats.append(("call", re.compile(rf"{before}{n}\s*\(")))
+        pats.append(("reference", re.compile(rf"{before}{n}\b(?!\s*[=:](?!=))")))
     return pats
 
 
@@ -208,8 +241,11 @@ class AddedLines:
     def __init__(self, branches: Sequence[Branch]) -> None:
         self.by_word: dict[str, list[Line]] = defaultdict(list)
         self.language: dict[str, str | None] = {}
+        self.blob: dict[tuple[str, str], str] = {}
         for b in branches:
             for f in b.files:
+                if f.new_blob:
+                    self.blob[(b.name, f.path)] = f.new_blob
                 lang = language_of(f.path)
                 self.language[f.path] = lang
                 if lang is None:
@@ -299,12 +335,27 @@ def find_phantoms(
     """``defined``: names defined on the merged tree; a removal undone later is no phantom."""
     findings: list[Finding] = []
     index = AddedLines(branches)
+    sources: dict[tuple[str | None, str], str] = {}
+
+    def source_of(branch: str | None, path: str) -> str:
+        key = (branch, path)
+        if key not in sources:
+            blob = index.blob.get((branch, path)) if branch is not None else None
+            ref = blob if blob else (f"{merged_tree}:{path}" if merged_tree else None)
+            data = git.run("cat-file", "-p", ref, check=False) if ref else b""
+            sources[key] = data.decode("utf-8", "replace")
+        return sources[key]
+
     for r in removals(branches, pieces):
+        if merged_tree is not None and r.name in defined and r.what != "parameter":
+            continue  # defined again on the merged tree: the removal was undone
         uses = added_uses(r, branches, index, parallel)
-        if merged_tree is not None and r.name not in defined:
+        if merged_tree is not None:
             known = {(u.path, u.text) for u in uses}
             kept = kept_uses(git, r, merged_tree, branches, index)
             uses += [u for u in kept if (u.path, u.text) not in known]
+        if r.what != "parameter":
+            uses = [u for u in uses if not bound_elsewhere(source_of(u.branch, u.path), r.name, r.path)]
         if not uses:
             continue
         uses.sort(key=lambda u: (list(_CONFIDENCE).index(u.how), u.path, u.line))
