@@ -80,26 +80,59 @@ class Caller:
                     "raise --max-cost, lower --budget, or run --dry-run to see the estimate",
                 )
 
+    def lookup(self, request: Request, template_hash: str, epoch: int = 0) -> Completion | None:
+        """The cached answer to this exact request, if any."""
+        if self.cache is None:
+            return None
+        hit = self.cache.get(RESPONSES, request_key(self.provider, request, template_hash, epoch))
+        if hit is None:
+            return None
+        with self._lock:
+            self.cache_hits += 1
+        return Completion(**{**json.loads(hit), "cached": True})
+
     def call(
         self, request: Request, template_hash: str, input_tokens: int, epoch: int = 0
     ) -> Completion:
-        key = request_key(self.provider, request, template_hash, epoch)
-        if self.cache is not None:
-            hit = self.cache.get(RESPONSES, key)
-            if hit is not None:
-                data = json.loads(hit)
-                with self._lock:
-                    self.cache_hits += 1
-                return Completion(**{**data, "cached": True})
+        hit = self.lookup(request, template_hash, epoch)
+        if hit is not None:
+            return hit
         self._reserve(input_tokens, request.max_tokens)
         completion = self._with_retries(request)
+        self.record(request, template_hash, completion, epoch=epoch)
+        return completion
+
+    def reserve_batch(self, input_tokens: int, max_output: int) -> None:
+        pricing = self.provider.pricing
+        if self.max_cost is None or pricing is None:
+            return
+        worst = pricing.cost(input_tokens, max_output, batch=True)
+        with self._lock:
+            if self.cost + worst > self.max_cost:
+                raise BudgetError(
+                    f"the next batch could take the run past --max-cost ${self.max_cost:.2f} "
+                    f"(spent ${self.cost:.4f}, batch up to ${worst:.4f})",
+                    "raise --max-cost or lower --budget",
+                )
+
+    def record(
+        self,
+        request: Request,
+        template_hash: str,
+        completion: Completion,
+        batch: bool = False,
+        epoch: int = 0,
+    ) -> None:
+        """Count a fresh answer's tokens and cost, and cache it."""
         pricing = self.provider.pricing
         with self._lock:
             self.calls += 1
             self.input_tokens += completion.input_tokens
             self.output_tokens += completion.output_tokens
             if pricing:
-                self.cost += pricing.cost(completion.input_tokens, completion.output_tokens)
+                self.cost += pricing.cost(
+                    completion.input_tokens, completion.output_tokens, batch=batch
+                )
         if self.cache is not None:
             record = {
                 "text": completion.text,
@@ -108,8 +141,8 @@ class Caller:
                 "model": completion.model,
                 "stop_reason": completion.stop_reason,
             }
+            key = request_key(self.provider, request, template_hash, epoch)
             self.cache.put(RESPONSES, key, json.dumps(record))
-        return completion
 
     def _with_retries(self, request: Request) -> Completion:
         last: TransientError | None = None

@@ -99,6 +99,12 @@ ExcludeOpt = Annotated[
     typer.Option("--exclude", help="Glob of files never put in a prompt (repeatable)."),
 ]
 OfflineOpt = Annotated[bool, typer.Option(help="Static analysis only; no model.")]
+BatchOpt = Annotated[
+    bool,
+    typer.Option(
+        help="Send the units through the provider's batch API (half price; may take hours)."
+    ),
+]
 
 
 def _model_config(
@@ -187,6 +193,7 @@ def cleanup(
     max_cost: MaxCostOpt = None,
     dry_run: DryRunOpt = False,
     exclude: ExcludeOpt = None,
+    batch: BatchOpt = False,
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Parse and call everything again.")
     ] = False,
@@ -219,6 +226,7 @@ def cleanup(
             dry_run=dry_run,
             run_dir=run_dir,
             excludes=tuple(exclude or ()),
+            batch=batch,
         )
         plan = run(config, provider)  # type: ignore[arg-type]
         _finish(plan, fmt, out, Path(plan_root(repo)), run_dir)

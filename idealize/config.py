@@ -28,5 +28,7 @@ class Config:
     max_tokens: int = 4096  # output tokens per call
     max_cost: float | None = None
     dry_run: bool = False
+    batch: bool = False  # send units through the provider's batch API (lower price, slower)
+    poll_seconds: float = 30.0
     run_dir: Path | None = None  # where prompts, responses and the plan are recorded
     review: tuple[tuple[str, str | None], ...] = ()  # `idealize review PATH[::SYMBOL]`

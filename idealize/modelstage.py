@@ -7,6 +7,7 @@ in order (step 2 of the `idealized` variant sees step 1's description of the ide
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -16,7 +17,7 @@ from .analyze.engine import Analysis
 from .cache import Cache
 from .calls import Caller
 from .config import Config
-from .errors import BudgetError, ProviderError
+from .errors import BudgetError, ProviderError, UsageError
 from .git import Git
 from .model import Finding, Plan, Unit, UnitReview, Usage
 from .pack import Pack, build_pack, conventions
@@ -145,11 +146,15 @@ def run_model_stage(
     def work(pack: Pack) -> _Outcome:
         return _review(prompts, variant, pack, caller, config, recorder, budget)
 
-    with ThreadPoolExecutor(max_workers=max(1, provider.max_concurrency)) as pool:
-        for outcome in pool.map(work, packs):
-            outcomes.append(outcome)
-            done += 1
-            progress("model", done, len(packs))
+    if config.batch:
+        outcomes = _batched(prompts, variant, packs, provider, caller, config, recorder, budget)
+        progress("model", len(packs), len(packs))
+    else:
+        with ThreadPoolExecutor(max_workers=max(1, provider.max_concurrency)) as pool:
+            for outcome in pool.map(work, packs):
+                outcomes.append(outcome)
+                done += 1
+                progress("model", done, len(packs))
     reviews = tuple(o.review for o in outcomes)
     model_found = tuple(f for o in outcomes for f in o.findings)
     recorder.json(
@@ -236,6 +241,18 @@ def _review(
             return _Outcome(replace(base, error=exc.message, prompt_tokens=total_tokens), ())
         recorder.response(pack.unit.id, step, completion.text)
         previous[step] = completion.text
+    return _conclude(pack, variant, previous, base, total_tokens, budget)
+
+
+def _conclude(
+    pack: Pack,
+    variant: Variant,
+    previous: dict[str, str],
+    base: UnitReview,
+    total_tokens: int,
+    budget: int,
+) -> _Outcome:
+    """Parse the last step's answer into the unit's review and model findings."""
     parsed = parse_answer(previous[variant.steps[-1]])
     if parsed.answer is None:
         return _Outcome(
@@ -263,6 +280,77 @@ def _review(
         dropped=(*parsed.dropped, *dropped),
     )
     return _Outcome(review, tuple(found))
+
+
+def _batched(
+    prompts: Prompts,
+    variant: Variant,
+    packs: Sequence[Pack],
+    provider: Provider,
+    caller: Caller,
+    config: Config,
+    recorder: Recorder,
+    budget: int,
+) -> list[_Outcome]:
+    """Every unit's step N goes in one batch; step N+1 waits for its answers."""
+    submit = getattr(provider, "complete_batch", None)
+    if submit is None:
+        raise UsageError(
+            f"{provider.name} has no batch API here", "drop --batch, or use anthropic/ or openai/"
+        )
+    previous: dict[str, dict[str, str]] = {p.unit.id: {} for p in packs}
+    tokens_used = dict.fromkeys(previous, 0)
+    failed: dict[str, str] = {}
+    for step in variant.steps:
+        todo: list[tuple[str, RenderedPrompt]] = []
+        for pack in packs:
+            uid = pack.unit.id
+            if uid in failed:
+                continue
+            rendered = prompts.render(variant, step, pack, previous[uid])
+            recorder.prompt(rendered)
+            tokens_used[uid] += rendered.tokens
+            hit = caller.lookup(rendered.request(config.max_tokens), rendered.template_hash)
+            if hit is not None:
+                previous[uid][step] = hit.text
+                recorder.response(uid, step, hit.text)
+            else:
+                todo.append((uid, rendered))
+        if not todo:
+            continue
+        try:
+            caller.reserve_batch(sum(r.tokens for _, r in todo), len(todo) * config.max_tokens)
+        except BudgetError as exc:
+            failed.update({uid: exc.message for uid, _ in todo})
+            continue
+        answers = submit(
+            [(f"{uid}-{step}", r.request(config.max_tokens)) for uid, r in todo],
+            time.sleep,
+            config.poll_seconds,
+        )
+        for uid, rendered in todo:
+            answer = answers.get(f"{uid}-{step}", "no answer in the batch")
+            if isinstance(answer, str):
+                failed[uid] = answer
+                continue
+            caller.record(
+                rendered.request(config.max_tokens), rendered.template_hash, answer, batch=True
+            )
+            previous[uid][step] = answer.text
+            recorder.response(uid, step, answer.text)
+    outcomes = []
+    for pack in packs:
+        uid = pack.unit.id
+        base = UnitReview(
+            unit_id=uid, status="failed", variant=variant.name, omitted=pack.omitted, budget=budget
+        )
+        if uid in failed:
+            outcomes.append(
+                _Outcome(replace(base, error=failed[uid], prompt_tokens=tokens_used[uid]), ())
+            )
+        else:
+            outcomes.append(_conclude(pack, variant, previous[uid], base, tokens_used[uid], budget))
+    return outcomes
 
 
 def failed_units(plan: Plan) -> Sequence[str]:

@@ -284,3 +284,25 @@ def test_cost_cap_refuses_to_start(sample_repo: Callable[[str, str], Path]) -> N
     with pytest.raises(BudgetError):
         run(_config(path, "py-model-hub", "merge", max_cost=0.01), provider)
     assert provider.requests == []
+
+
+def test_batch_mode_sends_one_batch_per_step(
+    sample_repo: Callable[[str, str], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from idealize.providers.fake import ScriptedBatchProvider
+
+    monkeypatch.setattr("time.sleep", lambda s: None)
+    path = sample_repo("py-model-hub", "merge")
+    provider = ScriptedBatchProvider(demo_answer)
+    plan = run(_config(path, "py-model-hub", "merge", batch=True, poll_seconds=0.0), provider)
+    assert [r.status for r in plan.reviews] == ["ok"] * len(plan.units)
+    assert len(provider.batches) == 2  # step 1 for every unit, then step 2
+    assert sorted(provider.batches[0]) == sorted(f"{u.id}-1-ideal" for u in plan.units)
+    plain = ScriptedProvider(demo_answer)
+    with pytest.raises(Exception, match="no batch API"):
+        run(
+            _config(
+                path, "py-model-hub", "merge", batch=True, cache_dir=path.parent / "other-cache"
+            ),
+            plain,
+        )

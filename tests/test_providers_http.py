@@ -150,3 +150,170 @@ def test_missing_keys_name_the_variable() -> None:
     local = make_provider("openai/smollm2", api_base="http://127.0.0.1:9/v1", env={})
     assert local.pricing is None and local.max_concurrency <= 2
     assert make_provider("ollama/llama3.2", env={}).name == "openai"
+
+
+def _anthropic_batch_handler(
+    seen: list[httpx.Request], polls: list[int]
+) -> Callable[[httpx.Request], httpx.Response]:
+    results = (
+        "\n".join(
+            json.dumps(
+                {
+                    "custom_id": cid,
+                    "result": {
+                        "type": "succeeded",
+                        "message": {
+                            **ANTHROPIC_OK,
+                            "content": [{"type": "text", "text": f"answer {cid}"}],
+                        },
+                    },
+                }
+            )
+            for cid in ("U1-1", "U2-1")
+        )
+        + "\n"
+        + json.dumps(
+            {
+                "custom_id": "U3-1",
+                "result": {
+                    "type": "errored",
+                    "error": {
+                        "type": "error",
+                        "error": {"type": "overloaded_error", "message": "x"},
+                    },
+                },
+            }
+        )
+    )
+    base = {
+        "id": "msgbatch_1",
+        "type": "message_batch",
+        "created_at": "2026-01-01T00:00:00Z",
+        "expires_at": "2026-01-02T00:00:00Z",
+        "request_counts": {
+            "processing": 0,
+            "succeeded": 2,
+            "errored": 1,
+            "canceled": 0,
+            "expired": 0,
+        },
+    }
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.method == "POST" and request.url.path.endswith("/messages/batches"):
+            return httpx.Response(
+                200, json={**base, "processing_status": "in_progress", "results_url": None}
+            )
+        if request.url.path.endswith("/results"):
+            return httpx.Response(
+                200, content=results.encode(), headers={"content-type": "application/x-jsonl"}
+            )
+        polls.append(1)
+        done = len(polls) >= 2
+        return httpx.Response(
+            200,
+            json={
+                **base,
+                "processing_status": "ended" if done else "in_progress",
+                "results_url": "https://api.anthropic.com/v1/messages/batches/msgbatch_1/results"
+                if done
+                else None,
+            },
+        )
+
+    return handler
+
+
+def test_anthropic_message_batches() -> None:
+    seen: list[httpx.Request] = []
+    polls: list[int] = []
+    provider = make_provider(
+        "anthropic/claude-sonnet-4-5",
+        env={"ANTHROPIC_API_KEY": "k"},
+        http_client=httpx.Client(
+            transport=httpx.MockTransport(_anthropic_batch_handler(seen, polls))
+        ),
+    )
+    sleeps: list[float] = []
+    answers = provider.complete_batch(
+        [("U1-1", REQ), ("U2-1", REQ), ("U3-1", REQ)], sleeps.append, 5.0
+    )  # type: ignore[attr-defined]
+    assert answers["U1-1"].text == "answer U1-1" and answers["U2-1"].input_tokens == 12
+    assert isinstance(answers["U3-1"], str) and "errored" in answers["U3-1"]
+    assert sleeps == [5.0, 5.0]
+    submitted = json.loads(seen[0].content)
+    assert [r["custom_id"] for r in submitted["requests"]] == ["U1-1", "U2-1", "U3-1"]
+    assert submitted["requests"][0]["params"]["system"] == "be brief"
+
+
+def test_openai_batch_api() -> None:
+    seen: list[httpx.Request] = []
+    out_lines = "\n".join(
+        json.dumps(
+            {
+                "custom_id": cid,
+                "response": {
+                    "status_code": 200,
+                    "body": {
+                        **OPENAI_OK,
+                        "choices": [
+                            {
+                                "index": 0,
+                                "message": {"role": "assistant", "content": f"answer {cid}"},
+                                "finish_reason": "stop",
+                            }
+                        ],
+                    },
+                },
+            }
+        )
+        for cid in ("U1-1", "U2-1")
+    )
+    state = {"polls": 0}
+    batch = {
+        "id": "batch_1",
+        "object": "batch",
+        "endpoint": "/v1/chat/completions",
+        "input_file_id": "file-in",
+        "completion_window": "24h",
+        "created_at": 1,
+    }
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        path = request.url.path
+        if path.endswith("/files") and request.method == "POST":
+            return httpx.Response(
+                200,
+                json={
+                    "id": "file-in",
+                    "object": "file",
+                    "bytes": 1,
+                    "created_at": 1,
+                    "filename": "b.jsonl",
+                    "purpose": "batch",
+                    "status": "processed",
+                },
+            )
+        if path.endswith("/batches") and request.method == "POST":
+            return httpx.Response(200, json={**batch, "status": "validating"})
+        if path.endswith("/batches/batch_1"):
+            state["polls"] += 1
+            return httpx.Response(
+                200, json={**batch, "status": "completed", "output_file_id": "file-out"}
+            )
+        if path.endswith("/files/file-out/content"):
+            return httpx.Response(200, content=out_lines.encode())
+        return httpx.Response(404, json={"error": {"message": path}})
+
+    provider = make_provider(
+        "openai/gpt-4o-mini",
+        env={"OPENAI_API_KEY": "k"},
+        http_client=httpx.Client(transport=httpx.MockTransport(handler)),
+    )
+    answers = provider.complete_batch([("U1-1", REQ), ("U2-1", REQ)], lambda s: None, 1.0)  # type: ignore[attr-defined]
+    assert answers["U1-1"].text == "answer U1-1" and answers["U2-1"].output_tokens == 3
+    uploaded = next(r for r in seen if r.url.path.endswith("/files")).content
+    assert b'"custom_id": "U1-1"' in uploaded and b"/v1/chat/completions" in uploaded
+    assert state["polls"] == 1

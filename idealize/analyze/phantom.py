@@ -355,7 +355,9 @@ def find_phantoms(
             kept = kept_uses(git, r, merged_tree, branches, index)
             uses += [u for u in kept if (u.path, u.text) not in known]
         if r.what != "parameter":
-            uses = [u for u in uses if not bound_elsewhere(source_of(u.branch, u.path), r.name, r.path)]
+            uses = [
+                u for u in uses if not bound_elsewhere(source_of(u.branch, u.path), r.name, r.path)
+            ]
         if not uses:
             continue
         uses.sort(key=lambda u: (list(_CONFIDENCE).index(u.how), u.path, u.line))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -61,4 +62,22 @@ class Provider(Protocol):
 
     def complete(self, request: Request) -> Completion:
         """Send one request. Raise TransientError for what a retry may fix, ProviderError otherwise."""
+        ...
+
+
+BatchResult = dict[
+    str, "Completion | str"
+]  # custom id -> completion, or the error for that request
+
+
+class BatchProvider(Protocol):
+    """A provider whose batch API takes many requests at a lower price and answers later."""
+
+    def complete_batch(
+        self,
+        requests: list[tuple[str, Request]],
+        sleep: Callable[[float], None],
+        poll_seconds: float,
+    ) -> BatchResult:
+        """Submit every request, poll until the batch ends, return each request's answer."""
         ...

@@ -59,6 +59,24 @@ class ScriptedProvider:
         )
 
 
+class ScriptedBatchProvider(ScriptedProvider):
+    """The scripted provider with a batch API: each submission answers every request at once."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.batches: list[list[str]] = []
+
+    def complete_batch(
+        self,
+        requests: list[tuple[str, Request]],
+        sleep: Callable[[float], None],
+        poll_seconds: float,
+    ) -> dict[str, Completion | str]:
+        self.batches.append([cid for cid, _ in requests])
+        sleep(poll_seconds)
+        return {cid: self.complete(r) for cid, r in requests}
+
+
 _LOCATION = re.compile(
     r"^### `(?P<path>[^`]+)` · `(?P<symbol>[^`]+)` · from branch `(?P<branch>[^`]+)`", re.M
 )
