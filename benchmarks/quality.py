@@ -31,7 +31,7 @@ from idealize.config import Config
 from idealize.groundtruth import score, symbols_match
 from idealize.languages import language_of
 from idealize.pipeline import run
-from idealize.samples import Sample, build_sample, cleanup_args, load_samples
+from idealize.samples import Sample, build_sample, cleanup_config, load_samples
 from idealize.symbols import parse_symbols
 
 Span = tuple[str, int, int]  # path, first line, last line
@@ -44,16 +44,7 @@ def idealize_scores(work: Path) -> dict[str, list[int]]:
         for variant in sample.variants:
             dest = work / f"{sample.name}-{variant}" / sample.name
             build_sample(sample, dest, variant)
-            args = cleanup_args(sample, variant)
-            plan = run(
-                Config(
-                    repo=dest,
-                    since=args.get("since"),
-                    worktrees=bool(args.get("worktrees")),
-                    branches=tuple(args.get("branches", ())),
-                    use_cache=False,
-                )
-            )
+            plan = run(cleanup_config(sample, variant, dest, use_cache=False))
             result = score(
                 plan.findings, sample.planted, lambda b, s=sample, v=variant: s.label(b, v)
             )

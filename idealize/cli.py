@@ -438,10 +438,9 @@ def demo(
     fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.md,
 ) -> None:
     """Build a sample repository with planted drift and run `cleanup` on it, offline."""
-    from .config import Config
     from .emit import to_json, to_markdown
     from .pipeline import run
-    from .samples import build_sample, cleanup_args, get_sample
+    from .samples import build_sample, cleanup_config, get_sample
 
     def go() -> None:
         s = get_sample(sample)
@@ -452,15 +451,7 @@ def demo(
                 f"idealize: built sample {s.name} ({variant}) in {dest}; running cleanup offline",
                 err=True,
             )
-            args = cleanup_args(s, variant)
-            plan = run(
-                Config(
-                    repo=dest,
-                    since=args.get("since"),
-                    worktrees=bool(args.get("worktrees")),
-                    branches=tuple(args.get("branches", ())),
-                )
-            )
+            plan = run(cleanup_config(s, variant, dest))
             root = Path(plan_root(dest))
             sys.stdout.write(to_json(plan, root) if fmt is Format.json else to_markdown(plan, root))
 

@@ -203,38 +203,6 @@ class Git:
             i += 4
         return entries
 
-    def side(self, target: str, merged: str) -> tuple[list[LogEntry], list[str]]:
-        """Commits on ``merged`` that ``target`` lacks (newest first), and the boundary commits
-        where that side meets the target (a single one is the merge-base)."""
-        raw = self.text(
-            "log",
-            "-z",
-            "--boundary",
-            "--format=%m%H%x00%P%x00%s%x00%b",
-            "--end-of-options",
-            f"{target}..{merged}",
-        )
-        fields = raw.split("\x00")
-        entries: list[LogEntry] = []
-        boundary: list[str] = []
-        i = 0
-        while i + 3 < len(fields):
-            head = fields[i].strip()
-            if not head:
-                i += 1
-                continue
-            mark, sha = head[0], head[1:]
-            if mark == "-":
-                boundary.append(sha)
-            else:
-                entries.append(
-                    LogEntry(
-                        sha, tuple(fields[i + 1].split()), fields[i + 2], fields[i + 3].strip()
-                    )
-                )
-            i += 4
-        return entries, boundary
-
     def count(self, range_spec: str) -> int:
         return int(self.text("rev-list", "--count", range_spec, "--").strip() or 0)
 

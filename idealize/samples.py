@@ -23,6 +23,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from .config import Config
 from .errors import SampleError
 
 if sys.version_info >= (3, 11):
@@ -316,9 +317,10 @@ def build_sample(sample: Sample, dest: Path, variant: str = "merge") -> str:
     )
 
 
-def cleanup_args(sample: Sample, variant: str) -> dict[str, Any]:
+def cleanup_config(sample: Sample, variant: str, repo: Path, **extra: Any) -> Config:
+    """The `cleanup` configuration that reads a built sample the way its variant landed."""
     if variant in ("merge", "squash"):
-        return {"since": BASE_TAG}
+        return Config(repo=repo, since=BASE_TAG, **extra)
     if variant == "worktree":
-        return {"worktrees": True}
-    return {"branches": tuple(br.name for br in sample.branches)}
+        return Config(repo=repo, worktrees=True, **extra)
+    return Config(repo=repo, branches=tuple(br.name for br in sample.branches), **extra)

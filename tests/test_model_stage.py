@@ -18,7 +18,7 @@ from idealize.emit import plan_schema, plan_to_dict
 from idealize.pipeline import run
 from idealize.providers import ScriptedProvider
 from idealize.providers.fake import demo_answer
-from idealize.samples import cleanup_args, load_samples
+from idealize.samples import cleanup_config, load_samples
 
 from .conftest import GOLDEN, Repo
 
@@ -28,14 +28,7 @@ CASES = [(s.name, v) for s in load_samples() for v in s.variants]
 
 def _config(path: Path, name: str, variant: str, **extra: object) -> Config:
     sample = next(s for s in load_samples() if s.name == name)
-    args = cleanup_args(sample, variant)
-    return Config(
-        repo=path,
-        since=args.get("since"),
-        worktrees=bool(args.get("worktrees")),
-        branches=tuple(args.get("branches", ())),
-        **extra,  # type: ignore[arg-type]
-    )
+    return cleanup_config(sample, variant, path, **extra)
 
 
 def test_fake_provider_end_to_end(sample_repo: Callable[[str, str], Path], tmp_path: Path) -> None:

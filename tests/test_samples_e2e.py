@@ -11,11 +11,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from idealize.config import Config
 from idealize.emit import plan_schema, to_json, to_markdown
 from idealize.groundtruth import score
 from idealize.pipeline import run
-from idealize.samples import cleanup_args, load_samples
+from idealize.samples import cleanup_config, load_samples
 
 from .conftest import GOLDEN
 
@@ -24,15 +23,7 @@ CASES = [(s.name, v) for s in load_samples() for v in s.variants]
 
 def _run(path: Path, sample_name: str, variant: str):  # type: ignore[no-untyped-def]
     sample = next(s for s in load_samples() if s.name == sample_name)
-    args = cleanup_args(sample, variant)
-    return sample, run(
-        Config(
-            repo=path,
-            since=args.get("since"),
-            worktrees=bool(args.get("worktrees")),
-            branches=tuple(args.get("branches", ())),
-        )
-    )
+    return sample, run(cleanup_config(sample, variant, path))
 
 
 @pytest.mark.parametrize(("name", "variant"), CASES)

@@ -40,6 +40,16 @@ def classify(exc: BaseException, provider: str, key_var: str) -> Exception:
     return ProviderError(f"{provider} failed: {exc}", "run with --debug for details")
 
 
+def client_options(api_key: str, base_url: str | None, http_client: Any) -> dict[str, Any]:
+    """Constructor arguments both SDKs share: idealize retries itself, so the SDK does not."""
+    options: dict[str, Any] = {"api_key": api_key, "max_retries": 0, "timeout": 600.0}
+    if base_url:
+        options["base_url"] = base_url
+    if http_client is not None:
+        options["http_client"] = http_client
+    return options
+
+
 def _message(exc: BaseException) -> str:
     body: Any = getattr(exc, "body", None)
     if isinstance(body, dict):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ._errors import classify
+from ._errors import classify, client_options
 from .base import BatchResult, Completion, Pricing, Request
 from .registry import price_of
 
@@ -25,12 +25,7 @@ class AnthropicProvider:
         import anthropic
 
         self._sdk = anthropic
-        kwargs: dict[str, Any] = {"api_key": api_key, "max_retries": 0, "timeout": 600.0}
-        if base_url:
-            kwargs["base_url"] = base_url
-        if http_client is not None:
-            kwargs["http_client"] = http_client
-        self._client: Any = anthropic.Anthropic(**kwargs)
+        self._client: Any = anthropic.Anthropic(**client_options(api_key, base_url, http_client))
         self.model = model
         self.max_concurrency = max_concurrency
         self.context_window = context_window
@@ -83,18 +78,8 @@ class AnthropicProvider:
             raise classify(exc, "anthropic", "ANTHROPIC_API_KEY") from exc
 
     def complete(self, request: Request) -> Completion:
-        system = "\n\n".join(m.content for m in request.messages if m.role == "system")
-        messages = [
-            {"role": m.role, "content": m.content} for m in request.messages if m.role != "system"
-        ]
         # current Claude models choose their own sampling: the SDK takes no temperature
-        kwargs: dict[str, Any] = {
-            "model": self.model,
-            "max_tokens": request.max_tokens,
-            "messages": messages,
-        }
-        if system:
-            kwargs["system"] = system
+        kwargs = self._params(request)
         try:
             response = self._client.messages.create(**kwargs)
         except self._sdk.AnthropicError as exc:

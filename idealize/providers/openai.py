@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from ._errors import classify
+from ._errors import classify, client_options
 from .base import BatchResult, Completion, Pricing, Request
 
 
@@ -27,12 +27,7 @@ class OpenAIProvider:
         import openai
 
         self._sdk = openai
-        kwargs: dict[str, Any] = {"api_key": api_key, "max_retries": 0, "timeout": 600.0}
-        if base_url:
-            kwargs["base_url"] = base_url
-        if http_client is not None:
-            kwargs["http_client"] = http_client
-        self._client: Any = openai.OpenAI(**kwargs)
+        self._client: Any = openai.OpenAI(**client_options(api_key, base_url, http_client))
         self.model = model
         self.max_concurrency = max_concurrency
         self.context_window = context_window
