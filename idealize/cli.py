@@ -30,12 +30,14 @@ app = typer.Typer(
 samples_app = typer.Typer(help="Sample repositories with planted drift.", no_args_is_help=True)
 app.add_typer(samples_app, name="samples")
 
-_state = {"debug": False}
+_state = {"debug": False, "quiet": False, "verbose": False}
 
 
 class Format(str, Enum):
     md = "md"
     json = "json"
+    sarif = "sarif"
+    html = "html"
 
 
 def _guard(fn: Callable[[], T]) -> T:
@@ -56,8 +58,16 @@ def _guard(fn: Callable[[], T]) -> T:
 @app.callback()
 def _root(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Progress as plain lines, with timings.")
+    ] = False,
 ) -> None:
+    """Exit codes: 0 plan written; 1 findings matched --fail-on; 2 usage or input error;
+    3 model provider or cost-cap error; 4 plan written but a review unit failed."""
     _state["debug"] = debug
+    _state["quiet"] = quiet
+    _state["verbose"] = verbose
 
 
 ModelOpt = Annotated[
@@ -65,15 +75,32 @@ ModelOpt = Annotated[
     typer.Option(
         "--model",
         "-m",
-        envvar="IDEALIZE_MODEL",
         help="anthropic/MODEL, openai/MODEL, ollama/MODEL, or any litellm model string. Unset: offline.",
     ),
 ]
 ApiBaseOpt = Annotated[
     str | None, typer.Option(help="Base URL of an OpenAI-compatible server.", metavar="URL")
 ]
+FailOnOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Exit 1 when findings of these kinds exist: KIND[,KIND] or all.", metavar="KINDS"
+    ),
+]
+MinConfidenceOpt = Annotated[
+    float | None, typer.Option(help="With --fail-on: only findings at least this confident (0-1).")
+]
+IntoOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Target of --branch/--worktrees (default: the default branch).", metavar="REF"
+    ),
+]
+FormatOpt = Annotated[
+    Format | None, typer.Option("--format", "-f", help="What to print: md, json, sarif, html.")
+]
 VariantOpt = Annotated[
-    str,
+    str | None,
     typer.Option(
         help="Prompt variant: idealized, idealized-single, critique, refactor, or your own."
     ),
@@ -86,7 +113,7 @@ BudgetOpt = Annotated[
     int | None,
     typer.Option(help="Prompt tokens per unit (default: from the model's context window)."),
 ]
-MaxTokensOpt = Annotated[int, typer.Option(help="Output tokens per call.")]
+MaxTokensOpt = Annotated[int | None, typer.Option(help="Output tokens per call [default: 4096].")]
 MaxCostOpt = Annotated[
     float | None,
     typer.Option(help="Stop before spending more than this many US dollars.", metavar="USD"),
@@ -131,14 +158,29 @@ def _provider(model: str | None, api_base: str | None, dry_run: bool) -> object 
     return make_provider(model, api_base)
 
 
-def _finish(plan: object, fmt: Format, out: Path | None, root: Path, run_dir: Path | None) -> None:
+def _finish(
+    plan: object, settings: object, out: Path | None, repo: Path, run_dir: Path | None
+) -> None:
     from .emit import to_json, to_markdown
-    from .model import Plan
+    from .git import Git
+    from .model import FINDING_KINDS, Plan
+    from .report import to_html
+    from .sarif import to_sarif
+    from .settings import Settings
 
-    assert isinstance(plan, Plan)
+    assert isinstance(plan, Plan) and isinstance(settings, Settings)
+    git = Git(repo)
+    root = git.root
     if out is not None and out != run_dir:
         _write_plan(out, to_json(plan, root), to_markdown(plan, root))
-    sys.stdout.write(to_json(plan, root) if fmt is Format.json else to_markdown(plan, root))
+    fmt = settings.format
+    text = {
+        "json": lambda: to_json(plan, root),
+        "md": lambda: to_markdown(plan, root),
+        "sarif": lambda: to_sarif(plan),
+        "html": lambda: to_html(plan, root, git),
+    }[fmt]()
+    sys.stdout.write(text)
     if run_dir is not None:
         typer.echo(f"idealize: run folder {run_dir}", err=True)
     failed = [r.unit_id for r in plan.reviews if r.status == "failed"]
@@ -148,6 +190,109 @@ def _finish(plan: object, fmt: Format, out: Path | None, root: Path, run_dir: Pa
             err=True,
         )
         raise typer.Exit(4)
+    kinds = set(FINDING_KINDS) if "all" in settings.fail_on else set(settings.fail_on)
+    gate = [f for f in plan.findings if f.kind in kinds and f.confidence >= settings.min_confidence]
+    if gate:
+        typer.echo(
+            f"idealize: {len(gate)} finding(s) match --fail-on {','.join(sorted(kinds))}", err=True
+        )
+        raise typer.Exit(1)
+
+
+def _settings(repo: Path, **flags: object) -> object:
+    from .git import Git
+    from .settings import load_settings
+
+    fail_on = flags.pop("fail_on", None)
+    if isinstance(fail_on, str):
+        flags["fail_on"] = _kinds(fail_on)
+    fmt = flags.get("format")
+    if isinstance(fmt, Format):
+        flags["format"] = fmt.value
+    settings, _ = load_settings(Git(repo).root, flags)
+    return settings
+
+
+_STAGE_LABELS = {
+    "collect": "collect",
+    "symbols": "parse symbols",
+    "analyze": "analyze",
+    "model": "model calls",
+}
+
+
+class _Progress:
+    """Progress for the pipeline's callback: rich bars on a terminal, plain lines otherwise,
+    nothing with --quiet. Colour follows rich, which honours NO_COLOR."""
+
+    def __init__(self) -> None:
+        import time
+
+        self._time = time.perf_counter
+        self._started: dict[str, float] = {}
+        self._bars: object | None = None
+        self._tasks: dict[str, object] = {}
+        self._done: set[str] = set()
+        if not _state["quiet"] and not _state["verbose"] and sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
+            self._bars = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+
+    def __enter__(self) -> _Progress:
+        if self._bars is not None:
+            self._bars.__enter__()  # type: ignore[attr-defined]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bars is not None:
+            self._bars.__exit__(*exc)  # type: ignore[attr-defined]
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        self._started.setdefault(stage, self._time())
+        label = _STAGE_LABELS.get(stage, stage)
+        if self._bars is not None:
+            bars = self._bars
+            if stage not in self._tasks:
+                self._tasks[stage] = bars.add_task(label, total=total)  # type: ignore[attr-defined]
+            bars.update(self._tasks[stage], completed=done, total=total)  # type: ignore[attr-defined]
+        elif not _state["quiet"] and done >= total and stage not in self._done:
+            self._done.add(stage)
+            timing = f" in {self._time() - self._started[stage]:.2f}s" if _state["verbose"] else ""
+            typer.echo(f"idealize: {label}: {done}/{total}{timing}", err=True)
+
+
+def _progress() -> _Progress:
+    return _Progress()
+
+
+def _kinds(text: str) -> tuple[str, ...]:
+    from .errors import UsageError
+    from .model import FINDING_KINDS
+
+    wanted = tuple(k.strip() for k in text.split(",") if k.strip())
+    if "all" in wanted:
+        return tuple(FINDING_KINDS)
+    bad = [k for k in wanted if k not in FINDING_KINDS]
+    if bad:
+        raise UsageError(
+            f"unknown finding kind {bad[0]!r} in --fail-on",
+            f"choose from: all, {', '.join(FINDING_KINDS)}",
+        )
+    return wanted
 
 
 @app.command()
@@ -165,18 +310,11 @@ def cleanup(
         list[str] | None,
         typer.Option("--branch", "-b", help="An unmerged branch (repeatable).", metavar="NAME"),
     ] = None,
-    into: Annotated[
-        str | None,
-        typer.Option(
-            help="Target of --branch/--worktrees (default: the default branch).", metavar="REF"
-        ),
-    ] = None,
+    into: IntoOpt = None,
     worktrees: Annotated[
         bool, typer.Option(help="Every worktree, uncommitted and untracked work included.")
     ] = False,
-    fmt: Annotated[
-        Format, typer.Option("--format", "-f", help="What to print on stdout.")
-    ] = Format.md,
+    fmt: FormatOpt = None,
     out: Annotated[
         Path | None,
         typer.Option(
@@ -186,14 +324,16 @@ def cleanup(
     offline: OfflineOpt = False,
     model: ModelOpt = None,
     api_base: ApiBaseOpt = None,
-    variant: VariantOpt = "idealized",
+    variant: VariantOpt = None,
     prompts: PromptsOpt = None,
     budget: BudgetOpt = None,
-    max_tokens: MaxTokensOpt = 4096,
+    max_tokens: MaxTokensOpt = None,
     max_cost: MaxCostOpt = None,
     dry_run: DryRunOpt = False,
     exclude: ExcludeOpt = None,
     batch: BatchOpt = False,
+    fail_on: FailOnOpt = None,
+    min_confidence: MinConfidenceOpt = None,
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Parse and call everything again.")
     ] = False,
@@ -201,35 +341,53 @@ def cleanup(
     """Find drift between branches: after merging (--since), before (--branch), or across worktrees."""
     from .config import Config
     from .pipeline import run
+    from .settings import Settings
 
     def go() -> None:
-        chosen, run_dir = _model_config(model, offline, dry_run, out, repo)
-        if chosen is None and not dry_run:
+        settings = _settings(
+            repo,
+            model=model,
+            api_base=api_base,
+            variant=variant,
+            prompts=str(prompts) if prompts else None,
+            budget=budget,
+            max_tokens=max_tokens,
+            max_cost=max_cost,
+            exclude=tuple(exclude or ()),
+            fail_on=fail_on,
+            min_confidence=min_confidence,
+            into=into,
+            format=fmt,
+        )
+        assert isinstance(settings, Settings)
+        chosen, run_dir = _model_config(settings.model, offline, dry_run, out, repo)
+        if chosen is None and not dry_run and not _state["quiet"]:
             typer.echo(
                 "idealize: no model configured; running offline (static analysis only).", err=True
             )
-        provider = _provider(chosen, api_base, dry_run)
+        provider = _provider(chosen, settings.api_base, dry_run)
         config = Config(
             repo=repo,
             since=since,
             branches=tuple(branch or ()),
-            into=into,
+            into=settings.into,
             worktrees=worktrees,
             model=chosen,
             offline=chosen is None,
             use_cache=not no_cache,
-            variant=variant,
-            prompts_dir=prompts,
-            budget=budget,
-            max_tokens=max_tokens,
-            max_cost=max_cost,
+            variant=settings.variant,
+            prompts_dir=Path(settings.prompts) if settings.prompts else None,
+            budget=settings.budget,
+            max_tokens=settings.max_tokens,
+            max_cost=settings.max_cost,
             dry_run=dry_run,
             run_dir=run_dir,
-            excludes=tuple(exclude or ()),
+            excludes=settings.exclude,
             batch=batch,
         )
-        plan = run(config, provider)  # type: ignore[arg-type]
-        _finish(plan, fmt, out, Path(plan_root(repo)), run_dir)
+        with _progress() as progress:
+            plan = run(config, provider, progress)  # type: ignore[arg-type]
+        _finish(plan, settings, out, repo, run_dir)
 
     _guard(go)
 
@@ -244,17 +402,17 @@ def review(
         ),
     ],
     repo: Annotated[Path, typer.Option(help="The repository.")] = Path("."),
-    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.md,
+    fmt: FormatOpt = None,
     out: Annotated[
         Path | None,
         typer.Option(help="Write the run (prompts, answers, plan) into DIR.", metavar="DIR"),
     ] = None,
     model: ModelOpt = None,
     api_base: ApiBaseOpt = None,
-    variant: VariantOpt = "idealized",
+    variant: VariantOpt = None,
     prompts: PromptsOpt = None,
     budget: BudgetOpt = None,
-    max_tokens: MaxTokensOpt = 4096,
+    max_tokens: MaxTokensOpt = None,
     max_cost: MaxCostOpt = None,
     dry_run: DryRunOpt = False,
     exclude: ExcludeOpt = None,
@@ -263,32 +421,47 @@ def review(
     from .config import Config
     from .pipeline import run
     from .review import parse_target
+    from .settings import Settings
 
     def go() -> None:
-        wanted_dry = dry_run or model is None
-        if model is None:
+        settings = _settings(
+            repo,
+            model=model,
+            api_base=api_base,
+            variant=variant,
+            prompts=str(prompts) if prompts else None,
+            budget=budget,
+            max_tokens=max_tokens,
+            max_cost=max_cost,
+            exclude=tuple(exclude or ()),
+            format=fmt,
+        )
+        assert isinstance(settings, Settings)
+        wanted_dry = dry_run or settings.model is None
+        if settings.model is None and not _state["quiet"]:
             typer.echo(
                 "idealize: no model configured; rendering the review prompts only (--dry-run).",
                 err=True,
             )
-        chosen, run_dir = _model_config(model, False, wanted_dry, out, repo)
-        provider = _provider(chosen, api_base, wanted_dry)
+        chosen, run_dir = _model_config(settings.model, False, wanted_dry, out, repo)
+        provider = _provider(chosen, settings.api_base, wanted_dry)
         config = Config(
             repo=repo,
             model=chosen,
             offline=provider is None,
-            variant=variant,
-            prompts_dir=prompts,
-            budget=budget,
-            max_tokens=max_tokens,
-            max_cost=max_cost,
+            variant=settings.variant,
+            prompts_dir=Path(settings.prompts) if settings.prompts else None,
+            budget=settings.budget,
+            max_tokens=settings.max_tokens,
+            max_cost=settings.max_cost,
             dry_run=wanted_dry,
             run_dir=run_dir,
-            excludes=tuple(exclude or ()),
+            excludes=settings.exclude,
             review=tuple(parse_target(t) for t in targets),
         )
-        plan = run(config, provider)  # type: ignore[arg-type]
-        _finish(plan, fmt, out, Path(plan_root(repo)), run_dir)
+        with _progress() as progress:
+            plan = run(config, provider, progress)  # type: ignore[arg-type]
+        _finish(plan, settings, out, repo, run_dir)
 
     _guard(go)
 
@@ -335,7 +508,7 @@ def prompts_render(
     branch: Annotated[list[str] | None, typer.Option("--branch", "-b", metavar="NAME")] = None,
     into: Annotated[str | None, typer.Option(metavar="REF")] = None,
     worktrees: Annotated[bool, typer.Option()] = False,
-    variant: VariantOpt = "idealized",
+    variant: VariantOpt = None,
     prompts: PromptsOpt = None,
     budget: BudgetOpt = None,
     out: Annotated[
@@ -359,7 +532,7 @@ def prompts_render(
                     branches=tuple(branch or ()),
                     into=into,
                     worktrees=worktrees,
-                    variant=variant,
+                    variant=variant or "idealized",
                     prompts_dir=prompts,
                     budget=budget,
                     dry_run=True,
@@ -454,6 +627,140 @@ def demo(
             plan = run(cleanup_config(s, variant, dest))
             root = Path(plan_root(dest))
             sys.stdout.write(to_json(plan, root) if fmt is Format.json else to_markdown(plan, root))
+
+    _guard(go)
+
+
+config_app = typer.Typer(
+    help="Configuration: [tool.idealize] in pyproject.toml, or idealize.toml.", no_args_is_help=True
+)
+app.add_typer(config_app, name="config")
+
+
+@config_app.command("show")
+def config_show(repo: Annotated[Path, typer.Argument(help="The repository.")] = Path(".")) -> None:
+    """Every setting, its value, and where it came from (flag > env > repo file > user file > default)."""
+    from .git import Git
+    from .settings import load_settings
+
+    def go() -> None:
+        settings, origin = load_settings(Git(repo).root)
+        for key, value in settings.model_dump().items():
+            shown = ",".join(value) if isinstance(value, (list, tuple)) else value
+            typer.echo(f"{key:<15} = {shown!s:<30} ({origin[key]})")
+
+    _guard(go)
+
+
+@app.command()
+def report(
+    run_dir: Annotated[
+        Path, typer.Argument(help="A run folder (holds plan.json).", metavar="RUN_DIR")
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Where to write the page (default: RUN_DIR/report.html).", metavar="FILE"
+        ),
+    ] = None,
+) -> None:
+    """Write one self-contained HTML page for a run: findings with their code, overlap, reviews."""
+    from .errors import UsageError
+    from .report import report_from_run
+
+    def go() -> None:
+        target = out or run_dir / "report.html"
+        page = report_from_run(run_dir)
+        try:
+            target.write_text(page, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(
+                f"cannot write {target}: {exc.strerror}", "pick a writable --out"
+            ) from exc
+        typer.echo(str(target))
+
+    _guard(go)
+
+
+hook_app = typer.Typer(
+    help="Git hooks: check what you push against the other agents' branches.", no_args_is_help=True
+)
+app.add_typer(hook_app, name="hook")
+
+_HOOK = """#!/bin/sh
+# installed by `idealize hook install`: offline drift check of the branches being pushed
+exec idealize hook pre-push "$@"
+"""
+
+
+@hook_app.command("install")
+def hook_install(
+    repo: Annotated[Path, typer.Argument(help="The repository.")] = Path("."),
+    force: Annotated[bool, typer.Option(help="Replace an existing pre-push hook.")] = False,
+) -> None:
+    """Install a pre-push hook that runs `idealize hook pre-push`."""
+    from .errors import UsageError
+    from .git import Git
+
+    def go() -> None:
+        git = Git(repo)
+        hooks = Path(git.text("rev-parse", "--git-path", "hooks").strip())
+        hooks = hooks if hooks.is_absolute() else git.root / hooks
+        target = hooks / "pre-push"
+        if target.exists() and not force:
+            raise UsageError(
+                f"{target} already exists",
+                "pass --force to replace it (or call `idealize hook pre-push` from it)",
+            )
+        hooks.mkdir(parents=True, exist_ok=True)
+        target.write_text(_HOOK, encoding="utf-8")
+        target.chmod(0o755)
+        typer.echo(f"installed {target}")
+
+    _guard(go)
+
+
+@hook_app.command("pre-push")
+def hook_pre_push(
+    remote: Annotated[str | None, typer.Argument(help="Given by git.")] = None,
+    url: Annotated[str | None, typer.Argument(help="Given by git.")] = None,
+    repo: Annotated[Path, typer.Option(help="The repository.")] = Path("."),
+    fail_on: FailOnOpt = None,
+    min_confidence: MinConfidenceOpt = None,
+) -> None:
+    """Read git's pre-push lines on stdin; check each pushed branch against the other local
+    branches not yet merged into the target, offline. Exit 1 when --fail-on findings involve it
+    (default: phantom_dependency,divergence)."""
+    from .config import Config
+    from .emit import to_markdown
+    from .pipeline import run
+    from .settings import Settings
+
+    def go() -> None:
+        settings = _settings(
+            repo, fail_on=fail_on or "phantom_dependency,divergence", min_confidence=min_confidence
+        )
+        assert isinstance(settings, Settings)
+        pushed = []
+        for line in sys.stdin.read().splitlines():
+            parts = line.split()
+            if len(parts) == 4 and parts[0].startswith("refs/heads/") and set(parts[1]) != {"0"}:
+                pushed.append(parts[0].removeprefix("refs/heads/"))
+        if not pushed:
+            return
+        plan = run(Config(repo=repo, branches=(), into=settings.into))
+        mine = [f for f in plan.findings if any(loc.branch in pushed for loc in f.locations)]
+        kinds = set(settings.fail_on)
+        gate = [f for f in mine if f.kind in kinds and f.confidence >= settings.min_confidence]
+        if gate:
+            from dataclasses import replace
+
+            sys.stderr.write(to_markdown(replace(plan, findings=tuple(gate)), None))
+            typer.echo(
+                f"idealize: {len(gate)} drift finding(s) involve {', '.join(pushed)}; push with --no-verify to skip",
+                err=True,
+            )
+            raise typer.Exit(1)
 
     _guard(go)
 
