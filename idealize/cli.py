@@ -6,6 +6,7 @@ Exit codes: 0 success; 1 findings matched --fail-on; 2 usage or input error;
 
 from __future__ import annotations
 
+import json
 import sys
 import tempfile
 import traceback
@@ -761,6 +762,55 @@ def hook_pre_push(
                 err=True,
             )
             raise typer.Exit(1)
+
+    _guard(go)
+
+
+@app.command("eval")
+def eval_command(
+    config: Annotated[Path, typer.Argument(help="Eval config (TOML).")] = Path(
+        "evals/samples.toml"
+    ),
+    out: Annotated[
+        Path, typer.Option(help="Results folder; a rerun resumes where it stopped.", metavar="DIR")
+    ] = Path(".idealize/eval"),
+    variant: Annotated[
+        list[str] | None, typer.Option("--variant", help="Override the variants (repeatable).")
+    ] = None,
+    model: Annotated[
+        list[str] | None, typer.Option("--model", "-m", help="Override the models (repeatable).")
+    ] = None,
+    repeats: Annotated[int | None, typer.Option(help="Override the repeats (epochs).")] = None,
+    api_base: ApiBaseOpt = None,
+) -> None:
+    """Compare prompt variants and models on drift cases with ground truth: recall, precision,
+    parse rate, tokens, cost, with bootstrap intervals and paired tests."""
+    from .evaluate.runner import load_spec, run_cells
+    from .evaluate.summary import html_report, markdown, summarize
+
+    def go() -> None:
+        spec = load_spec(
+            config, {"variants": variant, "models": model, "repeats": repeats, "api_base": api_base}
+        )
+        records = run_cells(
+            spec,
+            config.resolve().parent,
+            out,
+            progress=(lambda line: None)
+            if _state["quiet"]
+            else (lambda line: typer.echo(f"idealize: eval {line}", err=True)),
+        )
+        summary = summarize(records)
+        (out / "results.json").write_text(
+            json.dumps({"config": spec.model_dump(), "cells": len(records), **summary}, indent=2)
+            + "\n",
+            encoding="utf-8",
+        )
+        (out / "report.html").write_text(
+            html_report(summary, f"idealize eval: {config.name}"), encoding="utf-8"
+        )
+        sys.stdout.write(markdown(summary))
+        typer.echo(f"idealize: results in {out}/results.json, records.jsonl, report.html", err=True)
 
     _guard(go)
 

@@ -28,6 +28,7 @@ class Config:
     max_tokens: int = 4096  # output tokens per call
     max_cost: float | None = None
     dry_run: bool = False
+    epoch: int = 0  # a deliberate repeat: part of the response cache key
     batch: bool = False  # send units through the provider's batch API (lower price, slower)
     poll_seconds: float = 30.0
     run_dir: Path | None = None  # where prompts, responses and the plan are recorded

@@ -229,7 +229,10 @@ def _review(
         total_tokens += rendered.tokens
         try:
             completion = caller.call(
-                rendered.request(config.max_tokens), rendered.template_hash, rendered.tokens
+                rendered.request(config.max_tokens),
+                rendered.template_hash,
+                rendered.tokens,
+                config.epoch,
             )
         except BudgetError as exc:
             return _Outcome(

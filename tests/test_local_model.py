@@ -99,3 +99,17 @@ def test_review_with_the_local_model(
     )
     assert result.exit_code in (0, 4), result.output
     _check(result.stdout, out)
+
+
+def test_eval_with_the_local_model(tmp_path: Path) -> None:
+    config = Path(__file__).parents[1] / "evals" / "local-model.toml"
+    out = tmp_path / "eval"
+    result = runner.invoke(
+        app, ["eval", str(config), "--out", str(out), "--api-base", str(URL), "--model", MODEL]
+    )
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in (out / "records.jsonl").read_text().splitlines()]
+    assert {r["variant"] for r in records} == {"idealized-single", "critique"}
+    assert all(r["input_tokens"] > 0 and r["responses"] for r in records)
+    results = json.loads((out / "results.json").read_text())
+    assert results["comparisons"] and (out / "report.html").exists()

@@ -95,7 +95,7 @@ def demo_answer(request: Request) -> str:
         {
             "kind": m.group("kind"),
             "title": f"confirms {m.group('id')}: {m.group('title')}",
-            "locations": locations[:4],
+            "locations": locations,
             "evidence": "the static finding and the code shown",
             "confidence": 0.6,
         }

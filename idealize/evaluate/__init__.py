@@ -1,0 +1,1 @@
+"""`idealize eval`: prompt variants x models x drift cases with ground truth, with statistics."""

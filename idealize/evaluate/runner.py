@@ -1,0 +1,333 @@
+"""Run every (case, variant, model, repeat) cell, record it, resume where a run stopped."""
+
+from __future__ import annotations
+
+import functools
+import json
+import random
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ..config import Config
+from ..emit import to_markdown
+from ..errors import ConfigError, IdealizeError
+from ..groundtruth import score
+from ..pipeline import run
+from ..providers import make_provider
+from ..providers.base import Message, Provider, Request
+from ..samples import Planted, PlantedLocation, build_sample, cleanup_config, get_sample
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+class CaseSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    sample: str | None = None
+    landing: str = "merge"
+    repo: str | None = None  # a user's own repository
+    since: str | None = None
+    branches: list[str] = Field(default_factory=list)
+    into: str | None = None
+    worktrees: bool = False
+    truth: str | None = None  # TOML file with [[planted]] items, for a user's repository
+    name: str | None = None
+
+
+class EvalSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    cases: list[CaseSpec]
+    variants: list[str] = Field(default_factory=lambda: ["idealized", "critique"])
+    models: list[str] = Field(default_factory=lambda: ["fake/demo"])
+    repeats: int = Field(default=1, ge=1)
+    judge: str | None = None  # a model that grades plans (rubric) and compares them (pairwise)
+    max_cost: float | None = None
+    max_tokens: int = 2048
+    budget: int | None = None
+    api_base: str | None = None
+    prompts: str | None = None
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    build: Callable[[Path], Config]
+    truth: tuple[Planted, ...]
+    label: Callable[[str], str]
+
+
+def load_spec(path: Path, overrides: dict[str, Any] | None = None) -> EvalSpec:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(
+            f"no eval config at {path}", "see evals/samples.toml for an example"
+        ) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}", "fix the file") from exc
+    data.update({k: v for k, v in (overrides or {}).items() if v})
+    try:
+        return EvalSpec.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        raise ConfigError(f"{path}: {where}: {err['msg']}", "fix the eval config") from exc
+
+
+def _truth_file(path: Path) -> tuple[Planted, ...]:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    return tuple(
+        Planted(
+            p.get("id", f"item-{n}"),
+            p["kind"],
+            p.get("description", ""),
+            tuple(
+                PlantedLocation(loc["path"], loc.get("symbol"), loc.get("branch"))
+                for loc in p["locations"]
+            ),
+        )
+        for n, p in enumerate(data.get("planted", []), start=1)
+    )
+
+
+def cases(spec: EvalSpec, base: Path) -> list[Case]:
+    out: list[Case] = []
+    for c in spec.cases:
+        if c.sample:
+            sample = get_sample(c.sample)
+            landing = c.landing
+
+            def build(work: Path, sample: Any = sample, landing: str = landing) -> Config:
+                dest = work / "cases" / f"{sample.name}-{landing}" / sample.name
+                if not dest.exists():
+                    build_sample(sample, dest, landing)
+                return cleanup_config(sample, landing, dest)
+
+            out.append(
+                Case(
+                    c.name or f"{c.sample}-{landing}",
+                    build,
+                    sample.planted,
+                    functools.partial(_sample_label, sample, landing),
+                )
+            )
+        elif c.repo:
+            repo = (base / c.repo).resolve()
+            truth = _truth_file((base / c.truth).resolve()) if c.truth else ()
+            cfg = Config(
+                repo=repo,
+                since=c.since,
+                branches=tuple(c.branches),
+                into=c.into,
+                worktrees=c.worktrees,
+            )
+            out.append(Case(c.name or repo.name, functools.partial(_fixed, cfg), truth, _same))
+        else:
+            raise ConfigError("an eval case needs `sample` or `repo`", "see evals/samples.toml")
+    return out
+
+
+def _sample_label(sample: Any, landing: str, branch: str) -> str:
+    return str(sample.label(branch, landing))
+
+
+def _fixed(config: Config, work: Path) -> Config:
+    return config
+
+
+def _same(branch: str) -> str:
+    return branch
+
+
+def cell_key(case: str, variant: str, model: str, epoch: int) -> str:
+    return f"{case}|{variant}|{model}|{epoch}"
+
+
+def _read_folder(folder: Path) -> dict[str, str]:
+    if not folder.is_dir():
+        return {}
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def judge_rubric(judge: Provider, plan_md: str) -> int | None:
+    prompt = (
+        "Grade this reconciliation plan for code written by parallel agents, 1 (useless) to 5 "
+        "(a senior engineer would follow it as is): does it name what is duplicated or in conflict, "
+        "choose a canonical version with reasons, and give concrete ordered steps?\n"
+        "Answer with the grade digit only.\n\n" + plan_md
+    )
+    text = judge.complete(Request((Message("user", prompt),), max_tokens=5)).text
+    digits = [ch for ch in text if ch in "12345"]
+    return int(digits[0]) if digits else None
+
+
+def judge_pairwise(judge: Provider, first: str, second: str, rng: random.Random) -> int | None:
+    """0 if the first plan wins, 1 if the second; the judge sees them as A/B in random order."""
+    swap = rng.random() < 0.5
+    a, b = (second, first) if swap else (first, second)
+    prompt = (
+        "Two plans reconcile the same drift between parallel agent branches. Which better "
+        "reconciles it (right duplicates and conflicts found, sound canonical choice, concrete steps)? "
+        "Answer A or B only.\n\n## Plan A\n\n" + a + "\n\n## Plan B\n\n" + b
+    )
+    text = judge.complete(Request((Message("user", prompt),), max_tokens=5)).text.strip().upper()
+    if not text or text[0] not in "AB":
+        return None
+    picked_a = text[0] == "A"
+    return (1 if picked_a else 0) if swap else (0 if picked_a else 1)
+
+
+def run_cells(
+    spec: EvalSpec,
+    spec_dir: Path,
+    out: Path,
+    provider_for: Callable[[str], Provider] | None = None,
+    progress: Callable[[str], None] = lambda line: None,
+) -> list[dict[str, Any]]:
+    """Run what is missing from out/records.jsonl; return every record."""
+    out.mkdir(parents=True, exist_ok=True)
+    records_path = out / "records.jsonl"
+    done: dict[str, dict[str, Any]] = {}
+    if records_path.exists():
+        for line in records_path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                rec = json.loads(line)
+                done[rec["key"]] = rec
+    factory = provider_for or (lambda model: make_provider(model, spec.api_base))
+    spent = sum(float(r.get("cost_usd", 0.0)) for r in done.values())
+    all_cases = cases(spec, spec_dir)
+    for case in all_cases:
+        for model in spec.models:
+            provider = factory(model)
+            for variant in spec.variants:
+                for epoch in range(spec.repeats):
+                    key = cell_key(case.name, variant, model, epoch)
+                    if key in done:
+                        continue
+                    if spec.max_cost is not None and spent >= spec.max_cost:
+                        raise ConfigError(
+                            f"the eval reached its cost cap (${spent:.4f} of ${spec.max_cost:.2f})",
+                            "raise max_cost; finished cells are kept and the run resumes",
+                        )
+                    progress(f"{key}")
+                    record = _run_cell(case, variant, model, epoch, spec, out, provider)
+                    spent += record["cost_usd"]
+                    with records_path.open("a", encoding="utf-8") as fh:
+                        fh.write(json.dumps(record) + "\n")
+                    done[key] = record
+    if spec.judge:
+        _judge(spec, out, done, factory(spec.judge), records_path)
+    return list(done.values())
+
+
+def _run_cell(
+    case: Case, variant: str, model: str, epoch: int, spec: EvalSpec, out: Path, provider: Provider
+) -> dict[str, Any]:
+    from dataclasses import replace
+
+    safe = cell_key(case.name, variant, model, epoch).replace("/", "_").replace("|", "__")
+    run_dir = out / "runs" / safe
+    config = replace(
+        case.build(out),
+        variant=variant,
+        model=model,
+        offline=False,
+        max_tokens=spec.max_tokens,
+        budget=spec.budget,
+        run_dir=run_dir,
+        epoch=epoch,
+        prompts_dir=Path(spec.prompts) if spec.prompts else None,
+    )
+    start = time.perf_counter()
+    error = None
+    try:
+        plan = run(config, provider)
+    except IdealizeError as exc:
+        error = exc.message
+        plan = None
+    latency = time.perf_counter() - start
+    record: dict[str, Any] = {
+        "key": cell_key(case.name, variant, model, epoch),
+        "case": case.name,
+        "variant": variant,
+        "model": model,
+        "epoch": epoch,
+        "latency_s": round(latency, 3),
+        "error": error,
+        "prompts": _read_folder(run_dir / "prompts"),
+        "responses": _read_folder(run_dir / "responses"),
+    }
+    if plan is None:
+        record.update(
+            recall=None,
+            precision=None,
+            found_all=False,
+            units=0,
+            units_ok=0,
+            plan_chars=0,
+            input_tokens=0,
+            output_tokens=0,
+            cost_usd=0.0,
+            plan_md="",
+        )
+        return record
+    model_findings = [f for f in plan.findings if f.source == "model"]
+    result = score(model_findings, case.truth, case.label)
+    matched = len(model_findings) - len(result.extra)
+    plan_md = to_markdown(plan)
+    record.update(
+        recall=result.recall if case.truth else None,
+        precision=(matched / len(model_findings)) if model_findings else None,
+        found_all=bool(case.truth) and not result.missed,
+        missed=list(result.missed),
+        units=len(plan.reviews),
+        units_ok=sum(1 for r in plan.reviews if r.status == "ok"),
+        plan_chars=len(plan_md),
+        input_tokens=plan.usage.input_tokens,
+        output_tokens=plan.usage.output_tokens,
+        cost_usd=round(plan.usage.cost_usd, 6),
+        plan_md=plan_md,
+    )
+    return record
+
+
+def _judge(
+    spec: EvalSpec, out: Path, done: dict[str, dict[str, Any]], judge: Provider, records_path: Path
+) -> None:
+    """Rubric grades per cell, and blind pairwise votes between the first variant and the others."""
+    rng = random.Random(7)
+    changed = False
+    for rec in done.values():
+        if rec.get("rubric") is None and rec.get("plan_md"):
+            rec["rubric"] = judge_rubric(judge, rec["plan_md"])
+            changed = True
+    base = spec.variants[0]
+    for rec in done.values():
+        if rec["variant"] == base:
+            continue
+        other_key = cell_key(rec["case"], base, rec["model"], rec["epoch"])
+        other = done.get(other_key)
+        if other is None or "pairwise_vs_base" in rec:
+            continue
+        vote = judge_pairwise(judge, rec["plan_md"], other["plan_md"], rng)
+        rec["pairwise_vs_base"] = vote  # 0: this variant won, 1: the base variant won
+        changed = True
+    if changed:
+        records_path.write_text(
+            "".join(json.dumps(r) + "\n" for r in done.values()), encoding="utf-8"
+        )
+
+
+def summary_inputs(records: Sequence[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    by_variant: dict[str, list[dict[str, Any]]] = {}
+    for r in records:
+        by_variant.setdefault(r["variant"], []).append(r)
+    return by_variant

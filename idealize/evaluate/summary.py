@@ -1,0 +1,153 @@
+"""Records -> per-variant statistics, paired comparisons, markdown, results.json, HTML."""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from collections.abc import Sequence
+from itertools import combinations
+from typing import Any
+
+from .stats import Interval, bootstrap_mean, mcnemar_exact, mean, paired_difference, verdict, wilson
+
+
+def _clean(x: float) -> float | None:
+    return None if math.isnan(x) else round(x, 4)
+
+
+def _iv(i: Interval) -> dict[str, Any]:
+    clean = _clean
+    return {"estimate": clean(i.estimate), "low": clean(i.low), "high": clean(i.high), "n": i.n}
+
+
+def summarize(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    variants = sorted({r["variant"] for r in records})
+    per: dict[str, Any] = {}
+    for v in variants:
+        rs = [r for r in records if r["variant"] == v]
+        recalls = [float(r["recall"]) for r in rs if r.get("recall") is not None]
+        precisions = [float(r["precision"]) for r in rs if r.get("precision") is not None]
+        units = sum(int(r.get("units", 0)) for r in rs)
+        ok = sum(int(r.get("units_ok", 0)) for r in rs)
+        found_all = [r for r in rs if r.get("recall") is not None]
+        rubric = [float(r["rubric"]) for r in rs if r.get("rubric") is not None]
+        per[v] = {
+            "cells": len(rs),
+            "recall": _iv(bootstrap_mean(recalls)),
+            "precision": _iv(bootstrap_mean(precisions)),
+            "all_planted_found": _iv(
+                wilson(sum(1 for r in found_all if r.get("found_all")), len(found_all))
+            ),
+            "answers_parsed": _iv(wilson(ok, units)),
+            "rubric": _iv(bootstrap_mean(rubric)) if rubric else None,
+            "plan_chars": round(mean([float(r.get("plan_chars", 0)) for r in rs]), 1),
+            "input_tokens": sum(int(r.get("input_tokens", 0)) for r in rs),
+            "output_tokens": sum(int(r.get("output_tokens", 0)) for r in rs),
+            "cost_usd": round(sum(float(r.get("cost_usd", 0.0)) for r in rs), 6),
+            "latency_s": round(mean([float(r.get("latency_s", 0.0)) for r in rs]), 3),
+        }
+    comparisons = []
+    for a, b in combinations(variants, 2):
+        index = {(r["case"], r["model"], r["epoch"]): r for r in records if r["variant"] == b}
+        pairs = [
+            (ra, index[(ra["case"], ra["model"], ra["epoch"])])
+            for ra in records
+            if ra["variant"] == a and (ra["case"], ra["model"], ra["epoch"]) in index
+        ]
+        scored = [
+            (x, y) for x, y in pairs if x.get("recall") is not None and y.get("recall") is not None
+        ]
+        diff = paired_difference(
+            [float(x["recall"]) for x, _ in scored], [float(y["recall"]) for _, y in scored]
+        )
+        only_a = sum(1 for x, y in scored if x.get("found_all") and not y.get("found_all"))
+        only_b = sum(1 for x, y in scored if y.get("found_all") and not x.get("found_all"))
+        p = mcnemar_exact(only_a, only_b)
+        votes = [
+            y.get("pairwise_vs_base") for _, y in pairs if y.get("pairwise_vs_base") is not None
+        ]
+        comparisons.append(
+            {
+                "a": a,
+                "b": b,
+                "pairs": len(scored),
+                "recall_difference": _iv(diff),
+                "mcnemar_all_found": {"only_a": only_a, "only_b": only_b, "p_value": round(p, 4)},
+                "pairwise_judge": {"votes": len(votes), "b_wins": sum(1 for v in votes if v == 0)}
+                if votes
+                else None,
+                "verdict": verdict(diff, p),
+            }
+        )
+    return {"variants": per, "comparisons": comparisons}
+
+
+def _fmt(i: dict[str, Any] | None) -> str:
+    if not i or i["estimate"] is None:
+        return "—"
+    return f"{i['estimate']:.2f} [{i['low']:.2f}, {i['high']:.2f}]"
+
+
+def markdown(summary: dict[str, Any]) -> str:
+    lines = [
+        "| variant | cells | recall (95% CI) | precision | all planted found | answers parsed | rubric | tokens in/out | cost | latency |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for v, s in summary["variants"].items():
+        lines.append(
+            f"| {v} | {s['cells']} | {_fmt(s['recall'])} | {_fmt(s['precision'])} | {_fmt(s['all_planted_found'])} | "
+            f"{_fmt(s['answers_parsed'])} | {_fmt(s['rubric'])} | {s['input_tokens']}/{s['output_tokens']} | "
+            f"${s['cost_usd']:.4f} | {s['latency_s']:.1f}s |"
+        )
+    lines.append("")
+    for c in summary["comparisons"]:
+        lines.append(
+            f"- {c['a']} vs {c['b']}: recall difference {_fmt(c['recall_difference'])} over {c['pairs']} paired cell(s); "
+            f"exact McNemar on 'all planted found' p = {c['mcnemar_all_found']['p_value']}; {c['verdict']}."
+        )
+    return "\n".join(lines) + "\n"
+
+
+def html_report(summary: dict[str, Any], title: str) -> str:
+    """One self-contained page: a chart of each variant's recall with its interval, and the tables."""
+    rows = list(summary["variants"].items())
+    width, row_h, left = 640, 34, 170
+    bars = []
+    for i, (v, s) in enumerate(rows):
+        y = 30 + i * row_h
+        r = s["recall"]
+        if r["estimate"] is None:
+            bars.append(
+                f'<text x="{left}" y="{y + 16}" class="muted">no recall (no ground truth)</text>'
+            )
+        else:
+            x = left + r["estimate"] * (width - left - 20)
+            lo = left + r["low"] * (width - left - 20)
+            hi = left + r["high"] * (width - left - 20)
+            bars.append(
+                f'<rect x="{left}" y="{y + 4}" width="{x - left:.1f}" height="16" fill="#c7d2fe"/>'
+                f'<line x1="{lo:.1f}" x2="{hi:.1f}" y1="{y + 12}" y2="{y + 12}" stroke="#1e3a8a" stroke-width="2"/>'
+                f'<line x1="{lo:.1f}" x2="{lo:.1f}" y1="{y + 6}" y2="{y + 18}" stroke="#1e3a8a"/>'
+                f'<line x1="{hi:.1f}" x2="{hi:.1f}" y1="{y + 6}" y2="{y + 18}" stroke="#1e3a8a"/>'
+            )
+        bars.append(f'<text x="{left - 8}" y="{y + 17}" text-anchor="end">{html.escape(v)}</text>')
+    height = 40 + len(rows) * row_h
+    axis = "".join(
+        f'<text x="{left + t * (width - left - 20):.1f}" y="20" text-anchor="middle" class="muted">{t:.1f}</text>'
+        for t in (0.0, 0.25, 0.5, 0.75, 1.0)
+    )
+    svg = f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="recall by variant">{axis}{"".join(bars)}</svg>'
+    table = markdown(summary)
+    embedded = json.dumps(summary).replace("</", "<\\/")  # raw text in <script>: "</" could end it
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<style>body{{font:15px/1.5 system-ui,sans-serif;max-width:980px;margin:24px auto;padding:0 16px;color:#1d2330}}
+.muted{{fill:#5b6475;color:#5b6475;font-size:12px}} pre{{background:#f4f5f8;padding:12px;overflow:auto;font-size:12px}}</style>
+</head><body><h1>{html.escape(title)}</h1>
+<p class="muted">Recall of the planted drift by the model's findings, per prompt variant: the bar is the mean, the whisker its 95% bootstrap interval.</p>
+{svg}
+<h2>Table</h2><pre>{html.escape(table)}</pre>
+<script type="application/json" id="results">{embedded}</script>
+</body></html>
+"""
