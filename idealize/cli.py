@@ -127,6 +127,19 @@ ExcludeOpt = Annotated[
     typer.Option("--exclude", help="Glob of files never put in a prompt (repeatable)."),
 ]
 OfflineOpt = Annotated[bool, typer.Option(help="Static analysis only; no model.")]
+PatchesOpt = Annotated[
+    bool,
+    typer.Option(
+        help="Ask for edits that carry out each unit's plan, checked in a throwaway worktree."
+    ),
+]
+VerifyOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="With --patches: the project's test command, run in the throwaway worktree.",
+        metavar="CMD",
+    ),
+]
 BatchOpt = Annotated[
     bool,
     typer.Option(
@@ -333,6 +346,8 @@ def cleanup(
     dry_run: DryRunOpt = False,
     exclude: ExcludeOpt = None,
     batch: BatchOpt = False,
+    patches: PatchesOpt = False,
+    verify: VerifyOpt = None,
     fail_on: FailOnOpt = None,
     min_confidence: MinConfidenceOpt = None,
     no_cache: Annotated[
@@ -385,6 +400,8 @@ def cleanup(
             run_dir=run_dir,
             excludes=settings.exclude,
             batch=batch,
+            patches=patches,
+            verify=verify,
         )
         with _progress() as progress:
             plan = run(config, provider, progress)  # type: ignore[arg-type]
@@ -417,6 +434,8 @@ def review(
     max_cost: MaxCostOpt = None,
     dry_run: DryRunOpt = False,
     exclude: ExcludeOpt = None,
+    patches: PatchesOpt = False,
+    verify: VerifyOpt = None,
 ) -> None:
     """Describe the ideal of one module (or symbols) and diff it with the code, before refactoring."""
     from .config import Config
@@ -459,6 +478,8 @@ def review(
             run_dir=run_dir,
             excludes=settings.exclude,
             review=tuple(parse_target(t) for t in targets),
+            patches=patches,
+            verify=verify,
         )
         with _progress() as progress:
             plan = run(config, provider, progress)  # type: ignore[arg-type]
@@ -811,6 +832,151 @@ def eval_command(
         )
         sys.stdout.write(markdown(summary))
         typer.echo(f"idealize: results in {out}/results.json, records.jsonl, report.html", err=True)
+
+    _guard(go)
+
+
+@app.command("apply")
+def apply_command(
+    run_dir: Annotated[
+        Path, typer.Argument(help="A run folder (holds plan.json).", metavar="RUN_DIR")
+    ],
+    ids: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Patch ids (default: every patch that applied and passed).", metavar="PATCH_ID..."
+        ),
+    ] = None,
+    repo: Annotated[Path, typer.Option(help="The repository.")] = Path("."),
+) -> None:
+    """Apply chosen, validated patches to the working tree; refuses when the tree has moved on
+    or the files they touch have uncommitted changes."""
+    import subprocess
+
+    from .errors import UsageError
+    from .git import Git
+    from .plan_io import load_plan
+
+    def go() -> None:
+        plan = load_plan(run_dir / "plan.json")
+        git = Git(repo)
+        chosen = [
+            p
+            for p in plan.patches
+            if (
+                p.id in ids if ids else p.status in ("applies", "repaired") and p.verify != "failed"
+            )
+        ]
+        missing = set(ids or ()) - {p.id for p in plan.patches}
+        if missing:
+            raise UsageError(
+                f"no patch {sorted(missing)[0]} in {run_dir}",
+                f"patches: {', '.join(p.id for p in plan.patches) or 'none'}",
+            )
+        unusable = [p for p in chosen if p.status not in ("applies", "repaired") or not p.diff]
+        if unusable:
+            raise UsageError(
+                f"patch {unusable[0].id} did not apply ({unusable[0].reason})",
+                "pick patches whose verdict is applies or repaired",
+            )
+        if not chosen:
+            raise UsageError(
+                "no patch to apply", "name patch ids, or run cleanup with --patches first"
+            )
+        head = git.resolve("HEAD")
+        if head != plan.target_head:
+            raise UsageError(
+                f"HEAD moved on since the run ({plan.target_head[:7]} -> {head[:7]})",
+                "run cleanup --patches again on the current tree",
+            )
+        files = sorted({f for p in chosen for f in p.files})
+        porcelain = git.text("status", "--porcelain", "--", *files)
+        dirty = [line for line in porcelain.splitlines() if line.strip()]
+        if dirty:
+            raise UsageError(
+                f"uncommitted changes in files the patches touch: {dirty[0][3:]}",
+                "commit or stash them first",
+            )
+        for p in chosen:
+            proc = subprocess.run(
+                ["git", "apply", "--check", "-"],
+                input=p.diff.encode(),
+                cwd=git.root,
+                capture_output=True,
+            )
+            if proc.returncode != 0:
+                raise UsageError(
+                    f"patch {p.id} no longer applies: {proc.stderr.decode().strip()[:200]}",
+                    "nothing was changed",
+                )
+        for p in chosen:
+            subprocess.run(
+                ["git", "apply", "-"],
+                input=p.diff.encode(),
+                cwd=git.root,
+                check=True,
+                capture_output=True,
+            )
+            typer.echo(f"applied {p.id}: {', '.join(p.files)}")
+
+    _guard(go)
+
+
+patch_app = typer.Typer(
+    help="Check patch files (search/replace blocks or unified diffs).", no_args_is_help=True
+)
+app.add_typer(patch_app, name="patch")
+
+
+@patch_app.command("check")
+def patch_check(
+    patch_file: Annotated[
+        Path,
+        typer.Argument(
+            help="A patch: search/replace blocks or a unified diff.", metavar="PATCH_FILE"
+        ),
+    ],
+    repo: Annotated[Path, typer.Option(help="The repository to check it against.")] = Path("."),
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="md or json.")] = Format.md,
+) -> None:
+    """Validate a patch against a repository: applies, applies after repair (which layer), or
+    rejected with the reason. Nothing is written. Exit 1 when rejected."""
+    from .errors import UsageError
+    from .git import Git
+    from .patches import check_patch
+
+    def go() -> None:
+        try:
+            text = patch_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"cannot read {patch_file}: {exc}", "pass a text patch file") from exc
+        verdict = check_patch(Git(repo).root, text)
+        if fmt is Format.json:
+            typer.echo(
+                json.dumps(
+                    {
+                        "status": verdict.status,
+                        "layers": list(verdict.layers),
+                        "reason": verdict.reason,
+                        "files": list(verdict.files),
+                        "edits": [
+                            {
+                                "path": e.path,
+                                "status": e.status,
+                                "layer": e.layer,
+                                "reason": e.reason,
+                            }
+                            for e in verdict.edits
+                        ],
+                    },
+                    indent=2,
+                )
+            )
+        else:
+            how = f" after repair ({', '.join(verdict.layers)})" if verdict.layers else ""
+            typer.echo(f"{verdict.status}{how}" + (f": {verdict.reason}" if verdict.reason else ""))
+        if verdict.status == "rejected":
+            raise typer.Exit(1)
 
     _guard(go)
 

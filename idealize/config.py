@@ -28,6 +28,9 @@ class Config:
     max_tokens: int = 4096  # output tokens per call
     max_cost: float | None = None
     dry_run: bool = False
+    patches: bool = False  # ask for edits that carry out each unit's plan
+    verify: str | None = None  # the project's own test command, run in a throwaway worktree
+    verify_timeout: float = 600.0
     epoch: int = 0  # a deliberate repeat: part of the response cache key
     batch: bool = False  # send units through the provider's batch API (lower price, slower)
     poll_seconds: float = 30.0

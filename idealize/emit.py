@@ -152,6 +152,21 @@ def plan_to_dict(plan: Plan, root: Path | None = None) -> dict[str, Any]:
         "skipped": [{"what": s.what, "reason": s.reason, "branch": s.branch} for s in plan.skipped],
         "notes": list(plan.notes),
         "redactions": dict(plan.redactions),
+        "patches": [
+            {
+                "id": x.id,
+                "unit": x.unit_id,
+                "status": x.status,
+                "layers": list(x.layers),
+                "reason": x.reason,
+                "files": list(x.files),
+                "parses": x.parses,
+                "verify": x.verify,
+                "verify_detail": x.verify_detail,
+                "diff": x.diff,
+            }
+            for x in plan.patches
+        ],
         "usage": {
             "input_tokens": plan.usage.input_tokens,
             "output_tokens": plan.usage.output_tokens,

@@ -194,6 +194,22 @@ class UnitReview:
 
 
 @dataclass(frozen=True, slots=True)
+class PatchRecord:
+    """An edit the model proposed for a unit, and what became of it."""
+
+    id: str
+    unit_id: str
+    status: Literal["applies", "repaired", "rejected", "none"]
+    layers: tuple[str, ...] = ()
+    reason: str | None = None
+    files: tuple[str, ...] = ()
+    parses: bool | None = None
+    verify: str | None = None  # passed, failed, timeout; None when not run
+    verify_detail: str = ""
+    diff: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Usage:
     input_tokens: int = 0
     output_tokens: int = 0
@@ -217,6 +233,6 @@ class Plan:
     since: str | None = None
     reviews: tuple[UnitReview, ...] = ()
     model: str | None = None
-    redactions: tuple[
-        tuple[str, int], ...
-    ] = ()  # secret kind -> how many were removed from prompts
+    # secret kind -> how many were removed from prompts
+    redactions: tuple[tuple[str, int], ...] = ()
+    patches: tuple[PatchRecord, ...] = ()

@@ -178,16 +178,22 @@ def run_model_stage(
         notes.append(
             f"Unit(s) {', '.join(failed)} failed; their raw answers are in the run folder."
         )
-    return replace(
+    reviewed = replace(
         plan,
         reviews=reviews,
         findings=(*plan.findings, *model_found),
-        usage=Usage(caller.input_tokens, caller.output_tokens, caller.cost),
         offline=False,
         model=f"{provider.name}/{provider.model}",
         notes=tuple(notes),
         redactions=tuple(sorted(redactor.counts.items())),
     )
+    if config.patches:
+        from .patchstage import run_patch_stage
+
+        reviewed = run_patch_stage(
+            git, reviewed, {p.unit.id: p for p in packs}, prompts, caller, config, recorder
+        )
+    return replace(reviewed, usage=Usage(caller.input_tokens, caller.output_tokens, caller.cost))
 
 
 def _dry_run(prompts: Prompts, variant: Variant, pack: Pack, recorder: Recorder) -> UnitReview:

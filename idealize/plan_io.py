@@ -18,6 +18,7 @@ from .model import (
     Hunk,
     Location,
     ModuleOverlap,
+    PatchRecord,
     Plan,
     Skipped,
     SymbolChange,
@@ -161,4 +162,19 @@ def load_plan(path: Path) -> Plan:
         reviews=tuple(reviews),
         model=data.get("model"),
         redactions=tuple(data.get("redactions", {}).items()),
+        patches=tuple(
+            PatchRecord(
+                x["id"],
+                x["unit"],
+                x["status"],
+                tuple(x.get("layers", ())),
+                x.get("reason"),
+                tuple(x["files"]),
+                x.get("parses"),
+                x.get("verify"),
+                x.get("verify_detail", ""),
+                x["diff"],
+            )
+            for x in data.get("patches", [])
+        ),
     )

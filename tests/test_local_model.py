@@ -113,3 +113,38 @@ def test_eval_with_the_local_model(tmp_path: Path) -> None:
     assert all(r["input_tokens"] > 0 and r["responses"] for r in records)
     results = json.loads((out / "results.json").read_text())
     assert results["comparisons"] and (out / "report.html").exists()
+
+
+def test_patch_stage_with_the_local_model(
+    sample_repo: Callable[[str, str], Path], tmp_path: Path
+) -> None:
+    path = sample_repo("ts-settings", "unmerged")
+    out = tmp_path / "patches"
+    result = runner.invoke(
+        app,
+        [
+            "cleanup",
+            str(path),
+            "-m",
+            MODEL,
+            "--api-base",
+            str(URL),
+            "--variant",
+            "idealized-single",
+            "--max-tokens",
+            "200",
+            "--patches",
+            "--out",
+            str(out),
+            "--format",
+            "json",
+        ],
+    )
+    assert result.exit_code in (0, 4), result.output
+    data = _check(result.stdout, out)
+    patches = data["patches"]
+    assert patches, "the patch stage ran for the units with findings"
+    for p in patches:  # type: ignore[union-attr]
+        assert p["status"] in ("applies", "repaired", "rejected", "none")
+        if p["status"] in ("rejected", "none"):
+            assert p["reason"], "what did not apply says why"

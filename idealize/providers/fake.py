@@ -85,9 +85,36 @@ _FINDING = re.compile(
 )
 
 
+_RENAMED = re.compile(r"renames `(?P<old>[^`]+)` in `[^`]+` \(now `(?P<new>[^`]+)`\)")
+_USE = re.compile(
+    r"(?:import|call|reference) in `(?P<path>[^`:]+):\d+` \([^)]*\): `(?P<line>.+)`$", re.M
+)
+
+
+def demo_patch(prompt: str) -> str:
+    """Search/replace blocks that move a renamed symbol's users to the new name, from the
+    static evidence the prompt shows; NO EDITS otherwise."""
+    renames = [
+        (m.group("old").rsplit(".", 1)[-1], m.group("new").rsplit(".", 1)[-1])
+        for m in _RENAMED.finditer(prompt)
+    ]
+    blocks: list[str] = []
+    seen: set[tuple[str, str]] = set()
+    for m in _USE.finditer(prompt):
+        path, line = m.group("path"), m.group("line")
+        for old, new in renames:
+            if re.search(rf"\b{re.escape(old)}\b", line) and (path, line) not in seen:
+                seen.add((path, line))
+                fixed = re.sub(rf"\b{re.escape(old)}\b", new, line)
+                blocks.append(f"{path}\n<<<<<<< SEARCH\n{line}\n=======\n{fixed}\n>>>>>>> REPLACE")
+    return "\n\n".join(blocks) if blocks else "NO EDITS"
+
+
 def demo_answer(request: Request) -> str:
     """A well-formed answer built from what the prompt shows: for demos and tests, not advice."""
     prompt = request.messages[-1].content
+    if "## Your task: edits" in prompt:
+        return demo_patch(prompt)
     if "step 1 of 2" in prompt:
         return "The ideal keeps one implementation of each concept, owned by one module, and every caller uses it."
     locations = [m.groupdict() for m in _LOCATION.finditer(prompt)]
