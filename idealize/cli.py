@@ -309,6 +309,57 @@ def _kinds(text: str) -> tuple[str, ...]:
     return wanted
 
 
+def _model_run(
+    repo: Path,
+    flags: dict[str, object],
+    offline: bool,
+    dry_run: bool,
+    out: Path | None,
+    config: dict[str, object],
+    review: bool = False,
+) -> None:
+    """Options -> settings -> Config -> pipeline -> output: what cleanup and review share."""
+    from dataclasses import replace
+
+    from .config import Config
+    from .pipeline import run
+    from .settings import Settings
+
+    if flags.get("prompts") is not None:
+        flags["prompts"] = str(flags["prompts"])
+    flags["exclude"] = tuple(flags.get("exclude") or ())  # type: ignore[arg-type]
+    settings = _settings(repo, **flags)
+    assert isinstance(settings, Settings)
+    dry = dry_run or (review and settings.model is None)
+    if settings.model is None and not _state["quiet"]:
+        note = (
+            "rendering the review prompts only (--dry-run)"
+            if review
+            else "running offline (static analysis only)"
+        )
+        if not dry_run or review:
+            typer.echo(f"idealize: no model configured; {note}.", err=True)
+    chosen, run_dir = _model_config(settings.model, offline, dry, out, repo)
+    provider = _provider(chosen, settings.api_base, dry)
+    base = Config(
+        repo=repo,
+        into=settings.into,
+        model=chosen,
+        offline=chosen is None,
+        variant=settings.variant,
+        prompts_dir=Path(settings.prompts) if settings.prompts else None,
+        budget=settings.budget,
+        max_tokens=settings.max_tokens,
+        max_cost=settings.max_cost,
+        dry_run=dry,
+        run_dir=run_dir,
+        excludes=settings.exclude,
+    )
+    with _progress() as progress:
+        plan = run(replace(base, **config), provider, progress)  # type: ignore[arg-type]
+    _finish(plan, settings, out, repo, run_dir)
+
+
 @app.command()
 def cleanup(
     repo: Annotated[
@@ -355,57 +406,37 @@ def cleanup(
     ] = False,
 ) -> None:
     """Find drift between branches: after merging (--since), before (--branch), or across worktrees."""
-    from .config import Config
-    from .pipeline import run
-    from .settings import Settings
 
     def go() -> None:
-        settings = _settings(
+        _model_run(
             repo,
-            model=model,
-            api_base=api_base,
-            variant=variant,
-            prompts=str(prompts) if prompts else None,
-            budget=budget,
-            max_tokens=max_tokens,
-            max_cost=max_cost,
-            exclude=tuple(exclude or ()),
-            fail_on=fail_on,
-            min_confidence=min_confidence,
-            into=into,
-            format=fmt,
-        )
-        assert isinstance(settings, Settings)
-        chosen, run_dir = _model_config(settings.model, offline, dry_run, out, repo)
-        if chosen is None and not dry_run and not _state["quiet"]:
-            typer.echo(
-                "idealize: no model configured; running offline (static analysis only).", err=True
-            )
-        provider = _provider(chosen, settings.api_base, dry_run)
-        config = Config(
-            repo=repo,
-            since=since,
-            branches=tuple(branch or ()),
-            into=settings.into,
-            worktrees=worktrees,
-            model=chosen,
-            offline=chosen is None,
-            use_cache=not no_cache,
-            variant=settings.variant,
-            prompts_dir=Path(settings.prompts) if settings.prompts else None,
-            budget=settings.budget,
-            max_tokens=settings.max_tokens,
-            max_cost=settings.max_cost,
+            dict(
+                model=model,
+                api_base=api_base,
+                variant=variant,
+                prompts=prompts,
+                budget=budget,
+                max_tokens=max_tokens,
+                max_cost=max_cost,
+                exclude=exclude,
+                fail_on=fail_on,
+                min_confidence=min_confidence,
+                into=into,
+                format=fmt,
+            ),
+            offline=offline,
             dry_run=dry_run,
-            run_dir=run_dir,
-            excludes=settings.exclude,
-            batch=batch,
-            patches=patches,
-            verify=verify,
+            out=out,
+            config=dict(
+                since=since,
+                branches=tuple(branch or ()),
+                worktrees=worktrees,
+                use_cache=not no_cache,
+                batch=batch,
+                patches=patches,
+                verify=verify,
+            ),
         )
-        with _progress() as progress:
-            plan = run(config, provider, progress)  # type: ignore[arg-type]
-        _finish(plan, settings, out, repo, run_dir)
 
     _guard(go)
 
@@ -438,52 +469,31 @@ def review(
     verify: VerifyOpt = None,
 ) -> None:
     """Describe the ideal of one module (or symbols) and diff it with the code, before refactoring."""
-    from .config import Config
-    from .pipeline import run
-    from .review import parse_target
-    from .settings import Settings
 
     def go() -> None:
-        settings = _settings(
+        from .review import parse_target
+
+        _model_run(
             repo,
-            model=model,
-            api_base=api_base,
-            variant=variant,
-            prompts=str(prompts) if prompts else None,
-            budget=budget,
-            max_tokens=max_tokens,
-            max_cost=max_cost,
-            exclude=tuple(exclude or ()),
-            format=fmt,
+            dict(
+                model=model,
+                api_base=api_base,
+                variant=variant,
+                prompts=prompts,
+                budget=budget,
+                max_tokens=max_tokens,
+                max_cost=max_cost,
+                exclude=exclude,
+                format=fmt,
+            ),
+            offline=False,
+            dry_run=dry_run,
+            out=out,
+            config=dict(
+                review=tuple(parse_target(t) for t in targets), patches=patches, verify=verify
+            ),
+            review=True,
         )
-        assert isinstance(settings, Settings)
-        wanted_dry = dry_run or settings.model is None
-        if settings.model is None and not _state["quiet"]:
-            typer.echo(
-                "idealize: no model configured; rendering the review prompts only (--dry-run).",
-                err=True,
-            )
-        chosen, run_dir = _model_config(settings.model, False, wanted_dry, out, repo)
-        provider = _provider(chosen, settings.api_base, wanted_dry)
-        config = Config(
-            repo=repo,
-            model=chosen,
-            offline=provider is None,
-            variant=settings.variant,
-            prompts_dir=Path(settings.prompts) if settings.prompts else None,
-            budget=settings.budget,
-            max_tokens=settings.max_tokens,
-            max_cost=settings.max_cost,
-            dry_run=wanted_dry,
-            run_dir=run_dir,
-            excludes=settings.exclude,
-            review=tuple(parse_target(t) for t in targets),
-            patches=patches,
-            verify=verify,
-        )
-        with _progress() as progress:
-            plan = run(config, provider, progress)  # type: ignore[arg-type]
-        _finish(plan, settings, out, repo, run_dir)
 
     _guard(go)
 
