@@ -124,3 +124,22 @@ def test_a_users_own_repository_with_a_ground_truth_file(tmp_path: Path) -> None
     bad.write_text('variants = ["idealized"]\nrepeats = 0\n[[cases]]\nsample = "ts-settings"\n')
     refused = runner.invoke(app, ["eval", str(bad), "--out", str(tmp_path / "b")])
     assert refused.exit_code == 2 and "repeats" in refused.stderr
+
+
+def test_patch_scorers(tmp_path: Path) -> None:
+    config = tmp_path / "p.toml"
+    config.write_text(
+        'variants = ["idealized"]\nmodels = ["fake/demo"]\npatches = true\nverify = "test -f hub/chat.py"\n'
+        '[[cases]]\nsample = "py-model-hub"\nlanding = "merge"\n'
+    )
+    result = runner.invoke(app, ["eval", str(config), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    (record,) = [
+        json.loads(line) for line in (tmp_path / "o" / "records.jsonl").read_text().splitlines()
+    ]
+    assert (
+        record["patches"] >= 1
+        and record["patches_applied"] == record["patches"] == record["patches_passed"]
+    )
+    results = json.loads((tmp_path / "o" / "results.json").read_text())
+    assert results["variants"]["idealized"]["patches_applied"]["estimate"] == 1.0

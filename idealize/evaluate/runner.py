@@ -54,6 +54,8 @@ class EvalSpec(BaseModel):
     budget: int | None = None
     api_base: str | None = None
     prompts: str | None = None
+    patches: bool = False  # also score the edits: apply rate, tests passing after them
+    verify: str | None = None  # the test command run on each patch (a throwaway worktree)
 
 
 @dataclass(frozen=True)
@@ -245,6 +247,8 @@ def _run_cell(
         run_dir=run_dir,
         epoch=epoch,
         prompts_dir=Path(spec.prompts) if spec.prompts else None,
+        patches=spec.patches,
+        verify=spec.verify,
     )
     start = time.perf_counter()
     error = None
@@ -295,6 +299,9 @@ def _run_cell(
         output_tokens=plan.usage.output_tokens,
         cost_usd=round(plan.usage.cost_usd, 6),
         plan_md=plan_md,
+        patches=sum(1 for p in plan.patches if p.status != "none"),
+        patches_applied=sum(1 for p in plan.patches if p.status in ("applies", "repaired")),
+        patches_passed=sum(1 for p in plan.patches if p.verify == "passed"),
     )
     return record
 

@@ -32,6 +32,8 @@ def summarize(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
         ok = sum(int(r.get("units_ok", 0)) for r in rs)
         found_all = [r for r in rs if r.get("recall") is not None]
         rubric = [float(r["rubric"]) for r in rs if r.get("rubric") is not None]
+        proposed = sum(int(r.get("patches", 0)) for r in rs)
+        applied = sum(int(r.get("patches_applied", 0)) for r in rs)
         per[v] = {
             "cells": len(rs),
             "recall": _iv(bootstrap_mean(recalls)),
@@ -41,6 +43,12 @@ def summarize(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
             ),
             "answers_parsed": _iv(wilson(ok, units)),
             "rubric": _iv(bootstrap_mean(rubric)) if rubric else None,
+            "patches_applied": _iv(wilson(applied, proposed)) if proposed else None,
+            "tests_pass_after_patches": _iv(
+                wilson(sum(int(r.get("patches_passed", 0)) for r in rs), applied)
+            )
+            if applied
+            else None,
             "plan_chars": round(mean([float(r.get("plan_chars", 0)) for r in rs]), 1),
             "input_tokens": sum(int(r.get("input_tokens", 0)) for r in rs),
             "output_tokens": sum(int(r.get("output_tokens", 0)) for r in rs),
@@ -91,13 +99,14 @@ def _fmt(i: dict[str, Any] | None) -> str:
 
 def markdown(summary: dict[str, Any]) -> str:
     lines = [
-        "| variant | cells | recall (95% CI) | precision | all planted found | answers parsed | rubric | tokens in/out | cost | latency |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| variant | cells | recall (95% CI) | precision | all planted found | answers parsed | rubric | patches applied | tests pass | tokens in/out | cost | latency |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for v, s in summary["variants"].items():
         lines.append(
             f"| {v} | {s['cells']} | {_fmt(s['recall'])} | {_fmt(s['precision'])} | {_fmt(s['all_planted_found'])} | "
-            f"{_fmt(s['answers_parsed'])} | {_fmt(s['rubric'])} | {s['input_tokens']}/{s['output_tokens']} | "
+            f"{_fmt(s['answers_parsed'])} | {_fmt(s['rubric'])} | {_fmt(s['patches_applied'])} | "
+            f"{_fmt(s['tests_pass_after_patches'])} | {s['input_tokens']}/{s['output_tokens']} | "
             f"${s['cost_usd']:.4f} | {s['latency_s']:.1f}s |"
         )
     lines.append("")

@@ -109,11 +109,12 @@ def make_provider(
             context_window or context_of(model, 8_192 if local else 128_000),
             pricing=None if local else price_of(model),
         )
+    from .litellm import LiteLLMProvider
+
     try:
-        from .litellm import LiteLLMProvider
+        return LiteLLMProvider(spec, api_base, max_concurrency, context_window or 32_000)
     except ImportError as exc:
         raise ProviderError(
             f"no built-in provider for {prefix!r} and litellm is not installed",
             "pip install 'idealize[litellm]', or use anthropic/, openai/ or ollama/",
         ) from exc
-    return LiteLLMProvider(spec, api_base, max_concurrency, context_window or 32_000)
