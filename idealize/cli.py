@@ -609,7 +609,7 @@ def samples_list() -> None:
         for s in load_samples():
             kinds = ", ".join(sorted({p.kind for p in s.planted}))
             typer.echo(f"{s.name:<18} {s.language:<11} {len(s.branches)} branches; plants {kinds}")
-            typer.echo(f"{'':<18} {s.description}")
+            typer.echo(f"{'':<18} {' '.join(s.description.split())}")
             typer.echo(f"{'':<18} variants: {', '.join(s.variants)}")
 
     _guard(go)

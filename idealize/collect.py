@@ -571,6 +571,7 @@ def _finish(
     ]
     with git.blobs() as reader:
         contents = reader.read_many(missing)
+    index.parse_many([(b, lang, contents[b]) for b, lang in dict.fromkeys(wanted) if b in contents])
     total = len(pending)
     branches: list[Branch] = []
     new_entries: list[tuple[str, str]] = []

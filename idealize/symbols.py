@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+import multiprocessing
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -340,6 +343,13 @@ def parse_symbols(source: bytes, language: str) -> tuple[Symbol, ...]:
     return tuple(symbols)
 
 
+PARALLEL_MIN = 64  # files; below this a process pool costs more than it saves
+
+
+def _parse_job(job: tuple[str, bytes]) -> tuple[Symbol, ...]:
+    return parse_symbols(job[1], job[0])
+
+
 def _encode(symbols: tuple[Symbol, ...]) -> str:
     return json.dumps(
         [[s.name, s.kind, s.start_line, s.end_line, s.body_hash, s.signature] for s in symbols]
@@ -382,6 +392,31 @@ class SymbolIndex:
         if self._unsaved:
             self._cache.put_many(PARSER_VERSION, self._unsaved)
             self._unsaved = []
+
+    def parse_many(self, jobs: Sequence[tuple[str, str, bytes]]) -> None:
+        """Parse many (blob, language, source) at once, on every core when it pays off.
+
+        tree-sitter holds the GIL while it parses, so threads do not help; a fork-based
+        process pool does, once there are enough files to cover its start-up.
+        """
+        todo = [(b, lang, src) for b, lang, src in jobs if (b, lang) not in self._memo]
+        workers = min(os.cpu_count() or 1, 4)
+        if (
+            len(todo) < PARALLEL_MIN
+            or workers < 2
+            or "fork" not in multiprocessing.get_all_start_methods()
+        ):
+            for b, lang, src in todo:
+                self.get(b, lang, src)
+            return
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            results = pool.map(_parse_job, [(lang, src) for _, lang, src in todo], chunksize=16)
+            for (b, lang, _), symbols in zip(todo, results, strict=True):
+                self.parsed += 1
+                self._memo[(b, lang)] = symbols
+                self._unsaved.append((self._key(b, lang), _encode(symbols)))
+        self.flush()
 
     def get(self, blob: str, language: str, source: bytes | None) -> tuple[Symbol, ...]:
         key = (blob, language)

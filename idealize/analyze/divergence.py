@@ -57,6 +57,19 @@ def find_divergences(
     for p in pieces:
         if p.branch is not None:
             by_branch.setdefault(p.branch, []).append(p)
+    # which branches could extend each mechanism: they use the name or change its definition
+    touchers: dict[str, set[str]] = {}
+    for b in branches:
+        _, b_added, _ = counts[b.name]
+        for name in b_added:
+            if name in defined:
+                touchers.setdefault(name, set()).add(b.name)
+    for p in pieces:
+        if p.branch is not None and p.change == "modified":
+            for name in (p.short, p.symbol.split(".", 1)[0]):
+                if name in defined:
+                    touchers.setdefault(name, set()).add(p.branch)
+    named = {b.name: b for b in branches}
     findings: list[Finding] = []
     for a in branches:
         removed, added, _added_at = counts[a.name]
@@ -84,7 +97,7 @@ def find_divergences(
             ]
             if not (deleted or replacements):
                 continue
-            for b in branches:
+            for b in (named[n] for n in sorted(touchers.get(mech, ()))):
                 if b.name == a.name or not parallel(a.name, b.name):
                     continue
                 b_removed, b_added, b_added_at = counts[b.name]

@@ -106,7 +106,14 @@ def analyze(
     findings += find_divergences(branches, pieces, defined, parallel)
     progress("analyze", 4, 5)
     findings = _number(_dedupe([_enclose(f, pieces) for f in findings]))
-    modules = tuple(_verdict(m, findings, pieces, branches) for m in modules)
+    pieces_at: dict[tuple[str | None, str], list[Piece]] = {}
+    for p in pieces:
+        pieces_at.setdefault((p.branch, p.path), []).append(p)
+    named = {b.name: b for b in branches}
+    modules = tuple(
+        _verdict(m, findings, pieces_at, [named[n] for n in m.branches if n in named])
+        for m in modules
+    )
     units = build_units(findings, modules, pieces)
     progress("analyze", 5, 5)
     return Analysis(modules, tuple(findings), units, tuple(notes), tuple(pieces), tuple(existing))
@@ -203,7 +210,7 @@ def _line_kind(line: str) -> str:
 def _verdict(
     m: ModuleOverlap,
     findings: Sequence[Finding],
-    pieces: Sequence[Piece],
+    pieces_at: dict[tuple[str | None, str], list[Piece]],
     branches: Sequence[Branch],
 ) -> ModuleOverlap:
     ids = [
@@ -221,7 +228,7 @@ def _verdict(
         f = b.file(m.path)
         if f is None:
             continue
-        own = [p for p in pieces if p.branch == b.name and p.path == m.path]
+        own = pieces_at.get((b.name, m.path), [])
         lines = [line for h in f.hunks for line in (*h.added, *h.removed)]
         kinds |= {_line_kind(line) for line in lines}
         if own:

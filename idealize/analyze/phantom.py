@@ -128,6 +128,9 @@ def module_names(path: str) -> tuple[str, ...]:
 
 def removals(branches: Sequence[Branch], pieces: Sequence[Piece]) -> list[Removal]:
     found: list[Removal] = []
+    by_branch: dict[str | None, list[Piece]] = defaultdict(list)
+    for p in pieces:
+        by_branch[p.branch].append(p)
     for b in branches:
         added_names: dict[str, str] = {}
         for f in b.files:
@@ -169,8 +172,8 @@ def removals(branches: Sequence[Branch], pieces: Sequence[Piece]) -> list[Remova
                             line=s.old_start,
                         )
                     )
-        for p in pieces:
-            if p.branch != b.name or p.change != "modified" or not p.old_params or p.cosmetic:
+        for p in by_branch.get(b.name, []):
+            if p.change != "modified" or not p.old_params or p.cosmetic:
                 continue
             for param in p.old_params:
                 if param not in p.params and len(param) > 1:
@@ -242,8 +245,13 @@ class AddedLines:
         self.by_word: dict[str, list[Line]] = defaultdict(list)
         self.language: dict[str, str | None] = {}
         self.blob: dict[tuple[str, str], str] = {}
+        # (path, symbol) -> the (branch, path) pairs that add or change that definition
+        self.defines: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)
         for b in branches:
             for f in b.files:
+                for sym in f.symbols:
+                    if sym.change in ("added", "modified"):
+                        self.defines[(f.path, sym.name)].add((b.name, f.path))
                 if f.new_blob:
                     self.blob[(b.name, f.path)] = f.new_blob
                 lang = language_of(f.path)
@@ -264,13 +272,7 @@ def added_uses(
 ) -> list[Use]:
     index = index or AddedLines(branches)
     lang = language_of(r.path)
-    redefined = {
-        (b.name, f.path)
-        for b in branches
-        for f in b.files
-        if f.path == r.path
-        and any(s.name == r.symbol and s.change in ("added", "modified") for s in f.symbols)
-    }
+    redefined = index.defines.get((r.path, r.symbol or ""), set())
     key = r.function if r.what == "parameter" and r.function else r.name
     uses: list[Use] = []
     for branch, path, lineno, line in index.by_word.get(key, []):
@@ -288,26 +290,44 @@ def added_uses(
     return uses
 
 
+def grep_names(
+    git: Git, names: Sequence[str], treeish: str
+) -> dict[str, list[tuple[str, int, str]]]:
+    """Every line of the tree that mentions one of the names (as a word), in a few git calls."""
+    found: dict[str, list[tuple[str, int, str]]] = defaultdict(list)
+    wanted = sorted(set(names))
+    for i in range(0, len(wanted), 400):
+        chunk = wanted[i : i + 400]
+        args = ["grep", "-n", "-w", "-I", "--full-name"]
+        for name in chunk:
+            args += ["-e", name]
+        out = git.text(*args, treeish, "--", check=False)
+        names_here = set(chunk)
+        for row in out.splitlines():
+            parts = row.split(":", 3)
+            if len(parts) < 4 or not parts[2].isdigit():
+                continue
+            _, path, lineno, text = parts
+            for word in set(_WORD.findall(text)) & names_here:
+                found[word].append((path, int(lineno), text))
+    return found
+
+
 def kept_uses(
-    git: Git, r: Removal, treeish: str, branches: Sequence[Branch], index: AddedLines | None = None
+    r: Removal,
+    branches: Sequence[Branch],
+    index: AddedLines,
+    grepped: dict[str, list[tuple[str, int, str]]],
 ) -> list[Use]:
     """Post-merge: uses still in the merged tree, attributed to the branch that added the line."""
     if r.what == "parameter" or r.name in COMMON_NAMES or len(r.name) < 4:
         return []
-    out = git.text(
-        "grep", "-n", "-w", "-I", "--full-name", "-e", r.name, treeish, "--", check=False
-    )
     lang = language_of(r.path)
-    index = index or AddedLines(branches)
     added_by = {
         (path, text.strip()): branch for branch, path, _, text in index.by_word.get(r.name, [])
     }
     uses: list[Use] = []
-    for row in out.splitlines():
-        parts = row.split(":", 3)
-        if len(parts) < 4:
-            continue
-        _, path, lineno, text = parts
+    for path, lineno, text in grepped.get(r.name, []):
         flang = language_of(path)
         if not flang or (lang and family(flang) != family(lang)):
             continue
@@ -317,7 +337,7 @@ def kept_uses(
         owner = added_by.get((path, text.strip()))
         if owner == r.branch:
             continue
-        uses.append(Use(owner, path, int(lineno), text.strip(), how))
+        uses.append(Use(owner, path, lineno, text.strip(), how))
     return uses
 
 
@@ -346,13 +366,23 @@ def find_phantoms(
             sources[key] = data.decode("utf-8", "replace")
         return sources[key]
 
-    for r in removals(branches, pieces):
+    found_removals = removals(branches, pieces)
+    grepped = (
+        grep_names(
+            git,
+            [r.name for r in found_removals if r.what != "parameter" and r.name not in defined],
+            merged_tree,
+        )
+        if merged_tree is not None
+        else {}
+    )
+    for r in found_removals:
         if merged_tree is not None and r.name in defined and r.what != "parameter":
             continue  # defined again on the merged tree: the removal was undone
         uses = added_uses(r, branches, index, parallel)
         if merged_tree is not None:
             known = {(u.path, u.text) for u in uses}
-            kept = kept_uses(git, r, merged_tree, branches, index)
+            kept = kept_uses(r, branches, index, grepped)
             uses += [u for u in kept if (u.path, u.text) not in known]
         if r.what != "parameter":
             uses = [

@@ -220,6 +220,14 @@ def existing_pieces(
     known = index.cached((blob, lang) for blob, _, lang in rows)
     with git.blobs() as reader:
         contents = reader.read_many([blob for blob, _, _ in rows])
+    index.parse_many(
+        [
+            (blob, lang, contents[blob])
+            for blob, _, lang in rows
+            if (blob, lang) not in known and blob in contents and len(contents[blob]) <= 1_000_000
+        ]
+    )
+    known = index.cached((blob, lang) for blob, _, lang in rows)
     store = store or FeatureStore(Cache(None))
     pieces: list[Piece] = []
     defined: dict[str, tuple[str, str, str]] = {}
