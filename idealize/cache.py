@@ -49,9 +49,6 @@ class Cache:
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS entries (ns TEXT, key TEXT, value TEXT, PRIMARY KEY (ns, key))"
         )
-        self.hits = 0
-        self.misses = 0
-        self.write_failures = 0
         self._lock = threading.Lock()  # one connection, shared by the model stage's threads
 
     def get(self, ns: str, key: str) -> str | None:
@@ -63,9 +60,7 @@ class Cache:
             "SELECT value FROM entries WHERE ns=? AND key=?", (ns, key)
         ).fetchone()
         if row is None:
-            self.misses += 1
             return None
-        self.hits += 1
         return str(row[0])
 
     def get_many(self, ns: str, keys: Iterable[str]) -> dict[str, str]:
@@ -82,8 +77,6 @@ class Cache:
                 f"SELECT key, value FROM entries WHERE ns=? AND key IN ({marks})", (ns, *chunk)
             ):
                 found[key] = value
-        self.hits += len(found)
-        self.misses += len(wanted) - len(found)
         return found
 
     def put(self, ns: str, key: str, value: str) -> None:
@@ -102,7 +95,6 @@ class Cache:
             self._db.execute("COMMIT")
         except sqlite3.OperationalError:
             # another run holds the lock: the cache only saves time, so go on without it
-            self.write_failures += 1
             if self._db.in_transaction:
                 self._db.execute("ROLLBACK")
 

@@ -345,7 +345,6 @@ def _model_run(
         repo=repo,
         into=settings.into,
         model=chosen,
-        offline=chosen is None,
         variant=settings.variant,
         prompts_dir=Path(settings.prompts) if settings.prompts else None,
         budget=settings.budget,

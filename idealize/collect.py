@@ -15,7 +15,7 @@ import json
 import os
 import re
 import subprocess
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,9 +33,11 @@ from .model import (
     Commit,
     FileChange,
     Hunk,
+    Progress,
     Skipped,
     Symbol,
     SymbolChange,
+    no_progress,
 )
 from .symbols import SymbolIndex
 
@@ -110,15 +112,8 @@ def merged_branch_name(subject: str) -> str | None:
     return None
 
 
-Progress = Callable[[str, int, int], None]
-
-
-def _no_progress(stage: str, done: int, total: int) -> None:
-    return None
-
-
 def collect(
-    git: Git, options: CollectOptions, symbols: SymbolIndex, progress: Progress = _no_progress
+    git: Git, options: CollectOptions, symbols: SymbolIndex, progress: Progress = no_progress
 ) -> Collection:
     notes: list[str] = []
     skipped: list[Skipped] = []

@@ -16,7 +16,6 @@ class Config:
     into: str | None = None
     worktrees: bool = False
     model: str | None = None  # None: offline
-    offline: bool = True
     max_parse_bytes: int = MAX_PARSE_BYTES
     cache_dir: Path | None = None  # None: the default cache folder
     use_cache: bool = True

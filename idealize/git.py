@@ -164,12 +164,6 @@ class Git:
         )
         return proc.returncode == 0
 
-    def branch_names(self, sha: str) -> list[str]:
-        out = self.text(
-            "for-each-ref", "--format=%(refname:short)", "--points-at", sha, "refs/heads"
-        )
-        return [line for line in out.splitlines() if line]
-
     # -- history ------------------------------------------------------------------
 
     def log(
@@ -202,9 +196,6 @@ class Git:
             )
             i += 4
         return entries
-
-    def count(self, range_spec: str) -> int:
-        return int(self.text("rev-list", "--count", range_spec, "--").strip() or 0)
 
     # -- diffs ----------------------------------------------------------------------
 

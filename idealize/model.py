@@ -7,6 +7,7 @@ emit    <- Plan
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -103,6 +104,18 @@ class Branch:
             if f.path == path:
                 return f
         return None
+
+
+Progress = Callable[[str, int, int], None]  # stage, done, total
+Parallel = Callable[[str | None, str | None], bool]  # were these two branches in flight together?
+
+
+def no_progress(stage: str, done: int, total: int) -> None:
+    return None
+
+
+def always_parallel(a: str | None, b: str | None) -> bool:
+    return True
 
 
 def concurrent(a: Branch, b: Branch) -> bool:

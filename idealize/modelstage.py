@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -19,7 +19,7 @@ from .calls import Caller
 from .config import Config
 from .errors import BudgetError, ProviderError, UsageError
 from .git import Git
-from .model import Finding, Plan, Unit, UnitReview, Usage
+from .model import Finding, Plan, Progress, Unit, UnitReview, Usage
 from .pack import Pack, build_pack, conventions
 from .parse import model_findings, parse_answer
 from .providers.base import Provider
@@ -27,7 +27,6 @@ from .providers.registry import context_of, price_of
 from .redact import DEFAULT_EXCLUDES, Redactor
 from .render import Prompts, RenderedPrompt, Variant, overhead
 
-Progress = Callable[[str, int, int], None]
 MAX_DEFAULT_BUDGET = 60_000
 
 
@@ -360,7 +359,3 @@ def _batched(
         else:
             outcomes.append(_conclude(pack, variant, previous[uid], base, tokens_used[uid], budget))
     return outcomes
-
-
-def failed_units(plan: Plan) -> Sequence[str]:
-    return [r.unit_id for r in plan.reviews if r.status == "failed"]

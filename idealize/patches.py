@@ -28,7 +28,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -336,11 +336,3 @@ def validate_in_worktree(
             env=env,
         )
         shutil.rmtree(tmp, ignore_errors=True)
-
-
-def apply_rate(verdicts: Sequence[PatchVerdict]) -> tuple[float, float]:
-    """(applied as written, applied after repair) over a list of verdicts."""
-    n = len(verdicts) or 1
-    written = sum(1 for v in verdicts if v.status == "applies") / n
-    repaired = sum(1 for v in verdicts if v.status in ("applies", "repaired")) / n
-    return written, repaired

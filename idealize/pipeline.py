@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import fields
 
 from .analyze.engine import Analysis, analyze
@@ -14,20 +13,14 @@ from .config import Config
 from .emit import to_json, to_markdown
 from .git import Git
 from .languages import family
-from .model import Plan
+from .model import Plan, Progress, no_progress
 from .modelstage import Recorder, run_model_stage
 from .providers.base import Provider
 from .review import review_pieces
 from .symbols import SymbolIndex
 
-Progress = Callable[[str, int, int], None]
 
-
-def _quiet(stage: str, done: int, total: int) -> None:
-    return None
-
-
-def run(config: Config, provider: Provider | None = None, progress: Progress = _quiet) -> Plan:
+def run(config: Config, provider: Provider | None = None, progress: Progress = no_progress) -> Plan:
     """Collect what each branch changed, find drift, and build the plan; then, when a provider
     is given (or ``config.dry_run``), describe the ideal of each unit and diff it with the code.
 
@@ -104,7 +97,7 @@ def _review_plan(
 
 
 def static_plan(
-    git: Git, collection: Collection, cache: Cache, progress: Progress = _quiet
+    git: Git, collection: Collection, cache: Cache, progress: Progress = no_progress
 ) -> tuple[Plan, Analysis]:
     result = analyze(
         git,

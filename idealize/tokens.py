@@ -27,10 +27,6 @@ def _encoding() -> Any:
     return None
 
 
-def exact() -> bool:
-    return _encoding() is not None
-
-
 def count(text: str) -> int:
     enc = _encoding()
     if enc is None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
-from ..model import Branch, Finding, Location
+from ..model import Branch, Finding, Location, Parallel, always_parallel
 from .phantom import COMMON_NAMES
 from .pieces import Piece
 
@@ -41,15 +41,11 @@ def _ref_counts(
     return removed, added, added_at
 
 
-def _always(a: str | None, b: str | None) -> bool:
-    return True
-
-
 def find_divergences(
     branches: Sequence[Branch],
     pieces: Sequence[Piece],
     defined: dict[str, tuple[str, str, str]],
-    parallel: Callable[[str | None, str | None], bool] = _always,
+    parallel: Parallel = always_parallel,
 ) -> list[Finding]:
     """``defined``: short name -> (path, qualified name, kind) for mechanisms on the base."""
     counts = {b.name: _ref_counts(b) for b in branches}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 
-from ..model import Finding
+from ..model import Finding, Parallel, always_parallel
 from .features import concept_tokens, split_identifier
 from .pieces import Piece
 
@@ -58,11 +58,6 @@ def _added_overlap(a: Piece, b: Piece) -> tuple[frozenset[str], frozenset[str]]:
 
 
 FileCalls = Callable[[str | None, str], frozenset[str]]
-Parallel = Callable[[str | None, str | None], bool]
-
-
-def _always(a: str | None, b: str | None) -> bool:
-    return True
 
 
 def _calls_into(wrapper: Piece, fixed: Piece, file_calls: FileCalls) -> bool:
@@ -73,7 +68,7 @@ def _calls_into(wrapper: Piece, fixed: Piece, file_calls: FileCalls) -> bool:
 
 
 def find_double_fixes(
-    pieces: Sequence[Piece], file_calls: FileCalls, parallel: Parallel = _always
+    pieces: Sequence[Piece], file_calls: FileCalls, parallel: Parallel = always_parallel
 ) -> list[Finding]:
     changed = [
         p

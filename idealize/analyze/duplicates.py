@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..languages import family
-from ..model import Finding
+from ..model import Finding, Parallel, always_parallel
 from .features import KEYWORDS, distinctive
 from .minhash import LSH
 from .pieces import Piece
@@ -119,15 +119,8 @@ class _UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-Parallel = Callable[[str | None, str | None], bool]
-
-
-def _always(a: str | None, b: str | None) -> bool:
-    return True
-
-
 def candidate_pairs(
-    pieces: Sequence[Piece], feats: Sequence[set[str]], parallel: Parallel = _always
+    pieces: Sequence[Piece], feats: Sequence[set[str]], parallel: Parallel = always_parallel
 ) -> set[tuple[int, int]]:
     """Pairs sharing a rare feature, plus pairs LSH puts in one bucket. Never all-pairs."""
     postings: dict[str, list[int]] = defaultdict(list)
@@ -301,7 +294,7 @@ def _parent_in(p: Piece, members: Iterable[Piece]) -> bool:
     )
 
 
-def find_duplicates(pieces: Sequence[Piece], parallel: Parallel = _always) -> list[Finding]:
+def find_duplicates(pieces: Sequence[Piece], parallel: Parallel = always_parallel) -> list[Finding]:
     """Groups of pieces from different branches (or a branch and existing code) doing the same thing."""
     usable = [p for p in pieces if _comparable(p)]
     feats = [_feature_set(p) for p in usable]

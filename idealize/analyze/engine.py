@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from ..cache import Cache
 from ..git import BlobReader, Git
 from ..languages import family
-from ..model import FINDING_KINDS, Branch, Finding, Location, ModuleOverlap, Unit, concurrent
+from ..model import (
+    FINDING_KINDS,
+    Branch,
+    Finding,
+    Location,
+    ModuleOverlap,
+    Progress,
+    Unit,
+    concurrent,
+    no_progress,
+)
 from ..symbols import SymbolIndex
 from .divergence import find_divergences
 from .double_fix import find_double_fixes
@@ -20,7 +30,6 @@ from .phantom import find_phantoms
 from .pieces import Piece, branch_pieces, existing_pieces
 from .units import build_units
 
-Progress = Callable[[str, int, int], None]
 _PREFIX = {
     "duplicate": "DUP",
     "phantom_dependency": "PHA",
@@ -39,16 +48,12 @@ class Analysis:
     existing: tuple[Piece, ...] = ()
 
 
-def _quiet(stage: str, done: int, total: int) -> None:
-    return None
-
-
 def analyze(
     git: Git,
     branches: Sequence[Branch],
     target_head: str,
     cache: Cache,
-    progress: Progress = _quiet,
+    progress: Progress = no_progress,
     merged: bool = False,
 ) -> Analysis:
     notes: list[str] = []

@@ -11,7 +11,6 @@ import hashlib
 import json
 import re
 import zlib
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -237,10 +236,7 @@ class Features:
     calls: frozenset[str]  # callee names (last component) and dotted forms
     strings: frozenset[str]  # string literals, whitespace-normalised
     words: frozenset[str]  # folded identifier sub-tokens of the body
-    identifiers: frozenset[str]  # raw identifiers used
-    kwargs: frozenset[str]  # keyword argument names at call sites
     shingles: frozenset[int]  # hashes of 4-grams of normalised tokens
-    returns: frozenset[str]  # shape of returned expressions
     size: int  # tokens
 
 
@@ -249,7 +245,7 @@ def _strip_comments(text: str, language: str | None) -> str:
     return pattern.sub(" ", text)
 
 
-FEATURES_VERSION = "features-2"
+FEATURES_VERSION = "features-3"
 
 
 def encode(f: Features) -> str:
@@ -258,26 +254,16 @@ def encode(f: Features) -> str:
             sorted(f.calls),
             sorted(f.strings),
             sorted(f.words),
-            sorted(f.identifiers),
-            sorted(f.kwargs),
             sorted(f.shingles),
-            sorted(f.returns),
             f.size,
         ]
     )
 
 
 def decode(text: str) -> Features:
-    calls, strings, words, identifiers, kwargs, shingles, returns, size = json.loads(text)
+    calls, strings, words, shingles, size = json.loads(text)
     return Features(
-        frozenset(calls),
-        frozenset(strings),
-        frozenset(words),
-        frozenset(identifiers),
-        frozenset(kwargs),
-        frozenset(shingles),
-        frozenset(returns),
-        size,
+        frozenset(calls), frozenset(strings), frozenset(words), frozenset(shingles), size
     )
 
 
@@ -292,11 +278,6 @@ class FeatureStore:
     @staticmethod
     def key(text: str, language: str | None) -> str:
         return hashlib.blake2b(f"{language}\0{text}".encode(), digest_size=16).hexdigest()
-
-    def preload(self, keys: Iterable[str]) -> None:
-        wanted = [k for k in keys if k not in self._memo]
-        for k, v in self._cache.get_many(FEATURES_VERSION, wanted).items():
-            self._memo[k] = decode(v)
 
     def get(self, text: str, language: str | None, key: str | None = None) -> Features:
         k = key or self.key(text, language)
@@ -327,7 +308,7 @@ def calls_only(text: str, language: str | None) -> Features:
     """The cheap part of extract(): calls and size, for code compared only by its added lines."""
     code = _NO_STRINGS.sub('""', text)
     calls = frozenset(c for c in _CALL.findall(code) if c.lower() not in KEYWORDS)
-    return Features(calls, _EMPTY, _EMPTY, _EMPTY, _EMPTY, frozenset(), _EMPTY, len(code.split()))
+    return Features(calls, _EMPTY, _EMPTY, frozenset(), len(code.split()))
 
 
 @cache
@@ -356,20 +337,12 @@ def extract(text: str, language: str | None) -> Features:
     tokens = _TOKEN.findall(code)
     calls: set[str] = set()
     identifiers: set[str] = set()
-    kwargs: set[str] = set()
-    returns: set[str] = set()
     norm: list[str] = []
-    depth = 0
     for i, tok in enumerate(tokens):
         first = tok[0]
         if first.isalpha() or first == "_":
             if tok.lower() in KEYWORDS:
                 norm.append(tok)
-                if tok == "return" and i + 1 < len(tokens):
-                    nxt = tokens[i + 1]
-                    returns.add(
-                        {"[": "list", "{": "dict", "(": "tuple", '"': "str"}.get(nxt, "value")
-                    )
                 continue
             identifiers.add(tok)
             norm.append("ID")
@@ -385,19 +358,10 @@ def extract(text: str, language: str | None) -> Features:
                     j -= 2
                 if len(dotted) > 1:
                     calls.add(".".join(dotted[-2:]))
-            elif nxt == "=" and depth > 0:
-                kwargs.add(tok)
         elif first.isdigit():
             norm.append("N")
         else:
-            if tok == "(":
-                depth += 1
-            elif tok == ")":
-                depth = max(0, depth - 1)
-            if tok == '"':
-                norm.append("S")
-            else:
-                norm.append(tok)
+            norm.append("S" if tok == '"' else tok)
     codes = [_token_code(t) for t in norm]
     # tuples of ints hash the same in every process (unlike str), so shingles are stable
     shingles = {
@@ -409,10 +373,7 @@ def extract(text: str, language: str | None) -> Features:
         calls=frozenset(calls),
         strings=frozenset(strings),
         words=frozenset(words),
-        identifiers=frozenset(identifiers),
-        kwargs=frozenset(kwargs),
         shingles=frozenset(shingles),
-        returns=frozenset(returns),
         size=len(tokens),
     )
 

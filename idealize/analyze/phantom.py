@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from ..git import Git
 from ..languages import family, language_of
-from ..model import Branch, Finding, Location
+from ..model import Branch, Finding, Location, Parallel, always_parallel
 from .pieces import Piece
 
 COMMON_NAMES = frozenset(
@@ -230,11 +230,6 @@ _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _DEFINITION = re.compile(r"^\s*(def|class|function|func|fn)\s")
 
 Line = tuple[str, str, int, str]  # branch, path, line number, text
-Parallel = Callable[[str | None, str | None], bool]
-
-
-def _always(a: str | None, b: str | None) -> bool:
-    return True
 
 
 class AddedLines:
@@ -268,7 +263,7 @@ def added_uses(
     r: Removal,
     branches: Sequence[Branch],
     index: AddedLines | None = None,
-    parallel: Parallel = _always,
+    parallel: Parallel = always_parallel,
 ) -> list[Use]:
     index = index or AddedLines(branches)
     lang = language_of(r.path)
@@ -349,7 +344,7 @@ def find_phantoms(
     branches: Sequence[Branch],
     pieces: Sequence[Piece],
     merged_tree: str | None,
-    parallel: Parallel = _always,
+    parallel: Parallel = always_parallel,
     defined: Collection[str] = (),
 ) -> list[Finding]:
     """``defined``: names defined on the merged tree; a removal undone later is no phantom."""

@@ -7,7 +7,7 @@ import json
 import random
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -241,7 +241,6 @@ def _run_cell(
         case.build(out),
         variant=variant,
         model=model,
-        offline=False,
         max_tokens=spec.max_tokens,
         budget=spec.budget,
         run_dir=run_dir,
@@ -331,10 +330,3 @@ def _judge(
         records_path.write_text(
             "".join(json.dumps(r) + "\n" for r in done.values()), encoding="utf-8"
         )
-
-
-def summary_inputs(records: Sequence[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    by_variant: dict[str, list[dict[str, Any]]] = {}
-    for r in records:
-        by_variant.setdefault(r["variant"], []).append(r)
-    return by_variant

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -68,16 +67,3 @@ class Provider(Protocol):
 BatchResult = dict[
     str, "Completion | str"
 ]  # custom id -> completion, or the error for that request
-
-
-class BatchProvider(Protocol):
-    """A provider whose batch API takes many requests at a lower price and answers later."""
-
-    def complete_batch(
-        self,
-        requests: list[tuple[str, Request]],
-        sleep: Callable[[float], None],
-        poll_seconds: float,
-    ) -> BatchResult:
-        """Submit every request, poll until the batch ends, return each request's answer."""
-        ...
