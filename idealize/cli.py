@@ -860,7 +860,6 @@ def apply_command(
 ) -> None:
     """Apply chosen, validated patches to the working tree; refuses when the tree has moved on
     or the files they touch have uncommitted changes."""
-    import subprocess
 
     from .errors import UsageError
     from .git import Git
@@ -907,25 +906,15 @@ def apply_command(
                 "commit or stash them first",
             )
         for p in chosen:
-            proc = subprocess.run(
-                ["git", "apply", "--check", "-"],
-                input=p.diff.encode(),
-                cwd=git.root,
-                capture_output=True,
-            )
-            if proc.returncode != 0:
+            problem = git.apply_patch(p.diff, check_only=True)
+            if problem:
                 raise UsageError(
-                    f"patch {p.id} no longer applies: {proc.stderr.decode().strip()[:200]}",
-                    "nothing was changed",
+                    f"patch {p.id} no longer applies: {problem[:200]}", "nothing was changed"
                 )
         for p in chosen:
-            subprocess.run(
-                ["git", "apply", "-"],
-                input=p.diff.encode(),
-                cwd=git.root,
-                check=True,
-                capture_output=True,
-            )
+            problem = git.apply_patch(p.diff)
+            if problem:
+                raise UsageError(f"patch {p.id} failed to apply: {problem[:200]}", "see git status")
             typer.echo(f"applied {p.id}: {', '.join(p.files)}")
 
     _guard(go)

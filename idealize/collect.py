@@ -14,7 +14,6 @@ import dataclasses
 import json
 import os
 import re
-import subprocess
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -463,24 +462,6 @@ def _hunks_by_path(patch: str) -> tuple[dict[str, list[Hunk]], set[str]]:
     return result, binary
 
 
-def _blob_sizes(git: Git, blobs: Sequence[str]) -> dict[str, int]:
-    unique = list(dict.fromkeys(blobs))
-    if not unique:
-        return {}
-    proc = subprocess.run(
-        ["git", "cat-file", "--batch-check"],
-        cwd=git.root,
-        input=("\n".join(unique) + "\n").encode(),
-        capture_output=True,
-    )
-    sizes: dict[str, int] = {}
-    for line in proc.stdout.decode().splitlines():
-        parts = line.split()
-        if len(parts) == 3 and parts[1] == "blob":
-            sizes[parts[0]] = int(parts[2])
-    return sizes
-
-
 _CONFLICT = re.compile(r"^(<{7} |>{7} |={7}$)")
 
 
@@ -557,7 +538,7 @@ def _finish(
             for blob in (rc.old_blob, rc.new_blob):
                 if blob:
                     wanted.append((blob, lang))
-    sizes = _blob_sizes(git, [b for b, _ in wanted])
+    sizes = git.blob_sizes([b for b, _ in wanted])
     known = index.cached(wanted)
     missing = [
         b

@@ -310,6 +310,49 @@ class Git:
                 rows.append((mode, blob, path.decode("utf-8", "surrogateescape")))
         return rows
 
+    def blob_sizes(self, blobs: Sequence[str]) -> dict[str, int]:
+        """Sizes of many blobs from one `cat-file --batch-check`; missing ones are left out."""
+        unique = list(dict.fromkeys(blobs))
+        if not unique:
+            return {}
+        out = self.run(
+            "cat-file", "--batch-check", input=("\n".join(unique) + "\n").encode(), check=False
+        )
+        sizes: dict[str, int] = {}
+        for line in out.decode().splitlines():
+            parts = line.split()
+            if len(parts) == 3 and parts[1] == "blob":
+                sizes[parts[0]] = int(parts[2])
+        return sizes
+
+    @contextmanager
+    def throwaway_worktree(self, commit: str) -> Iterator[Path]:
+        """A detached worktree at ``commit`` in a temporary folder, removed afterwards."""
+        tmp = Path(tempfile.mkdtemp(prefix="idealize-worktree-"))
+        tree = tmp / "tree"
+        self.run("worktree", "add", "--detach", "--quiet", str(tree), commit)
+        try:
+            yield tree
+        finally:
+            self.run("worktree", "remove", "--force", str(tree), check=False)
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    def apply_patch(self, diff: str, check_only: bool = False) -> str | None:
+        """`git apply` a unified diff to the work tree; the error text, or None when it applied."""
+        args = ["apply", "--check", "-"] if check_only else ["apply", "-"]
+        proc = subprocess.run(
+            ["git", *args],
+            cwd=self.root,
+            input=diff.encode(),
+            capture_output=True,
+            env={**os.environ, **_GIT_ENV},
+        )
+        return (
+            proc.stderr.decode("utf-8", "replace").strip() or "git apply failed"
+            if proc.returncode
+            else None
+        )
+
     @contextmanager
     def blobs(self) -> Iterator[BlobReader]:
         reader = BlobReader(self)

@@ -23,11 +23,8 @@ from __future__ import annotations
 
 import ast
 import difflib
-import os
 import re
-import shutil
 import subprocess
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -289,17 +286,9 @@ def validate_in_worktree(
     repo_root: Path, commit: str, contents: dict[str, str], verify: str | None, timeout: float = 600
 ) -> Validation:
     """Write the patched files into a throwaway worktree at ``commit``; the user's tree is untouched."""
-    tmp = Path(tempfile.mkdtemp(prefix="idealize-verify-"))
-    tree = tmp / "tree"
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}
-    subprocess.run(
-        ["git", "worktree", "add", "--detach", "--quiet", str(tree), commit],
-        cwd=repo_root,
-        check=True,
-        capture_output=True,
-        env=env,
-    )
-    try:
+    from .git import Git
+
+    with Git(repo_root).throwaway_worktree(commit) as tree:
         for path, text in contents.items():
             if path_problem(tree, path, creating=True):
                 return Validation(False, None, f"refused path {path!r}")
@@ -316,23 +305,9 @@ def validate_in_worktree(
             return Validation(True, None, "parses")
         try:
             proc = subprocess.run(
-                verify,
-                shell=True,
-                cwd=tree,
-                capture_output=True,
-                text=True,
-                timeout=timeout,
-                env=env,
+                verify, shell=True, cwd=tree, capture_output=True, text=True, timeout=timeout
             )
         except subprocess.TimeoutExpired:
             return Validation(True, "timeout", f"`{verify}` ran past {timeout:.0f}s")
         tail = (proc.stdout + proc.stderr).strip().splitlines()[-1:] or [""]
         return Validation(True, "passed" if proc.returncode == 0 else "failed", tail[0][:300])
-    finally:
-        subprocess.run(
-            ["git", "worktree", "remove", "--force", str(tree)],
-            cwd=repo_root,
-            capture_output=True,
-            env=env,
-        )
-        shutil.rmtree(tmp, ignore_errors=True)
