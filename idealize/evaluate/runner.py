@@ -21,6 +21,7 @@ from ..groundtruth import score
 from ..pipeline import run
 from ..providers import make_provider
 from ..providers.base import Message, Provider, Request
+from ..render import Prompts
 from ..samples import Planted, PlantedLocation, build_sample, cleanup_config, get_sample
 
 if sys.version_info >= (3, 11):
@@ -159,14 +160,18 @@ def _read_folder(folder: Path) -> dict[str, str]:
     return {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.iterdir()) if p.is_file()}
 
 
+@functools.cache
+def _judge_prompts() -> Prompts:
+    return Prompts()
+
+
+def _judge_request(template: str, **values: str) -> Request:
+    text = _judge_prompts().env.get_template(f"_judge/{template}.j2").render(**values)
+    return Request((Message("user", text),), max_tokens=5)
+
+
 def judge_rubric(judge: Provider, plan_md: str) -> int | None:
-    prompt = (
-        "Grade this reconciliation plan for code written by parallel agents, 1 (useless) to 5 "
-        "(a senior engineer would follow it as is): does it name what is duplicated or in conflict, "
-        "choose a canonical version with reasons, and give concrete ordered steps?\n"
-        "Answer with the grade digit only.\n\n" + plan_md
-    )
-    text = judge.complete(Request((Message("user", prompt),), max_tokens=5)).text
+    text = judge.complete(_judge_request("rubric", plan=plan_md)).text
     digits = [ch for ch in text if ch in "12345"]
     return int(digits[0]) if digits else None
 
@@ -175,12 +180,7 @@ def judge_pairwise(judge: Provider, first: str, second: str, rng: random.Random)
     """0 if the first plan wins, 1 if the second; the judge sees them as A/B in random order."""
     swap = rng.random() < 0.5
     a, b = (second, first) if swap else (first, second)
-    prompt = (
-        "Two plans reconcile the same drift between parallel agent branches. Which better "
-        "reconciles it (right duplicates and conflicts found, sound canonical choice, concrete steps)? "
-        "Answer A or B only.\n\n## Plan A\n\n" + a + "\n\n## Plan B\n\n" + b
-    )
-    text = judge.complete(Request((Message("user", prompt),), max_tokens=5)).text.strip().upper()
+    text = judge.complete(_judge_request("pairwise", a=a, b=b)).text.strip().upper()
     if not text or text[0] not in "AB":
         return None
     picked_a = text[0] == "A"
