@@ -13,11 +13,16 @@ import traceback
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from .errors import IdealizeError
+
+if TYPE_CHECKING:  # heavy modules are imported inside the commands, when they run
+    from .model import Plan
+    from .providers.base import Provider
+    from .settings import Settings
 
 T = TypeVar("T")
 
@@ -164,7 +169,7 @@ def _model_config(
     return model, Git(repo).root / ".idealize" / "runs" / stamp
 
 
-def _provider(model: str | None, api_base: str | None, dry_run: bool) -> object | None:
+def _provider(model: str | None, api_base: str | None, dry_run: bool) -> Provider | None:
     if model is None or dry_run:
         return None
     from .providers import make_provider
@@ -173,16 +178,14 @@ def _provider(model: str | None, api_base: str | None, dry_run: bool) -> object 
 
 
 def _finish(
-    plan: object, settings: object, out: Path | None, repo: Path, run_dir: Path | None
+    plan: Plan, settings: Settings, out: Path | None, repo: Path, run_dir: Path | None
 ) -> None:
     from .emit import to_json, to_markdown
     from .git import Git
-    from .model import FINDING_KINDS, Plan
+    from .model import FINDING_KINDS
     from .report import to_html
     from .sarif import to_sarif
-    from .settings import Settings
 
-    assert isinstance(plan, Plan) and isinstance(settings, Settings)
     git = Git(repo)
     root = git.root
     if out is not None and out != run_dir:
@@ -213,7 +216,7 @@ def _finish(
         raise typer.Exit(1)
 
 
-def _settings(repo: Path, **flags: object) -> object:
+def _settings(repo: Path, **flags: object) -> Settings:
     from .git import Git
     from .settings import load_settings
 
@@ -315,7 +318,7 @@ def _model_run(
     offline: bool,
     dry_run: bool,
     out: Path | None,
-    config: dict[str, object],
+    config: dict[str, Any],  # Config fields this command sets
     review: bool = False,
 ) -> None:
     """Options -> settings -> Config -> pipeline -> output: what cleanup and review share."""
@@ -323,13 +326,11 @@ def _model_run(
 
     from .config import Config
     from .pipeline import run
-    from .settings import Settings
 
     if flags.get("prompts") is not None:
         flags["prompts"] = str(flags["prompts"])
     flags["exclude"] = tuple(flags.get("exclude") or ())  # type: ignore[arg-type]
     settings = _settings(repo, **flags)
-    assert isinstance(settings, Settings)
     dry = dry_run or (review and settings.model is None)
     if settings.model is None and not _state["quiet"]:
         note = (
@@ -355,7 +356,7 @@ def _model_run(
         excludes=settings.exclude,
     )
     with _progress() as progress:
-        plan = run(replace(base, **config), provider, progress)  # type: ignore[arg-type]
+        plan = run(replace(base, **config), provider, progress)
     _finish(plan, settings, out, repo, run_dir)
 
 
@@ -765,13 +766,11 @@ def hook_pre_push(
     from .config import Config
     from .emit import to_markdown
     from .pipeline import run
-    from .settings import Settings
 
     def go() -> None:
         settings = _settings(
             repo, fail_on=fail_on or "phantom_dependency,divergence", min_confidence=min_confidence
         )
-        assert isinstance(settings, Settings)
         pushed = []
         for line in sys.stdin.read().splitlines():
             parts = line.split()

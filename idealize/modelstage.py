@@ -20,7 +20,7 @@ from .config import Config
 from .errors import BudgetError, ProviderError, UsageError
 from .git import Git
 from .model import Finding, Plan, Progress, Unit, UnitReview, Usage
-from .pack import Pack, build_pack, conventions
+from .pack import Pack, PieceIndex, build_pack, conventions
 from .parse import model_findings, parse_answer
 from .providers.base import Provider
 from .providers.registry import context_of, price_of
@@ -92,12 +92,12 @@ def run_model_stage(
     budget = config.budget or default_budget(
         window, config.max_tokens, overhead(prompts, variant, empty)
     )
+    index = PieceIndex(analysis.pieces, analysis.existing)
     packs = [
         build_pack(
             unit,
             plan.findings,
-            analysis.pieces,
-            analysis.existing,
+            index,
             plan.branches,
             project,
             budget,

@@ -84,19 +84,35 @@ def _context(symbol: str | None) -> str:
     return ""
 
 
-def _find_piece(pieces: Sequence[Piece], loc: Location) -> Piece | None:
-    for p in pieces:
-        if p.path == loc.path and p.symbol == loc.symbol and p.branch == loc.branch:
-            return p
-    for p in pieces:  # the old name of something this branch renamed
-        if p.path == loc.path and p.renamed_from == loc.symbol and p.branch == loc.branch:
-            return p
-    if loc.symbol is None:
-        return None
-    for p in pieces:  # code already on the target, found by the reuse check
-        if p.path == loc.path and p.symbol == loc.symbol:
-            return p
-    return None
+class PieceIndex:
+    """The analysis' pieces, indexed once for every unit's pack."""
+
+    def __init__(self, pieces: Sequence[Piece], existing: Sequence[Piece]) -> None:
+        self.exact: dict[tuple[str, str | None, str | None], Piece] = {}
+        self.renamed: dict[tuple[str, str | None, str | None], Piece] = {}
+        self.anywhere: dict[tuple[str, str | None], Piece] = {}
+        for p in [*pieces, *existing]:
+            self.exact.setdefault((p.path, p.symbol, p.branch), p)
+            self.anywhere.setdefault((p.path, p.symbol), p)
+            if p.renamed_from:
+                self.renamed.setdefault((p.path, p.renamed_from, p.branch), p)
+        self.calls: dict[tuple[str, str], set[str]] = {}
+        for p in pieces:
+            self.calls.setdefault((p.path, p.symbol), set()).update(p.features.calls)
+        self.existing = list(existing)
+        self.existing_named: dict[str, list[int]] = {}
+        self.existing_calling: dict[str, list[int]] = {}
+        for i, p in enumerate(existing):
+            self.existing_named.setdefault(p.short, []).append(i)
+            for call in p.features.calls:
+                self.existing_calling.setdefault(call, []).append(i)
+
+    def find(self, loc: Location) -> Piece | None:
+        key = (loc.path, loc.symbol, loc.branch)
+        found = self.exact.get(key) or self.renamed.get(key)  # renamed: the old name on this branch
+        if found is None and loc.symbol is not None:
+            found = self.anywhere.get((loc.path, loc.symbol))  # code already on the target
+        return found
 
 
 def _diff_text(branch: Branch, paths: set[str]) -> str:
@@ -129,8 +145,7 @@ def conventions(git: Git, treeish: str, redact: Redactor) -> tuple[tuple[str, st
 def build_pack(
     unit: Unit,
     findings: Sequence[Finding],
-    pieces: Sequence[Piece],
-    existing: Sequence[Piece],
+    index: PieceIndex,
     branches: Sequence[Branch],
     project_conventions: Sequence[tuple[str, str]],
     budget: int,
@@ -138,14 +153,13 @@ def build_pack(
 ) -> Pack:
     omitted: list[str] = []
     blocks: list[CodeBlock] = []
-    all_pieces = [*pieces, *existing]
     for loc in unit.members:
         if redact.excluded(loc.path):
             omitted.append(
                 f"`{loc.path}` is excluded from prompts by policy (secrets-looking file name)"
             )
             continue
-        piece = _find_piece(all_pieces, loc)
+        piece = index.find(loc)
         name = f"{loc.path}::{loc.symbol}" if loc.symbol else loc.path
         if piece is None:
             continue  # a bare line location: its branch diff carries it
@@ -186,7 +200,7 @@ def build_pack(
         for b in branches
         if b.name in involved
     ]
-    repo_map = _repo_map(blocks, pieces, existing)
+    repo_map = _repo_map(blocks, index)
     convention_list = [
         (name, _clip(text, MAX_CONVENTION_TOKENS, omitted, name))
         for name, text in project_conventions
@@ -261,28 +275,28 @@ def _clip(text: str, limit: int, omitted: list[str], name: str) -> str:
     return "\n".join(kept)
 
 
-def _repo_map(
-    blocks: Sequence[CodeBlock], pieces: Sequence[Piece], existing: Sequence[Piece]
-) -> list[str]:
+def _repo_map(blocks: Sequence[CodeBlock], index: PieceIndex) -> list[str]:
     """Callers and callees of the unit's code, as signatures: a small map of the neighbourhood."""
     names = {b.symbol.rsplit(".", 1)[-1] for b in blocks if b.symbol}
     shown = {(b.path, b.symbol) for b in blocks}
     member_calls: set[str] = set()
-    for p in pieces:
-        if (p.path, p.symbol) in shown:
-            member_calls |= p.features.calls
+    for path, symbol in shown:
+        if symbol is not None:
+            member_calls |= index.calls.get((path, symbol), set())
+    candidates = {i for name in member_calls for i in index.existing_named.get(name, [])}
+    candidates |= {i for name in names for i in index.existing_calling.get(name, [])}
     entries: list[str] = []
     seen: set[tuple[str, str]] = set()
-    for p in existing:
+    for i in sorted(candidates):
+        p = index.existing[i]
         if (p.path, p.symbol) in shown or (p.path, p.symbol) in seen:
             continue
         signature = p.text.splitlines()[0].strip() if p.text else p.symbol
         if p.short in member_calls:
             entries.append(f"{p.path}: {signature}  # called by this code")
-            seen.add((p.path, p.symbol))
-        elif names & p.features.calls:
+        else:
             entries.append(
                 f"{p.path}: {signature}  # calls {', '.join(sorted(names & p.features.calls))}"
             )
-            seen.add((p.path, p.symbol))
+        seen.add((p.path, p.symbol))
     return entries[:30]
