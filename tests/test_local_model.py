@@ -41,64 +41,43 @@ def _check(result_stdout: str, out: Path) -> dict[str, object]:
     return data
 
 
+def _with_local_model(args: list[str], out: Path, max_tokens: str = "300") -> dict[str, object]:
+    """Run a command against the local model, writing its run to ``out``; check and return the plan."""
+    flags = [
+        "-m",
+        MODEL,
+        "--api-base",
+        str(URL),
+        "--max-tokens",
+        max_tokens,
+        "--out",
+        str(out),
+        "--format",
+        "json",
+    ]
+    result = runner.invoke(app, [*args, *flags])
+    assert result.exit_code in (0, 4), result.output
+    return _check(result.stdout, out)
+
+
 def test_cleanup_with_the_local_model(
     sample_repo: Callable[[str, str], Path], tmp_path: Path
 ) -> None:
     path = sample_repo("ts-settings", "unmerged")
-    out = tmp_path / "run"
-    result = runner.invoke(
-        app,
-        [
-            "cleanup",
-            str(path),
-            "-m",
-            MODEL,
-            "--api-base",
-            str(URL),
-            "--variant",
-            "idealized-single",
-            "--max-tokens",
-            "300",
-            "--out",
-            str(out),
-            "--format",
-            "json",
-        ],
+    data = _with_local_model(
+        ["cleanup", str(path), "--variant", "idealized-single"], tmp_path / "run"
     )
-    assert result.exit_code in (0, 4), result.output
-    data = _check(result.stdout, out)
-    assert [f["kind"] for f in data["findings"] if f["source"] == "static"] == [
+    assert [f["kind"] for f in data["findings"] if f["source"] == "static"] == [  # type: ignore[attr-defined, index]
         "duplicate",
         "phantom_dependency",
-    ]  # type: ignore[index, union-attr]
+    ]
 
 
 def test_review_with_the_local_model(
     sample_repo: Callable[[str, str], Path], tmp_path: Path
 ) -> None:
     path = sample_repo("py-model-hub", "unmerged")
-    out = tmp_path / "review"
-    result = runner.invoke(
-        app,
-        [
-            "review",
-            "hub/urls.py",
-            "--repo",
-            str(path),
-            "-m",
-            MODEL,
-            "--api-base",
-            str(URL),
-            "--max-tokens",
-            "300",
-            "--out",
-            str(out),
-            "--format",
-            "json",
-        ],
-    )
-    assert result.exit_code in (0, 4), result.output
-    _check(result.stdout, out)
+    _with_local_model(["review", "hub/urls.py", "--repo", str(path)], tmp_path / "review")
 
 
 def test_eval_with_the_local_model(tmp_path: Path) -> None:
@@ -119,32 +98,14 @@ def test_patch_stage_with_the_local_model(
     sample_repo: Callable[[str, str], Path], tmp_path: Path
 ) -> None:
     path = sample_repo("ts-settings", "unmerged")
-    out = tmp_path / "patches"
-    result = runner.invoke(
-        app,
-        [
-            "cleanup",
-            str(path),
-            "-m",
-            MODEL,
-            "--api-base",
-            str(URL),
-            "--variant",
-            "idealized-single",
-            "--max-tokens",
-            "200",
-            "--patches",
-            "--out",
-            str(out),
-            "--format",
-            "json",
-        ],
+    data = _with_local_model(
+        ["cleanup", str(path), "--variant", "idealized-single", "--patches"],
+        tmp_path / "patches",
+        max_tokens="200",
     )
-    assert result.exit_code in (0, 4), result.output
-    data = _check(result.stdout, out)
     patches = data["patches"]
     assert patches, "the patch stage ran for the units with findings"
-    for p in patches:  # type: ignore[union-attr]
+    for p in patches:  # type: ignore[attr-defined]
         assert p["status"] in ("applies", "repaired", "rejected", "none")
         if p["status"] in ("rejected", "none"):
             assert p["reason"], "what did not apply says why"
