@@ -142,3 +142,28 @@ def test_patch_scorers(tmp_path: Path) -> None:
     )
     results = json.loads((tmp_path / "o" / "results.json").read_text())
     assert results["variants"]["idealized"]["patches_applied"]["estimate"] == 1.0
+
+
+def test_judge_grades_and_votes_are_recorded_and_kept_on_resume(tmp_path: Path) -> None:
+    spec = EvalSpec(
+        cases=[CaseSpec(sample="ts-settings", landing="unmerged")],
+        variants=["idealized", "critique"],
+        models=["fake/demo"],
+        judge="fake/judge",
+    )
+
+    def judge(request):  # type: ignore[no-untyped-def]
+        return "A" if "## Plan A" in request.messages[-1].content else "4"
+
+    providers = {"fake/demo": ScriptedProvider(demo_answer), "fake/judge": ScriptedProvider(judge)}
+    records = run_cells(spec, tmp_path, tmp_path / "o", provider_for=providers.__getitem__)
+    assert {r.rubric for r in records} == {4}
+    critique = next(r for r in records if r.variant == "critique")
+    assert critique.pairwise_judged and critique.pairwise_vs_base in (0, 1)
+    assert summarize(records)["comparisons"][0]["pairwise_judge"]["votes"] == 1
+    lines = (tmp_path / "o" / "records.jsonl").read_text().splitlines()
+    assert all(json.loads(line)["rubric"] == 4 for line in lines)
+    judged = len(providers["fake/judge"].requests)
+    again = run_cells(spec, tmp_path, tmp_path / "o", provider_for=providers.__getitem__)
+    assert len(providers["fake/judge"].requests) == judged  # nothing judged twice
+    assert {r.key: r.rubric for r in again} == {r.key: r.rubric for r in records}

@@ -8,7 +8,7 @@ import random
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -187,24 +187,75 @@ def judge_pairwise(judge: Provider, first: str, second: str, rng: random.Random)
     return (1 if picked_a else 0) if swap else (0 if picked_a else 1)
 
 
+@dataclass(frozen=True)
+class CellRecord:
+    """One (case, variant, model, repeat) cell: its scores and the material behind them."""
+
+    key: str
+    case: str
+    variant: str
+    model: str
+    epoch: int
+    latency_s: float
+    error: str | None = None
+    recall: float | None = None
+    precision: float | None = None
+    found_all: bool = False
+    missed: tuple[str, ...] = ()
+    units: int = 0
+    units_ok: int = 0
+    plan_chars: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+    patches: int = 0
+    patches_applied: int = 0
+    patches_passed: int = 0
+    rubric: int | None = None
+    pairwise_vs_base: int | None = None  # 0: this variant won, 1: the base variant won
+    pairwise_judged: bool = False
+    plan_md: str = ""
+    prompts: tuple[tuple[str, str], ...] = ()
+    responses: tuple[tuple[str, str], ...] = ()
+
+    def to_json(self) -> str:
+        data: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["missed"] = list(self.missed)
+        data["prompts"] = dict(self.prompts)
+        data["responses"] = dict(self.responses)
+        if not data.pop("pairwise_judged"):
+            data.pop("pairwise_vs_base")
+        return json.dumps(data)
+
+    @classmethod
+    def from_json(cls, line: str) -> CellRecord:
+        data = json.loads(line)
+        data["pairwise_judged"] = "pairwise_vs_base" in data
+        data["missed"] = tuple(data.get("missed", ()))
+        data["prompts"] = tuple(data.get("prompts", {}).items())
+        data["responses"] = tuple(data.get("responses", {}).items())
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
 def run_cells(
     spec: EvalSpec,
     spec_dir: Path,
     out: Path,
     provider_for: Callable[[str], Provider] | None = None,
     progress: Callable[[str], None] = lambda line: None,
-) -> list[dict[str, Any]]:
+) -> list[CellRecord]:
     """Run what is missing from out/records.jsonl; return every record."""
     out.mkdir(parents=True, exist_ok=True)
     records_path = out / "records.jsonl"
-    done: dict[str, dict[str, Any]] = {}
+    done: dict[str, CellRecord] = {}
     if records_path.exists():
         for line in records_path.read_text(encoding="utf-8").splitlines():
             if line.strip():
-                rec = json.loads(line)
-                done[rec["key"]] = rec
+                rec = CellRecord.from_json(line)
+                done[rec.key] = rec
     factory = provider_for or (lambda model: make_provider(model, spec.api_base))
-    spent = sum(float(r.get("cost_usd", 0.0)) for r in done.values())
+    spent = sum(r.cost_usd for r in done.values())
     all_cases = cases(spec, spec_dir)
     for case in all_cases:
         for model in spec.models:
@@ -221,20 +272,18 @@ def run_cells(
                         )
                     progress(f"{key}")
                     record = _run_cell(case, variant, model, epoch, spec, out, provider)
-                    spent += record["cost_usd"]
+                    spent += record.cost_usd
                     with records_path.open("a", encoding="utf-8") as fh:
-                        fh.write(json.dumps(record) + "\n")
+                        fh.write(record.to_json() + "\n")
                     done[key] = record
     if spec.judge:
-        _judge(spec, out, done, factory(spec.judge), records_path)
+        _judge(spec, done, factory(spec.judge), records_path)
     return list(done.values())
 
 
 def _run_cell(
     case: Case, variant: str, model: str, epoch: int, spec: EvalSpec, out: Path, provider: Provider
-) -> dict[str, Any]:
-    from dataclasses import replace
-
+) -> CellRecord:
     safe = cell_key(case.name, variant, model, epoch).replace("/", "_").replace("|", "__")
     run_dir = out / "runs" / safe
     config = replace(
@@ -256,41 +305,29 @@ def _run_cell(
     except IdealizeError as exc:
         error = exc.message
         plan = None
-    latency = time.perf_counter() - start
-    record: dict[str, Any] = {
-        "key": cell_key(case.name, variant, model, epoch),
-        "case": case.name,
-        "variant": variant,
-        "model": model,
-        "epoch": epoch,
-        "latency_s": round(latency, 3),
-        "error": error,
-        "prompts": _read_folder(run_dir / "prompts"),
-        "responses": _read_folder(run_dir / "responses"),
-    }
+    base = CellRecord(
+        key=cell_key(case.name, variant, model, epoch),
+        case=case.name,
+        variant=variant,
+        model=model,
+        epoch=epoch,
+        latency_s=round(time.perf_counter() - start, 3),
+        error=error,
+        prompts=tuple(_read_folder(run_dir / "prompts").items()),
+        responses=tuple(_read_folder(run_dir / "responses").items()),
+    )
     if plan is None:
-        record.update(
-            recall=None,
-            precision=None,
-            found_all=False,
-            units=0,
-            units_ok=0,
-            plan_chars=0,
-            input_tokens=0,
-            output_tokens=0,
-            cost_usd=0.0,
-            plan_md="",
-        )
-        return record
+        return base
     model_findings = [f for f in plan.findings if f.source == "model"]
     result = score(model_findings, case.truth, case.label)
     matched = len(model_findings) - len(result.extra)
     plan_md = to_markdown(plan)
-    record.update(
+    return replace(
+        base,
         recall=result.recall if case.truth else None,
         precision=(matched / len(model_findings)) if model_findings else None,
         found_all=bool(case.truth) and not result.missed,
-        missed=list(result.missed),
+        missed=result.missed,
         units=len(plan.reviews),
         units_ok=sum(1 for r in plan.reviews if r.status == "ok"),
         plan_chars=len(plan_md),
@@ -302,31 +339,29 @@ def _run_cell(
         patches_applied=sum(1 for p in plan.patches if p.status in ("applies", "repaired")),
         patches_passed=sum(1 for p in plan.patches if p.verify == "passed"),
     )
-    return record
 
 
 def _judge(
-    spec: EvalSpec, out: Path, done: dict[str, dict[str, Any]], judge: Provider, records_path: Path
+    spec: EvalSpec, done: dict[str, CellRecord], judge: Provider, records_path: Path
 ) -> None:
     """Rubric grades per cell, and blind pairwise votes between the first variant and the others."""
     rng = random.Random(7)
     changed = False
-    for rec in done.values():
-        if rec.get("rubric") is None and rec.get("plan_md"):
-            rec["rubric"] = judge_rubric(judge, rec["plan_md"])
+    for key, rec in done.items():
+        if rec.rubric is None and rec.plan_md:
+            done[key] = replace(rec, rubric=judge_rubric(judge, rec.plan_md))
             changed = True
     base = spec.variants[0]
-    for rec in done.values():
-        if rec["variant"] == base:
+    for key, rec in done.items():
+        if rec.variant == base or rec.pairwise_judged:
             continue
-        other_key = cell_key(rec["case"], base, rec["model"], rec["epoch"])
-        other = done.get(other_key)
-        if other is None or "pairwise_vs_base" in rec:
+        other = done.get(cell_key(rec.case, base, rec.model, rec.epoch))
+        if other is None:
             continue
-        vote = judge_pairwise(judge, rec["plan_md"], other["plan_md"], rng)
-        rec["pairwise_vs_base"] = vote  # 0: this variant won, 1: the base variant won
+        vote = judge_pairwise(judge, rec.plan_md, other.plan_md, rng)
+        done[key] = replace(rec, pairwise_vs_base=vote, pairwise_judged=True)
         changed = True
     if changed:
         records_path.write_text(
-            "".join(json.dumps(r) + "\n" for r in done.values()), encoding="utf-8"
+            "".join(r.to_json() + "\n" for r in done.values()), encoding="utf-8"
         )

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from itertools import combinations
 from typing import Any
 
+from .runner import CellRecord
 from .stats import Interval, bootstrap_mean, mcnemar_exact, mean, paired_difference, verdict, wilson
 
 
@@ -21,70 +22,66 @@ def _iv(i: Interval) -> dict[str, Any]:
     return {"estimate": clean(i.estimate), "low": clean(i.low), "high": clean(i.high), "n": i.n}
 
 
-def summarize(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    variants = sorted({r["variant"] for r in records})
+def summarize(records: Sequence[CellRecord]) -> dict[str, Any]:
+    """The report document (results.json): per-variant intervals and paired comparisons."""
+    variants = sorted({r.variant for r in records})
     per: dict[str, Any] = {}
     for v in variants:
-        rs = [r for r in records if r["variant"] == v]
-        recalls = [float(r["recall"]) for r in rs if r.get("recall") is not None]
-        precisions = [float(r["precision"]) for r in rs if r.get("precision") is not None]
-        units = sum(int(r.get("units", 0)) for r in rs)
-        ok = sum(int(r.get("units_ok", 0)) for r in rs)
-        found_all = [r for r in rs if r.get("recall") is not None]
-        rubric = [float(r["rubric"]) for r in rs if r.get("rubric") is not None]
-        proposed = sum(int(r.get("patches", 0)) for r in rs)
-        applied = sum(int(r.get("patches_applied", 0)) for r in rs)
+        rs = [r for r in records if r.variant == v]
+        scored = [r for r in rs if r.recall is not None]
+        rubric = [float(r.rubric) for r in rs if r.rubric is not None]
+        proposed = sum(r.patches for r in rs)
+        applied = sum(r.patches_applied for r in rs)
+        passed = sum(r.patches_passed for r in rs)
         per[v] = {
             "cells": len(rs),
-            "recall": _iv(bootstrap_mean(recalls)),
-            "precision": _iv(bootstrap_mean(precisions)),
-            "all_planted_found": _iv(
-                wilson(sum(1 for r in found_all if r.get("found_all")), len(found_all))
+            "recall": _iv(
+                bootstrap_mean([float(r.recall) for r in scored if r.recall is not None])
             ),
-            "answers_parsed": _iv(wilson(ok, units)),
+            "precision": _iv(bootstrap_mean([r.precision for r in rs if r.precision is not None])),
+            "all_planted_found": _iv(wilson(sum(1 for r in scored if r.found_all), len(scored))),
+            "answers_parsed": _iv(wilson(sum(r.units_ok for r in rs), sum(r.units for r in rs))),
             "rubric": _iv(bootstrap_mean(rubric)) if rubric else None,
             "patches_applied": _iv(wilson(applied, proposed)) if proposed else None,
-            "tests_pass_after_patches": _iv(
-                wilson(sum(int(r.get("patches_passed", 0)) for r in rs), applied)
-            )
-            if applied
-            else None,
-            "plan_chars": round(mean([float(r.get("plan_chars", 0)) for r in rs]), 1),
-            "input_tokens": sum(int(r.get("input_tokens", 0)) for r in rs),
-            "output_tokens": sum(int(r.get("output_tokens", 0)) for r in rs),
-            "cost_usd": round(sum(float(r.get("cost_usd", 0.0)) for r in rs), 6),
-            "latency_s": round(mean([float(r.get("latency_s", 0.0)) for r in rs]), 3),
+            "tests_pass_after_patches": _iv(wilson(passed, applied)) if applied else None,
+            "plan_chars": round(mean([float(r.plan_chars) for r in rs]), 1),
+            "input_tokens": sum(r.input_tokens for r in rs),
+            "output_tokens": sum(r.output_tokens for r in rs),
+            "cost_usd": round(sum(r.cost_usd for r in rs), 6),
+            "latency_s": round(mean([r.latency_s for r in rs]), 3),
         }
     comparisons = []
     for a, b in combinations(variants, 2):
-        index = {(r["case"], r["model"], r["epoch"]): r for r in records if r["variant"] == b}
+        index = {(r.case, r.model, r.epoch): r for r in records if r.variant == b}
         pairs = [
-            (ra, index[(ra["case"], ra["model"], ra["epoch"])])
+            (ra, index[(ra.case, ra.model, ra.epoch)])
             for ra in records
-            if ra["variant"] == a and (ra["case"], ra["model"], ra["epoch"]) in index
+            if ra.variant == a and (ra.case, ra.model, ra.epoch) in index
         ]
-        scored = [
-            (x, y) for x, y in pairs if x.get("recall") is not None and y.get("recall") is not None
-        ]
+        scored_pairs = [(x, y) for x, y in pairs if x.recall is not None and y.recall is not None]
         diff = paired_difference(
-            [float(x["recall"]) for x, _ in scored], [float(y["recall"]) for _, y in scored]
+            [float(x.recall or 0.0) for x, _ in scored_pairs],
+            [float(y.recall or 0.0) for _, y in scored_pairs],
         )
-        only_a = sum(1 for x, y in scored if x.get("found_all") and not y.get("found_all"))
-        only_b = sum(1 for x, y in scored if y.get("found_all") and not x.get("found_all"))
+        only_a = sum(1 for x, y in scored_pairs if x.found_all and not y.found_all)
+        only_b = sum(1 for x, y in scored_pairs if y.found_all and not x.found_all)
         p = mcnemar_exact(only_a, only_b)
-        votes = [
-            y.get("pairwise_vs_base") for _, y in pairs if y.get("pairwise_vs_base") is not None
-        ]
+        # the vote sits on the record that was compared with the base variant
+        wins = {a: 0, b: 0}
+        votes = 0
+        for x, y in pairs:
+            judged, other = (x, y) if x.pairwise_judged else (y, x)
+            if judged.pairwise_judged and judged.pairwise_vs_base is not None:
+                votes += 1
+                wins[judged.variant if judged.pairwise_vs_base == 0 else other.variant] += 1
         comparisons.append(
             {
                 "a": a,
                 "b": b,
-                "pairs": len(scored),
+                "pairs": len(scored_pairs),
                 "recall_difference": _iv(diff),
                 "mcnemar_all_found": {"only_a": only_a, "only_b": only_b, "p_value": round(p, 4)},
-                "pairwise_judge": {"votes": len(votes), "b_wins": sum(1 for v in votes if v == 0)}
-                if votes
-                else None,
+                "pairwise_judge": {"votes": votes, "wins": wins} if votes else None,
                 "verdict": verdict(diff, p),
             }
         )
@@ -113,7 +110,14 @@ def markdown(summary: dict[str, Any]) -> str:
     for c in summary["comparisons"]:
         lines.append(
             f"- {c['a']} vs {c['b']}: recall difference {_fmt(c['recall_difference'])} over {c['pairs']} paired cell(s); "
-            f"exact McNemar on 'all planted found' p = {c['mcnemar_all_found']['p_value']}; {c['verdict']}."
+            f"exact McNemar on 'all planted found' p = {c['mcnemar_all_found']['p_value']}; "
+            + (
+                f"judge preferred {c['a']} {c['pairwise_judge']['wins'][c['a']]} and {c['b']} "
+                f"{c['pairwise_judge']['wins'][c['b']]} time(s); "
+                if c["pairwise_judge"]
+                else ""
+            )
+            + f"{c['verdict']}."
         )
     return "\n".join(lines) + "\n"
 
