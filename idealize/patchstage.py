@@ -42,7 +42,7 @@ def run_patch_stage(
             review = replace(
                 review, decision=" ".join(f.recommendation for f in pack.findings), steps=()
             )
-        user = template.render(pack=pack, unit=pack.unit, review=review, previous={})
+        user = template.render(pack=pack, unit=pack.unit, review=review)
         rendered = RenderedPrompt(
             review.unit_id, "_patch", "patch", "", user, tokens.count(user), "patch-1"
         )

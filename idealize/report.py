@@ -73,10 +73,6 @@ def to_html(plan: Plan, root: Path | None = None, git: Git | None = None) -> str
     data = plan_to_dict(plan, root)
     modules = data["modules"]
     branch_names = [b["name"] for b in data["branches"]]
-    touched: dict[str, set[str]] = {}
-    for b in data["branches"]:
-        for f in b["files"]:
-            touched.setdefault(f["path"], set()).add(b["name"])
     matrix_branches = [n for n in branch_names if any(n in m["branches"] for m in modules)]
     return (
         _env()
@@ -85,7 +81,6 @@ def to_html(plan: Plan, root: Path | None = None, git: Git | None = None) -> str
             plan=data,
             snippets=snippets(git, plan),
             matrix_branches=matrix_branches,
-            touched=touched,
             # raw text inside <script>: only "</" could end it early
             plan_json=Markup(
                 json.dumps({"findings": [f["id"] for f in data["findings"]]}).replace("</", "<\\/")
