@@ -19,15 +19,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from idealize.analyze.divergence import find_divergences
-from idealize.analyze.double_fix import find_double_fixes
-from idealize.analyze.duplicates import find_duplicates
+from idealize.analyze.detectors.divergence import find_divergences
+from idealize.analyze.detectors.double_fix import find_double_fixes
+from idealize.analyze.detectors.duplicates import find_duplicates
+from idealize.analyze.detectors.phantom import find_phantoms
 from idealize.analyze.features import FeatureStore, concept_tokens
-from idealize.analyze.phantom import find_phantoms
 from idealize.analyze.pieces import Piece
 from idealize.analyze.units import build_units
 from idealize.cache import Cache
-from idealize.model import Branch, Commit, FileChange, Hunk, SymbolChange
+from idealize.types import Branch, Commit, FileChange, Hunk, SymbolChange
 
 VERBS = [
     "load",

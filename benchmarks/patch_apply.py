@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from idealize.patches import check_patch
+from idealize.patches.check import check_patch
 
 if sys.version_info >= (3, 11):
     import tomllib

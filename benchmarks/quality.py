@@ -28,11 +28,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from idealize.config import Config
-from idealize.groundtruth import score, symbols_match
-from idealize.languages import language_of
+from idealize.evaluate.groundtruth import score, symbols_match
+from idealize.evaluate.samples import Sample, build_sample, cleanup_config, load_samples
 from idealize.pipeline import run
-from idealize.samples import Sample, build_sample, cleanup_config, load_samples
-from idealize.symbols import parse_symbols
+from idealize.repo.languages import language_of
+from idealize.repo.symbols import parse_symbols
 
 Span = tuple[str, int, int]  # path, first line, last line
 

@@ -14,7 +14,7 @@ __all__ = ["__version__", "run"]
 
 def __getattr__(name: str) -> object:
     if name == "run":
-        from .pipeline import run
+        from idealize.pipeline import run
 
         return run
     raise AttributeError(name)

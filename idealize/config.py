@@ -1,15 +1,153 @@
-"""The resolved configuration of one run: built by the CLI (or a caller), read by the pipeline."""
+"""Configuration: the files and environment a run reads, and the resolved ``Config``.
+
+Every command builds its ``Config`` the same way: ``load_settings`` merges, highest
+first, command-line flag > environment (IDEALIZE_*) > the repository's file
+(``[tool.idealize]`` in pyproject.toml, or ``idealize.toml``) > the user's file
+(``$XDG_CONFIG_HOME/idealize/config.toml``) > defaults; then the command turns the
+``Settings`` into a ``Config`` for ``pipeline.run``. ``idealize config show`` prints
+every value and where it came from.
+"""
 
 from __future__ import annotations
 
+import os
+import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Literal
 
-from .collect import MAX_PARSE_BYTES
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from idealize.errors import ConfigError
+from idealize.types import FindingKind
+
+# Files larger than this are kept at hunk level: their symbols are not parsed.
+MAX_PARSE_BYTES = 1_000_000
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+class Settings(BaseModel):
+    """Every key a configuration file may set. Unknown keys are an error that names them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    model: str | None = None
+    api_base: str | None = None
+    budget: int | None = Field(default=None, gt=0)
+    max_tokens: int = Field(default=4096, gt=0)
+    max_cost: float | None = Field(default=None, ge=0)
+    variant: str = "idealized"
+    prompts: str | None = None
+    exclude: tuple[str, ...] = ()
+    fail_on: tuple[FindingKind, ...] = ()
+    min_confidence: float = Field(default=0.0, ge=0, le=1)
+    into: str | None = None  # default target branch for --branch / --worktrees / hooks
+    format: Literal["md", "json", "sarif", "html"] = "md"
+
+
+KEYS = tuple(Settings.model_fields)
+_LISTS = {"exclude", "fail_on"}
+
+
+def user_file(env: Mapping[str, str]) -> Path:
+    base = env.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "idealize" / "config.toml"
+
+
+def _read(path: Path, table: tuple[str, ...] = ()) -> dict[str, Any]:
+    try:
+        data: Any = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}", "fix the file or remove it") from exc
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot read {path}: {exc.strerror}", "check the file's permissions"
+        ) from exc
+    for key in table:
+        data = data.get(key, {}) if isinstance(data, dict) else {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: [{'.'.join(table)}] is not a table", "write it as a TOML table")
+    return {k.replace("-", "_"): v for k, v in data.items()}
+
+
+def repo_file(root: Path) -> tuple[Path, tuple[str, ...]] | None:
+    own = root / "idealize.toml"
+    if own.exists():
+        return own, ()
+    pyproject = root / "pyproject.toml"
+    if (
+        pyproject.exists()
+        and "tool" in _read(pyproject)
+        and "idealize" in _read(pyproject, ("tool",))
+    ):
+        return pyproject, ("tool", "idealize")
+    return None
+
+
+def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key in KEYS:
+        value = env.get(f"IDEALIZE_{key.upper()}")
+        if value is None or value == "":
+            continue
+        found[key] = [v.strip() for v in value.split(",") if v.strip()] if key in _LISTS else value
+    return found
+
+
+def _check(layer: Mapping[str, Any], where: str) -> None:
+    for key in layer:
+        if key not in KEYS:
+            raise ConfigError(f"unknown key {key!r} in {where}", f"known keys: {', '.join(KEYS)}")
+
+
+def load_settings(
+    root: Path, flags: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None
+) -> tuple[Settings, dict[str, str]]:
+    """The merged settings and, for each key, where its value came from."""
+    env = os.environ if env is None else env
+    layers: list[tuple[str, dict[str, Any]]] = []
+    user = user_file(env)
+    if user.exists():
+        layers.append((str(user), _read(user)))
+    found = repo_file(root)
+    if found is not None:
+        path, table = found
+        layers.append((f"{path.name}" + (" [tool.idealize]" if table else ""), _read(path, table)))
+    layers.append(("environment", _from_env(env)))
+    layers.append(
+        (
+            "command line",
+            {k: v for k, v in (flags or {}).items() if v is not None and v != () and v != []},
+        )
+    )
+    merged: dict[str, Any] = {}
+    origin = dict.fromkeys(KEYS, "default")
+    for where, layer in layers:
+        _check(layer, where)
+        for key, value in layer.items():
+            merged[key] = value
+            origin[key] = where
+    try:
+        settings = Settings.model_validate(merged)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = ".".join(str(p) for p in err["loc"])
+        raise ConfigError(
+            f"bad value for {key!r} (from {origin.get(key.split('.')[0], '?')}): {err['msg']}",
+            "fix the value",
+        ) from exc
+    return settings, origin
 
 
 @dataclass(frozen=True)
 class Config:
+    """The resolved configuration of one run: built by a command (or a caller), read by the pipeline."""
+
     repo: Path = Path(".")
     since: str | None = None
     branches: tuple[str, ...] = ()
@@ -35,3 +173,21 @@ class Config:
     poll_seconds: float = 30.0
     run_dir: Path | None = None  # where prompts, responses and the plan are recorded
     review: tuple[tuple[str, str | None], ...] = ()  # `idealize review PATH[::SYMBOL]`
+
+    @classmethod
+    def from_settings(cls, settings: Settings, repo: Path, **fields: Any) -> Config:
+        """The run configuration every command builds from the merged settings; ``fields``
+        are what the command itself decides (the range, dry run, run folder...)."""
+        base: dict[str, Any] = dict(
+            repo=repo,
+            into=settings.into,
+            model=settings.model,
+            variant=settings.variant,
+            prompts_dir=Path(settings.prompts) if settings.prompts else None,
+            budget=settings.budget,
+            max_tokens=settings.max_tokens,
+            max_cost=settings.max_cost,
+            excludes=settings.exclude,
+        )
+        base.update(fields)
+        return cls(**base)

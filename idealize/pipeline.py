@@ -4,20 +4,22 @@ from __future__ import annotations
 
 from dataclasses import fields
 
-from .analyze.engine import Analysis, analyze
-from .analyze.features import FeatureStore
-from .analyze.pieces import existing_pieces
-from .cache import Cache, default_cache_dir
-from .collect import Collection, CollectOptions, collect
-from .config import Config
-from .emit import to_json, to_markdown
-from .git import Git
-from .languages import family
-from .model import Plan, Progress, no_progress
-from .modelstage import Recorder, run_model_stage
-from .providers.base import Provider
-from .review import review_pieces
-from .symbols import SymbolIndex
+from idealize.analyze.engine import Analysis, analyze
+from idealize.analyze.features import FeatureStore
+from idealize.analyze.pieces import existing_pieces
+from idealize.analyze.review import review_pieces
+from idealize.cache import Cache, default_cache_dir
+from idealize.config import Config
+from idealize.llm.providers.base import Provider
+from idealize.llm.stage import run_model_stage
+from idealize.output.markdown import to_markdown
+from idealize.output.plan_json import to_json
+from idealize.repo.collect import Collection, CollectOptions, collect
+from idealize.repo.git import Git
+from idealize.repo.languages import family
+from idealize.repo.symbols import SymbolIndex
+from idealize.runfolder import Recorder
+from idealize.types import Plan, Progress, no_progress
 
 
 def run(config: Config, provider: Provider | None = None, progress: Progress = no_progress) -> Plan:

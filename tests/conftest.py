@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from idealize.samples import build_sample, get_sample
+from idealize.evaluate.samples import build_sample, get_sample
 
 GOLDEN = Path(__file__).parent / "golden"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from idealize.config import Config
-from idealize.model import Branch, concurrent
 from idealize.pipeline import run
+from idealize.types import Branch, concurrent
 
 from .conftest import Repo
 

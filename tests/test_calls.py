@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from idealize.cache import Cache
-from idealize.calls import Caller, RetryPolicy
 from idealize.errors import BudgetError, ProviderError
-from idealize.providers import Message, Request, ScriptedProvider, TransientError
-from idealize.providers.base import Pricing
+from idealize.llm.calls import Caller, RetryPolicy
+from idealize.llm.providers import Message, Request, ScriptedProvider, TransientError
+from idealize.llm.providers.base import Pricing
 
 REQ = Request((Message("user", "hello there"),), max_tokens=100)
 

@@ -10,7 +10,7 @@ import jsonschema
 from typer.testing import CliRunner
 
 from idealize.cli import app
-from idealize.emit import plan_schema
+from idealize.output.plan_json import plan_schema
 
 runner = CliRunner()
 

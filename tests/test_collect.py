@@ -8,11 +8,17 @@ from pathlib import Path
 import pytest
 
 from idealize.cache import Cache
-from idealize.collect import CollectOptions, collect, merged_branch_name, pr_number, symbol_changes
 from idealize.errors import EmptyRange, NotAGitRepo, ShallowHistory, UnknownRef, UsageError
-from idealize.git import Git
-from idealize.model import Hunk, Symbol
-from idealize.symbols import SymbolIndex, parse_symbols
+from idealize.repo.collect import (
+    CollectOptions,
+    collect,
+    merged_branch_name,
+    pr_number,
+    symbol_changes,
+)
+from idealize.repo.git import Git
+from idealize.repo.symbols import SymbolIndex, parse_symbols
+from idealize.types import Hunk, Symbol
 
 from .conftest import Repo, git
 

@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 from idealize.cli import app
 from idealize.evaluate.runner import CaseSpec, EvalSpec, judge_pairwise, run_cells
 from idealize.evaluate.summary import summarize
-from idealize.providers import ScriptedProvider
-from idealize.providers.fake import demo_answer
+from idealize.llm.providers import ScriptedProvider
+from idealize.llm.providers.fake import demo_answer
 
 runner = CliRunner()
 
@@ -101,7 +101,7 @@ def test_summary_pairs_cells_by_case_model_and_epoch(tmp_path: Path) -> None:
 
 
 def test_a_users_own_repository_with_a_ground_truth_file(tmp_path: Path) -> None:
-    from idealize.samples import build_sample, get_sample
+    from idealize.evaluate.samples import build_sample, get_sample
 
     repo = tmp_path / "mine"
     build_sample(get_sample("ts-settings"), repo, "unmerged")

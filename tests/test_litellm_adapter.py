@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from idealize.calls import Caller
 from idealize.errors import ProviderError
-from idealize.providers import Message, Request, make_provider
-from idealize.providers.base import TransientError
+from idealize.llm.calls import Caller
+from idealize.llm.providers import Message, Request, make_provider
+from idealize.llm.providers.base import TransientError
 
 
 class _Status(Exception):

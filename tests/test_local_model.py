@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from idealize.cli import app
-from idealize.emit import plan_schema
+from idealize.output.plan_json import plan_schema
 
 URL = os.environ.get("IDEALIZE_LOCAL_MODEL_URL")
 MODEL = os.environ.get("IDEALIZE_LOCAL_MODEL", "openai/smollm2")

@@ -14,11 +14,11 @@ from typer.testing import CliRunner
 
 from idealize.cli import app
 from idealize.config import Config
-from idealize.emit import plan_schema, plan_to_dict
+from idealize.evaluate.samples import cleanup_config, load_samples
+from idealize.llm.providers import ScriptedProvider
+from idealize.llm.providers.fake import demo_answer
+from idealize.output.plan_json import plan_schema, plan_to_dict
 from idealize.pipeline import run
-from idealize.providers import ScriptedProvider
-from idealize.providers.fake import demo_answer
-from idealize.samples import cleanup_config, load_samples
 
 from .conftest import GOLDEN, Repo
 
@@ -270,7 +270,7 @@ def test_prompt_variants_list_show_and_a_users_own(
 
 def test_cost_cap_refuses_to_start(sample_repo: Callable[[str, str], Path]) -> None:
     from idealize.errors import BudgetError
-    from idealize.providers.base import Pricing
+    from idealize.llm.providers.base import Pricing
 
     path = sample_repo("py-model-hub", "merge")
     provider = ScriptedProvider(demo_answer, pricing=Pricing(input=1000.0, output=1000.0))
@@ -282,7 +282,7 @@ def test_cost_cap_refuses_to_start(sample_repo: Callable[[str, str], Path]) -> N
 def test_batch_mode_sends_one_batch_per_step(
     sample_repo: Callable[[str, str], Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from idealize.providers.fake import ScriptedBatchProvider
+    from idealize.llm.providers.fake import ScriptedBatchProvider
 
     monkeypatch.setattr("time.sleep", lambda s: None)
     path = sample_repo("py-model-hub", "merge")

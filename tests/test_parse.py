@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from idealize.parse import (
+from idealize.llm.answers import (
     layer1_fenced,
     layer2_braces,
     layer3_relax,

@@ -14,7 +14,10 @@ import pytest
 from typer.testing import CliRunner
 
 from idealize.cli import app
-from idealize.patches import Edit, apply_edit, check_patch, path_problem, validate_in_worktree
+from idealize.patches.check import check_patch, path_problem
+from idealize.patches.edits import Edit
+from idealize.patches.repair import apply_edit
+from idealize.patches.sandbox import validate_in_worktree
 
 if sys.version_info >= (3, 11):
     import tomllib

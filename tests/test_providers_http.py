@@ -8,10 +8,10 @@ from collections.abc import Callable
 import httpx2 as httpx  # the SDKs are built on httpx2, the maintained httpx fork
 import pytest
 
-from idealize.calls import Caller, RetryPolicy
 from idealize.errors import MissingKey, ProviderError
-from idealize.providers import Message, Request, make_provider
-from idealize.providers.base import TransientError
+from idealize.llm.calls import Caller, RetryPolicy
+from idealize.llm.providers import Message, Request, make_provider
+from idealize.llm.providers.base import TransientError
 
 REQ = Request((Message("system", "be brief"), Message("user", "hi")), max_tokens=50)
 

@@ -11,10 +11,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from idealize.emit import plan_schema, to_json, to_markdown
-from idealize.groundtruth import score
+from idealize.evaluate.groundtruth import score
+from idealize.evaluate.samples import cleanup_config, load_samples
+from idealize.output.markdown import to_markdown
+from idealize.output.plan_json import plan_schema, to_json
 from idealize.pipeline import run
-from idealize.samples import cleanup_config, load_samples
 
 from .conftest import GOLDEN
 

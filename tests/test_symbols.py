@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from idealize.symbols import parse_symbols
+from idealize.repo.symbols import parse_symbols
 
 CASES = {
     "python": (

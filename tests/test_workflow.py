@@ -16,8 +16,8 @@ import pytest
 from typer.testing import CliRunner
 
 from idealize.cli import app
+from idealize.config import load_settings
 from idealize.errors import ConfigError
-from idealize.settings import load_settings
 
 from .conftest import Repo
 

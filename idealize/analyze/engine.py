@@ -6,10 +6,19 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from ..cache import Cache
-from ..git import BlobReader, Git
-from ..languages import family
-from ..model import (
+from idealize.analyze.detectors.divergence import find_divergences
+from idealize.analyze.detectors.double_fix import find_double_fixes
+from idealize.analyze.detectors.duplicates import find_duplicates
+from idealize.analyze.detectors.phantom import find_phantoms
+from idealize.analyze.features import FeatureStore, calls_only
+from idealize.analyze.overlap import module_overlaps
+from idealize.analyze.pieces import Piece, branch_pieces, existing_pieces
+from idealize.analyze.units import build_units
+from idealize.cache import Cache
+from idealize.repo.git import BlobReader, Git
+from idealize.repo.languages import family
+from idealize.repo.symbols import SymbolIndex
+from idealize.types import (
     FINDING_KINDS,
     Branch,
     Finding,
@@ -20,15 +29,6 @@ from ..model import (
     concurrent,
     no_progress,
 )
-from ..symbols import SymbolIndex
-from .divergence import find_divergences
-from .double_fix import find_double_fixes
-from .duplicates import find_duplicates
-from .features import FeatureStore, calls_only
-from .overlap import module_overlaps
-from .phantom import find_phantoms
-from .pieces import Piece, branch_pieces, existing_pieces
-from .units import build_units
 
 _PREFIX = {
     "duplicate": "DUP",

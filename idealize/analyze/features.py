@@ -14,7 +14,7 @@ import zlib
 from dataclasses import dataclass
 from functools import cache
 
-from ..cache import Cache
+from idealize.cache import Cache
 
 _STRING = re.compile(
     r'"""(?:.|\n)*?"""|\'\'\'(?:.|\n)*?\'\'\'|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|`(?:\\.|[^`\\])*`'

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from ..model import Branch, ModuleOverlap, SymbolOverlap
+from idealize.types import Branch, ModuleOverlap, SymbolOverlap
 
 
 def module_overlaps(branches: Sequence[Branch]) -> tuple[ModuleOverlap, ...]:

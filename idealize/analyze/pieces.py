@@ -7,12 +7,19 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ..cache import Cache
-from ..git import Git
-from ..languages import family, language_of
-from ..model import Branch, Location
-from ..symbols import SymbolIndex
-from .features import FIX_WORDS, Features, FeatureStore, calls_only, concept_tokens, parameters
+from idealize.analyze.features import (
+    FIX_WORDS,
+    Features,
+    FeatureStore,
+    calls_only,
+    concept_tokens,
+    parameters,
+)
+from idealize.cache import Cache
+from idealize.repo.git import Git
+from idealize.repo.languages import family, language_of
+from idealize.repo.symbols import SymbolIndex
+from idealize.types import Branch, Location
 
 _LAYOUT = re.compile(r"[\s,()\[\]{}\\]+|[\'\"]")
 

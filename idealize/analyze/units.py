@@ -6,8 +6,8 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 
-from ..model import Finding, Location, ModuleOverlap, Unit
-from .pieces import Piece
+from idealize.analyze.pieces import Piece
+from idealize.types import Finding, Location, ModuleOverlap, Unit
 
 MAX_UNIT = 40
 Key = tuple[str | None, str, str | None]

@@ -14,15 +14,21 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ..config import Config
-from ..emit import to_markdown
-from ..errors import ConfigError, IdealizeError
-from ..groundtruth import score
-from ..pipeline import run
-from ..providers import make_provider
-from ..providers.base import Message, Provider, Request
-from ..render import Prompts
-from ..samples import Planted, PlantedLocation, build_sample, cleanup_config, get_sample
+from idealize.config import Config
+from idealize.errors import ConfigError, IdealizeError
+from idealize.evaluate.groundtruth import score
+from idealize.evaluate.samples import (
+    Planted,
+    PlantedLocation,
+    build_sample,
+    cleanup_config,
+    get_sample,
+)
+from idealize.llm.prompts import Prompts
+from idealize.llm.providers import make_provider
+from idealize.llm.providers.base import Message, Provider, Request
+from idealize.output.markdown import to_markdown
+from idealize.pipeline import run
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -7,10 +7,19 @@ import json
 import math
 from collections.abc import Sequence
 from itertools import combinations
+from pathlib import Path
 from typing import Any
 
-from .runner import CellRecord
-from .stats import Interval, bootstrap_mean, mcnemar_exact, mean, paired_difference, verdict, wilson
+from idealize.evaluate.runner import CellRecord
+from idealize.evaluate.stats import (
+    Interval,
+    bootstrap_mean,
+    mcnemar_exact,
+    mean,
+    paired_difference,
+    verdict,
+    wilson,
+)
 
 
 def _clean(x: float) -> float | None:
@@ -164,3 +173,16 @@ def html_report(summary: dict[str, Any], title: str) -> str:
 <script type="application/json" id="results">{embedded}</script>
 </body></html>
 """
+
+
+def write_results(
+    out: Path, spec: dict[str, Any], records: Sequence[CellRecord], title: str
+) -> str:
+    """results.json and report.html in ``out``; returns the markdown summary."""
+    summary = summarize(records)
+    (out / "results.json").write_text(
+        json.dumps({"config": spec, "cells": len(records), **summary}, indent=2) + "\n",
+        encoding="utf-8",
+    )
+    (out / "report.html").write_text(html_report(summary, title), encoding="utf-8")
+    return markdown(summary)

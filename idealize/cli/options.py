@@ -1,0 +1,93 @@
+"""Options several commands share, declared once."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+class Format(str, Enum):
+    md = "md"
+    json = "json"
+    sarif = "sarif"
+    html = "html"
+
+
+ModelOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--model",
+        "-m",
+        help="anthropic/MODEL, openai/MODEL, ollama/MODEL, or any litellm model string. Unset: offline.",
+    ),
+]
+ApiBaseOpt = Annotated[
+    str | None, typer.Option(help="Base URL of an OpenAI-compatible server.", metavar="URL")
+]
+FailOnOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Exit 1 when findings of these kinds exist: KIND[,KIND] or all.", metavar="KINDS"
+    ),
+]
+MinConfidenceOpt = Annotated[
+    float | None, typer.Option(help="With --fail-on: only findings at least this confident (0-1).")
+]
+IntoOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Target of --branch/--worktrees (default: the default branch).", metavar="REF"
+    ),
+]
+FormatOpt = Annotated[
+    Format | None, typer.Option("--format", "-f", help="What to print: md, json, sarif, html.")
+]
+VariantOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Prompt variant: idealized, idealized-single, critique, refactor, or your own."
+    ),
+]
+PromptsOpt = Annotated[
+    Path | None,
+    typer.Option("--prompts", help="A folder of your own prompt variants.", metavar="DIR"),
+]
+BudgetOpt = Annotated[
+    int | None,
+    typer.Option(help="Prompt tokens per unit (default: from the model's context window)."),
+]
+MaxTokensOpt = Annotated[int | None, typer.Option(help="Output tokens per call [default: 4096].")]
+MaxCostOpt = Annotated[
+    float | None,
+    typer.Option(help="Stop before spending more than this many US dollars.", metavar="USD"),
+]
+DryRunOpt = Annotated[
+    bool, typer.Option(help="Render every prompt and estimate tokens and cost; call nothing.")
+]
+ExcludeOpt = Annotated[
+    list[str] | None,
+    typer.Option("--exclude", help="Glob of files never put in a prompt (repeatable)."),
+]
+OfflineOpt = Annotated[bool, typer.Option(help="Static analysis only; no model.")]
+PatchesOpt = Annotated[
+    bool,
+    typer.Option(
+        help="Ask for edits that carry out each unit's plan, checked in a throwaway worktree."
+    ),
+]
+VerifyOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="With --patches: the project's test command, run in the throwaway worktree.",
+        metavar="CMD",
+    ),
+]
+BatchOpt = Annotated[
+    bool,
+    typer.Option(
+        help="Send the units through the provider's batch API (half price; may take hours)."
+    ),
+]

@@ -1,0 +1,149 @@
+"""Prompt variants: ``prompts/<variant>/system.j2`` plus numbered steps (``1-ideal.j2``, ...).
+
+Rendered with jinja2 and StrictUndefined: a template that names something the pack does
+not have fails loudly instead of sending a prompt with a hole in it. A user's own folder
+(``--prompts DIR``) is searched first, so it can add variants or override built-in ones and
+still include ``_shared/`` templates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from idealize.data import data_dir
+from idealize.errors import ConfigError, UsageError
+from idealize.llm import tokens
+from idealize.llm.pack import Pack
+from idealize.llm.providers.base import Message, Request
+
+DEFAULT_VARIANT = "idealized"
+
+
+def builtin_prompts() -> Path:
+    found = data_dir("prompts")
+    if found is not None:
+        return found
+    raise ConfigError("the prompts folder is missing from this installation", "reinstall idealize")
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    folder: Path
+    steps: tuple[str, ...]  # step names, in order: "1-ideal", "2-compare"
+    template_hash: str
+
+
+@dataclass(frozen=True)
+class RenderedPrompt:
+    unit_id: str
+    variant: str
+    step: str
+    system: str
+    user: str
+    tokens: int
+    template_hash: str
+
+    def request(self, max_tokens: int) -> Request:
+        messages = (
+            (Message("system", self.system), Message("user", self.user))
+            if self.system.strip()
+            else (Message("user", self.user),)
+        )
+        return Request(messages=messages, max_tokens=max_tokens)
+
+
+class Prompts:
+    def __init__(self, user_dir: Path | None = None) -> None:
+        roots = [builtin_prompts()]
+        if user_dir is not None:
+            if not user_dir.is_dir():
+                raise UsageError(
+                    f"--prompts {user_dir} is not a folder",
+                    "point it at a folder of <variant>/*.j2",
+                )
+            roots.insert(0, user_dir)
+        self.roots = tuple(roots)
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(r) for r in roots]),
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            autoescape=False,
+        )
+
+    def names(self) -> list[str]:
+        found: set[str] = set()
+        for root in self.roots:
+            found |= {
+                p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith(("_", "."))
+            }
+        return sorted(found)
+
+    def variant(self, name: str) -> Variant:
+        for root in self.roots:
+            folder = root / name
+            if folder.is_dir():
+                steps = tuple(sorted(p.stem for p in folder.glob("*.j2") if p.stem != "system"))
+                if not steps:
+                    raise ConfigError(
+                        f"prompt variant {name!r} has no step templates",
+                        f"add {folder}/1-<step>.j2",
+                    )
+                digest = hashlib.sha256()
+                for path in sorted(
+                    [
+                        *folder.glob("*.j2"),
+                        *(
+                            r / "_shared" / p.name
+                            for r in self.roots
+                            for p in (r / "_shared").glob("*.j2")
+                        ),
+                    ]
+                ):
+                    if path.exists():
+                        digest.update(path.name.encode() + path.read_bytes())
+                return Variant(name, folder, steps, digest.hexdigest()[:16])
+        raise UsageError(
+            f"no prompt variant named {name!r}", f"choose one of: {', '.join(self.names())}"
+        )
+
+    def source(self, variant: Variant, step: str) -> str:
+        return (variant.folder / f"{step}.j2").read_text(encoding="utf-8")
+
+    def render(
+        self, variant: Variant, step: str, pack: Pack, previous: Mapping[str, str]
+    ) -> RenderedPrompt:
+        context = {"pack": pack, "unit": pack.unit, "previous": previous}
+        try:
+            system = ""
+            if (variant.folder / "system.j2").exists():
+                system = self.env.get_template(f"{variant.name}/system.j2").render(context)
+            user = self.env.get_template(f"{variant.name}/{step}.j2").render(context)
+        except jinja2.TemplateError as exc:
+            raise ConfigError(
+                f"prompt template {variant.name}/{step}.j2: {exc}",
+                "fix the template or pick another variant",
+            ) from exc
+        return RenderedPrompt(
+            unit_id=pack.unit.id,
+            variant=variant.name,
+            step=step,
+            system=system,
+            user=user,
+            tokens=tokens.count(system) + tokens.count(user),
+            template_hash=variant.template_hash,
+        )
+
+
+def overhead(prompts: Prompts, variant: Variant, empty: Pack) -> int:
+    """Tokens a variant's templates cost before any code is put in them."""
+    steps: Sequence[str] = variant.steps
+    previous = dict.fromkeys(steps, "")
+    return max(prompts.render(variant, s, empty, previous).tokens for s in steps)

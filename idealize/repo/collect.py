@@ -1,0 +1,722 @@
+"""Which branches changed what, down to the symbol.
+
+Three ways in:
+- ``since``: every branch that landed on the current branch after a ref (merge
+  commits, squash- or rebase-merged commits);
+- ``branches``: unmerged branches, each against its merge-base with a target;
+- ``worktrees``: every worktree, with uncommitted and untracked (not ignored) work.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import json
+import os
+import re
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from unidiff import PatchSet  # type: ignore[attr-defined]
+from unidiff.errors import UnidiffParseError
+
+from idealize.config import MAX_PARSE_BYTES
+from idealize.errors import EmptyRange, RepoError, ShallowHistory, UsageError
+from idealize.repo.git import Git, LogEntry, RawChange
+from idealize.repo.languages import language_of
+from idealize.repo.symbols import SymbolIndex
+from idealize.types import (
+    Branch,
+    BranchKind,
+    ChangeKind,
+    Commit,
+    FileChange,
+    Hunk,
+    Progress,
+    Skipped,
+    Symbol,
+    SymbolChange,
+    no_progress,
+)
+
+# A squash- or rebase-merged PR hides when it started: count it as in flight for this long
+# before it landed when deciding which branches ran in parallel.
+SQUASH_WINDOW_SECONDS = 7 * 24 * 3600
+
+LONG_LIVED = re.compile(
+    r"^(main|master|trunk|develop|development|dev|stable|next|staging|production|prod|release([/-].*)?|hotfix)$"
+)
+_MERGE_PATTERNS = (
+    re.compile(r"^Merge pull request #(?P<pr>\d+) from (?:[^/\s]+/)?(?P<name>\S+)"),
+    re.compile(
+        r"^Merge (?:remote-tracking )?branch '(?P<name>[^']+)'(?: of (?P<remote>\S+))?(?: into (?P<into>\S+))?"
+    ),
+    re.compile(r"^Merge branch (?P<name>\S+)"),
+    re.compile(r"^Merged? (?:in )?(?P<name>\S+)"),
+)
+_PR_NUMBER = re.compile(r"\(#(\d+)\)\s*$|^Merge pull request #(\d+)|\s#(\d+)\s*$")
+
+
+@dataclass(frozen=True)
+class CollectOptions:
+    since: str | None = None
+    branches: tuple[str, ...] = ()
+    into: str | None = None
+    worktrees: bool = False
+    max_parse_bytes: int = MAX_PARSE_BYTES
+
+
+@dataclass(frozen=True)
+class Collection:
+    mode: str
+    target: str
+    target_head: str
+    branches: tuple[Branch, ...]
+    skipped: tuple[Skipped, ...] = ()
+    notes: tuple[str, ...] = ()
+    since: str | None = None
+
+
+@dataclass
+class _Pending:
+    """A branch whose diff is known but whose symbols are not yet parsed."""
+
+    name: str
+    kind: BranchKind
+    head: str
+    base: str
+    commits: tuple[Commit, ...]
+    raw: list[RawChange] | None = None  # read in _finish, unless the cache has the branch
+    patch: str | None = None
+    uncommitted: bool = False
+    worktree: str | None = None
+    skipped: list[Skipped] = field(default_factory=list)
+    window: tuple[int, int] | None = None
+
+
+def pr_number(subject: str) -> int | None:
+    m = _PR_NUMBER.search(subject)
+    if not m:
+        return None
+    return int(next(g for g in m.groups() if g))
+
+
+def merged_branch_name(subject: str) -> str | None:
+    for pattern in _MERGE_PATTERNS:
+        m = pattern.match(subject)
+        if m:
+            return m.group("name").strip("'\"")
+    return None
+
+
+def collect(
+    git: Git, options: CollectOptions, symbols: SymbolIndex, progress: Progress = no_progress
+) -> Collection:
+    notes: list[str] = []
+    skipped: list[Skipped] = []
+    if options.since is not None:
+        if options.branches or options.worktrees:
+            raise UsageError(
+                "--since cannot be combined with --branch or --worktrees", "run them separately"
+            )
+        mode = "since"
+        target = git.current_branch() or "HEAD"
+        target_head = git.resolve("HEAD")
+        pending = _landed_since(git, options.since, target_head, notes, skipped)
+    else:
+        into = options.into or git.default_branch()
+        target = into
+        target_head = git.resolve(into)
+        pending = []
+        names = list(options.branches)
+        if options.worktrees:
+            mode = "worktrees"
+            pending.extend(_from_worktrees(git, target_head, into, skipped))
+        else:
+            mode = "branches"
+            if not names:
+                names = _unmerged_local_branches(git, into, target_head)
+                if names:
+                    notes.append(
+                        f"No branches named: took the {len(names)} local branches not yet merged into {into}."
+                    )
+        have = {p.name for p in pending}
+        for name in names:
+            if name in have:
+                continue
+            pending.extend(_from_branch(git, name, target_head, into, skipped))
+        if not pending:
+            raise EmptyRange(
+                f"no branch has changes of its own against {into}",
+                "name branches with --branch NAME, use --worktrees, or --since REF after merging",
+            )
+    progress("collect", len(pending), len(pending))
+    branches = _finish(git, pending, symbols, options.max_parse_bytes, skipped, progress)
+    return Collection(
+        mode=mode,
+        target=target,
+        target_head=target_head,
+        branches=tuple(branches),
+        skipped=tuple(skipped),
+        notes=tuple(notes),
+        since=options.since,
+    )
+
+
+# -- post-merge -----------------------------------------------------------------------
+
+
+def _landed_since(
+    git: Git, since: str, head: str, notes: list[str], skipped: list[Skipped]
+) -> list[_Pending]:
+    since_sha = git.resolve(since)
+    if not git.is_ancestor(since_sha, head):
+        notes.append(f"{since} is not an ancestor of HEAD: took what HEAD has that {since} lacks.")
+    every = git.log(f"{since_sha}..{head}")  # one read of the whole range, merged sides included
+    if not every:
+        raise EmptyRange(
+            f"nothing landed on HEAD after {since}", "pick an older ref, e.g. --since HEAD~20"
+        )
+    sides = _Sides(every, head)
+    entries = sides.first_parent  # oldest first
+    position = {e.sha: i for i, e in enumerate(entries)}
+    shallow = git.is_shallow()
+    times = [e.time for e in entries]
+    pending: list[_Pending] = []
+    back_merges = 0
+    groups: dict[int, _Pending] = {}
+    for landed, entry in enumerate(entries):
+        if len(entry.parents) >= 2:
+            p1, p2 = entry.parents[0], entry.parents[1]
+            name = merged_branch_name(entry.subject) or f"merge {entry.sha[:7]}"
+            side, boundary = sides.side(entry.sha)
+            base = boundary[0] if len(boundary) == 1 and not shallow else git.merge_base(p1, p2)
+            if base is None:
+                if git.is_shallow():
+                    raise ShallowHistory(
+                        f"the history of {name!r} ({entry.sha[:7]}) is cut off by the shallow clone",
+                        "fetch more history: git fetch --unshallow",
+                    )
+                skipped.append(
+                    Skipped(f"merge {entry.sha[:7]}", "the merged side shares no history with HEAD")
+                )
+                continue
+            in_side = {e.sha for e in side}
+            own_commits = [e for e in side if len(e.parents) < 2]
+            side_merges = [e for e in side if len(e.parents) >= 2 and e.parents[1] in in_side]
+            m = _MERGE_PATTERNS[1].match(entry.subject)
+            pulled = m is not None and m.group("remote") is not None
+            if LONG_LIVED.match(name.removeprefix("origin/")) or pulled:
+                why = (
+                    "a pull of the same branch from its remote"
+                    if pulled
+                    else f"merge of long-lived branch {name!r}"
+                )
+                skipped.append(
+                    Skipped(
+                        f"merge {entry.sha[:7]} ({entry.subject})",
+                        f"{why} ({len(own_commits)} commits): not one agent's work, so not treated as a branch",
+                    )
+                )
+                continue
+            if len(side_merges) > 3 and len(side_merges) * 2 > len(own_commits):
+                skipped.append(
+                    Skipped(
+                        f"merge {entry.sha[:7]} ({entry.subject})",
+                        f"an integration branch ({len(side_merges)} merges of its own): not treated as one branch",
+                    )
+                )
+                continue
+            # a merge on the side whose second parent is not on the side came from the target
+            back_merges += sum(
+                1 for e in side if len(e.parents) >= 2 and e.parents[1] not in in_side
+            )
+            commits = tuple(Commit(e.sha, e.subject, e.body) for e in reversed(own_commits))
+            if not commits:
+                skipped.append(
+                    Skipped(
+                        f"merge {entry.sha[:7]} ({name})",
+                        "the merged branch has no commits of its own",
+                    )
+                )
+                continue
+            item = _Pending(name, "merge", p2, base, commits)
+            item.window = (position.get(base, -1), landed)
+            pending.append(item)
+        else:
+            parent = entry.parents[0] if entry.parents else None
+            if parent is None:
+                skipped.append(
+                    Skipped(f"commit {entry.sha[:7]}", "root commit: nothing to compare it with")
+                )
+                continue
+            number = pr_number(entry.subject)
+            commit = Commit(entry.sha, entry.subject, entry.body)
+            previous = groups.get(number) if number is not None else None
+            if previous is not None and pending and pending[-1] is previous:
+                # a rebase-merged PR: consecutive commits naming the same PR are one branch
+                previous.commits = (*previous.commits, commit)
+                previous.head = entry.sha
+                if previous.window is not None:
+                    previous.window = (previous.window[0], landed)
+                continue
+            name = f"#{number}" if number is not None else f"commit {entry.sha[:7]}"
+            item = _Pending(
+                name,
+                "squash",
+                entry.sha,
+                parent,
+                (commit,),
+            )
+            started = entry.time - SQUASH_WINDOW_SECONDS
+            item.window = (bisect.bisect_left(times, started, 0, landed) - 1, landed)
+            pending.append(item)
+            if number is not None:
+                groups[number] = item
+    if not pending:
+        raise EmptyRange(
+            f"no branch of its own landed after {since}: {len(skipped)} merge(s) or commit(s) skipped",
+            "; ".join(f"{s.what}: {s.reason}" for s in skipped[:3]) or "pick an older ref",
+        )
+    if back_merges:
+        notes.append(
+            f"Ignored {back_merges} back-merge(s) of the target into feature branches: "
+            "each branch is compared with its latest merge-base, so only its own changes count."
+        )
+    _dedupe_names(pending)
+    return pending
+
+
+class _Sides:
+    """What each merge on the first-parent chain brought in, from one log of the range.
+
+    Walking the chain oldest first, every commit is given the position of the first
+    first-parent commit that made it reachable; a merge's side is what it brought.
+    """
+
+    def __init__(self, every: Sequence[LogEntry], head: str) -> None:
+        self.by_sha = {e.sha: e for e in every}
+        self.order = {e.sha: i for i, e in enumerate(every)}  # git log order, newest first
+        chain: list[LogEntry] = []
+        sha: str | None = head
+        while sha in self.by_sha:
+            entry = self.by_sha[sha]
+            chain.append(entry)
+            sha = entry.parents[0] if entry.parents else None
+        chain.reverse()
+        self.first_parent = chain
+        self.landed: dict[str, int] = {}
+        self._sides: dict[str, list[str]] = {}
+        for i, entry in enumerate(chain):
+            self.landed[entry.sha] = i
+            brought: list[str] = []
+            stack = list(entry.parents[1:])
+            while stack:
+                c = stack.pop()
+                if c in self.landed or c not in self.by_sha:
+                    continue
+                self.landed[c] = i
+                brought.append(c)
+                stack.extend(self.by_sha[c].parents)
+            self._sides[entry.sha] = brought
+
+    def side(self, merge: str) -> tuple[list[LogEntry], list[str]]:
+        """The merge's side (newest first) and the boundary commits it grew from."""
+        shas = sorted(self._sides.get(merge, []), key=self.order.__getitem__)
+        inside = set(shas)
+        boundary = sorted({p for c in shas for p in self.by_sha[c].parents if p not in inside})
+        return [self.by_sha[c] for c in shas], boundary
+
+
+def _dedupe_names(pending: Sequence[_Pending]) -> None:
+    seen: dict[str, int] = {}
+    for item in pending:
+        count = seen.get(item.name, 0) + 1
+        seen[item.name] = count
+        if count > 1:
+            item.name = f"{item.name} ({count})"
+
+
+# -- pre-merge ----------------------------------------------------------------------
+
+
+def _unmerged_local_branches(git: Git, into: str, target_head: str) -> list[str]:
+    out = git.text("for-each-ref", "--format=%(refname:short) %(objectname)", "refs/heads")
+    names = []
+    for line in out.splitlines():
+        name, sha = line.rsplit(" ", 1)
+        if name == into or sha == target_head:
+            continue
+        if not git.is_ancestor(sha, target_head):
+            names.append(name)
+    return names
+
+
+def _from_branch(
+    git: Git, name: str, target_head: str, into: str, skipped: list[Skipped]
+) -> list[_Pending]:
+    head = git.resolve(name)
+    base = git.merge_base(head, target_head)
+    if base is None:
+        if git.is_shallow():
+            raise ShallowHistory(
+                f"{name!r} and {into!r} meet beyond the shallow clone", "git fetch --unshallow"
+            )
+        raise RepoError(f"{name!r} shares no history with {into!r}", "check --into")
+    commits = git.log(f"{base}..{head}", no_merges=True)
+    if not commits:
+        skipped.append(Skipped(f"branch {name}", f"no commits of its own against {into}"))
+        return []
+    return [
+        _Pending(
+            name,
+            "branch",
+            head,
+            base,
+            tuple(Commit(e.sha, e.subject, e.body) for e in reversed(commits)),
+        )
+    ]
+
+
+def _from_worktrees(
+    git: Git, target_head: str, into: str, skipped: list[Skipped]
+) -> list[_Pending]:
+    pending: list[_Pending] = []
+    for tree in git.worktrees():
+        if tree.bare or tree.head is None:
+            continue
+        path = Path(tree.path)
+        name = tree.branch or f"detached {tree.head[:7]}"
+        label = f"worktree {_relative(path, git.root)}"
+        if not path.exists():
+            skipped.append(
+                Skipped(label, "worktree folder is missing (git worktree prune removes it)")
+            )
+            continue
+        conflicts = git.unmerged_paths(path)
+        snapshot = git.snapshot_worktree(path)
+        head_tree = git.text("rev-parse", f"{tree.head}^{{tree}}").strip()
+        uncommitted = snapshot != head_tree
+        base = git.merge_base(tree.head, target_head)
+        if base is None:
+            skipped.append(Skipped(label, f"shares no history with {into}"))
+            continue
+        raw, patch = git.diff(base, snapshot)
+        if not raw:
+            skipped.append(Skipped(label, f"no changes against {into}", name))
+            continue
+        commits = git.log(f"{base}..{tree.head}", no_merges=True)
+        item = _Pending(
+            name,
+            "worktree",
+            snapshot if uncommitted else tree.head,
+            base,
+            tuple(Commit(e.sha, e.subject, e.body) for e in reversed(commits)),
+            raw,
+            patch,
+            uncommitted=uncommitted,
+            worktree=tree.path,
+        )
+        for p in conflicts:
+            item.skipped.append(Skipped(p, "unresolved merge conflict in the worktree", name))
+        pending.append(item)
+    return pending
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+# -- symbols --------------------------------------------------------------------------
+
+
+def _hunks_by_path(patch: str) -> tuple[dict[str, list[Hunk]], set[str]]:
+    try:
+        patchset = PatchSet(patch)
+    except UnidiffParseError as exc:
+        raise RepoError(
+            f"could not read git's diff output: {exc}", "run with --debug and report this"
+        ) from exc
+    result: dict[str, list[Hunk]] = {}
+    binary: set[str] = set()
+    for pf in patchset:
+        path = pf.path
+        if pf.is_binary_file:
+            binary.add(path)
+            continue
+        hunks: list[Hunk] = []
+        for h in pf:
+            removed = tuple(line.value.rstrip("\n") for line in h if line.is_removed)
+            added = tuple(line.value.rstrip("\n") for line in h if line.is_added)
+            hunks.append(
+                Hunk(
+                    h.source_start, h.source_length, h.target_start, h.target_length, removed, added
+                )
+            )
+        result[path] = hunks
+    return result, binary
+
+
+_CONFLICT = re.compile(r"^(<{7} |>{7} |={7}$)")
+
+
+CHANGES_VERSION = "changes-2"
+
+
+def _encode_files(files: Sequence[FileChange], skipped: Sequence[Skipped]) -> str:
+    def file(f: FileChange) -> dict[str, object]:
+        row: dict[str, object] = {k.name: getattr(f, k.name) for k in dataclasses.fields(f)}
+        row["hunks"] = [
+            [h.old_start, h.old_lines, h.new_start, h.new_lines, h.removed, h.added]
+            for h in f.hunks
+        ]
+        row["symbols"] = [[getattr(s, k.name) for k in dataclasses.fields(s)] for s in f.symbols]
+        return row
+
+    return json.dumps(
+        {
+            "files": [file(f) for f in files],
+            "skipped": [[x.what, x.reason, x.branch] for x in skipped],
+        }
+    )
+
+
+def _decode_files(text: str) -> tuple[tuple[FileChange, ...], list[Skipped]]:
+    data = json.loads(text)
+    files = tuple(
+        FileChange(
+            **{
+                **f,
+                "hunks": tuple(
+                    Hunk(a, b, c, d, tuple(rem), tuple(add)) for a, b, c, d, rem, add in f["hunks"]
+                ),
+                "symbols": tuple(SymbolChange(*x) for x in f["symbols"]),
+            }
+        )
+        for f in data["files"]
+    )
+    return files, [Skipped(*x) for x in data["skipped"]]
+
+
+def _read_diffs(git: Git, pending: Sequence[_Pending]) -> None:
+    """git diff for every branch that needs one, a process per core at a time."""
+    todo = [p for p in pending if p.raw is None]
+    workers = max(1, min(4, os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for p, (raw, patch) in zip(
+            todo, pool.map(lambda p: git.diff(p.base, p.head), todo), strict=True
+        ):
+            p.raw, p.patch = raw, patch
+
+
+def _finish(
+    git: Git,
+    pending: list[_Pending],
+    index: SymbolIndex,
+    max_bytes: int,
+    skipped: list[Skipped],
+    progress: Progress,
+) -> list[Branch]:
+    # commit ranges never change: a branch collected before is read back from the cache
+    keys = [f"{p.base}..{p.head}:{max_bytes}" for p in pending]
+    done = index.store.get_many(CHANGES_VERSION, keys)
+    fresh = [p for p, k in zip(pending, keys, strict=True) if k not in done]
+    _read_diffs(git, fresh)
+    parsed_hunks = {id(p): _hunks_by_path(p.patch or "") for p in fresh}
+    # which blobs need symbols
+    wanted: list[tuple[str, str]] = []
+    for p in fresh:
+        for rc in p.raw or ():
+            lang = language_of(rc.path)
+            if lang is None or rc.new_mode == "160000" or rc.old_mode == "160000":
+                continue
+            for blob in (rc.old_blob, rc.new_blob):
+                if blob:
+                    wanted.append((blob, lang))
+    sizes = git.blob_sizes([b for b, _ in wanted])
+    known = index.cached(wanted)
+    missing = [
+        b
+        for b, lang in dict.fromkeys(wanted)
+        if (b, lang) not in known and sizes.get(b, 0) <= max_bytes
+    ]
+    with git.blobs() as reader:
+        contents = reader.read_many(missing)
+    index.parse_many([(b, lang, contents[b]) for b, lang in dict.fromkeys(wanted) if b in contents])
+    total = len(pending)
+    branches: list[Branch] = []
+    new_entries: list[tuple[str, str]] = []
+    for n, (p, key) in enumerate(zip(pending, keys, strict=True), start=1):
+        if key in done:
+            files, file_skips = _decode_files(done[key])
+        else:
+            hunks, binary = parsed_hunks[id(p)]
+            file_skips = []
+            files = tuple(
+                _file_change(p, rc, hunks, binary, index, contents, sizes, max_bytes, file_skips)
+                for rc in p.raw or ()
+            )
+            new_entries.append((key, _encode_files(files, file_skips)))
+        skipped.extend(file_skips)
+        skipped.extend(p.skipped)
+        branches.append(
+            Branch(
+                name=p.name,
+                kind=p.kind,
+                head=p.head,
+                base=p.base,
+                commits=p.commits,
+                files=files,
+                uncommitted=p.uncommitted,
+                worktree=p.worktree,
+                window=p.window,
+            )
+        )
+        progress("symbols", n, total)
+    index.flush()
+    if new_entries:
+        index.store.put_many(CHANGES_VERSION, new_entries)
+    return branches
+
+
+def _file_change(
+    p: _Pending,
+    rc: RawChange,
+    hunks: dict[str, list[Hunk]],
+    binary: set[str],
+    index: SymbolIndex,
+    contents: dict[str, bytes],
+    sizes: dict[str, int],
+    max_bytes: int,
+    skipped: list[Skipped],
+) -> FileChange:
+    status = {"A": "added", "D": "deleted", "R": "renamed", "C": "added"}.get(rc.status, "modified")
+    lang = language_of(rc.path)
+    base = FileChange(
+        path=rc.path,
+        status=status,  # type: ignore[arg-type]
+        old_path=rc.old_path,
+        language=lang,
+        old_blob=rc.old_blob,
+        new_blob=rc.new_blob,
+    )
+    if "160000" in (rc.old_mode, rc.new_mode):
+        skipped.append(Skipped(rc.path, "submodule: only its pointer moved; not analysed", p.name))
+        return _replace(base, language=None)
+    if "120000" in (rc.old_mode, rc.new_mode):
+        skipped.append(Skipped(rc.path, "symbolic link: not analysed", p.name))
+        return _replace(base, language=None)
+    if rc.path in binary:
+        skipped.append(Skipped(rc.path, "binary file: not analysed", p.name))
+        return _replace(base, language=None)
+    file_hunks = tuple(hunks.get(rc.path, ()))
+    base = _replace(base, hunks=file_hunks)
+    added_text = [line for h in file_hunks for line in h.added]
+    if any(_CONFLICT.match(line) for line in added_text):
+        skipped.append(
+            Skipped(rc.path, "unresolved conflict markers: symbols not analysed", p.name)
+        )
+        return _replace(base, language=None)
+    if any(_has_surrogates(line) for h in file_hunks for line in (*h.added, *h.removed)):
+        skipped.append(
+            Skipped(rc.path, "not UTF-8 text: kept at hunk level, symbols not analysed", p.name)
+        )
+        return _replace(base, language=None)
+    if lang is None:
+        return base
+    too_big = [b for b in (rc.old_blob, rc.new_blob) if b and sizes.get(b, 0) > max_bytes]
+    if too_big:
+        size = max(sizes.get(b, 0) for b in too_big)
+        skipped.append(
+            Skipped(
+                rc.path,
+                f"large file ({size:,} bytes > {max_bytes:,}): kept at hunk level, symbols not parsed",
+                p.name,
+            )
+        )
+        return base
+    old = index.get(rc.old_blob, lang, contents.get(rc.old_blob)) if rc.old_blob else ()
+    new = index.get(rc.new_blob, lang, contents.get(rc.new_blob)) if rc.new_blob else ()
+    return _replace(base, symbols=symbol_changes(old, new, file_hunks))
+
+
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
+def _has_surrogates(text: str) -> bool:
+    """Bytes that were not UTF-8 come back from the decoder as lone surrogates."""
+    return _SURROGATE.search(text) is not None
+
+
+def _replace(fc: FileChange, **kwargs: object) -> FileChange:
+    from dataclasses import replace
+
+    return replace(fc, **kwargs)  # type: ignore[arg-type]
+
+
+def _touched(start: int, end: int, lines: list[tuple[int, int]]) -> bool:
+    return any(s <= end and start <= e for s, e in lines)
+
+
+def symbol_changes(
+    old: Sequence[Symbol], new: Sequence[Symbol], hunks: Sequence[Hunk]
+) -> tuple[SymbolChange, ...]:
+    """What each hunk did to the definitions of one file: added, modified, deleted or renamed."""
+    old_by = {s.name: s for s in old}
+    new_by = {s.name: s for s in new}
+    # with --unified=0 a pure insertion has old_lines 0 and sits *after* old_start
+    old_ranges = [(h.old_start, h.old_start + h.old_lines - 1) for h in hunks if h.old_lines]
+    new_ranges = [(h.new_start, h.new_start + h.new_lines - 1) for h in hunks if h.new_lines]
+    changes: list[SymbolChange] = []
+    deleted = [s for name, s in old_by.items() if name not in new_by]
+    added = [s for name, s in new_by.items() if name not in old_by]
+    renamed_to: dict[str, Symbol] = {}
+    for d in deleted:
+        for a in added:
+            if a.kind == d.kind and a.body_hash == d.body_hash and a.name not in renamed_to:
+                renamed_to[a.name] = d
+                break
+    renamed_old = {d.name for d in renamed_to.values()}
+    for s in new:
+        prior = old_by.get(s.name)
+        if prior is None:
+            was = renamed_to.get(s.name)
+            kind: ChangeKind = "renamed" if was else "added"
+            changes.append(
+                SymbolChange(
+                    s.name,
+                    s.kind,
+                    kind,
+                    was.start_line if was else None,
+                    was.end_line if was else None,
+                    s.start_line,
+                    s.end_line,
+                    renamed_from=was.name if was else None,
+                )
+            )
+        elif prior.body_hash != s.body_hash and (
+            _touched(s.start_line, s.end_line, new_ranges)
+            or _touched(prior.start_line, prior.end_line, old_ranges)
+        ):
+            changes.append(
+                SymbolChange(
+                    s.name,
+                    s.kind,
+                    "modified",
+                    prior.start_line,
+                    prior.end_line,
+                    s.start_line,
+                    s.end_line,
+                )
+            )
+    for d in deleted:
+        if d.name not in renamed_old:
+            changes.append(
+                SymbolChange(d.name, d.kind, "deleted", d.start_line, d.end_line, None, None)
+            )
+    return tuple(changes)

@@ -1,0 +1,438 @@
+"""The one place that talks to git: subprocess calls and batch object reads."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from idealize.errors import NotAGitRepo, RepoError, ShallowHistory, UnknownRef
+
+# Keep git's output stable whatever the user's configuration says.
+_GIT_ENV = {
+    "GIT_TERMINAL_PROMPT": "0",
+    "GIT_OPTIONAL_LOCKS": "0",
+    "LC_ALL": "C",
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
+_DIFF_FLAGS = ("--no-color", "--no-ext-diff", "--no-textconv", "--find-renames")
+
+
+@dataclass(frozen=True, slots=True)
+class RawChange:
+    """One line of ``git diff --raw``: what happened to one path."""
+
+    status: str  # A, M, D, R, T
+    old_blob: str | None
+    new_blob: str | None
+    old_mode: str
+    new_mode: str
+    path: str
+    old_path: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    sha: str
+    parents: tuple[str, ...]
+    subject: str
+    body: str
+    time: int = 0  # committer date, seconds since the epoch
+
+
+@dataclass(frozen=True, slots=True)
+class Worktree:
+    path: str
+    head: str | None
+    branch: str | None  # short name, None when detached
+    bare: bool = False
+
+
+ZERO = "0" * 40
+
+
+class Git:
+    """A repository, addressed through the git command line."""
+
+    def __init__(self, path: str | os.PathLike[str] = ".") -> None:
+        start = Path(path)
+        if not start.exists():
+            raise NotAGitRepo(f"{start} does not exist", "pass the path of a git repository")
+        if shutil.which("git") is None:
+            raise RepoError("git is not installed", "install git and try again")
+        proc = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel", "--git-common-dir"],
+            cwd=start if start.is_dir() else start.parent,
+            capture_output=True,
+            text=True,
+            env={**os.environ, **_GIT_ENV},
+        )
+        if proc.returncode != 0:
+            raise NotAGitRepo(
+                f"{start} is not inside a git work tree",
+                "run idealize inside a repository or pass its path",
+            )
+        top, common = proc.stdout.splitlines()[:2]
+        self.root = Path(top)
+        common_path = Path(common)
+        self.common_dir = common_path if common_path.is_absolute() else self.root / common_path
+
+    # -- plumbing ---------------------------------------------------------------
+
+    def run(
+        self,
+        *args: str,
+        input: bytes | None = None,
+        env: dict[str, str] | None = None,
+        cwd: Path | None = None,
+        check: bool = True,
+    ) -> bytes:
+        proc = subprocess.run(
+            ["git", *args],
+            cwd=cwd or self.root,
+            input=input,
+            capture_output=True,
+            env={**os.environ, **_GIT_ENV, **(env or {})},
+        )
+        if check and proc.returncode != 0:
+            message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+            first = message[-1] if message else f"exit {proc.returncode}"
+            raise RepoError(f"git {args[0]} failed: {first}", "run with --debug for details")
+        return proc.stdout
+
+    def text(self, *args: str, **kwargs: object) -> str:
+        return self.run(*args, **kwargs).decode("utf-8", "replace")  # type: ignore[arg-type]
+
+    # -- refs ---------------------------------------------------------------------
+
+    def resolve(self, ref: str) -> str:
+        """The commit sha ``ref`` names, or UnknownRef."""
+        out = self.run(
+            "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}", check=False
+        )
+        sha = out.decode().strip()
+        if not sha:
+            hint = "check the name with `git branch -a` or `git log --oneline`"
+            if self.is_shallow():
+                raise ShallowHistory(
+                    f"unknown ref {ref!r} in a shallow clone",
+                    "fetch more history: git fetch --unshallow (or --deepen N)",
+                )
+            raise UnknownRef(f"unknown ref {ref!r}", hint)
+        return sha
+
+    def is_shallow(self) -> bool:
+        return (self.common_dir / "shallow").exists()
+
+    def current_branch(self) -> str | None:
+        out = self.text("symbolic-ref", "--quiet", "--short", "HEAD", check=False).strip()
+        return out or None
+
+    def default_branch(self) -> str:
+        """origin's HEAD if known, else main or master, else the current branch."""
+        out = self.text(
+            "symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD", check=False
+        ).strip()
+        if out:
+            return out
+        for name in ("main", "master", "trunk", "develop"):
+            if self.run(
+                "rev-parse", "--verify", "--quiet", f"refs/heads/{name}", check=False
+            ).strip():
+                return name
+        current = self.current_branch()
+        if current:
+            return current
+        raise UnknownRef("cannot tell the default branch", "pass --into REF")
+
+    def merge_base(self, a: str, b: str) -> str | None:
+        out = self.text("merge-base", a, b, check=False).strip()
+        return out or None
+
+    def is_ancestor(self, a: str, b: str) -> bool:
+        proc = subprocess.run(
+            ["git", "merge-base", "--is-ancestor", a, b],
+            cwd=self.root,
+            capture_output=True,
+            env={**os.environ, **_GIT_ENV},
+        )
+        return proc.returncode == 0
+
+    # -- history ------------------------------------------------------------------
+
+    def log(
+        self, *range_args: str, first_parent: bool = False, no_merges: bool = False
+    ) -> list[LogEntry]:
+        args = ["log", "-z", "--format=%H %ct%x00%P%x00%s%x00%b", "--end-of-options"]
+        if first_parent:
+            args.insert(1, "--first-parent")
+        if no_merges:
+            args.insert(1, "--no-merges")
+        raw = self.text(*args, *range_args) if range_args else ""
+        fields = raw.split("\x00")
+        entries: list[LogEntry] = []
+        # each record is sha, parents, subject, body; -z ends records with NUL too
+        i = 0
+        while i + 3 < len(fields):
+            head = fields[i].strip()
+            if not head:
+                i += 1
+                continue
+            sha, _, stamp = head.partition(" ")
+            entries.append(
+                LogEntry(
+                    sha=sha,
+                    parents=tuple(fields[i + 1].split()),
+                    subject=fields[i + 2],
+                    body=fields[i + 3].strip(),
+                    time=int(stamp or 0),
+                )
+            )
+            i += 4
+        return entries
+
+    # -- diffs ----------------------------------------------------------------------
+
+    def diff(self, old: str, new: str) -> tuple[list[RawChange], str]:
+        """What changed from ``old`` to ``new``: raw records (blob ids, modes, renames) and a
+        unified diff with no context lines, from one git process."""
+        out = self.run(
+            "-c",
+            "core.quotePath=false",
+            "diff",
+            "--raw",
+            "--patch",
+            "--unified=0",
+            "--abbrev=40",
+            *_DIFF_FLAGS,
+            old,
+            new,
+            "--",
+        ).decode("utf-8", "surrogateescape")
+        raw_part, _, patch = out.partition("\n\n") if out.startswith(":") else ("", "", out)
+        changes: list[RawChange] = []
+        for line in raw_part.splitlines():
+            if not line.startswith(":"):
+                continue
+            meta, *paths = line.split("\t")
+            old_mode, new_mode, old_blob, new_blob, status = meta[1:].split(" ")
+            names = [_unquote(p) for p in paths]
+            letter = status[0]
+            renamed = letter in ("R", "C") and len(names) == 2
+            changes.append(
+                RawChange(
+                    status=letter,
+                    old_blob=None if old_blob == ZERO else old_blob,
+                    new_blob=None if new_blob == ZERO else new_blob,
+                    old_mode=old_mode,
+                    new_mode=new_mode,
+                    path=names[-1],
+                    old_path=names[0] if renamed else None,
+                )
+            )
+        return changes, patch
+
+    # -- worktrees ----------------------------------------------------------------------
+
+    def worktrees(self) -> list[Worktree]:
+        out = self.text("worktree", "list", "--porcelain")
+        trees: list[Worktree] = []
+        path: str | None = None
+        head: str | None = None
+        branch: str | None = None
+        bare = False
+        for line in [*out.splitlines(), ""]:
+            if not line:
+                if path is not None:
+                    trees.append(Worktree(path=path, head=head, branch=branch, bare=bare))
+                path, head, branch, bare = None, None, None, False
+            elif line.startswith("worktree "):
+                path = line[len("worktree ") :]
+            elif line.startswith("HEAD "):
+                head = line[len("HEAD ") :]
+            elif line.startswith("branch "):
+                branch = line[len("branch ") :].removeprefix("refs/heads/")
+            elif line == "bare":
+                bare = True
+        return trees
+
+    def snapshot_worktree(self, worktree: Path) -> str:
+        """A tree object of the work tree as it is, with untracked (not ignored) files.
+
+        Uses a throwaway index file, so the user's index and files are left alone;
+        the only trace is loose blob objects, as ``git stash create`` leaves.
+        """
+        real_index = Path(self.text("rev-parse", "--git-path", "index", cwd=worktree).strip())
+        if not real_index.is_absolute():
+            real_index = worktree / real_index
+        with tempfile.TemporaryDirectory(prefix="idealize-index-") as tmp:
+            index = Path(tmp) / "index"
+            if real_index.exists():
+                # copy2 keeps the mtime git uses to spot racily-clean entries
+                shutil.copy2(real_index, index)  # the stat cache makes `add -A` fast
+            env = {"GIT_INDEX_FILE": str(index)}
+            has_head = bool(
+                self.run(
+                    "rev-parse", "--verify", "--quiet", "HEAD", cwd=worktree, check=False
+                ).strip()
+            )
+            if not real_index.exists() and has_head:
+                self.run("read-tree", "HEAD", cwd=worktree, env=env)
+            # idealize's own run folders are never part of the work
+            self.run("add", "-A", "--", ".", ":(exclude).idealize", cwd=worktree, env=env)
+            return self.text("write-tree", cwd=worktree, env=env).strip()
+
+    def unmerged_paths(self, worktree: Path) -> list[str]:
+        out = self.text("diff", "--name-only", "--diff-filter=U", cwd=worktree, check=False)
+        return [p for p in out.splitlines() if p]
+
+    def tracked_or_untracked(self, paths: Sequence[str] = ()) -> list[str]:
+        """Files git tracks plus untracked ones it does not ignore."""
+        out = self.run("ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", *paths)
+        return sorted({p.decode("utf-8", "surrogateescape") for p in out.split(b"\x00") if p})
+
+    def ls_tree(self, treeish: str) -> list[tuple[str, str, str]]:
+        """(mode, blob, path) for every file of a tree."""
+        out = self.run("ls-tree", "-r", "-z", "--full-tree", treeish)
+        rows: list[tuple[str, str, str]] = []
+        for rec in out.split(b"\x00"):
+            if not rec:
+                continue
+            meta, path = rec.split(b"\t", 1)
+            mode, kind, blob = meta.decode().split(" ")
+            if kind == "blob":
+                rows.append((mode, blob, path.decode("utf-8", "surrogateescape")))
+        return rows
+
+    def blob_sizes(self, blobs: Sequence[str]) -> dict[str, int]:
+        """Sizes of many blobs from one `cat-file --batch-check`; missing ones are left out."""
+        unique = list(dict.fromkeys(blobs))
+        if not unique:
+            return {}
+        out = self.run(
+            "cat-file", "--batch-check", input=("\n".join(unique) + "\n").encode(), check=False
+        )
+        sizes: dict[str, int] = {}
+        for line in out.decode().splitlines():
+            parts = line.split()
+            if len(parts) == 3 and parts[1] == "blob":
+                sizes[parts[0]] = int(parts[2])
+        return sizes
+
+    @contextmanager
+    def throwaway_worktree(self, commit: str) -> Iterator[Path]:
+        """A detached worktree at ``commit`` in a temporary folder, removed afterwards."""
+        tmp = Path(tempfile.mkdtemp(prefix="idealize-worktree-"))
+        tree = tmp / "tree"
+        self.run("worktree", "add", "--detach", "--quiet", str(tree), commit)
+        try:
+            yield tree
+        finally:
+            self.run("worktree", "remove", "--force", str(tree), check=False)
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    def apply_patch(self, diff: str, check_only: bool = False) -> str | None:
+        """`git apply` a unified diff to the work tree; the error text, or None when it applied."""
+        args = ["apply", "--check", "-"] if check_only else ["apply", "-"]
+        proc = subprocess.run(
+            ["git", *args],
+            cwd=self.root,
+            input=diff.encode(),
+            capture_output=True,
+            env={**os.environ, **_GIT_ENV},
+        )
+        return (
+            proc.stderr.decode("utf-8", "replace").strip() or "git apply failed"
+            if proc.returncode
+            else None
+        )
+
+    @contextmanager
+    def blobs(self) -> Iterator[BlobReader]:
+        reader = BlobReader(self)
+        try:
+            yield reader
+        finally:
+            reader.close()
+
+
+def _unquote(path: str) -> str:
+    """git C-quotes paths with tabs, newlines, quotes or backslashes."""
+    if len(path) >= 2 and path[0] == '"' and path[-1] == '"':
+        raw = path[1:-1].encode("latin-1", "backslashreplace").decode("unicode_escape")
+        return raw.encode("latin-1", "surrogateescape").decode("utf-8", "surrogateescape")
+    return path
+
+
+class BlobReader:
+    """Reads many objects through one ``git cat-file --batch`` process."""
+
+    def __init__(self, git: Git) -> None:
+        self._git = git
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        if self._proc is None:
+            self._proc = subprocess.Popen(
+                ["git", "cat-file", "--batch"],
+                cwd=self._git.root,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                env={**os.environ, **_GIT_ENV},
+            )
+        return self._proc
+
+    def read(self, sha: str) -> bytes | None:
+        proc = self._start()
+        stdin: IO[bytes] = proc.stdin  # type: ignore[assignment]
+        stdout: IO[bytes] = proc.stdout  # type: ignore[assignment]
+        stdin.write(sha.encode() + b"\n")
+        stdin.flush()
+        header = stdout.readline().decode()
+        if header.endswith("missing\n") or not header:
+            return None
+        size = int(header.split()[2])
+        data = stdout.read(size)
+        stdout.read(1)  # trailing newline
+        return data
+
+    def read_many(self, shas: Sequence[str]) -> dict[str, bytes]:
+        """Pipelined reads: every request is written before the answers are read."""
+        unique = list(dict.fromkeys(shas))
+        if not unique:
+            return {}
+        proc = subprocess.run(
+            ["git", "cat-file", "--batch"],
+            cwd=self._git.root,
+            input=("\n".join(unique) + "\n").encode(),
+            capture_output=True,
+            env={**os.environ, **_GIT_ENV},
+        )
+        out = proc.stdout
+        result: dict[str, bytes] = {}
+        pos = 0
+        for sha in unique:
+            end = out.index(b"\n", pos)
+            header = out[pos:end].decode()
+            pos = end + 1
+            if header.endswith("missing"):
+                continue
+            size = int(header.split()[2])
+            result[sha] = out[pos : pos + size]
+            pos += size + 1
+        return result
+
+    def close(self) -> None:
+        if self._proc is not None:
+            if self._proc.stdin:
+                self._proc.stdin.close()
+            self._proc.wait()
+            if self._proc.stdout:
+                self._proc.stdout.close()
+            self._proc = None

@@ -1,0 +1,437 @@
+"""Definitions (functions, classes, methods...) in a file, via tree-sitter, cached by blob id.
+
+Python is first-class; JavaScript, TypeScript, Go, Rust, Java and Dart give their
+definitions. Names are qualified within their file: ``Class.method``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from idealize.cache import Cache
+from idealize.repo.languages import parser_for
+from idealize.types import Symbol
+
+PARSER_VERSION = "symbols-3"
+
+
+@dataclass(frozen=True)
+class _Spec:
+    # node type -> symbol kind
+    definitions: dict[str, str]
+    # node types whose named children are searched for definitions (without nesting the name)
+    passthrough: frozenset[str]
+    # field or child types holding the body to search for nested definitions
+    bodies: frozenset[str]
+
+
+_SPECS: dict[str, _Spec] = {
+    "python": _Spec(
+        definitions={"function_definition": "function", "class_definition": "class"},
+        passthrough=frozenset({"module", "decorated_definition"}),
+        bodies=frozenset({"block"}),
+    ),
+    "javascript": _Spec(
+        definitions={
+            "function_declaration": "function",
+            "generator_function_declaration": "function",
+            "class_declaration": "class",
+            "method_definition": "method",
+        },
+        passthrough=frozenset(
+            {"program", "export_statement", "lexical_declaration", "variable_declaration"}
+        ),
+        bodies=frozenset({"class_body"}),
+    ),
+    "go": _Spec(
+        definitions={
+            "function_declaration": "function",
+            "method_declaration": "method",
+            "type_spec": "type",
+        },
+        passthrough=frozenset({"source_file", "type_declaration"}),
+        bodies=frozenset(),
+    ),
+    "rust": _Spec(
+        definitions={
+            "function_item": "function",
+            "function_signature_item": "function",
+            "struct_item": "struct",
+            "enum_item": "enum",
+            "trait_item": "trait",
+            "impl_item": "impl",
+            "mod_item": "module",
+            "type_item": "type",
+        },
+        passthrough=frozenset({"source_file"}),
+        bodies=frozenset({"declaration_list"}),
+    ),
+    "java": _Spec(
+        definitions={
+            "class_declaration": "class",
+            "interface_declaration": "interface",
+            "enum_declaration": "enum",
+            "record_declaration": "class",
+            "method_declaration": "method",
+            "constructor_declaration": "method",
+        },
+        passthrough=frozenset({"program", "enum_body_declarations"}),
+        bodies=frozenset({"class_body", "interface_body", "enum_body"}),
+    ),
+    "dart": _Spec(
+        definitions={
+            "class_definition": "class",
+            "enum_declaration": "enum",
+            "mixin_declaration": "class",
+            "extension_declaration": "class",
+        },
+        passthrough=frozenset({"program"}),
+        bodies=frozenset({"class_body", "extension_body", "enum_body"}),
+    ),
+}
+_TS = _Spec(
+    definitions={
+        **_SPECS["javascript"].definitions,
+        "abstract_class_declaration": "class",
+        "interface_declaration": "interface",
+        "type_alias_declaration": "type",
+        "enum_declaration": "enum",
+        "function_signature": "function",
+    },
+    passthrough=_SPECS["javascript"].passthrough,
+    bodies=_SPECS["javascript"].bodies,
+)
+_SPECS["typescript"] = _TS
+_SPECS["tsx"] = _TS
+
+_FUNCTION_VALUES = frozenset(
+    {"arrow_function", "function_expression", "function", "class", "generator_function"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    name: str
+    kind: str
+    node: Any  # first node of the definition (decorators included)
+    end_node: Any  # last node (Dart puts the body in a sibling)
+    children: tuple[tuple[int, int], ...]  # byte ranges of nested definitions
+    sig_start: int = -1  # where the signature starts (after decorators)
+
+
+def _text(node: Any) -> str:
+    return node.text.decode("utf-8", "replace") if node is not None else ""
+
+
+def _name_of(node: Any, language: str) -> str | None:
+    name = node.child_by_field_name("name")
+    if name is not None:
+        return _text(name)
+    if node.type == "impl_item":
+        t = node.child_by_field_name("type")
+        trait = node.child_by_field_name("trait")
+        base = _text(t) if t is not None else None
+        if base and trait is not None:
+            return f"{base}"
+        return base
+    for child in node.named_children:
+        if child.type in ("identifier", "type_identifier", "property_identifier"):
+            return _text(child)
+    return None
+
+
+def _receiver_type(node: Any) -> str | None:
+    receiver = node.child_by_field_name("receiver")
+    if receiver is None:
+        return None
+    for ident in _walk(receiver):
+        if ident.type == "type_identifier":
+            return _text(ident)
+    return None
+
+
+def _walk(node: Any) -> Iterator[Any]:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(current.named_children))
+
+
+def _dart_members(children: list[Any]) -> Iterator[tuple[str, str, Any, Any]]:
+    """Dart splits a function into a signature node and a following body node."""
+    i = 0
+    while i < len(children):
+        node = children[i]
+        sig = None
+        kind = "function"
+        if node.type == "function_signature":
+            sig = node
+        elif node.type == "method_signature":
+            kind = "method"
+            inner = [c for c in node.named_children if c.type.endswith("signature")]
+            sig = inner[0] if inner else node
+        elif node.type == "declaration":
+            inner = [c for c in node.named_children if c.type.endswith("signature")]
+            if inner:
+                kind = "method"
+                sig = inner[0]
+        if sig is not None:
+            name = sig.child_by_field_name("name")
+            if name is None:
+                idents = [c for c in sig.named_children if c.type == "identifier"]
+                name = idents[0] if idents else None
+            end = node
+            if i + 1 < len(children) and children[i + 1].type == "function_body":
+                end = children[i + 1]
+                i += 1
+            if name is not None:
+                yield _text(name), kind, node, end
+        i += 1
+
+
+def _find(root: Any, language: str) -> list[tuple[str, _Found]]:
+    spec = _SPECS[language]
+    found: list[tuple[str, _Found]] = []
+
+    def visit(
+        container: Any, prefix: str, in_class: bool, start_override: Any = None
+    ) -> list[tuple[int, int]]:
+        ranges: list[tuple[int, int]] = []
+        children = list(container.named_children)
+        if language == "dart":
+            for name, kind, first, last in _dart_members(children):
+                qual = f"{prefix}{name}"
+                found.append((qual, _Found(qual, "method" if in_class else kind, first, last, ())))
+                ranges.append((first.start_byte, last.end_byte))
+        for child in children:
+            ctype = child.type
+            if ctype in spec.passthrough:
+                if ctype == "decorated_definition":
+                    inner = child.child_by_field_name("definition")
+                    if inner is not None:
+                        ranges.extend(handle(inner, prefix, in_class, child))
+                else:
+                    ranges.extend(visit(child, prefix, in_class))
+                continue
+            if ctype == "variable_declarator":
+                value = child.child_by_field_name("value")
+                name_node = child.child_by_field_name("name")
+                if value is not None and name_node is not None and value.type in _FUNCTION_VALUES:
+                    qual = f"{prefix}{_text(name_node)}"
+                    outer = (
+                        container
+                        if container.type in ("lexical_declaration", "variable_declaration")
+                        else child
+                    )
+                    kind = (
+                        "class" if value.type == "class" else ("method" if in_class else "function")
+                    )
+                    found.append((qual, _Found(qual, kind, outer, outer, ())))
+                    ranges.append((outer.start_byte, outer.end_byte))
+                continue
+            if ctype in ("public_field_definition", "field_definition"):
+                value = child.child_by_field_name("value")
+                name_node = child.child_by_field_name("name") or child.child_by_field_name(
+                    "property"
+                )
+                if value is not None and name_node is not None and value.type in _FUNCTION_VALUES:
+                    qual = f"{prefix}{_text(name_node)}"
+                    found.append((qual, _Found(qual, "method", child, child, ())))
+                    ranges.append((child.start_byte, child.end_byte))
+                continue
+            if ctype in spec.definitions:
+                ranges.extend(handle(child, prefix, in_class, None))
+        return ranges
+
+    def handle(node: Any, prefix: str, in_class: bool, outer: Any) -> list[tuple[int, int]]:
+        kind = spec.definitions.get(node.type, None)
+        if kind is None:
+            return []
+        name = _name_of(node, language)
+        if name is None:
+            return []
+        if node.type == "method_declaration" and language == "go":
+            receiver = _receiver_type(node)
+            if receiver:
+                name = f"{receiver}.{name}"
+        if node.type == "type_spec":
+            tnode = node.child_by_field_name("type")
+            if tnode is not None and tnode.type == "struct_type":
+                kind = "struct"
+            elif tnode is not None and tnode.type == "interface_type":
+                kind = "interface"
+        if kind == "function" and in_class:
+            kind = "method"
+        qual = f"{prefix}{name}"
+        first = outer if outer is not None else node
+        children: list[tuple[int, int]] = []
+        is_container = kind in ("class", "struct", "enum", "interface", "trait", "impl", "module")
+        if is_container:
+            body = node.child_by_field_name("body")
+            bodies = (
+                [body]
+                if body is not None
+                else [c for c in node.named_children if c.type in spec.bodies]
+            )
+            for b in bodies:
+                if b is not None:
+                    children.extend(visit(b, f"{qual}.", True))
+        if kind == "impl":
+            # an impl block is a container, not a definition of its own
+            return children
+        found.append((qual, _Found(qual, kind, first, first, tuple(children), node.start_byte)))
+        return [(first.start_byte, first.end_byte)]
+
+    visit(root, "", False)
+    return found
+
+
+def _own_hash(
+    source: bytes, start: int, end: int, children: Iterable[tuple[int, int]], name: str
+) -> str:
+    parts: list[bytes] = []
+    pos = start
+    for c_start, c_end in sorted(children):
+        if c_start < pos:
+            continue
+        parts.append(source[pos:c_start])
+        parts.append(b"<child>")
+        pos = c_end
+    parts.append(source[pos:end])
+    own = b"".join(parts)
+    short = name.rsplit(".", 1)[-1].encode()
+    if short:
+        own = own.replace(short, b"<name>")  # a rename alone keeps the hash
+    return hashlib.blake2b(b" ".join(own.split()), digest_size=8).hexdigest()
+
+
+def parse_symbols(source: bytes, language: str) -> tuple[Symbol, ...]:
+    """Every definition in ``source``, outermost first, qualified within the file."""
+    parser = parser_for(language)
+    if parser is None or language not in _SPECS:
+        return ()
+    tree = parser.parse(source)
+    seen: dict[str, int] = {}
+    symbols: list[Symbol] = []
+    for qual, f in _find(tree.root_node, language):
+        # overloads and redefinitions: keep them apart, the later one gets a suffix
+        count = seen.get(qual, 0)
+        seen[qual] = count + 1
+        name = qual if count == 0 else f"{qual}#{count + 1}"
+        start_byte, end_byte = f.node.start_byte, f.end_node.end_byte
+        sig_from = f.sig_start if f.sig_start >= 0 else start_byte
+        first_line = source[sig_from:end_byte].split(b"\n", 1)[0]
+        symbols.append(
+            Symbol(
+                name=name,
+                kind=f.kind,
+                start_line=f.node.start_point[0] + 1,
+                end_line=f.end_node.end_point[0] + 1,
+                body_hash=_own_hash(source, start_byte, end_byte, f.children, qual),
+                signature=first_line.decode("utf-8", "replace").strip()[:200],
+            )
+        )
+    symbols.sort(key=lambda s: (s.start_line, -s.end_line))
+    return tuple(symbols)
+
+
+PARALLEL_MIN = 64  # files; below this a process pool costs more than it saves
+
+
+def _parse_job(job: tuple[str, bytes]) -> tuple[Symbol, ...]:
+    return parse_symbols(job[1], job[0])
+
+
+def _encode(symbols: tuple[Symbol, ...]) -> str:
+    return json.dumps(
+        [[s.name, s.kind, s.start_line, s.end_line, s.body_hash, s.signature] for s in symbols]
+    )
+
+
+def _decode(text: str) -> tuple[Symbol, ...]:
+    return tuple(Symbol(*row) for row in json.loads(text))
+
+
+class SymbolIndex:
+    """Parses blobs once: results are cached by (blob id, language, parser version)."""
+
+    def __init__(self, cache: Cache) -> None:
+        self._cache = cache
+        self._memo: dict[tuple[str, str], tuple[Symbol, ...]] = {}
+        self._unsaved: list[tuple[str, str]] = []
+        self.parsed = 0
+
+    def _key(self, blob: str, language: str) -> str:
+        return f"{blob}:{language}"
+
+    def cached(self, wanted: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Of (blob, language) pairs, those already known; loads them into memory."""
+        pairs = [p for p in dict.fromkeys(wanted) if p not in self._memo]
+        found = self._cache.get_many(PARSER_VERSION, (self._key(b, lang) for b, lang in pairs))
+        for b, lang in pairs:
+            text = found.get(self._key(b, lang))
+            if text is not None:
+                self._memo[(b, lang)] = _decode(text)
+        return {p for p in dict.fromkeys(wanted) if p in self._memo}
+
+    @property
+    def store(self) -> Cache:
+        """The cache behind the index, for other content-keyed results of collection."""
+        return self._cache
+
+    def flush(self) -> None:
+        """Write what was parsed since the last flush to the cache, in one transaction."""
+        if self._unsaved:
+            self._cache.put_many(PARSER_VERSION, self._unsaved)
+            self._unsaved = []
+
+    def parse_many(self, jobs: Sequence[tuple[str, str, bytes]]) -> None:
+        """Parse many (blob, language, source) at once, on every core when it pays off.
+
+        tree-sitter holds the GIL while it parses, so threads do not help; a fork-based
+        process pool does, once there are enough files to cover its start-up.
+        """
+        todo = [(b, lang, src) for b, lang, src in jobs if (b, lang) not in self._memo]
+        workers = min(os.cpu_count() or 1, 4)
+        if (
+            len(todo) < PARALLEL_MIN
+            or workers < 2
+            or "fork" not in multiprocessing.get_all_start_methods()
+        ):
+            for b, lang, src in todo:
+                self.get(b, lang, src)
+            return
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            results = pool.map(_parse_job, [(lang, src) for _, lang, src in todo], chunksize=16)
+            for (b, lang, _), symbols in zip(todo, results, strict=True):
+                self.parsed += 1
+                self._memo[(b, lang)] = symbols
+                self._unsaved.append((self._key(b, lang), _encode(symbols)))
+        self.flush()
+
+    def get(self, blob: str, language: str, source: bytes | None) -> tuple[Symbol, ...]:
+        key = (blob, language)
+        if key in self._memo:
+            return self._memo[key]
+        text = self._cache.get(PARSER_VERSION, self._key(blob, language))
+        if text is not None:
+            symbols = _decode(text)
+        else:
+            if source is None:
+                return ()
+            symbols = parse_symbols(source, language)
+            self.parsed += 1
+            self._unsaved.append((self._key(blob, language), _encode(symbols)))
+            if len(self._unsaved) >= 500:
+                self.flush()
+        self._memo[key] = symbols
+        return symbols
