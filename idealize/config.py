@@ -48,6 +48,8 @@ class Settings(BaseModel):
     min_confidence: float = Field(default=0.0, ge=0, le=1)
     into: str | None = None  # default target branch for --branch / --worktrees / hooks
     format: Literal["md", "json", "sarif", "html"] = "md"
+    # detector parameters: [tool.idealize.rules.<kind>] name = value (see analyze/params.py)
+    rules: dict[str, dict[str, float | int | bool | str]] = Field(default_factory=dict)
 
 
 KEYS = tuple(Settings.model_fields)
@@ -173,6 +175,8 @@ class Config:
     poll_seconds: float = 30.0
     run_dir: Path | None = None  # where prompts, responses and the plan are recorded
     review: tuple[tuple[str, str | None], ...] = ()  # `idealize review PATH[::SYMBOL]`
+    # detector parameter overrides by finding kind (analyze/rules.py validates them)
+    rules: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     @classmethod
     def from_settings(cls, settings: Settings, repo: Path, **fields: Any) -> Config:
@@ -188,6 +192,7 @@ class Config:
             max_tokens=settings.max_tokens,
             max_cost=settings.max_cost,
             excludes=settings.exclude,
+            rules=settings.rules,
         )
         base.update(fields)
         return cls(**base)

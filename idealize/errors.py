@@ -12,7 +12,9 @@ The hierarchy::
     │   └── EmptyRange            nothing to compare
     ├── SampleError               unknown sample, destination not empty
     ├── ProviderError             exit 3: model provider misconfigured or failing
-    │   └── MissingKey
+    │   ├── MissingKey            the key's variable is not set
+    │   ├── AuthError             the provider refused the key (401, 403)
+    │   └── UnknownModel          the provider does not know the model (404)
     └── BudgetError               exit 3: a cost cap would be exceeded
 
 The CLI prints ``error: <message>`` and ``hint: <hint>`` and exits with ``exit_code``;
@@ -76,6 +78,14 @@ class ProviderError(IdealizeError):
 
 class MissingKey(ProviderError):
     """The API key for a provider is not in the environment."""
+
+
+class AuthError(ProviderError):
+    """The provider refused the key: no unit can succeed, so the run stops."""
+
+
+class UnknownModel(ProviderError):
+    """The provider does not know the model: no unit can succeed, so the run stops."""
 
 
 class BudgetError(IdealizeError):

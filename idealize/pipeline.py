@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import fields
+from collections.abc import Mapping
+from dataclasses import fields, replace
+from typing import Any
 
 from idealize.analyze.engine import Analysis, analyze
 from idealize.analyze.features import FeatureStore
 from idealize.analyze.pieces import existing_pieces
 from idealize.analyze.review import review_pieces
+from idealize.analyze.rules import configured_params
 from idealize.cache import Cache, default_cache_dir
 from idealize.config import Config
 from idealize.llm.providers.base import Provider
 from idealize.llm.stage import run_model_stage
 from idealize.output.markdown import to_markdown
 from idealize.output.plan_json import to_json
+from idealize.patches.stage import run_patch_stage
 from idealize.repo.collect import Collection, CollectOptions, collect
 from idealize.repo.git import Git
 from idealize.repo.languages import family
@@ -47,12 +51,21 @@ def run(config: Config, provider: Provider | None = None, progress: Progress = n
                 index,
                 progress,
             )
-            plan, analysis = static_plan(git, collection, cache, progress)
+            plan, analysis = static_plan(
+                git, collection, cache, progress, configured_params(config.rules)
+            )
         if provider is None and not config.dry_run:
             return plan
         recorder = Recorder(config.run_dir)
         recorder.json("config.json", _config_record(config, provider))
-        plan = run_model_stage(git, plan, analysis, config, provider, cache, recorder, progress)
+        plan, session = run_model_stage(
+            git, plan, analysis, config, provider, cache, recorder, progress
+        )
+        if config.patches and session is not None:
+            plan = run_patch_stage(
+                git, plan, session.packs, session.prompts, session.caller, config, recorder
+            )
+            plan = replace(plan, usage=session.caller.usage())
         if config.run_dir is not None:
             (config.run_dir / "plan.json").write_text(to_json(plan, git.root), encoding="utf-8")
             (config.run_dir / "plan.md").write_text(to_markdown(plan, git.root), encoding="utf-8")
@@ -99,7 +112,11 @@ def _review_plan(
 
 
 def static_plan(
-    git: Git, collection: Collection, cache: Cache, progress: Progress = no_progress
+    git: Git,
+    collection: Collection,
+    cache: Cache,
+    progress: Progress = no_progress,
+    rule_params: Mapping[str, Any] | None = None,
 ) -> tuple[Plan, Analysis]:
     result = analyze(
         git,
@@ -108,6 +125,7 @@ def static_plan(
         cache,
         progress,
         merged=collection.mode == "since",
+        rule_params=rule_params,
     )
     plan = Plan(
         repo=git.root.name,

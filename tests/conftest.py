@@ -3,11 +3,14 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from idealize.evaluate.samples import build_sample, get_sample
+from idealize.evaluate.samples import build_sample, cleanup_config, get_sample
+from idealize.pipeline import run
+from idealize.types import Plan
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -35,6 +38,27 @@ def sample_repo(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str, str]
         return _built[key]
 
     return build
+
+
+_plans: dict[tuple[str, str], Plan] = {}
+
+
+@pytest.fixture(scope="session")
+def sample_plan(
+    sample_repo: Callable[[str, str], Path], tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[str, str], Plan]:
+    """The offline plan of each (sample, variant), computed once per session: plans are
+    immutable, so every end-to-end check of one case reads the same run."""
+
+    def plan(name: str, variant: str) -> Plan:
+        key = (name, variant)
+        if key not in _plans:
+            cache = tmp_path_factory.mktemp("plan-cache")
+            config = cleanup_config(get_sample(name), variant, sample_repo(name, variant))
+            _plans[key] = run(replace(config, cache_dir=cache))
+        return _plans[key]
+
+    return plan
 
 
 def git(cwd: Path, *args: str) -> str:

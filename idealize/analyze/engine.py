@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
-from idealize.analyze.detectors.divergence import find_divergences
-from idealize.analyze.detectors.double_fix import find_double_fixes
-from idealize.analyze.detectors.duplicates import find_duplicates
-from idealize.analyze.detectors.phantom import find_phantoms
+from idealize.analyze.context import Context
 from idealize.analyze.features import FeatureStore, calls_only
 from idealize.analyze.overlap import module_overlaps
 from idealize.analyze.pieces import Piece, branch_pieces, existing_pieces
+from idealize.analyze.rules import RULES, rule
 from idealize.analyze.units import build_units
 from idealize.cache import Cache
 from idealize.repo.git import BlobReader, Git
@@ -29,13 +28,6 @@ from idealize.types import (
     concurrent,
     no_progress,
 )
-
-_PREFIX = {
-    "duplicate": "DUP",
-    "phantom_dependency": "PHA",
-    "double_fix": "FIX",
-    "divergence": "DIV",
-}
 
 
 @dataclass(frozen=True)
@@ -55,7 +47,10 @@ def analyze(
     cache: Cache,
     progress: Progress = no_progress,
     merged: bool = False,
+    rule_params: Mapping[str, Any] | None = None,
 ) -> Analysis:
+    """``rule_params``: kind -> parameters object (default: each rule's own defaults)."""
+    params = rule_params or {}
     notes: list[str] = []
     modules = module_overlaps(branches)
     store = FeatureStore(cache)
@@ -97,18 +92,24 @@ def analyze(
             return True
         return concurrent(by_name[a], by_name[b])
 
-    findings += find_duplicates([*pieces, *existing], parallel)
-    progress("analyze", 3, 5)
-    findings += find_phantoms(
-        git, branches, pieces, target_head if merged else None, parallel, on_target
-    )
     file_calls = _FileCalls(git, branches)
+    ctx = Context(
+        git=git,
+        branches=tuple(branches),
+        pieces=tuple(pieces),
+        existing=tuple(existing),
+        defined=defined,
+        on_target=on_target,
+        merged_tree=target_head if merged else None,
+        parallel=parallel,
+        file_calls=file_calls,
+    )
     try:
-        findings += find_double_fixes(pieces, file_calls, parallel)
+        for r in RULES:
+            findings += r.run(ctx, params.get(r.kind))
     finally:
         file_calls.close()
         store.flush()
-    findings += find_divergences(branches, pieces, defined, parallel)
     progress("analyze", 4, 5)
     findings = _number(_dedupe([_enclose(f, pieces) for f in findings]))
     pieces_at: dict[tuple[str | None, str], list[Piece]] = {}
@@ -167,7 +168,7 @@ def _number(findings: list[Finding]) -> list[Finding]:
     numbered = []
     for f in findings:
         counters[f.kind] = counters.get(f.kind, 0) + 1
-        numbered.append(replace(f, id=f"{_PREFIX[f.kind]}-{counters[f.kind]}"))
+        numbered.append(replace(f, id=f"{rule(f.kind).prefix}-{counters[f.kind]}"))
     return numbered
 
 

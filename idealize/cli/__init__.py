@@ -18,7 +18,7 @@ _COMMANDS = (evaluate, hook, patch, prompts, report, run, samples, settings)
 @app.command()
 def version() -> None:
     """Print the version."""
-    from idealize import __version__
+    from idealize.version import __version__
 
     typer.echo(__version__)
 

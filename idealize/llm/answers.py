@@ -23,24 +23,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from idealize.analyze.rules import kind_for
 from idealize.types import FINDING_KINDS, Finding, Location
-
-_KIND_SYNONYMS = {
-    "duplicate": "duplicate",
-    "duplication": "duplicate",
-    "duplicated": "duplicate",
-    "duplicate_implementation": "duplicate",
-    "phantom": "phantom_dependency",
-    "phantom_dependency": "phantom_dependency",
-    "broken_dependency": "phantom_dependency",
-    "missing_dependency": "phantom_dependency",
-    "double_fix": "double_fix",
-    "duplicate_fix": "double_fix",
-    "double-fix": "double_fix",
-    "divergence": "divergence",
-    "divergent": "divergence",
-    "conflict": "divergence",
-}
 
 
 class AnswerLocation(BaseModel):
@@ -57,6 +41,13 @@ class AnswerFinding(BaseModel):
     locations: list[AnswerLocation] = Field(default_factory=list)
     evidence: str | list[str] = ""
     confidence: float = 0.5
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _known_kind(cls, v: Any) -> Any:
+        """A model's word for a kind (``duplication``) is read as the kind; an unknown
+        word stays, and the finding is dropped (and listed) later."""
+        return kind_for(v) or v if isinstance(v, str) else v
 
     @field_validator("confidence", mode="before")
     @classmethod
@@ -187,7 +178,7 @@ def layer4_lenient(data: Any) -> tuple[dict[str, Any], list[str]]:
         if not isinstance(f, dict):
             dropped.append(f"finding that is not an object: {str(f)[:80]}")
             continue
-        kind = _KIND_SYNONYMS.get(str(f.get("kind", "")).strip().lower().replace(" ", "_"))
+        kind = kind_for(str(f.get("kind", "")))
         if kind is None:
             dropped.append(f"finding of unknown kind {f.get('kind')!r}")
             continue

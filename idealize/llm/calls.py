@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from idealize.cache import Cache
 from idealize.errors import BudgetError, ProviderError
 from idealize.llm.providers.base import Completion, Provider, Request, TransientError
+from idealize.types import Usage
 
 RESPONSES = "responses-1"
 
@@ -63,6 +64,10 @@ class Caller:
         self.calls = 0
         self.cache_hits = 0
         self.retries = 0
+
+    def usage(self) -> Usage:
+        """Tokens and dollars spent so far."""
+        return Usage(self.input_tokens, self.output_tokens, self.cost)
 
     def estimate(self, input_tokens: int, max_output: int) -> float:
         pricing = self.provider.pricing

@@ -14,19 +14,28 @@ from dataclasses import dataclass, replace
 from idealize.analyze.engine import Analysis
 from idealize.cache import Cache
 from idealize.config import Config
-from idealize.errors import BudgetError, ProviderError, UsageError
+from idealize.errors import AuthError, BudgetError, ProviderError, UnknownModel, UsageError
 from idealize.llm.answers import model_findings, parse_answer
 from idealize.llm.calls import Caller
 from idealize.llm.pack import Pack, PieceIndex, build_pack, conventions
 from idealize.llm.prompts import Prompts, RenderedPrompt, Variant, overhead
-from idealize.llm.providers.base import Provider
+from idealize.llm.providers.base import BatchProvider, Provider
 from idealize.llm.providers.catalog import context_of, price_of
 from idealize.llm.redact import DEFAULT_EXCLUDES, Redactor
 from idealize.repo.git import Git
 from idealize.runfolder import Recorder
-from idealize.types import Finding, Plan, Progress, Unit, UnitReview, Usage
+from idealize.types import Finding, Plan, Progress, Unit, UnitReview
 
 MAX_DEFAULT_BUDGET = 60_000
+
+
+@dataclass(frozen=True)
+class Session:
+    """What later stages (patches) reuse of a model stage that made calls."""
+
+    prompts: Prompts
+    packs: dict[str, Pack]
+    caller: Caller
 
 
 @dataclass(frozen=True)
@@ -48,7 +57,9 @@ def run_model_stage(
     cache: Cache,
     recorder: Recorder,
     progress: Progress,
-) -> Plan:
+) -> tuple[Plan, Session | None]:
+    """The plan with each unit's review; the session when calls were made (None for a dry
+    run), for the patch stage to reuse."""
     prompts = Prompts(config.prompts_dir)
     variant = prompts.variant(config.variant)
     redactor = Redactor(excludes=(*DEFAULT_EXCLUDES, *config.excludes))
@@ -91,13 +102,14 @@ def run_model_stage(
             )
             + "."
         )
-        return replace(
+        dry = replace(
             plan,
             reviews=tuple(planned),
             notes=(*plan.notes, note),
             model=model or None,
             redactions=tuple(sorted(redactor.counts.items())),
         )
+        return dry, None
     caller = Caller(provider, cache, config.max_cost)
     if config.max_cost is not None and provider.pricing is not None:
         first_steps = sum(
@@ -157,13 +169,9 @@ def run_model_stage(
         notes=tuple(notes),
         redactions=tuple(sorted(redactor.counts.items())),
     )
-    if config.patches:
-        from idealize.patches.stage import run_patch_stage
-
-        reviewed = run_patch_stage(
-            git, reviewed, {p.unit.id: p for p in packs}, prompts, caller, config, recorder
-        )
-    return replace(reviewed, usage=Usage(caller.input_tokens, caller.output_tokens, caller.cost))
+    return replace(reviewed, usage=caller.usage()), Session(
+        prompts, {p.unit.id: p for p in packs}, caller
+    )
 
 
 def _dry_run(prompts: Prompts, variant: Variant, pack: Pack, recorder: Recorder) -> UnitReview:
@@ -214,9 +222,9 @@ def _review(
             return _Outcome(
                 replace(base, status="skipped", error=exc.message, prompt_tokens=total_tokens), ()
             )
+        except (AuthError, UnknownModel):
+            raise  # no other unit can succeed either
         except ProviderError as exc:
-            if "refused the key" in exc.message or "does not know that model" in exc.message:
-                raise
             return _Outcome(replace(base, error=exc.message, prompt_tokens=total_tokens), ())
         recorder.response(pack.unit.id, step, completion.text)
         previous[step] = completion.text
@@ -272,8 +280,7 @@ def _batched(
     budget: int,
 ) -> list[_Outcome]:
     """Every unit's step N goes in one batch; step N+1 waits for its answers."""
-    submit = getattr(provider, "complete_batch", None)
-    if submit is None:
+    if not isinstance(provider, BatchProvider):
         raise UsageError(
             f"{provider.name} has no batch API here", "drop --batch, or use anthropic/ or openai/"
         )
@@ -302,7 +309,7 @@ def _batched(
         except BudgetError as exc:
             failed.update({uid: exc.message for uid, _ in todo})
             continue
-        answers = submit(
+        answers = provider.complete_batch(
             [(f"{uid}-{step}", r.request(config.max_tokens)) for uid, r in todo],
             time.sleep,
             config.poll_seconds,

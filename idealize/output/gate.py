@@ -4,23 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 
+from idealize.analyze.rules import RULES
 from idealize.errors import UsageError
-from idealize.types import FINDING_KINDS, Finding, FindingKind
+from idealize.types import Finding, FindingKind
 
 
 def parse_kinds(text: str | Iterable[str]) -> tuple[FindingKind, ...]:
     """``KIND[,KIND]`` or ``all`` -> the kinds; an unknown kind is a UsageError naming it."""
     items = text.split(",") if isinstance(text, str) else list(text)
     wanted = tuple(k.strip() for k in items if k.strip())
+    kinds = tuple(r.kind for r in RULES)
     if "all" in wanted:
-        return FINDING_KINDS
-    bad = [k for k in wanted if k not in FINDING_KINDS]
+        return kinds
+    bad = [k for k in wanted if k not in kinds]
     if bad:
         raise UsageError(
             f"unknown finding kind {bad[0]!r} in --fail-on",
-            f"choose from: all, {', '.join(FINDING_KINDS)}",
+            f"choose from: all, {', '.join(kinds)}",
         )
-    return tuple(k for k in FINDING_KINDS if k in wanted)
+    return tuple(k for k in kinds if k in wanted)
 
 
 def gated(

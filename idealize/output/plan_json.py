@@ -79,7 +79,7 @@ def _file(f: FileChange) -> dict[str, Any]:
 
 def _branch(b: Branch, root: Path | None) -> dict[str, Any]:
     worktree = b.worktree
-    if worktree is not None and root is not None:
+    if worktree is not None and root is not None and Path(worktree).is_absolute():
         try:
             worktree = Path(worktree).resolve().relative_to(root.resolve()).as_posix()
         except ValueError:

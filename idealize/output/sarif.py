@@ -6,28 +6,13 @@ import hashlib
 import json
 from typing import Any
 
-from idealize import __version__
+from idealize.analyze.rules import RULES, rule
 from idealize.types import Finding, Location, Plan
+from idealize.version import __version__
 
 SARIF_SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 )
-
-RULES: dict[str, tuple[str, str, str]] = {
-    # kind: (name, short description, default level)
-    "duplicate": (
-        "DuplicateImplementation",
-        "The same concept implemented again under another name",
-        "warning",
-    ),
-    "phantom_dependency": (
-        "PhantomDependency",
-        "Code uses something another branch removed or renamed",
-        "error",
-    ),
-    "double_fix": ("DoubleFix", "Two branches fix the same defect in two ways", "warning"),
-    "divergence": ("Divergence", "One branch replaces a mechanism that another extends", "warning"),
-}
 
 
 def _physical(loc: Location) -> dict[str, Any]:
@@ -58,8 +43,8 @@ def _result(f: Finding) -> dict[str, Any]:
     ).hexdigest()[:32]
     text = f"{f.title}. {f.recommendation}"
     return {
-        "ruleId": RULES[f.kind][0],
-        "level": RULES[f.kind][2],
+        "ruleId": rule(f.kind).name,
+        "level": rule(f.kind).level,
         "message": {"text": text},
         "locations": [_location(primary)],
         "relatedLocations": [_location(loc, i) for i, loc in enumerate(related, start=1)],
@@ -78,14 +63,15 @@ def _result(f: Finding) -> dict[str, Any]:
 def to_sarif(plan: Plan) -> str:
     rules = [
         {
-            "id": name,
-            "name": name,
-            "shortDescription": {"text": short},
-            "fullDescription": {"text": f"idealize finding of kind {kind}: {short.lower()}."},
-            "defaultConfiguration": {"level": level},
-            "properties": {"kind": kind},
+            "id": r.name,
+            "name": r.name,
+            "shortDescription": {"text": r.title},
+            "fullDescription": {"text": f"idealize finding of kind {r.kind}: {r.title.lower()}."},
+            "help": {"text": r.help, "markdown": r.help},
+            "defaultConfiguration": {"level": r.level},
+            "properties": {"kind": r.kind},
         }
-        for kind, (name, short, level) in RULES.items()
+        for r in RULES
     ]
     log = {
         "$schema": SARIF_SCHEMA,

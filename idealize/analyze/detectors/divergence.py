@@ -4,23 +4,38 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
+from idealize.analyze.context import Context
 from idealize.analyze.detectors.phantom import COMMON_NAMES
+from idealize.analyze.params import param
 from idealize.analyze.pieces import Piece
 from idealize.types import Branch, Finding, Location, Parallel, always_parallel
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def specific(name: str) -> bool:
+@dataclass(frozen=True)
+class DivergenceParams:
+    confidence_extended: float = param(
+        0.8, "the other branch changes the mechanism itself (new parameters, new body)"
+    )
+    confidence_new_uses: float = param(
+        0.7, "the other branch only adds uses of the mechanism: it may be easy to move them"
+    )
+    min_name: int = param(4, "shorter names are words, not mechanisms")
+    long_name: int = param(12, "a name this long points at one mechanism even without case")
+
+
+def specific(name: str, params: DivergenceParams = DivergenceParams()) -> bool:
     """A name that points at one mechanism: `RetryPolicy`, `with_retries`, `fetchJson`;
     not a word every module uses (`path`, `stream`, `encoding`)."""
-    if name in COMMON_NAMES or name.startswith("__") or len(name) < 4:
+    if name in COMMON_NAMES or name.startswith("__") or len(name) < params.min_name:
         return False
     capitalised = name[0].isupper() and any(c.islower() for c in name)
     compound = "_" in name.strip("_") or any(c.isupper() for c in name[1:])
-    return capitalised or compound or len(name) >= 12
+    return capitalised or compound or len(name) >= params.long_name
 
 
 def _ref_counts(
@@ -41,11 +56,16 @@ def _ref_counts(
     return removed, added, added_at
 
 
+def detect(ctx: Context, params: DivergenceParams) -> list[Finding]:
+    return find_divergences(ctx.branches, ctx.pieces, ctx.defined, ctx.parallel, params)
+
+
 def find_divergences(
     branches: Sequence[Branch],
     pieces: Sequence[Piece],
-    defined: dict[str, tuple[str, str, str]],
+    defined: Mapping[str, tuple[str, str, str]],
     parallel: Parallel = always_parallel,
+    params: DivergenceParams = DivergenceParams(),
 ) -> list[Finding]:
     """``defined``: short name -> (path, qualified name, kind) for mechanisms on the base."""
     counts = {b.name: _ref_counts(b) for b in branches}
@@ -71,7 +91,7 @@ def find_divergences(
         removed, added, _added_at = counts[a.name]
         a_pieces = by_branch.get(a.name, [])
         for mech, n_removed in removed.items():
-            if mech not in defined or not specific(mech):
+            if mech not in defined or not specific(mech, params):
                 continue
             if n_removed <= added.get(mech, 0):
                 continue
@@ -151,7 +171,9 @@ def find_divergences(
                         id="",
                         kind="divergence",
                         title=f"{a.name} replaces `{mech}` with `{replacement}` while {b.name} extends `{mech}`",
-                        confidence=0.8 if extended else 0.7,
+                        confidence=params.confidence_extended
+                        if extended
+                        else params.confidence_new_uses,
                         source="static",
                         locations=tuple(locations),
                         evidence=tuple(evidence),

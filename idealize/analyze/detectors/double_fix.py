@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 
+from idealize.analyze.context import Context, FileCalls
 from idealize.analyze.features import concept_tokens, split_identifier
+from idealize.analyze.params import param
 from idealize.analyze.pieces import Piece
 from idealize.types import Finding, Parallel, always_parallel
 
@@ -57,7 +60,17 @@ def _added_overlap(a: Piece, b: Piece) -> tuple[frozenset[str], frozenset[str]]:
     return literals, calls
 
 
-FileCalls = Callable[[str | None, str], frozenset[str]]
+@dataclass(frozen=True)
+class DoubleFixParams:
+    min_signals: int = param(
+        2,
+        "shared literals, calls and commit-subject words needed (at least one literal or "
+        "call): one shared word alone is how unrelated fixes talk",
+    )
+    base_confidence: float = param(0.55, "two fixes reaching one symbol, before the signals")
+    per_signal: float = param(0.08, "each further shared literal, call or word")
+    same_symbol_bonus: float = param(0.1, "both edit the same symbol, not a wrapper around it")
+    max_confidence: float = param(0.95, "the evidence is lexical: never certain")
 
 
 def _calls_into(wrapper: Piece, fixed: Piece, file_calls: FileCalls) -> bool:
@@ -67,8 +80,15 @@ def _calls_into(wrapper: Piece, fixed: Piece, file_calls: FileCalls) -> bool:
     return "." in wrapper.symbol and fixed.short in file_calls(wrapper.branch, wrapper.path)
 
 
+def detect(ctx: Context, params: DoubleFixParams) -> list[Finding]:
+    return find_double_fixes(ctx.pieces, ctx.file_calls, ctx.parallel, params)
+
+
 def find_double_fixes(
-    pieces: Sequence[Piece], file_calls: FileCalls, parallel: Parallel = always_parallel
+    pieces: Sequence[Piece],
+    file_calls: FileCalls,
+    parallel: Parallel = always_parallel,
+    params: DoubleFixParams = DoubleFixParams(),
 ) -> list[Finding]:
     changed = [
         p
@@ -113,7 +133,10 @@ def find_double_fixes(
                 continue
             literals, calls = _added_overlap(a, b)
             words = _subject_words(a) & _subject_words(b)
-            if not (literals or calls) or len(literals) + len(calls) + len(words) < 2:
+            if (
+                not (literals or calls)
+                or len(literals) + len(calls) + len(words) < params.min_signals
+            ):
                 continue
             seen.add(key)
             signals = len(literals) + len(calls) + len(words)
@@ -134,7 +157,12 @@ def find_double_fixes(
                 evidence.append("both add calls: " + ", ".join(sorted(calls)[:5]))
             if words:
                 evidence.append("commit messages share: " + ", ".join(sorted(words)[:6]))
-            confidence = min(0.95, 0.55 + 0.08 * signals + (0.1 if same_symbol else 0.0))
+            confidence = min(
+                params.max_confidence,
+                params.base_confidence
+                + params.per_signal * signals
+                + (params.same_symbol_bonus if same_symbol else 0.0),
+            )
             findings.append(
                 Finding(
                     id="",

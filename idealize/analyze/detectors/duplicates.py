@@ -17,14 +17,58 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from idealize.analyze.context import Context
 from idealize.analyze.features import KEYWORDS, distinctive
 from idealize.analyze.minhash import LSH
+from idealize.analyze.params import param
 from idealize.analyze.pieces import Piece
 from idealize.repo.languages import family
 from idealize.types import Finding, Parallel, always_parallel
 
-THRESHOLD = 0.42
-MAX_DF = 40  # a feature shared by more pieces than this is not distinctive
+
+@dataclass(frozen=True)
+class DuplicateParams:
+    threshold: float = param(
+        0.42,
+        "score a pair needs to be reported; below it, sample pairs that only share layout "
+        "or a common library call appeared (the threshold sweep prints the neighbourhood)",
+    )
+    max_df: int = param(
+        40,
+        "a literal or call shared by more pieces than this names no one concept, so it "
+        "proposes no pairs (keeps candidate generation near-linear)",
+    )
+    min_tokens: int = param(
+        12, "pieces shorter than this (one-line getters, delegations) look alike by accident"
+    )
+    big_tokens: int = param(30, "both pieces at least this long may be paired on structure alone")
+    min_shingles: int = param(8, "fewer 4-grams than this give MinHash no stable signature")
+    structure_alone: float = param(
+        0.5, "share of normalised 4-grams that, for big pieces, is strong on its own"
+    )
+    structure_with_marker: float = param(
+        0.3, "share of 4-grams that, with a distinctive literal, makes a pair strong"
+    )
+    same_name_jaccard: float = param(
+        0.25, "weighted feature overlap that, with the same name, makes a pair strong"
+    )
+    w_literals: float = param(
+        0.35, "literals carry the concept (endpoints, keys, SQL): most weight"
+    )
+    w_features: float = param(0.3, "IDF-weighted overlap of all features")
+    w_structure: float = param(0.2, "shape matters, but formatters and idioms make shapes alike")
+    w_names: float = param(0.1, "names drift between agents; a weak signal alone")
+    bonus_same_name: float = param(0.15, "the same short name in two branches is rarely chance")
+    bonus_marker: float = param(0.1, "a shared distinctive literal (URL, env var, file name)")
+    bonus_per_call: float = param(0.05, "each shared non-trivial call")
+    max_call_bonus: float = param(0.1, "calls are common; cap their total")
+    kind_weight_literal: float = param(1.5, "feature weight of a string literal")
+    kind_weight_marker: float = param(3.0, "feature weight of a distinctive literal")
+    kind_weight_call: float = param(1.5, "feature weight of a call")
+    kind_weight_word: float = param(1.0, "feature weight of an identifier sub-token")
+    kind_weight_name: float = param(1.0, "feature weight of a name sub-token")
+
+
 _TRIVIAL_CALLS = frozenset(
     [
         "append",
@@ -71,7 +115,14 @@ class Match:
     evidence: tuple[str, ...]
 
 
-_KIND_WEIGHT = {"s": 1.5, "d": 3.0, "c": 1.5, "w": 1.0, "n": 1.0}
+def _kind_weight(params: DuplicateParams) -> dict[str, float]:
+    return {
+        "s": params.kind_weight_literal,
+        "d": params.kind_weight_marker,
+        "c": params.kind_weight_call,
+        "w": params.kind_weight_word,
+        "n": params.kind_weight_name,
+    }
 
 
 def _feature_set(p: Piece) -> set[str]:
@@ -88,7 +139,7 @@ def _shingles(p: Piece) -> frozenset[int]:
     return p.added.shingles if p.change == "modified" else p.features.shingles
 
 
-def _comparable(p: Piece) -> bool:
+def _comparable(p: Piece, params: DuplicateParams) -> bool:
     if p.change == "deleted" or p.kind in ("module", "impl") or p.cosmetic:
         return False
     short = p.short
@@ -99,7 +150,7 @@ def _comparable(p: Piece) -> bool:
     ):
         return False  # dunders, test cases and constructors look alike by design
     f = p.added if p.change == "modified" else p.features
-    return f.size >= 12
+    return f.size >= params.min_tokens
 
 
 class _UnionFind:
@@ -120,7 +171,10 @@ class _UnionFind:
 
 
 def candidate_pairs(
-    pieces: Sequence[Piece], feats: Sequence[set[str]], parallel: Parallel = always_parallel
+    pieces: Sequence[Piece],
+    feats: Sequence[set[str]],
+    parallel: Parallel = always_parallel,
+    params: DuplicateParams = DuplicateParams(),
 ) -> set[tuple[int, int]]:
     """Pairs sharing a rare feature, plus pairs LSH puts in one bucket. Never all-pairs."""
     postings: dict[str, list[int]] = defaultdict(list)
@@ -130,11 +184,11 @@ def candidate_pairs(
                 postings[f].append(i)
     pairs: set[tuple[int, int]] = set()
     for ids in postings.values():
-        if 2 <= len(ids) <= MAX_DF:
+        if 2 <= len(ids) <= params.max_df:
             for x in range(len(ids)):
                 for y in range(x + 1, len(ids)):
                     pairs.add((ids[x], ids[y]))
-    pairs |= _lsh_pairs(pieces)
+    pairs |= _lsh_pairs(pieces, params.min_shingles)
     return {
         (a, b)
         for a, b in pairs
@@ -142,8 +196,8 @@ def candidate_pairs(
     }
 
 
-def _lsh_pairs(pieces: Sequence[Piece]) -> set[tuple[int, int]]:
-    indexed = [i for i, p in enumerate(pieces) if len(_shingles(p)) >= 8]
+def _lsh_pairs(pieces: Sequence[Piece], min_shingles: int) -> set[tuple[int, int]]:
+    indexed = [i for i, p in enumerate(pieces) if len(_shingles(p)) >= min_shingles]
     if len(indexed) < 2:
         return set()
     found = LSH().pairs([sorted(_shingles(pieces[i])) for i in indexed])
@@ -188,15 +242,21 @@ def _idf(feats: Sequence[set[str]]) -> dict[str, float]:
 
 
 def score_pair(
-    a: Piece, b: Piece, fa: set[str], fb: set[str], idf: dict[str, float]
+    a: Piece,
+    b: Piece,
+    fa: set[str],
+    fb: set[str],
+    idf: dict[str, float],
+    params: DuplicateParams = DuplicateParams(),
 ) -> Match | None:
     common = fa & fb
     if not common:
         return None
     union = fa | fb
+    kind_weight = _kind_weight(params)
 
     def weight(f: str) -> float:
-        return idf.get(f, 1.0) * _KIND_WEIGHT[f[0]]
+        return idf.get(f, 1.0) * kind_weight[f[0]]
 
     wj = sum(weight(f) for f in common) / sum(weight(f) for f in union)
     sa, sb = _shingles(a), _shingles(b)
@@ -210,13 +270,21 @@ def score_pair(
     literals = sorted(f[2:] for f in common if f[0] == "s" and idf.get(f, 0) > 1.0)
     marked = sorted(f[2:] for f in common if f[0] == "d" and idf.get(f, 0) > 1.0)
     calls = sorted({f[2:].rsplit(".", 1)[-1] for f in common if f[0] == "c"})
-    big = min(a.features.size, b.features.size) >= 30
+    big = min(a.features.size, b.features.size) >= params.big_tokens
     strong = (
-        (bool(marked) and (len(literals) >= 2 or bool(calls) or structure >= 0.3 or names > 0))
+        (
+            bool(marked)
+            and (
+                len(literals) >= 2
+                or bool(calls)
+                or structure >= params.structure_with_marker
+                or names > 0
+            )
+        )
         or len(literals) >= 2
         or len(calls) >= 2
-        or (structure >= 0.5 and big)
-        or (same_name and wj >= 0.25)
+        or (structure >= params.structure_alone and big)
+        or (same_name and wj >= params.same_name_jaccard)
     )
     if not strong:
         return None
@@ -225,22 +293,22 @@ def score_pair(
     if not marked and purpose_a and purpose_b and not (purpose_a & purpose_b):
         return None  # alike in shape, but they delegate to different things (routes, handlers)
     score = (
-        0.35 * _literal_overlap(fa, fb, idf)
-        + 0.3 * wj
-        + 0.2 * structure
-        + 0.1 * names
-        + (0.15 if same_name else 0.0)
-        + (0.1 if marked else 0.0)
-        + min(0.1, 0.05 * len(calls))
+        params.w_literals * _literal_overlap(fa, fb, idf)
+        + params.w_features * wj
+        + params.w_structure * structure
+        + params.w_names * names
+        + (params.bonus_same_name if same_name else 0.0)
+        + (params.bonus_marker if marked else 0.0)
+        + min(params.max_call_bonus, params.bonus_per_call * len(calls))
     )
-    if score < THRESHOLD:
+    if score < params.threshold:
         return None
     evidence: list[str] = []
     if literals:
         evidence.append("same literals: " + ", ".join(repr(s) for s in literals[:6]))
     if calls:
         evidence.append("same calls: " + ", ".join(calls[:6]))
-    if structure >= 0.3:
+    if structure >= params.structure_with_marker:
         evidence.append(f"{round(structure * 100)}% of normalised token 4-grams shared")
     shared_words = sorted(f[2:] for f in common if f[0] == "n")
     if same_name:
@@ -294,15 +362,23 @@ def _parent_in(p: Piece, members: Iterable[Piece]) -> bool:
     )
 
 
-def find_duplicates(pieces: Sequence[Piece], parallel: Parallel = always_parallel) -> list[Finding]:
+def detect(ctx: Context, params: DuplicateParams) -> list[Finding]:
+    return find_duplicates([*ctx.pieces, *ctx.existing], ctx.parallel, params)
+
+
+def find_duplicates(
+    pieces: Sequence[Piece],
+    parallel: Parallel = always_parallel,
+    params: DuplicateParams = DuplicateParams(),
+) -> list[Finding]:
     """Groups of pieces from different branches (or a branch and existing code) doing the same thing."""
-    usable = [p for p in pieces if _comparable(p)]
+    usable = [p for p in pieces if _comparable(p, params)]
     feats = [_feature_set(p) for p in usable]
     idf = _idf(feats)
     uf = _UnionFind()
     best: dict[tuple[int, int], Match] = {}
-    for a, b in sorted(candidate_pairs(usable, feats, parallel)):
-        m = score_pair(usable[a], usable[b], feats[a], feats[b], idf)
+    for a, b in sorted(candidate_pairs(usable, feats, parallel, params)):
+        m = score_pair(usable[a], usable[b], feats[a], feats[b], idf, params)
         if m is not None:
             best[(a, b)] = m
             uf.union(a, b)

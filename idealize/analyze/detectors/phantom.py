@@ -8,6 +8,8 @@ from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
+from idealize.analyze.context import Context
+from idealize.analyze.params import param
 from idealize.analyze.pieces import Piece
 from idealize.repo.git import Git
 from idealize.repo.languages import family, language_of
@@ -175,14 +177,14 @@ def removals(branches: Sequence[Branch], pieces: Sequence[Piece]) -> list[Remova
         for p in by_branch.get(b.name, []):
             if p.change != "modified" or not p.old_params or p.cosmetic:
                 continue
-            for param in p.old_params:
-                if param not in p.params and len(param) > 1:
+            for gone in p.old_params:
+                if gone not in p.params and len(gone) > 1:
                     found.append(
                         Removal(
                             b.name,
                             p.path,
                             p.symbol,
-                            param,
+                            gone,
                             "parameter",
                             None,
                             function=p.short,
@@ -336,7 +338,35 @@ def kept_uses(
     return uses
 
 
-_CONFIDENCE = {"import": 0.92, "keyword": 0.85, "call": 0.85, "reference": 0.65}
+@dataclass(frozen=True)
+class PhantomParams:
+    confidence_import: float = param(
+        0.92, "an import of a removed name fails at import time: nearly certain"
+    )
+    confidence_keyword: float = param(
+        0.85, "a keyword argument the function no longer takes fails when called"
+    )
+    confidence_call: float = param(
+        0.85, "a call by the removed name fails when reached, unless another binding exists"
+    )
+    confidence_reference: float = param(
+        0.65, "a bare reference may be another binding of the same name: weakest"
+    )
+    max_uses: int = param(8, "uses listed as locations; the rest are counted in the evidence")
+
+
+_HOW_ORDER = ("import", "keyword", "call", "reference")
+
+
+def _confidence(params: PhantomParams, how: str) -> float:
+    value: float = getattr(params, f"confidence_{how}")
+    return value
+
+
+def detect(ctx: Context, params: PhantomParams) -> list[Finding]:
+    return find_phantoms(
+        ctx.git, ctx.branches, ctx.pieces, ctx.merged_tree, ctx.parallel, ctx.on_target, params
+    )
 
 
 def find_phantoms(
@@ -346,6 +376,7 @@ def find_phantoms(
     merged_tree: str | None,
     parallel: Parallel = always_parallel,
     defined: Collection[str] = (),
+    params: PhantomParams = PhantomParams(),
 ) -> list[Finding]:
     """``defined``: names defined on the merged tree; a removal undone later is no phantom."""
     findings: list[Finding] = []
@@ -385,7 +416,7 @@ def find_phantoms(
             ]
         if not uses:
             continue
-        uses.sort(key=lambda u: (list(_CONFIDENCE).index(u.how), u.path, u.line))
+        uses.sort(key=lambda u: (_HOW_ORDER.index(u.how), u.path, u.line))
         verb = {
             "parameter": f"removes parameter `{r.name}` of `{r.function}`",
             "module": f"deletes module `{r.path}`",
@@ -413,11 +444,14 @@ def find_phantoms(
                 id="",
                 kind="phantom_dependency",
                 title=title,
-                confidence=max(_CONFIDENCE[u.how] for u in uses),
+                confidence=max(_confidence(params, u.how) for u in uses),
                 source="static",
                 locations=(
                     Location(r.path, r.symbol, r.line, r.line, r.branch),
-                    *(Location(u.path, None, u.line, u.line, u.branch) for u in uses[:8]),
+                    *(
+                        Location(u.path, None, u.line, u.line, u.branch)
+                        for u in uses[: params.max_uses]
+                    ),
                 ),
                 evidence=tuple(evidence),
                 recommendation=f"{fix} before (or right after) merging; the merged code fails at import or call time.",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from idealize.errors import ProviderError
+from idealize.errors import AuthError, ProviderError, UnknownModel
 from idealize.llm.providers.base import TransientError
 
 RETRYABLE_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504, 520, 522, 524, 529})
@@ -25,11 +25,11 @@ def classify(exc: BaseException, provider: str, key_var: str) -> Exception:
         if status in RETRYABLE_STATUS or "overloaded" in message.lower():
             return TransientError(f"{provider} answered {status}: {message}", retry_after)
         if status in (401, 403):
-            return ProviderError(
+            return AuthError(
                 f"{provider} refused the key ({status}): {message}", f"check {key_var}"
             )
         if status == 404:
-            return ProviderError(
+            return UnknownModel(
                 f"{provider} does not know that model (404): {message}", "check --model"
             )
         return ProviderError(

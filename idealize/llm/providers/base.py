@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,3 +68,18 @@ class Provider(Protocol):
 BatchResult = dict[
     str, "Completion | str"
 ]  # custom id -> completion, or the error for that request
+
+
+@runtime_checkable
+class BatchProvider(Provider, Protocol):
+    """A provider with a batch API (lower price, answers within hours): ``--batch``."""
+
+    def complete_batch(
+        self,
+        requests: list[tuple[str, Request]],
+        sleep: Callable[[float], None],
+        poll_seconds: float,
+    ) -> BatchResult:
+        """Submit every request in one batch, poll until it ends, return each answer (or the
+        error for that request) by custom id."""
+        ...

@@ -19,8 +19,7 @@ from idealize.llm.providers import ScriptedProvider
 from idealize.llm.providers.fake import demo_answer
 from idealize.output.plan_json import plan_schema, plan_to_dict
 from idealize.pipeline import run
-
-from .conftest import GOLDEN, Repo
+from tests.conftest import GOLDEN, Repo
 
 runner = CliRunner()
 CASES = [(s.name, v) for s in load_samples() for v in s.variants]

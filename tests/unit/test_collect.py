@@ -19,8 +19,7 @@ from idealize.repo.collect import (
 from idealize.repo.git import Git
 from idealize.repo.symbols import SymbolIndex, parse_symbols
 from idealize.types import Hunk, Symbol
-
-from .conftest import Repo, git
+from tests.conftest import Repo, git
 
 BASE = '''"""m"""
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from idealize.cache import Cache
 from idealize.errors import BudgetError, ProviderError
-from idealize.llm.calls import Caller, RetryPolicy
+from idealize.llm.calls import Caller, RetryPolicy, request_key
 from idealize.llm.providers import Message, Request, ScriptedProvider, TransientError
 from idealize.llm.providers.base import Pricing
 
@@ -51,3 +53,33 @@ def test_cost_is_tracked_and_capped() -> None:
     assert caller.cost == pytest.approx(2.0)
     with pytest.raises(BudgetError):
         caller.call(Request((Message("user", "x " * 10),)), "t", 10)
+
+
+def test_the_cache_key_holds_model_messages_parameters_templates_and_epoch() -> None:
+    provider = ScriptedProvider(["x"])
+    key = request_key(provider, REQ, "t1", 0)
+    assert key == request_key(provider, REQ, "t1", 0)
+    other = Request((Message("user", "hello there"),), max_tokens=101)
+    assert (
+        len(
+            {
+                key,
+                request_key(provider, REQ, "t1", 1),  # a deliberate repeat
+                request_key(provider, REQ, "t2", 0),  # another template
+                request_key(provider, other, "t1", 0),  # other parameters
+                request_key(provider, Request((Message("user", "hello"),)), "t1", 0),
+            }
+        )
+        == 5
+    )
+
+
+def test_a_repeat_is_a_separate_cache_entry(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    provider = ScriptedProvider(["first", "second"])
+    caller = Caller(provider, cache)
+    assert caller.call(REQ, "t", 10, epoch=0).text == "first"
+    assert caller.call(REQ, "t", 10, epoch=0).text == "first"  # served from the cache
+    assert caller.call(REQ, "t", 10, epoch=1).text == "second"
+    assert len(provider.requests) == 2
+    cache.close()

@@ -15,11 +15,11 @@ import jsonschema
 import pytest
 from typer.testing import CliRunner
 
+from idealize import __version__
 from idealize.cli import app
 from idealize.config import load_settings
 from idealize.errors import ConfigError
-
-from .conftest import Repo
+from tests.conftest import Repo
 
 runner = CliRunner()
 
@@ -149,7 +149,7 @@ def test_hook_install_and_pre_push(sample_repo: Callable[[str, str], Path], tmp_
         input=f"refs/heads/agent/ollama-registry {sha2} refs/heads/x {'0' * 40}\n",
     )
     assert fine.exit_code == 0, fine.output
-    assert "- id: idealize" in (Path(__file__).parents[1] / ".pre-commit-hooks.yaml").read_text()
+    assert "- id: idealize" in (Path(__file__).parents[2] / ".pre-commit-hooks.yaml").read_text()
 
 
 def test_git_subcommand(repo: Repo) -> None:
@@ -164,7 +164,16 @@ def test_git_subcommand(repo: Repo) -> None:
     proc = subprocess.run(
         ["git", "idealize", "version"], cwd=repo.path, capture_output=True, text=True, env=env
     )
-    assert proc.returncode == 0 and proc.stdout.strip()
+    assert proc.returncode == 0 and proc.stdout.strip() == __version__
+    # a real command through git, run in the repository git started it in
+    proc = subprocess.run(
+        ["git", "idealize", "cleanup", "--since", "HEAD"],
+        cwd=repo.path,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert proc.returncode == 2 and "error: nothing landed on HEAD after HEAD" in proc.stderr
 
 
 def test_progress_lines_when_not_a_terminal(sample_repo: Callable[[str, str], Path]) -> None:

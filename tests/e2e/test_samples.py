@@ -12,26 +12,21 @@ import jsonschema
 import pytest
 
 from idealize.evaluate.groundtruth import score
-from idealize.evaluate.samples import cleanup_config, load_samples
+from idealize.evaluate.samples import get_sample, load_samples
 from idealize.output.markdown import to_markdown
-from idealize.output.plan_json import plan_schema, to_json
-from idealize.pipeline import run
-
-from .conftest import GOLDEN
+from idealize.output.plan_json import load_plan, plan_schema, to_json
+from idealize.types import Plan
+from tests.conftest import GOLDEN
 
 CASES = [(s.name, v) for s in load_samples() for v in s.variants]
 
 
-def _run(path: Path, sample_name: str, variant: str):  # type: ignore[no-untyped-def]
-    sample = next(s for s in load_samples() if s.name == sample_name)
-    return sample, run(cleanup_config(sample, variant, path))
+PlanOf = Callable[[str, str], Plan]
 
 
 @pytest.mark.parametrize(("name", "variant"), CASES)
-def test_findings_match_planted_list(
-    sample_repo: Callable[[str, str], Path], name: str, variant: str
-) -> None:
-    sample, plan = _run(sample_repo(name, variant), name, variant)
+def test_findings_match_planted_list(sample_plan: PlanOf, name: str, variant: str) -> None:
+    sample, plan = get_sample(name), sample_plan(name, variant)
     result = score(plan.findings, sample.planted, lambda b: sample.label(b, variant))
     assert result.missed == (), f"missed planted drift: {result.missed}"
     assert result.extra == (), (
@@ -44,9 +39,9 @@ def test_findings_match_planted_list(
 
 @pytest.mark.parametrize(("name", "variant"), CASES)
 def test_every_branch_listed_and_exactly_the_overlapping_modules(
-    sample_repo: Callable[[str, str], Path], name: str, variant: str
+    sample_plan: PlanOf, name: str, variant: str
 ) -> None:
-    sample, plan = _run(sample_repo(name, variant), name, variant)
+    sample, plan = get_sample(name), sample_plan(name, variant)
     assert sorted(b.name for b in plan.branches) == sorted(
         sample.label(b.name, variant) for b in sample.branches
     )
@@ -69,10 +64,8 @@ def test_every_branch_listed_and_exactly_the_overlapping_modules(
 
 
 @pytest.mark.parametrize(("name", "variant"), CASES)
-def test_every_finding_lands_in_one_unit(
-    sample_repo: Callable[[str, str], Path], name: str, variant: str
-) -> None:
-    _, plan = _run(sample_repo(name, variant), name, variant)
+def test_every_finding_lands_in_one_unit(sample_plan: PlanOf, name: str, variant: str) -> None:
+    plan = sample_plan(name, variant)
     for finding in plan.findings:
         holders = [u for u in plan.units if finding.id in u.findings]
         assert len(holders) == 1, finding.id
@@ -83,10 +76,10 @@ def test_every_finding_lands_in_one_unit(
 
 @pytest.mark.parametrize(("name", "variant"), CASES)
 def test_plan_validates_and_matches_golden(
-    sample_repo: Callable[[str, str], Path], name: str, variant: str
+    sample_repo: Callable[[str, str], Path], sample_plan: PlanOf, name: str, variant: str
 ) -> None:
     path = sample_repo(name, variant)
-    _, plan = _run(path, name, variant)
+    plan = sample_plan(name, variant)
     text = to_json(plan, path)
     data = json.loads(text)
     jsonschema.validate(data, plan_schema())
@@ -99,3 +92,21 @@ def test_plan_validates_and_matches_golden(
         assert content == golden.read_text(encoding="utf-8"), (
             f"{golden.name} differs (UPDATE_GOLDEN=1 to accept)"
         )
+
+
+@pytest.mark.parametrize(("name", "variant"), CASES)
+def test_written_plan_reads_back_as_the_same_plan(
+    sample_repo: Callable[[str, str], Path],
+    sample_plan: PlanOf,
+    tmp_path: Path,
+    name: str,
+    variant: str,
+) -> None:
+    """plan.json is a contract: what `report` and `apply` read back is what was written."""
+    path = sample_repo(name, variant)
+    plan = sample_plan(name, variant)
+    written = tmp_path / "plan.json"
+    written.write_text(to_json(plan, path), encoding="utf-8")
+    again = load_plan(written)
+    assert to_json(again, path) == to_json(plan, path)
+    assert again.findings == plan.findings and again.units == plan.units

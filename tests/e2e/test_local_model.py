@@ -81,7 +81,7 @@ def test_review_with_the_local_model(
 
 
 def test_eval_with_the_local_model(tmp_path: Path) -> None:
-    config = Path(__file__).parents[1] / "evals" / "local-model.toml"
+    config = Path(__file__).parents[2] / "evals" / "local-model.toml"
     out = tmp_path / "eval"
     result = runner.invoke(
         app, ["eval", str(config), "--out", str(out), "--api-base", str(URL), "--model", MODEL]

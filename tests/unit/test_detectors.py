@@ -7,8 +7,7 @@ from pathlib import Path
 from idealize.config import Config
 from idealize.pipeline import run
 from idealize.types import Branch, concurrent
-
-from .conftest import Repo
+from tests.conftest import Repo
 
 FETCH = """import json
 import urllib.request

@@ -1,0 +1,131 @@
+"""The rule registry and the scoring functions, table-driven: each row is a pair of pieces
+of code and what the detector must conclude."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from idealize.analyze.detectors.double_fix import DoubleFixParams
+from idealize.analyze.detectors.duplicates import DuplicateParams, _feature_set, _idf, score_pair
+from idealize.analyze.features import concept_tokens, extract
+from idealize.analyze.params import override, reasons
+from idealize.analyze.pieces import Piece
+from idealize.analyze.rules import RULES, configured_params, kind_for, rule
+from idealize.errors import ConfigError
+from idealize.llm.answers import parse_answer
+from idealize.output.gate import parse_kinds
+from idealize.types import FINDING_KINDS
+
+
+def piece(text: str, symbol: str, branch: str = "a", path: str = "app/x.py") -> Piece:
+    feats = extract(text, "python")
+    return Piece(
+        branch=branch,
+        path=path,
+        symbol=symbol,
+        kind="function",
+        change="added",
+        start_line=1,
+        end_line=text.count("\n") + 1,
+        language="python",
+        text=text,
+        features=feats,
+        added=feats,
+        added_text=text,
+        removed_text="",
+        params=(),
+        old_params=(),
+        name_tokens=concept_tokens(symbol),
+        subject="",
+    )
+
+
+def test_one_rule_per_kind_in_order() -> None:
+    assert tuple(r.kind for r in RULES) == FINDING_KINDS
+    assert len({r.prefix for r in RULES}) == len(RULES)
+    assert len({r.name for r in RULES}) == len(RULES)
+
+
+@pytest.mark.parametrize("r", RULES, ids=[r.kind for r in RULES])
+def test_every_parameter_states_its_reason(r: object) -> None:
+    table = reasons(rule(r.kind).params)  # type: ignore[attr-defined]
+    assert table, "a rule without parameters"
+    for name, (value, why) in table.items():
+        assert len(why) > 15, f"{name} = {value} has no reason"
+
+
+def test_the_parser_and_the_gate_read_the_registry() -> None:
+    assert kind_for("Duplication") == "duplicate"
+    assert kind_for("broken dependency") == "phantom_dependency"
+    assert kind_for("nonsense") is None
+    assert parse_kinds("all") == FINDING_KINDS
+    assert parse_kinds("divergence,duplicate") == ("duplicate", "divergence")
+    answer = parse_answer(
+        '{"ideal": "x", "findings": [{"kind": "duplicated", "title": "t", "locations": []}]}'
+    )
+    assert answer.answer is not None and answer.answer.findings[0].kind == "duplicate"
+
+
+def test_parameters_are_configurable_and_checked() -> None:
+    params = configured_params({"duplicate": {"threshold": 0.6, "max-df": 10}})
+    assert params["duplicate"].threshold == 0.6 and params["duplicate"].max_df == 10
+    assert params["phantom_dependency"] == rule("phantom_dependency").params
+    with pytest.raises(ConfigError, match="unknown parameter 'treshold'"):
+        configured_params({"duplicate": {"treshold": 0.6}})
+    with pytest.raises(ConfigError, match="unknown rule 'dupes'"):
+        configured_params({"dupes": {}})
+    with pytest.raises(ConfigError, match="must be a int"):
+        override(DoubleFixParams(), {"min_signals": "two"}, "rules.double_fix")
+
+
+FETCH_A = """def list_models(host):
+    with urllib.request.urlopen(host + "/api/tags") as response:
+        data = json.load(response)
+    return [m["name"] for m in data.get("models", [])]
+"""
+FETCH_B = """def fetch_available(base_url):
+    with urllib.request.urlopen(base_url.rstrip("/") + "/api/tags") as resp:
+        payload = json.load(resp)
+    return [entry["name"] for entry in payload.get("models", [])]
+"""
+PARSE_A = """def parse_version(text):
+    major, minor, patch = text.strip().split(".")
+    return int(major), int(minor), int(patch)
+"""
+SLUG_B = """def slugify(title):
+    cleaned = re.sub(r"[^a-z0-9]+", "-", title.lower())
+    return cleaned.strip("-")[:80]
+"""
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "duplicate"),
+    [
+        # the same endpoint and payload shape under two names
+        (FETCH_A, FETCH_B, True),
+        # nothing in common
+        (PARSE_A, SLUG_B, False),
+    ],
+    ids=["same-endpoint", "unrelated"],
+)
+def test_duplicate_scoring(a: str, b: str, duplicate: bool) -> None:
+    pa = piece(a, a.split("(")[0].removeprefix("def "), "agent/a")
+    pb = piece(b, b.split("(")[0].removeprefix("def "), "agent/b", "app/y.py")
+    fa, fb = _feature_set(pa), _feature_set(pb)
+    # the IDF of a small corpus: these two plus unrelated code, as in a real run
+    others = [_feature_set(piece(PARSE_A, "parse_version")), _feature_set(piece(SLUG_B, "slugify"))]
+    idf = _idf([fa, fb, *others])
+    match = score_pair(pa, pb, fa, fb, idf)
+    assert (match is not None) is duplicate, match
+
+
+def test_the_threshold_decides() -> None:
+    pa, pb = piece(FETCH_A, "list_models", "a"), piece(FETCH_B, "fetch_available", "b", "y.py")
+    fa, fb = _feature_set(pa), _feature_set(pb)
+    idf = _idf([fa, fb, _feature_set(piece(PARSE_A, "parse_version"))])
+    match = score_pair(pa, pb, fa, fb, idf)
+    assert match is not None
+    stricter = dataclasses.replace(DuplicateParams(), threshold=match.score + 0.01)
+    assert score_pair(pa, pb, fa, fb, idf, stricter) is None
