@@ -153,17 +153,64 @@ class ModuleOverlap:
     verdict: str = ""  # "drift" when a finding covers it, else why it was judged benign
 
 
+LocationTree = Literal["head", "branch"]
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a piece was in the tree of the branch that brought it (for a location that
+    was mapped to HEAD): the plan links both."""
+
+    path: str
+    start_line: int | None
+    end_line: int | None
+    commit: str
+
+
 @dataclass(frozen=True, slots=True)
 class Location:
+    """A place a finding points at. ``path`` and the lines are as they are in ``tree``:
+    ``head`` (the analysed commit: the merged HEAD after merging, the target or the
+    worktree before) or ``branch`` (the tree of the branch that brought it), at ``commit``.
+    ``gone``: it no longer exists at HEAD (the removed side of a phantom dependency);
+    ``commit`` then names the last commit where it existed."""
+
     path: str
     symbol: str | None
     start_line: int | None
     end_line: int | None
-    branch: str | None
+    branch: str | None  # the branch that brought it; None: code already on the target
+    tree: LocationTree = "branch"
+    commit: str | None = None
+    gone: bool = False
+    snippet: str | None = None  # the line's text, for a location found by text
+    origin: Origin | None = None
+
+
+Tier = Literal["finding", "candidate"]
+FindingStatus = Literal["open", "resolved"]
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What the model stage made of a static finding."""
+
+    status: Literal["confirmed", "refuted", "amended"]
+    reason: str
+    unit_id: str
 
 
 @dataclass(frozen=True, slots=True)
 class Finding:
+    """One cause of drift, with every affected branch and use inside it.
+
+    ``tier``: a *finding* is verified drift, held to high precision; a *candidate* is a
+    lead below that bar (sent to the model when one is configured, shown offline only
+    with ``--candidates``). ``status`` ``resolved``: it held when it landed but no longer
+    at HEAD (``resolved`` says why). ``rank`` 1 is the most important. ``fingerprint``
+    stays the same while the cause does (lines may move): baselines key on it.
+    """
+
     id: str
     kind: FindingKind
     title: str
@@ -172,6 +219,12 @@ class Finding:
     locations: tuple[Location, ...]
     evidence: tuple[str, ...]
     recommendation: str
+    tier: Tier = "finding"
+    status: FindingStatus = "open"
+    rank: int = 0
+    fingerprint: str = ""
+    resolved: str | None = None
+    verdict: Verdict | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,3 +302,24 @@ class Plan:
     # secret kind -> how many were removed from prompts
     redactions: tuple[tuple[str, int], ...] = ()
     patches: tuple[PatchRecord, ...] = ()
+
+
+def fingerprint(kind: str, locations: tuple[Location, ...]) -> str:
+    """A finding's stable identity: its kind and what it points at by name (path and
+    symbol, or the text of a line found by text), never by line number, so a finding whose
+    code moved keeps its fingerprint. Branch names are left out: the same drift re-found
+    after a rebase is the same finding."""
+    import hashlib
+    import json
+
+    keys = sorted(
+        {
+            (
+                (loc.origin.path if loc.origin else loc.path),
+                loc.symbol or "",
+                "" if loc.symbol else " ".join((loc.snippet or "").split()),
+            )
+            for loc in locations
+        }
+    )
+    return hashlib.sha256(json.dumps([kind, keys]).encode()).hexdigest()[:20]

@@ -26,6 +26,7 @@ from idealize.types import (
     Progress,
     Unit,
     concurrent,
+    fingerprint,
     no_progress,
 )
 
@@ -111,7 +112,10 @@ def analyze(
         file_calls.close()
         store.flush()
     progress("analyze", 4, 5)
-    findings = _number(_dedupe([_enclose(f, pieces) for f in findings]))
+    heads = {b.name: b.head for b in branches}
+    findings = _number(
+        _dedupe([_provenance(_enclose(f, pieces), heads, target_head) for f in findings])
+    )
     pieces_at: dict[tuple[str | None, str], list[Piece]] = {}
     for p in pieces:
         pieces_at.setdefault((p.branch, p.path), []).append(p)
@@ -144,6 +148,20 @@ def _enclose(f: Finding, pieces: Sequence[Piece]) -> Finding:
     return replace(f, locations=tuple(locs))
 
 
+def _provenance(f: Finding, heads: Mapping[str, str], target_head: str) -> Finding:
+    """Name each location's tree: the branch that brought it, or the target for code that
+    was already there."""
+    locs = tuple(
+        loc
+        if loc.commit is not None
+        else replace(loc, tree="branch", commit=heads[loc.branch])
+        if loc.branch is not None and loc.branch in heads
+        else replace(loc, tree="head", commit=target_head)
+        for loc in f.locations
+    )
+    return replace(f, locations=locs, fingerprint=f.fingerprint or fingerprint(f.kind, locs))
+
+
 def _dedupe(findings: list[Finding]) -> list[Finding]:
     seen: set[tuple[str, frozenset[tuple[str, str | None, str | None]]]] = set()
     out = []
@@ -169,6 +187,12 @@ def _number(findings: list[Finding]) -> list[Finding]:
     for f in findings:
         counters[f.kind] = counters.get(f.kind, 0) + 1
         numbered.append(replace(f, id=f"{rule(f.kind).prefix}-{counters[f.kind]}"))
+    ranked = sorted(
+        range(len(numbered)),
+        key=lambda i: (numbered[i].tier != "finding", -numbered[i].confidence, i),
+    )
+    for rank, i in enumerate(ranked, start=1):
+        numbered[i] = replace(numbered[i], rank=rank)
     return numbered
 
 

@@ -21,6 +21,7 @@ from idealize.types import (
     Hunk,
     Location,
     ModuleOverlap,
+    Origin,
     PatchRecord,
     Plan,
     Skipped,
@@ -29,6 +30,7 @@ from idealize.types import (
     Unit,
     UnitReview,
     Usage,
+    Verdict,
 )
 
 
@@ -39,6 +41,18 @@ def _location(loc: Location) -> dict[str, Any]:
         "start_line": loc.start_line,
         "end_line": loc.end_line,
         "branch": loc.branch,
+        "tree": loc.tree,
+        "commit": loc.commit,
+        "gone": loc.gone,
+        "snippet": loc.snippet,
+        "origin": None
+        if loc.origin is None
+        else {
+            "path": loc.origin.path,
+            "start_line": loc.origin.start_line,
+            "end_line": loc.origin.end_line,
+            "commit": loc.origin.commit,
+        },
     }
 
 
@@ -106,6 +120,14 @@ def _finding(f: Finding) -> dict[str, Any]:
         "locations": [_location(loc) for loc in f.locations],
         "evidence": list(f.evidence),
         "recommendation": f.recommendation,
+        "tier": f.tier,
+        "status": f.status,
+        "rank": f.rank,
+        "fingerprint": f.fingerprint,
+        "resolved": f.resolved,
+        "verdict": None
+        if f.verdict is None
+        else {"status": f.verdict.status, "reason": f.verdict.reason, "unit": f.verdict.unit_id},
     }
 
 
@@ -208,7 +230,21 @@ def plan_schema() -> dict[str, Any]:
 
 
 def _loc(d: dict[str, Any]) -> Location:
-    return Location(d["path"], d["symbol"], d["start_line"], d["end_line"], d["branch"])
+    origin = d.get("origin")
+    return Location(
+        d["path"],
+        d["symbol"],
+        d["start_line"],
+        d["end_line"],
+        d["branch"],
+        tree=d.get("tree", "branch"),
+        commit=d.get("commit"),
+        gone=d.get("gone", False),
+        snippet=d.get("snippet"),
+        origin=None
+        if origin is None
+        else Origin(origin["path"], origin["start_line"], origin["end_line"], origin["commit"]),
+    )
 
 
 def load_plan(path: Path) -> Plan:
@@ -327,6 +363,14 @@ def load_plan(path: Path) -> Plan:
                 tuple(_loc(x) for x in f["locations"]),
                 tuple(f["evidence"]),
                 f["recommendation"],
+                tier=f.get("tier", "finding"),
+                status=f.get("status", "open"),
+                rank=f.get("rank", 0),
+                fingerprint=f.get("fingerprint", ""),
+                resolved=f.get("resolved"),
+                verdict=None
+                if f.get("verdict") is None
+                else Verdict(f["verdict"]["status"], f["verdict"]["reason"], f["verdict"]["unit"]),
             )
             for f in data["findings"]
         ),
