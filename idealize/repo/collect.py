@@ -65,7 +65,13 @@ _MERGE_PATTERNS = (
     re.compile(r"^Merge branch (?P<name>\S+)"),
     re.compile(r"^Merged? (?:in )?(?P<name>\S+)"),
 )
-_PR_NUMBER = re.compile(r"\(#(\d+)\)\s*$|^Merge pull request #(\d+)|\s#(\d+)\s*$")
+_PR_NUMBER = re.compile(
+    r"\(#(\d+)\)\s*$|^Merge (?:pull request|PR|merge request) [#!](\d+)|\s#(\d+)\s*$",
+    re.IGNORECASE,
+)
+# A pull request from a long-lived branch name (`main` of a fork, `beta`) is one person's
+# work unless it is big or merges others' work itself.
+LONG_LIVED_PR_COMMITS = 20
 _REVERTS_COMMIT = re.compile(r"This reverts commit ([0-9a-f]{7,40})")
 _REVERTS_PR = re.compile(r"^Reverts? [\w.-]+/[\w.-]+#(\d+)", re.M)
 _CHERRY_PICKED = re.compile(r"\(cherry picked from commit ([0-9a-f]{7,40})\)")
@@ -246,7 +252,13 @@ def _landed_since(
                 why = None
                 if pulled:
                     why = "a pull of the same branch from its remote"
-                elif LONG_LIVED.match(branch_name):
+                elif LONG_LIVED.match(branch_name) and (
+                    not entry.subject.startswith("Merge pull request")
+                    or side_merges
+                    or len(own_commits) > LONG_LIVED_PR_COMMITS
+                ):
+                    # a pull request from a fork's `main` is one person's work; a pull
+                    # request from this repository's `release/2.3` carries everyone's
                     why = f"merge of long-lived branch {name!r}"
                 elif name in repeated and not name.startswith("#"):
                     why = f"{name!r} is merged {repeated[name]} times in the range: a long-lived branch"
@@ -331,11 +343,13 @@ def _landed_since(
 
 
 def _merge_name(entry: LogEntry) -> str:
-    """A merge's line of work by name: ``#123`` when the subject ends with ``(#123)`` (a
-    merge queue or a squash-style merge subject), else the merged branch's name."""
-    m = re.search(r"\(#(\d+)\)\s*$", entry.subject)
-    if m:
-        return f"#{m.group(1)}"
+    """A merge's line of work by name: the merged branch's name for ``Merge pull request
+    #N from owner/branch`` and ``Merge branch 'x'``; ``#N`` when the subject otherwise
+    names a PR (``Merge PR #N: title``, ``title (#N)`` from a merge queue)."""
+    if not entry.subject.startswith("Merge pull request"):
+        number = pr_number(entry.subject)
+        if number is not None:
+            return f"#{number}"
     return merged_branch_name(entry.subject) or f"merge {entry.sha[:7]}"
 
 
@@ -345,7 +359,7 @@ def _merged_more_than_once(entries: Sequence[LogEntry]) -> dict[str, int]:
     reuse branch names for sequential work, so PR merges are not counted.)"""
     counts: dict[str, int] = {}
     for e in entries:
-        if len(e.parents) >= 2 and not e.subject.startswith("Merge pull request"):
+        if len(e.parents) >= 2 and pr_number(e.subject) is None:
             name = merged_branch_name(e.subject)
             if name:
                 counts[name] = counts.get(name, 0) + 1

@@ -79,9 +79,7 @@ def _same_patch(a: Piece, b: Piece) -> bool:
     def norm(text: str) -> tuple[str, ...]:
         return tuple(" ".join(line.split()) for line in text.splitlines() if line.strip())
 
-    return norm(a.added_text) == norm(b.added_text) and norm(a.removed_text) == norm(
-        b.removed_text
-    )
+    return norm(a.added_text) == norm(b.added_text) and norm(a.removed_text) == norm(b.removed_text)
 
 
 def _calls_into(wrapper: Piece, fixed: Piece, file_calls: FileCalls) -> bool:
