@@ -413,13 +413,21 @@ def score_pair(
         evidence.append(f"names `{a.short}` ~ `{b.short}` share: {', '.join(shared_words)}")
     # the finding tier: a copy (same name, or the same shape at length) or the same
     # concept spelled by the same rare literals in the same shape
+    # shape alone, under other names, is a pattern (two accessors, two icons), not a copy:
+    # a shape-copy must also share literals or name the same concept; sibling definitions
+    # of one file were written next to each other, by someone who saw the other
+    same_file = a.path == b.path
     copy = (same_name and structure >= params.finding_structure_same_name) or (
-        structure >= params.finding_structure_copy and big
+        structure >= params.finding_structure_copy
+        and big
+        and not same_file
+        and (_literal_overlap(fa, fb, idf) >= 0.5 or names > 0)
     )
     concept = (
         len(literals) + len(marked) >= params.finding_literals
         and structure >= params.finding_structure_literals
     ) or (bool(marked) and names > 0 and structure >= params.finding_structure_literals)
+    concept = concept and not (a.path == b.path and not same_name)
     return Match(0, 0, min(score, 0.99), tuple(evidence), verified=copy or concept)
 
 
