@@ -26,17 +26,21 @@ import json
 import sys
 import tempfile
 import time
-import tomllib
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from idealize.config import Config  # noqa: E402
-from idealize.pipeline import run  # noqa: E402
-from idealize.repo.git import Git  # noqa: E402
-from idealize.types import Finding, Location, Plan  # noqa: E402
+from idealize.config import Config
+from idealize.pipeline import run
+from idealize.repo.git import Git
+from idealize.types import Finding, Location, Plan
 
 ROOT = Path(__file__).resolve().parents[1]
 MANIFEST = ROOT / "evals" / "real" / "manifest.toml"
@@ -209,7 +213,9 @@ def main() -> int:
             f"all judged findings: {totals['TRUE']} TRUE, {totals['DEBATABLE']} DEBATABLE, "
             f"{totals['FALSE']} FALSE: precision {totals['TRUE'] / decided:.2f}"
         )
-    print("targets: precision >= 0.70 (top 20 >= 0.80), <= 15 findings per 100 lines of work, every TRUE item kept")
+    print(
+        "targets: precision >= 0.70 (top 20 >= 0.80), <= 15 findings per 100 lines of work, every TRUE item kept"
+    )
     return 1 if failed else 0
 
 

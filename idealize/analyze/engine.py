@@ -10,6 +10,7 @@ from typing import Any
 from idealize.analyze.context import Context
 from idealize.analyze.features import FeatureStore, calls_only
 from idealize.analyze.head import TreeView
+from idealize.analyze.locate import map_findings
 from idealize.analyze.overlap import module_overlaps
 from idealize.analyze.pieces import Piece, branch_pieces, existing_pieces
 from idealize.analyze.rank import rank
@@ -27,7 +28,6 @@ from idealize.types import (
     Progress,
     Unit,
     concurrent,
-    fingerprint,
     no_progress,
 )
 
@@ -116,14 +116,20 @@ def analyze(
             findings += r.run(ctx, params.get(r.kind))
     finally:
         file_calls.close()
-        for tree in (head, *trees.values()):
-            tree.close()
         symbols.flush()
         store.flush()
     progress("analyze", 4, 5)
     heads = {b.name: b.head for b in branches}
+    located = map_findings(
+        [_provenance(_enclose(f, pieces), heads, target_head) for f in findings],
+        head,
+        trees,
+        merged,
+    )
+    for tree in (head, *trees.values()):
+        tree.close()
     findings = rank(
-        _dedupe([_provenance(_enclose(f, pieces), heads, target_head) for f in findings]),
+        _dedupe(located),
         len(branches),
         {r.kind: params.get(r.kind) or r.params for r in RULES},
     )
@@ -171,7 +177,7 @@ def _provenance(f: Finding, heads: Mapping[str, str], target_head: str) -> Findi
         else replace(loc, tree="head", commit=target_head)
         for loc in f.locations
     )
-    return replace(f, locations=locs, fingerprint=f.fingerprint or fingerprint(f.kind, locs))
+    return replace(f, locations=locs)
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

@@ -20,11 +20,12 @@ from dataclasses import dataclass, replace
 
 from idealize.analyze.context import Context
 from idealize.analyze.features import KEYWORDS, distinctive
+from idealize.analyze.locate import to_head
 from idealize.analyze.minhash import LSH
 from idealize.analyze.params import param
 from idealize.analyze.pieces import Piece
 from idealize.repo.languages import family
-from idealize.types import Finding, Parallel, always_parallel
+from idealize.types import Finding, Location, Parallel, always_parallel
 
 
 @dataclass(frozen=True)
@@ -509,11 +510,13 @@ def _at_head(ctx: Context, f: Finding) -> Finding | None:
     one later is resolved since; a member that is gone is left out."""
     if not ctx.merged:
         return f
-    here = tuple(
-        loc
-        for loc in f.locations
-        if loc.symbol is not None and ctx.head.has_symbol(loc.path, loc.symbol)
-    )
+    mapped: dict[tuple[str, str | None], Location] = {}
+    for loc in sorted(f.locations, key=lambda loc: loc.branch is None):
+        at = loc if loc.branch is None else to_head(loc, ctx.head, ctx.trees.get(loc.branch))
+        if at.gone or at.symbol is None or not ctx.head.has_symbol(at.path, at.symbol):
+            continue
+        mapped.setdefault((at.path, at.symbol), at)  # a moved copy is itself, not another
+    here = tuple(mapped.values())
     branches = {loc.branch for loc in here if loc.branch is not None}
     if len(here) >= 2 and branches and (len(branches) >= 2 or len(here) > len(branches)):
         return replace(f, locations=here)
