@@ -53,7 +53,11 @@ def to_head(loc: Location, head: TreeView, branch_tree: TreeView | None) -> Loca
     """The location as it is at HEAD (or marked gone), with its branch side as origin."""
     if loc.tree == "head" or loc.gone:
         return complete(loc, head)
-    origin = Origin(loc.path, loc.start_line, loc.end_line, loc.commit or "")
+    commit = loc.commit or (branch_tree.commit if branch_tree is not None else None)
+    if commit is None:
+        return complete(loc, head)  # nothing says which tree it came from
+    loc = replace(loc, commit=commit)
+    origin = Origin(loc.path, loc.start_line, loc.end_line, commit)
     snippet = loc.snippet
     if snippet is None and loc.symbol is None and branch_tree is not None:
         snippet = _snippet(branch_tree, loc.path, loc.start_line)
