@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from idealize.errors import NotAGitRepo, RepoError, ShallowHistory, UnknownRef
+from idealize.errors import EmptyRange, NotAGitRepo, RepoError, ShallowHistory, UnknownRef
 
 # Keep git's output stable whatever the user's configuration says.
 _GIT_ENV = {
@@ -120,6 +120,11 @@ class Git:
         )
         sha = out.decode().strip()
         if not sha:
+            if not self.run("rev-list", "-n", "1", "--all", check=False).strip():
+                raise EmptyRange(
+                    "this repository has no commits yet",
+                    "commit your work first; idealize compares branches and commits",
+                )
             hint = "check the name with `git branch -a` or `git log --oneline`"
             if self.is_shallow():
                 raise ShallowHistory(
