@@ -158,6 +158,12 @@ class IdealizeGroup(TyperGroup):
                 )
             _tidy(command)
 
+    def get_params(self, ctx: Context) -> list[Parameter]:
+        params = super().get_params(ctx)
+        for param in params:  # typer adds the completion options after __init__
+            _tidy_param(param, ctx)
+        return params
+
     def main(  # type: ignore[override]
         self,
         args: Sequence[str] | None = None,

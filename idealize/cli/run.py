@@ -115,7 +115,7 @@ def finish(
     elif out is not None:
         typer.echo(f"idealize: wrote {', '.join(formats)} into {out}", err=True)
     note = baseline_note(plan)
-    if note and not display(ctx).quiet:
+    if note:  # a result, like the --fail-on line: shown with -q too
         typer.echo(f"idealize: {note}", err=True)
     failed = [r.unit_id for r in plan.reviews if r.status == "failed"]
     if failed:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from idealize.errors import UsageError
-from idealize.patches.check import check_patch, path_problem
+from idealize.patches.check import check_patch, git_path_problem, path_problem
 from idealize.repo.git import Git
 from idealize.types import PatchRecord, Plan
 
@@ -132,7 +132,8 @@ def apply_patches(git: Git, plan: Plan, chosen: Sequence[PatchRecord]) -> list[A
             f"HEAD moved on since the run ({plan.target_head[:7]} -> {head[:7]})",
             "run cleanup --patches again on the current tree",
         )
-    _refuse_dirty(git, sorted({f for p in chosen for f in p.files if _plain(f)}))
+    # the listing is untrusted too: only paths git itself would accept go to `git status`
+    _refuse_dirty(git, sorted({f for p in chosen for f in p.files if not git_path_problem(f)}))
     staged = plan_writes(git, plan, chosen)
     files = sorted(staged)
     _refuse_dirty(git, files)
@@ -152,11 +153,6 @@ def apply_patches(git: Git, plan: Plan, chosen: Sequence[PatchRecord]) -> list[A
         claimed.update(w.path for w in mine)
         applied.append(Applied(p.id, tuple(w.path for w in mine), mine))
     return applied
-
-
-def _plain(path: str) -> bool:
-    """A listed path safe to hand to `git status` (the listing is untrusted too)."""
-    return bool(path) and not path.startswith(("-", ":")) and "\x00" not in path
 
 
 def _refuse_dirty(git: Git, files: Sequence[str]) -> None:
