@@ -58,13 +58,15 @@ def where(loc: Location) -> str:
     return text
 
 
-def provenance(loc: Location) -> str:
-    """Where a location comes from, in words: the branch and commit, HEAD, or gone."""
+def provenance(loc: Location, head: str = "HEAD") -> str:
+    """Where a location comes from, in words: the branch and commit, HEAD, or gone. ``head``
+    names the analysed tree (a pull-request job reports into the branch, so HEAD is then
+    the target it goes into)."""
     commit = f" at {loc.commit[:10]}" if loc.commit else ""
     if loc.gone:
         return f"gone at HEAD; last seen{commit}" + (f" ({loc.branch})" if loc.branch else "")
     if loc.tree == "head":
-        text = "at HEAD"
+        text = "at HEAD" if head == "HEAD" else f"in {head}{commit}"
         if loc.origin is not None:
             origin = Location(
                 loc.origin.path, None, loc.origin.start_line, loc.origin.end_line, None
@@ -72,6 +74,11 @@ def provenance(loc: Location) -> str:
             text += f", brought by {loc.branch or 'the target'} as {where(origin)} at {loc.origin.commit[:10]}"
         return text
     return f"in {loc.branch or 'the target'}{commit}"
+
+
+def head_name(plan: Plan, anchor: str) -> str:
+    """How outputs that point into ``anchor`` call the plan's HEAD tree."""
+    return "HEAD" if anchor == plan.target_head else plan.target
 
 
 @dataclass(frozen=True)

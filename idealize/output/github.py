@@ -7,7 +7,7 @@ finding with none in this tree is counted in a closing notice.
 from __future__ import annotations
 
 from idealize.analyze.rules import rule
-from idealize.output.anchor import anchor_commit, present, provenance, where
+from idealize.output.anchor import anchor_commit, head_name, present, provenance, where
 from idealize.types import Plan
 
 _LEVEL = {"error": "error", "warning": "warning", "note": "notice"}
@@ -36,7 +36,9 @@ def to_github(plan: Plan, checked_out: str | None = None) -> str:
         for loc in dict.fromkeys(here):
             others = [o for o in f.locations if o is not loc]
             also = "; ".join(
-                f"{where(o)}" + (f" {o.symbol}" if o.symbol else "") + f" ({provenance(o)})"
+                f"{where(o)}"
+                + (f" {o.symbol}" if o.symbol else "")
+                + f" ({provenance(o, head_name(plan, anchor))})"
                 for o in others
             )
             message = f"{f.title}. {f.recommendation}" + (f"\nAlso: {also}" if also else "")

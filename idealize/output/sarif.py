@@ -17,7 +17,7 @@ from unidiff import PatchSet  # type: ignore[attr-defined]
 from unidiff.errors import UnidiffParseError
 
 from idealize.analyze.rules import RULES, rule
-from idealize.output.anchor import anchor_commit, present, provenance, uri
+from idealize.output.anchor import anchor_commit, head_name, present, provenance, uri
 from idealize.types import Finding, Location, PatchRecord, Plan
 from idealize.version import __version__
 
@@ -38,14 +38,14 @@ def _physical(loc: Location) -> dict[str, Any]:
     return physical
 
 
-def _location(loc: Location, index: int | None = None) -> dict[str, Any]:
+def _location(loc: Location, index: int | None = None, head: str = "HEAD") -> dict[str, Any]:
     out: dict[str, Any] = {"physicalLocation": _physical(loc)}
     if loc.symbol:
         out["logicalLocations"] = [{"fullyQualifiedName": loc.symbol, "kind": "function"}]
     if index is not None:
         out["id"] = index
         name = f"`{loc.symbol}`" if loc.symbol else loc.path
-        out["message"] = {"text": f"{name} ({provenance(loc)})"}
+        out["message"] = {"text": f"{name} ({provenance(loc, head)})"}
         out["properties"] = {
             "tree": loc.tree,
             "commit": loc.commit,
@@ -127,7 +127,9 @@ def _result(
         "level": rule(f.kind).level,
         "message": {"text": f"{f.title}. {f.recommendation}"},
         "locations": [_location(primary)],
-        "relatedLocations": [_location(loc, i) for i, loc in enumerate(related, start=1)],
+        "relatedLocations": [
+            _location(loc, i, head_name(plan, anchor)) for i, loc in enumerate(related, start=1)
+        ],
         "partialFingerprints": {"idealizeFinding/v1": fingerprint},
         "properties": {
             "idealizeId": f.id,
