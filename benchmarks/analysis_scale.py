@@ -22,7 +22,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from idealize.analyze.detectors.divergence import find_divergences
 from idealize.analyze.detectors.double_fix import find_double_fixes
 from idealize.analyze.detectors.duplicates import find_duplicates
-from idealize.analyze.detectors.phantom import find_phantoms
 from idealize.analyze.features import FeatureStore, concept_tokens
 from idealize.analyze.pieces import Piece
 from idealize.analyze.units import build_units
@@ -145,7 +144,6 @@ def run_once(symbols: int, branches: int) -> tuple[float, int]:
     start = time.perf_counter()
     all_branches, pieces = generate(symbols, branches)
     findings = find_duplicates(pieces)
-    findings += find_phantoms(None, all_branches, pieces, None)  # type: ignore[arg-type]
     findings += find_double_fixes(pieces, lambda branch, path: frozenset())
     findings += find_divergences(all_branches, pieces, {})
     build_units(findings, (), pieces)

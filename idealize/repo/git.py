@@ -44,6 +44,8 @@ class LogEntry:
     subject: str
     body: str
     time: int = 0  # committer date, seconds since the epoch
+    author_time: int = 0  # author date: when the work was written (a rebase keeps it)
+    author: str = ""  # author e-mail
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +171,7 @@ class Git:
     def log(
         self, *range_args: str, first_parent: bool = False, no_merges: bool = False
     ) -> list[LogEntry]:
-        args = ["log", "-z", "--format=%H %ct%x00%P%x00%s%x00%b", "--end-of-options"]
+        args = ["log", "-z", "--format=%H %ct %at %ae%x00%P%x00%s%x00%b", "--end-of-options"]
         if first_parent:
             args.insert(1, "--first-parent")
         if no_merges:
@@ -184,7 +186,7 @@ class Git:
             if not head:
                 i += 1
                 continue
-            sha, _, stamp = head.partition(" ")
+            sha, stamp, authored, author = [*head.split(" ", 3), "0", "0", ""][:4]
             entries.append(
                 LogEntry(
                     sha=sha,
@@ -192,6 +194,8 @@ class Git:
                     subject=fields[i + 2],
                     body=fields[i + 3].strip(),
                     time=int(stamp or 0),
+                    author_time=int(authored or 0),
+                    author=author,
                 )
             )
             i += 4

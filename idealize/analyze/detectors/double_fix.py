@@ -73,6 +73,15 @@ class DoubleFixParams:
     max_confidence: float = param(0.95, "the evidence is lexical: never certain")
 
 
+def _same_patch(a: Piece, b: Piece) -> bool:
+    """The same change, line for line (whitespace aside): as ``git patch-id`` would say."""
+
+    def norm(text: str) -> tuple[str, ...]:
+        return tuple(" ".join(line.split()) for line in text.splitlines() if line.strip())
+
+    return norm(a.added_text) == norm(b.added_text) and norm(a.removed_text) == norm(b.removed_text)
+
+
 def _calls_into(wrapper: Piece, fixed: Piece, file_calls: FileCalls) -> bool:
     if fixed.short in wrapper.features.calls:
         return True
@@ -128,6 +137,8 @@ def find_double_fixes(
             if key in seen:
                 continue
             same_symbol = a.path == b.path and a.symbol == b.symbol
+            if same_symbol and _same_patch(a, b):
+                continue  # one fix cherry-picked or backported to a second branch
             wrapper = not same_symbol and _calls_into(b, a, file_calls)
             if not (same_symbol or wrapper):
                 continue
