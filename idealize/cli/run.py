@@ -105,11 +105,12 @@ def finish(
 
     target = Target.of(git, run_dir)
     formats = settings.format or ("md",)
-    if out is not None:
-        write_formats(out, plan, formats, target)
-    elif run_dir is not None and set(formats) - {"md", "json"}:
-        write_formats(run_dir, plan, formats, target)
-    sys.stdout.write(render(plan, formats[0], target))
+    texts: dict[str, str] = {}
+    folder = out if out is not None else run_dir
+    if folder is not None:
+        # a run folder already holds plan.json and plan.md: the pipeline wrote them
+        texts = write_formats(folder, plan, formats, target, record=run_dir is None)
+    sys.stdout.write(texts.get(formats[0]) or render(plan, formats[0], target))
     if run_dir is not None:
         typer.echo(f"idealize: run folder {run_dir}", err=True)
     elif out is not None:

@@ -53,17 +53,20 @@ def render(plan: Plan, fmt: str, target: Target) -> str:
     raise UsageError(f"unknown format {fmt!r}", f"choose from: {', '.join(FORMATS)}")
 
 
-def write_formats(folder: Path, plan: Plan, formats: Sequence[str], target: Target) -> list[Path]:
-    """plan.json and plan.md (the run's record) and every chosen format, into ``folder``."""
-    written: list[Path] = []
+def write_formats(
+    folder: Path, plan: Plan, formats: Sequence[str], target: Target, record: bool = True
+) -> dict[str, str]:
+    """Every chosen format into ``folder``, with plan.json and plan.md (the run's record)
+    unless ``record`` is False (the pipeline wrote them already); the texts by format."""
+    texts: dict[str, str] = {}
+    wanted = ("json", "md", *formats) if record else formats
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        for fmt in dict.fromkeys(("json", "md", *formats)):
-            path = folder / FILENAMES[fmt]
-            path.write_text(render(plan, fmt, target), encoding="utf-8")
-            written.append(path)
+        for fmt in dict.fromkeys(wanted):
+            texts[fmt] = render(plan, fmt, target)
+            (folder / FILENAMES[fmt]).write_text(texts[fmt], encoding="utf-8")
     except OSError as exc:
         raise UsageError(
             f"cannot write to {folder}: {exc.strerror}", "pick a writable --out folder"
         ) from exc
-    return written
+    return texts

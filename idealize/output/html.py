@@ -294,12 +294,3 @@ def run_target(run_dir: Path, plan: Plan) -> Target:
         if known.strip():
             return Target.of(git, run_dir)
     return Target(run_dir=run_dir)
-
-
-def report_from_run(run_dir: Path) -> str:
-    """The page for a run folder (kept for callers of the library)."""
-    from idealize.output.plan_json import load_plan
-
-    plan = load_plan(run_dir / "plan.json")
-    target = run_target(run_dir, plan)
-    return to_html(plan, target.root, target.git, run_dir)
