@@ -33,7 +33,7 @@ def _chromium() -> str:
             )
         pytest.skip(
             "Chromium is not installed: `apt-get install chromium` (or set CI=1 to make this a "
-            "failure); see README, Development"
+            "failure); see README, Try it"
         )
     return found
 
