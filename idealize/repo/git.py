@@ -428,3 +428,43 @@ class BlobReader:
             if self._proc.stdout:
                 self._proc.stdout.close()
             self._proc = None
+
+
+@dataclass(frozen=True, slots=True)
+class CommitLines:
+    """One commit of a range, with the lines it added to one path."""
+
+    sha: str
+    subject: str
+    body: str
+    added: tuple[str, ...]
+
+
+def commit_lines(git: Git, base: str, head: str, path: str) -> list[CommitLines]:
+    """Each non-merge commit of ``base..head`` that touched ``path``, with the lines it
+    added there (one ``git log -p``)."""
+    out = git.run(
+        "log",
+        "-p",
+        "--unified=0",
+        "--no-merges",
+        "--no-color",
+        "--no-ext-diff",
+        "--format=%x00%H%x00%s%x00%b%x00",
+        f"{base}..{head}",
+        "--",
+        path,
+        check=False,
+    ).decode("utf-8", "surrogateescape")
+    found: list[CommitLines] = []
+    parts = out.split("\x00")  # "", sha, subject, body, patch, sha, ...
+    for i in range(1, len(parts) - 2, 4):
+        sha, subject, body = parts[i], parts[i + 1], parts[i + 2]
+        patch = parts[i + 3] if i + 3 < len(parts) else ""
+        added = tuple(
+            line[1:]
+            for line in patch.splitlines()
+            if line.startswith("+") and not line.startswith("+++")
+        )
+        found.append(CommitLines(sha.strip(), subject, body.strip(), added))
+    return found

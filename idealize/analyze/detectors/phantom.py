@@ -90,6 +90,7 @@ COMMON_NAMES = frozenset(
 
 @dataclass(frozen=True)
 class PhantomParams:
+    impact: float = param(1.0, "merged code that fails at import or call time: ranked first")
     confidence_import: float = param(
         0.95, "an import of a name its module no longer provides fails at import time"
     )
@@ -112,7 +113,7 @@ class PhantomParams:
 
 
 How = Literal["import", "keyword", "call", "reference", "fixture"]
-Outcome = Literal["broken", "unknown", "fine"]
+Outcome = Literal["broken", "unknown", "fine", "fixed"]  # fixed: broke when it landed, not at HEAD
 
 
 @dataclass(frozen=True)
@@ -470,7 +471,24 @@ def _check(r: Removal, use: Use, ctx: Context) -> Use:
     defs = ctx.head if ctx.merged else ctx.tree_of(r.branch)
     line = _locate(used_in, use.path, use.line, use.text)
     if line is None:
-        return replace(use, outcome="fine", why="gone now")
+        if not ctx.merged or use.branch is None or use.branch not in ctx.trees:
+            return replace(use, outcome="fine", why="gone")
+        # gone from HEAD: did it break when it landed? (its branch against the remover's)
+        then = replace(use, outcome="unknown")
+        landed_in, removed_in = ctx.trees[use.branch], ctx.trees[r.branch]
+        at = _locate(landed_in, use.path, use.line, use.text)
+        word = r.function if r.what == "parameter" and r.function else r.name
+        if at is None or not landed_in.is_code(use.path, at, word):
+            return replace(use, outcome="fine", why="gone")
+        outcome, why = _resolve(r, replace(then, line=at), landed_in, removed_in)
+        return replace(
+            use,
+            line=at,
+            outcome="fixed" if outcome == "broken" else "fine",
+            why=f"{why} when it landed; changed before HEAD",
+            commit=landed_in.commit,
+            symbol=_enclosing(landed_in, use.path, at),
+        )
     word = r.function if r.what == "parameter" and r.function else r.name
     if not used_in.is_code(use.path, line, word):
         return replace(use, line=line, outcome="fine", why="in a comment or string")
@@ -488,7 +506,12 @@ def _check(r: Removal, use: Use, ctx: Context) -> Use:
 def detect(ctx: Context, params: PhantomParams) -> list[Finding]:
     lines = _Lines.of(ctx.branches)
     found: list[Finding] = []
-    for r in removals(ctx.branches, ctx.pieces):
+    taken = removals(ctx.branches, ctx.pieces)
+    if ctx.merged:
+        ctx.head.prefetch(
+            r.function if r.what == "parameter" and r.function else r.name for r in taken
+        )
+    for r in taken:
         if len(r.name) < params.min_name:
             continue
         candidates = _candidate_uses(r, ctx, lines, ctx.parallel)
@@ -497,12 +520,12 @@ def detect(ctx: Context, params: PhantomParams) -> list[Finding]:
         checked = [_check(r, u, ctx) for u in candidates]
         broken = [u for u in checked if u.outcome == "broken"]
         unknown = [u for u in checked if u.outcome == "unknown"]
-        landed = [u for u in checked if u.branch is not None and u.why == "gone now"]
+        landed = [u for u in checked if u.outcome == "fixed"]
         if broken:
             found.append(_finding(r, broken, "finding", ctx, params))
         elif unknown and (r.name not in COMMON_NAMES):
             found.append(_finding(r, unknown, "candidate", ctx, params))
-        elif landed and ctx.merged and not broken and not unknown:
+        elif landed:
             found.append(_finding(r, landed, "resolved", ctx, params))
     return found
 
