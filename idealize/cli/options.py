@@ -115,3 +115,13 @@ BatchOpt = Annotated[
         help="Send the units through the provider's batch API (half price; may take hours)."
     ),
 ]
+CandidatesOpt = Annotated[
+    bool,
+    typer.Option(
+        "--candidates",
+        help="Also show candidates: leads below the bar for a finding (markdown, SARIF, annotations).",
+    ),
+]
+AllOpt = Annotated[
+    bool, typer.Option("--all", help="Show every finding in markdown, not only the top 20.")
+]

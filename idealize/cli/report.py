@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from idealize.cli.app import app, shown_errors
-from idealize.cli.options import FormatOpt
+from idealize.cli.options import AllOpt, CandidatesOpt, FormatOpt
 
 
 @app.command()
@@ -26,6 +27,8 @@ def report(
             metavar="FILE",
         ),
     ] = None,
+    candidates: CandidatesOpt = False,
+    everything: AllOpt = False,
 ) -> None:
     """Show a finished run's plan again: an HTML page, or any --format.
 
@@ -41,17 +44,18 @@ def report(
         if len(formats) > 1:
             raise UsageError("report writes one format at a time", "pass a single --format")
         plan = load_plan(run_dir / "plan.json")
-        text = render(plan, formats[0], run_target(run_dir, plan))
-        target = out or (run_dir / "report.html" if formats[0] == "html" else None)
-        if target is None:
+        target = replace(run_target(run_dir, plan), candidates=candidates, everything=everything)
+        text = render(plan, formats[0], target)
+        dest = out or (run_dir / "report.html" if formats[0] == "html" else None)
+        if dest is None:
             sys.stdout.write(text)
             return
         try:
-            if target.is_dir():
+            if dest.is_dir():
                 raise IsADirectoryError(21, "Is a directory")
-            target.write_text(text, encoding="utf-8")
+            dest.write_text(text, encoding="utf-8")
         except OSError as exc:
             raise UsageError(
-                f"cannot write {target}: {exc.strerror}", "pick a writable --out file"
+                f"cannot write {dest}: {exc.strerror}", "pick a writable --out file"
             ) from exc
-        typer.echo(str(target))
+        typer.echo(str(dest))

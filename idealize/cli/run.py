@@ -10,10 +10,12 @@ import typer
 
 from idealize.cli.app import app, display, shown_errors
 from idealize.cli.options import (
+    AllOpt,
     ApiBaseOpt,
     BaselineOpt,
     BatchOpt,
     BudgetOpt,
+    CandidatesOpt,
     DryRunOpt,
     ExcludeOpt,
     FailOnOpt,
@@ -95,6 +97,8 @@ def finish(
     out: Path | None,
     git: Git,
     run_dir: Path | None,
+    candidates: bool = False,
+    everything: bool = False,
 ) -> None:
     """Print the plan in the (first) chosen format, write every chosen format into --out, and
     exit with the plan's code."""
@@ -103,7 +107,7 @@ def finish(
     from idealize.output.formats import render, write_formats
     from idealize.output.gate import gated
 
-    target = Target.of(git, run_dir)
+    target = Target.of(git, run_dir, candidates, everything)
     formats = settings.format or ("md",)
     texts: dict[str, str] = {}
     folder = out if out is not None else run_dir
@@ -142,6 +146,8 @@ def model_run(
     fields: dict[str, Any],  # Config fields this command sets
     review: bool = False,
     baseline: bool = True,
+    candidates: bool = False,
+    everything: bool = False,
 ) -> None:
     """Options -> settings -> Config -> pipeline -> output: what cleanup and review share."""
     from idealize.analyze.baseline import resolve_baseline
@@ -181,7 +187,7 @@ def model_run(
     )
     with ProgressDisplay(shown) as progress:
         plan = run(config, provider, progress)
-    finish(ctx, plan, settings, out, git, run_dir)
+    finish(ctx, plan, settings, out, git, run_dir, candidates, everything)
 
 
 @app.command()
@@ -229,6 +235,8 @@ def cleanup(
     min_confidence: MinConfidenceOpt = None,
     baseline: BaselineOpt = None,
     no_baseline: NoBaselineOpt = False,
+    candidates: CandidatesOpt = False,
+    everything: AllOpt = False,
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Parse and call everything again.")
     ] = False,
@@ -257,6 +265,8 @@ def cleanup(
             dry_run=dry_run,
             out=out,
             baseline=not no_baseline,
+            candidates=candidates,
+            everything=everything,
             fields=dict(
                 since=since,
                 branches=tuple(branch or ()),

@@ -90,10 +90,29 @@ class Target:
     git: Git | None = None
     checked_out: str | None = None
     run_dir: Path | None = None
+    candidates: bool = False  # also show (and annotate) candidates, leads below the bar
+    everything: bool = False  # every finding, not only the top ones
 
     @classmethod
-    def of(cls, git: Git | None, run_dir: Path | None = None) -> Target:
+    def of(
+        cls,
+        git: Git | None,
+        run_dir: Path | None = None,
+        candidates: bool = False,
+        everything: bool = False,
+    ) -> Target:
         if git is None:
-            return cls(run_dir=run_dir)
+            return cls(run_dir=run_dir, candidates=candidates, everything=everything)
         head = git.run("rev-parse", "--verify", "--quiet", "HEAD^{commit}", check=False)
-        return cls(git.root, git, head.decode().strip() or None, run_dir)
+        return cls(git.root, git, head.decode().strip() or None, run_dir, candidates, everything)
+
+
+def reported(plan: Plan, candidates: bool = False) -> Plan:
+    """The plan with only what outputs report as results: open findings, candidates only
+    when asked for (resolved ones and candidates stay in plan.json and markdown)."""
+    from dataclasses import replace
+
+    keep = tuple(
+        f for f in plan.findings if f.status == "open" and (f.tier == "finding" or candidates)
+    )
+    return plan if keep == plan.findings else replace(plan, findings=keep)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from idealize.config import FORMATS, OutputFormat
 from idealize.errors import UsageError
-from idealize.output.anchor import Target
+from idealize.output.anchor import Target, reported
 from idealize.output.github import to_github
 from idealize.output.html import to_html
 from idealize.output.markdown import to_markdown
@@ -43,11 +43,11 @@ def render(plan: Plan, fmt: str, target: Target) -> str:
     if fmt == "json":
         return to_json(plan, target.root)
     if fmt == "md":
-        return to_markdown(plan, target.root)
+        return to_markdown(plan, target.root, target.candidates, target.everything)
     if fmt == "sarif":
-        return to_sarif(plan, target.checked_out)
+        return to_sarif(reported(plan, target.candidates), target.checked_out)
     if fmt == "github":
-        return to_github(plan, target.checked_out)
+        return to_github(reported(plan, target.candidates), target.checked_out)
     if fmt == "html":
         return to_html(plan, target.root, target.git, target.run_dir)
     raise UsageError(f"unknown format {fmt!r}", f"choose from: {', '.join(FORMATS)}")

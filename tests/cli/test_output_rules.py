@@ -174,3 +174,30 @@ def test_markdown_and_html_show_head_lines_and_the_branch_lines() -> None:
         "hub/chat.py:12-20" in page
         and "brought by agent/chat as hub/chat.py:8-16 at bbbbbbbbbb" in page
     )
+
+
+def test_candidates_and_resolved_drift_are_not_results_nor_gated() -> None:
+    from dataclasses import replace
+
+    from idealize.output.anchor import Target
+    from idealize.output.formats import render
+    from idealize.output.gate import gated
+
+    plan = _plan()
+    pha = plan.findings[0]
+    lead = replace(pha, id="PHA-2", tier="candidate", fingerprint="lead")
+    gone = replace(pha, id="PHA-3", status="resolved", resolved="fixed on main", fingerprint="old")
+    plan = replace(plan, findings=(pha, lead, gone))
+
+    def ids(text: str) -> list[str]:
+        return [r["properties"]["idealizeId"] for r in json.loads(text)["runs"][0]["results"]]
+
+    assert ids(render(plan, "sarif", Target())) == ["PHA-1"]
+    assert ids(render(plan, "sarif", Target(candidates=True))) == ["PHA-1", "PHA-2"]
+    assert [
+        line.split("title=")[1].split(" ")[0]
+        for line in render(plan, "github", Target()).splitlines()
+    ] == ["PHA-1"]
+    assert [f.id for f in gated(plan.findings, ["phantom_dependency"])] == ["PHA-1"]
+    assert "## Candidates" in render(plan, "md", Target(candidates=True))
+    assert "## Candidates" not in render(plan, "md", Target())
