@@ -200,11 +200,23 @@ def test_excludes_reach_the_analysis(drift: Repo) -> None:
 
 def test_vendored_code_is_excluded_unless_exclude_is_replaced(drift: Repo) -> None:
     _branch(drift, "agent/v", {"vendor/lib/models.py": LISTING.format(name="vendored_models")})
+
+    def files(plan: dict[str, object]) -> list[str]:
+        return [f["path"] for b in plan["branches"] for f in b["files"]]  # type: ignore[attr-defined,index]
+
     plan, _, _ = cleanup(drift, "-b", "agent/a", "-b", "agent/v")
-    assert plan["findings"] == []
-    (drift.path / "idealize.toml").write_text("exclude = []\n")
+    assert "vendor/lib/models.py" not in files(plan)
+    assert {
+        "what": "vendor/lib/models.py",
+        "reason": "excluded by the configuration",
+        "branch": "agent/v",
+    } in plan["skipped"]  # type: ignore[operator]
+    (drift.path / "idealize.toml").write_text("exclude = []\n")  # replaces the defaults
     plan, _, _ = cleanup(drift, "-b", "agent/a", "-b", "agent/v")
-    assert kinds_and_names(plan) == [("duplicate", ["list_models", "vendored_models"])]
+    assert "vendor/lib/models.py" in files(plan)
+    (drift.path / "idealize.toml").write_text('exclude = ["app/"]\n')  # replaces them too
+    plan, _, _ = cleanup(drift, "-b", "agent/a", "-b", "agent/v")
+    assert files(plan) == ["vendor/lib/models.py"]
 
 
 def test_excluded_files_never_reach_a_prompt(drift: Repo) -> None:

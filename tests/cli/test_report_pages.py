@@ -122,7 +122,8 @@ def test_the_plan_page(
     assert page.locator("section.finding h3 code").count() > 0
 
     # each piece as a diff with line numbers and coloured + lines
-    dup = page.locator(f"#finding-{plan['findings'][0]['id']}")
+    duplicate = next(f for f in plan["findings"] if f["kind"] == "duplicate")
+    dup = page.locator(f"#finding-{duplicate['id']}")
     dup.screenshot(path=str(screens / "plan-finding.png"))
     pieces = dup.locator("figure.piece")
     assert pieces.count() >= 2
