@@ -334,18 +334,6 @@ class Git:
                 sizes[parts[0]] = int(parts[2])
         return sizes
 
-    @contextmanager
-    def throwaway_worktree(self, commit: str) -> Iterator[Path]:
-        """A detached worktree at ``commit`` in a temporary folder, removed afterwards."""
-        tmp = Path(tempfile.mkdtemp(prefix="idealize-worktree-"))
-        tree = tmp / "tree"
-        self.run("worktree", "add", "--detach", "--quiet", str(tree), commit)
-        try:
-            yield tree
-        finally:
-            self.run("worktree", "remove", "--force", str(tree), check=False)
-            shutil.rmtree(tmp, ignore_errors=True)
-
     def apply_patch(self, diff: str, check_only: bool = False) -> str | None:
         """`git apply` a unified diff to the work tree; the error text, or None when it applied."""
         args = ["apply", "--check", "-"] if check_only else ["apply", "-"]
