@@ -198,6 +198,11 @@ class DoubleFixParams:
         "symbol to be reported as one defect fixed twice; in agent-written histories nearly "
         "every commit says fix, so the title must name the same defect",
     )
+    min_shared_lines: int = param(
+        2,
+        "rare lines both fixes add, for a finding: on eleven judged public histories no pair "
+        "short of this was one defect fixed twice (follow-ups and sweeps share words, not code)",
+    )
     finding_confidence: float = param(
         0.85, "both fix one symbol, say so in their own commits, and share rare code"
     )
@@ -390,7 +395,12 @@ def detect(ctx: Context, params: DoubleFixParams) -> list[Finding]:
             if not (_still_there(ctx, a, _lines(a)) and _still_there(ctx, b, _lines(b))):
                 continue
             strong_pair = ia.level == "strong" and ib.level == "strong"
-            if same_symbol and strong_pair and len(defect) >= params.min_defect_words:
+            if (
+                same_symbol
+                and strong_pair
+                and len(defect) >= params.min_defect_words
+                and len(shared_lines) >= params.min_shared_lines
+            ):
                 tier = "finding"
             elif not same_symbol and noted and "strong" in (ia.level, ib.level):
                 tier = "wrapper"
