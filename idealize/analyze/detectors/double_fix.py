@@ -241,6 +241,20 @@ def _lines(p: Piece) -> set[str]:
     }
 
 
+_OPERATION = re.compile(r"\.?(\w+)\(\s*(\"[^\"\n]*\"|'[^'\n]*'|\d+(?:\.\d+)?)\s*[,)]")
+
+
+def _operations(p: Piece) -> set[str]:
+    """Calls with a literal argument the piece adds (`rstrip("/")`, `timeout(30)`): the
+    operation a fix performs, comparable across layers."""
+    return {
+        f"{m.group(1)}({m.group(2).replace(chr(39), chr(34))})"
+        for line in p.added_text.splitlines()
+        for m in _OPERATION.finditer(line)
+        if m.group(1) not in _TRIVIAL
+    }
+
+
 def _title(subject: str) -> str:
     """A commit subject without its conventional prefix and PR number: what it is about."""
     subject = re.sub(r"\s*\(#\d+\)\s*$", "", subject)
@@ -402,8 +416,13 @@ def detect(ctx: Context, params: DoubleFixParams) -> list[Finding]:
                 and len(shared_lines) >= params.min_shared_lines
             ):
                 tier = "finding"
-            elif not same_symbol and noted and "strong" in (ia.level, ib.level):
-                tier = "wrapper"
+            elif (
+                not same_symbol
+                and noted
+                and "strong" in (ia.level, ib.level)
+                and _operations(a) & _operations(b)
+            ):
+                tier = "wrapper"  # the same operation on the same data, at another layer
             else:
                 tier = "candidate"
             defect = defect or noted

@@ -431,7 +431,12 @@ def score_pair(
     # a shape-copy must also share literals or name the same concept; sibling definitions
     # of one file were written next to each other, by someone who saw the other
     same_file = a.path == b.path
-    copy = (same_name and structure >= params.finding_structure_same_name) or (
+    # the same name over different data (two TUIs' DefaultKeyMap, two routers' routes) is a
+    # convention, not a copy
+    la = {f for f in fa if f[0] in "sd"}
+    lb = {f for f in fb if f[0] in "sd"}
+    other_data = min(len(la), len(lb)) >= 3 and _literal_overlap(fa, fb, idf) < 0.3
+    copy = (same_name and structure >= params.finding_structure_same_name and not other_data) or (
         structure >= params.finding_structure_copy
         and big
         and not same_file
@@ -639,8 +644,12 @@ def find_duplicates(
             continue
         pair_matches = matches_of[root]
         score = max(m.score for m in pair_matches)
+        # a group is verified when its verified pairs hold it together: one strong pair in a
+        # family of five look-alikes does not make the family one concept
+        strong = sum(1 for m in pair_matches if m.verified)
         verified = (
-            any(m.verified for m in pair_matches)
+            strong > 0
+            and (len(members) <= 3 or 2 * strong >= len(members))
             and max(p.end_line - p.start_line + 1 for p in members) >= params.finding_min_lines
         )
         evidence: list[str] = []
