@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from idealize.analyze.context import Context
 from idealize.analyze.detectors.phantom import COMMON_NAMES
@@ -171,25 +171,33 @@ def _replacements(
                     instead=tuple(instead[:3]),
                 )
             )
-    return _one_per_cause(found)
+    return found
 
 
 _CALLED = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]*)\s*(?:<[^>()]*>)?\(")
 
 
-def _one_per_cause(found: list[_Replacement]) -> list[_Replacement]:
-    """One branch replacing a mechanism (a bus and its event type, both moved onto one
-    new API) is one cause: keep the mechanism the most callers moved off."""
-    best: dict[tuple[str, frozenset[str]], _Replacement] = {}
-    for rep in found:
-        key = (rep.a, frozenset(p.symbol for p in rep.new) or frozenset({rep.path}))
-        kept = best.get(key)
-        if kept is None or (rep.deprecated, len(rep.callers)) > (
-            kept.deprecated,
-            len(kept.callers),
-        ):
-            best[key] = rep
-    return list(best.values())
+def _cause(rep: _Replacement) -> tuple[str, frozenset[str]]:
+    return (rep.a, frozenset(p.symbol for p in rep.new) or frozenset({rep.path}))
+
+
+def _one_per_cause(found: list[tuple[tuple[str, frozenset[str]], Finding]]) -> list[Finding]:
+    """One branch replacing several mechanisms with one new API (a bus and its event type;
+    a registry's step and run_steps) is one cause: one finding with all of them."""
+    merged: dict[tuple[str, frozenset[str]], Finding] = {}
+    for key, f in found:
+        kept = merged.get(key)
+        if kept is None:
+            merged[key] = f
+            continue
+        first, second = (kept, f) if kept.tier == "finding" or f.tier != "finding" else (f, kept)
+        merged[key] = replace(
+            first,
+            confidence=max(first.confidence, second.confidence),
+            locations=tuple(dict.fromkeys((*first.locations, *second.locations))),
+            evidence=tuple(dict.fromkeys((*first.evidence, *second.evidence)))[:12],
+        )
+    return list(merged.values())
 
 
 def _deprecated(ctx: Context, b: Branch) -> dict[str, str]:
@@ -250,7 +258,7 @@ def detect(ctx: Context, params: DivergenceParams) -> list[Finding]:
         uses_of[b.name] = index
     replacements = _replacements(ctx, by_branch, params)
     ctx.head.prefetch(r.mech for r in replacements)
-    findings: list[Finding] = []
+    findings: list[tuple[tuple[str, frozenset[str]], Finding]] = []
     for rep in replacements:
         language = language_of(rep.path)
         if language is None:
@@ -285,8 +293,8 @@ def detect(ctx: Context, params: DivergenceParams) -> list[Finding]:
         if verified is None:
             continue
         rep.moved_share = _moved_share(ctx, rep, language)
-        findings.append(_finding(rep, verified, params))
-    return findings
+        findings.append((_cause(rep), _finding(rep, verified, params)))
+    return _one_per_cause(findings)
 
 
 def _moved_share(ctx: Context, rep: _Replacement, language: str) -> float:
