@@ -15,7 +15,8 @@ covers at least half of its locations.
 Per repository it prints: lines of work, verified findings and findings per 100 lines of
 work, judged TRUE/DEBATABLE/FALSE/unjudged, precision of all findings and of the top 20
 (TRUE over judged; DEBATABLE counts against), the TRUE items kept (known ones still
-reported as findings), candidates, resolved-since, and the time (cold cache).
+reported as findings), candidates, resolved-since, and the time (cold cache unless
+``--cache DIR`` keeps one between runs).
 ``--dump OUT`` writes the unjudged findings and candidates of each repository as JSON for
 judging. Targets (issue 10): top-20 precision >= 0.8, all >= 0.7, at most 15 findings per
 100 lines of work, every TRUE item kept.
@@ -83,13 +84,14 @@ def kept(item: dict[str, Any], reported: list[Finding]) -> bool:
     )
 
 
-def analyse(repo: Path, since: str, head: str) -> tuple[Plan, float]:
+def analyse(repo: Path, since: str, head: str, cache: Path | None) -> tuple[Plan, float]:
     git = Git(repo)
     if git.resolve("HEAD") != git.resolve(head):
         git.run("checkout", "-q", "--detach", head)
-    with tempfile.TemporaryDirectory(prefix="idealize-real-") as cache:
+    with tempfile.TemporaryDirectory(prefix="idealize-real-") as fresh:
         start = time.perf_counter()
-        plan = run(replace(Config(repo=repo, since=since), cache_dir=Path(cache)))
+        folder = cache / repo.name if cache else Path(fresh)
+        plan = run(replace(Config(repo=repo, since=since), cache_dir=folder))
         return plan, time.perf_counter() - start
 
 
@@ -117,6 +119,9 @@ def main() -> int:
     parser.add_argument("--only", action="append", help="owner/name (repeatable)")
     parser.add_argument("--dump", type=Path, help="write unjudged findings and candidates here")
     parser.add_argument("--plans", type=Path, help="write each plan.json here (owner__name.json)")
+    parser.add_argument(
+        "--cache", type=Path, help="keep caches here between runs (default: cold, a fresh cache)"
+    )
     args = parser.parse_args()
     manifest = tomllib.loads(MANIFEST.read_text(encoding="utf-8"))
     header = (
@@ -139,7 +144,7 @@ def main() -> int:
         truth = tomllib.loads(truth_file.read_text(encoding="utf-8")) if truth_file.exists() else {}
         judged = truth.get("judged", [])
         known = [k for k in truth.get("known", []) if k.get("verdict", "TRUE") == "TRUE"]
-        plan, seconds = analyse(clone, entry["since"], entry["head"])
+        plan, seconds = analyse(clone, entry["since"], entry["head"], args.cache)
         if args.plans:
             args.plans.mkdir(parents=True, exist_ok=True)
             (args.plans / f"{slug}.json").write_text(to_json(plan, clone), encoding="utf-8")

@@ -409,9 +409,13 @@ def detect(ctx: Context, params: DoubleFixParams) -> list[Finding]:
             if same_symbol and _same_patch(a, b):
                 continue  # one fix cherry-picked or backported to a second branch
             if not same_symbol and (
-                _test(b) or a.short in SPECIAL_NAMES or not _calls_into(b, a, ctx.file_calls)
+                _test(b)
+                or a.short in SPECIAL_NAMES
+                or b.symbol.startswith(a.symbol + ".")
+                or a.symbol.startswith(b.symbol + ".")
+                or not _calls_into(b, a, ctx.file_calls)
             ):
-                continue
+                continue  # a class and its own method are one change, not a wrapper
             ia, ib = intent(a), intent(b)
             if (ia.level, ib.level) == ("weak", "weak"):
                 continue
@@ -457,6 +461,7 @@ def detect(ctx: Context, params: DoubleFixParams) -> list[Finding]:
                 and len(noted) >= (params.min_defect_words if silent else 1)
                 and ("strong" in (ia.level, ib.level) or silent)
                 and same_operation
+                and (a.kind in ("function", "method") or a.short in b.added_text)
             ):
                 tier = "wrapper"  # the same operation on the same data, at another layer
             else:
@@ -504,7 +509,9 @@ def _finding(
     a, _, best, _ = group[0]
     members: dict[tuple[str | None, str, str], Piece] = {a.key: a}
     evidence: list[str] = []
-    for x, y, _tier, ev in group:
+    for x, y, tier, ev in group:
+        if tier != best:
+            continue  # weaker pairs of the same symbol do not join a stronger finding
         members.setdefault(x.key, x)
         members.setdefault(y.key, y)
         evidence += [e for e in ev if e not in evidence]

@@ -609,7 +609,11 @@ def _at_head(ctx: Context, f: Finding) -> Finding | None:
     here = tuple(mapped.values())
     branches = {loc.branch for loc in here if loc.branch is not None}
     if len(here) >= 2 and branches and (len(branches) >= 2 or len(here) > len(branches)):
-        return replace(f, locations=here)
+        if len(here) == len(f.locations):
+            return replace(f, locations=here)
+        clash = len({loc.symbol for loc in here}) < len(here)
+        names = [f"`{loc.symbol}` ({loc.path})" if clash else f"`{loc.symbol}`" for loc in here]
+        return replace(f, locations=here, title=f"{_join(names)} implement the same thing")
     return replace(
         f,
         status="resolved",

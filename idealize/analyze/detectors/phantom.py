@@ -463,6 +463,14 @@ def _bindings_of(text: str, language: str, name: str) -> list[Binding]:
     return [b for b in imports(text, language) if b.local == name or b.imported == name]
 
 
+def _imports_package(text: str, removed_from: str, importer: str) -> bool:
+    """Go: does the file import (or sit in) the package the member's type lives in?"""
+    folder = package_of(removed_from)
+    if package_of(importer) == folder:
+        return True
+    return any(would_mean(b.module, importer, removed_from) for b in imports(text, "go"))
+
+
 def _declared_anywhere(tree: TreeView, name: str, language: str) -> bool:
     """Does any type of this language still declare a member ``name``?"""
     for path in sorted({p for p, _, _ in tree.mentions([name])[name]}):
@@ -498,6 +506,15 @@ def _resolve(r: Removal, use: Use, used_in: TreeView, defs: TreeView) -> tuple[O
     if r.what == "field":
         if _declared_anywhere(defs, r.name, language):
             return "fine", f"a type still declares `{r.name}`"
+        # a member name is a word many types use (and inferred types declare members
+        # nowhere): it is this type's only when the file reaches the type or its functions
+        owner = (r.symbol or "").rsplit(".", 2)[0].rsplit(".", 1)[-1]
+        linked = [owner, *(c.rsplit(".", 1)[-1] for c in r.context)]
+        reached = any(
+            re.search(rf"(?<![\w$]){re.escape(n)}(?![\w$])", text) for n in linked if n
+        ) or (family(language) == "go" and _imports_package(text, r.path, use.path))
+        if not reached:
+            return "unknown", f"`{r.name}` may be another type's member"
         return "broken", f"no type declares `{r.name}` any more"
     if r.what == "fixture":
         if defs.defined_anywhere(r.name, "python"):
