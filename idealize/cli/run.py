@@ -10,6 +10,7 @@ import typer
 
 from idealize.cli.app import app, display, shown_errors
 from idealize.cli.options import (
+    AllowOutsideEditsOpt,
     ApiBaseOpt,
     BatchOpt,
     BudgetOpt,
@@ -21,10 +22,12 @@ from idealize.cli.options import (
     IntoOpt,
     MaxCostOpt,
     MaxTokensOpt,
+    MaxUnitsOpt,
     MinConfidenceOpt,
     ModelOpt,
     OfflineOpt,
     PatchesOpt,
+    PriceOpt,
     PromptsOpt,
     VariantOpt,
     VerifyOpt,
@@ -56,12 +59,26 @@ def load(repo: Path, **flags: object) -> Settings:
     return settings
 
 
-def _provider(model: str | None, api_base: str | None, dry_run: bool) -> Provider | None:
+def _model(settings: Settings, quiet: bool) -> str | None:
+    """The model a run uses, checked the same way for dry and real runs (aliases resolved);
+    what the catalog warns about is printed once, in one line each."""
+    if settings.model is None:
+        return None
+    from idealize.llm.providers.registry import model_card
+
+    card = model_card(settings.model, settings.api_base, price=settings.price)
+    if not quiet:
+        for line in card.warnings():
+            typer.echo(f"idealize: warning: {line}", err=True)
+    return card.spec
+
+
+def _provider(settings: Settings, model: str | None, dry_run: bool) -> Provider | None:
     if model is None or dry_run:
         return None
     from idealize.llm.providers import make_provider
 
-    return make_provider(model, api_base)
+    return make_provider(model, settings.api_base, price=settings.price)
 
 
 def write_plan(out: Path, json_text: str, md_text: str) -> None:
@@ -147,13 +164,17 @@ def model_run(
     chosen: str | None = None
     run_dir: Path | None = None
     if not offline and (settings.model is not None or dry):
-        chosen, run_dir = settings.model, out or new_run_dir(Git(repo).root)
-    provider = _provider(chosen, settings.api_base, dry)
+        chosen, run_dir = _model(settings, shown.quiet), out or new_run_dir(Git(repo).root)
+    provider = _provider(settings, chosen, dry)
     config = Config.from_settings(
         settings, repo, model=chosen, dry_run=dry, run_dir=run_dir, **fields
     )
     with ProgressDisplay(shown) as progress:
         plan = run(config, provider, progress)
+    if dry and not shown.quiet:
+        for note in plan.notes:
+            if note.startswith("Dry run:"):
+                typer.echo(f"idealize: {note}", err=True)
     finish(plan, settings, out, repo, run_dir)
 
 
@@ -192,10 +213,13 @@ def cleanup(
     budget: BudgetOpt = None,
     max_tokens: MaxTokensOpt = None,
     max_cost: MaxCostOpt = None,
+    max_units: MaxUnitsOpt = None,
+    price: PriceOpt = None,
     dry_run: DryRunOpt = False,
     exclude: ExcludeOpt = None,
     batch: BatchOpt = False,
     patches: PatchesOpt = False,
+    allow_outside_edits: AllowOutsideEditsOpt = False,
     verify: VerifyOpt = None,
     fail_on: FailOnOpt = None,
     min_confidence: MinConfidenceOpt = None,
@@ -216,6 +240,9 @@ def cleanup(
                 budget=budget,
                 max_tokens=max_tokens,
                 max_cost=max_cost,
+                max_units=max_units,
+                price=price,
+                allow_outside_edits=allow_outside_edits or None,
                 exclude=exclude,
                 fail_on=fail_on,
                 min_confidence=min_confidence,
@@ -260,9 +287,11 @@ def review(
     budget: BudgetOpt = None,
     max_tokens: MaxTokensOpt = None,
     max_cost: MaxCostOpt = None,
+    price: PriceOpt = None,
     dry_run: DryRunOpt = False,
     exclude: ExcludeOpt = None,
     patches: PatchesOpt = False,
+    allow_outside_edits: AllowOutsideEditsOpt = False,
     verify: VerifyOpt = None,
 ) -> None:
     """Describe the ideal of one module (or symbols) and diff it with the code, before refactoring."""
@@ -280,6 +309,8 @@ def review(
                 budget=budget,
                 max_tokens=max_tokens,
                 max_cost=max_cost,
+                price=price,
+                allow_outside_edits=allow_outside_edits or None,
                 exclude=exclude,
                 format=fmt,
             ),

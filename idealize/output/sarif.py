@@ -42,9 +42,16 @@ def _result(f: Finding) -> dict[str, Any]:
         json.dumps([f.kind, sorted((loc.path, loc.symbol or "") for loc in f.locations)]).encode()
     ).hexdigest()[:32]
     text = f"{f.title}. {f.recommendation}"
+    if f.verdict is not None:
+        text += f" Model verdict ({f.verdict.unit_id}): {f.verdict.status}" + (
+            f": {f.verdict.reason}" if f.verdict.reason else ""
+        )
     return {
         "ruleId": rule(f.kind).name,
-        "level": rule(f.kind).level,
+        # a finding the model refuted stays listed (the static evidence is real) as a note
+        "level": "note"
+        if f.verdict is not None and f.verdict.status == "refuted"
+        else rule(f.kind).level,
         "message": {"text": text},
         "locations": [_location(primary)],
         "relatedLocations": [_location(loc, i) for i, loc in enumerate(related, start=1)],
@@ -56,6 +63,13 @@ def _result(f: Finding) -> dict[str, Any]:
             "source": f.source,
             "branches": sorted({loc.branch for loc in f.locations if loc.branch}),
             "evidence": list(f.evidence),
+            "verdict": None
+            if f.verdict is None
+            else {
+                "status": f.verdict.status,
+                "reason": f.verdict.reason,
+                "unit": f.verdict.unit_id,
+            },
         },
     }
 
