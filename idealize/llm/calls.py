@@ -55,7 +55,7 @@ class Caller:
         cache: Cache | None,
         max_cost: float | None = None,
         retry: RetryPolicy = RetryPolicy(),
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         seed: int = 0,
         on_retry: Retried = _silent,
     ) -> None:
@@ -63,7 +63,7 @@ class Caller:
         self.cache = cache
         self.max_cost = max_cost
         self.retry = retry
-        self._sleep = sleep
+        self._sleep = sleep or time.sleep  # looked up now, so a test can stub time.sleep
         self._on_retry = on_retry
         self._rng = random.Random(seed)
         self._lock = threading.Lock()

@@ -142,6 +142,8 @@ def _message(exc: BaseException) -> str:
         err = body.get("error")
         if isinstance(err, dict) and isinstance(err.get("message"), str):
             return str(err["message"])[:300]
+        if isinstance(body.get("message"), str):  # openai's SDK keeps only the error object
+            return str(body["message"])[:300]
         if isinstance(body.get("detail"), (str, list)):
             return str(body["detail"])[:300]
     return str(exc)[:300]
