@@ -34,7 +34,7 @@ def _check(result_stdout: str, out: Path) -> dict[str, object]:
     jsonschema.validate(data, plan_schema())
     assert data["offline"] is False
     reviews = [unit["review"] for unit in data["units"]]  # type: ignore[union-attr]
-    for unit, review in zip(data["units"], reviews):  # type: ignore[call-overload]
+    for unit, review in zip(data["units"], reviews, strict=True):  # type: ignore[call-overload]
         assert review["status"] in ("ok", "failed"), review
         if review["status"] == "failed":
             assert review["error"]
