@@ -113,9 +113,14 @@ _CONFIG_LINE = re.compile(
     rf"""(?i)^\s*(?:export\s+|-\s+)?[\w.-]*{_WORD}[\w.-]*\s*(?:=|:)\s*(?P<secret>[^\s"'#$<{{][^\s"'#]{{5,}})"""
 )
 _TOKEN = re.compile(r"[A-Za-z0-9+/_\-]{32,}={0,2}")
-_CANDIDATE = re.compile(
-    rf"(?i)[A-Za-z0-9+/=_\-.]{{16,}}|{_WORD}|://|PRIVATE KEY|\bauth|\bkey\b|\bsecret"
-)
+# a line worth scanning: a long token, or (lowercased) a secret-ish word, a URL, a PEM header
+_LONG_TOKEN = re.compile(r"[\w+/=.-]{16}")
+_SECRET_WORD = re.compile(rf"{_WORD}|://|private key|\bauth|\bkey\b|\bsecret")
+
+
+def _candidate(line: str) -> bool:
+    return bool(_LONG_TOKEN.search(line) or _SECRET_WORD.search(line.lower()))
+
 _KEEP = re.compile(r"[A-Za-z0-9_\-+/]")
 _DETECT_SECRETS_LOCK = threading.Lock()
 
@@ -193,8 +198,10 @@ class Redactor:
             hit = self._memo.get((line, config))
             if hit is not None:
                 lines[i] = hit
-            elif _CANDIDATE.search(line):
+            elif _candidate(line):
                 todo[i] = line
+            else:
+                self._memo[(line, config)] = line
         if todo:
             done = self._lines(list(todo.values()), filename, config)
             for i, clean in zip(todo, done, strict=True):
@@ -221,6 +228,11 @@ class Redactor:
         with self._lock:
             for line, clean in zip(lines, out, strict=True):
                 self._memo[(line, config)] = clean
+                # a redacted line is clean: the final pass over a rendered prompt (which
+                # holds these lines again) finds them here instead of scanning them again
+                self._memo[(clean, config)] = clean
+                if config:
+                    self._memo[(clean, False)] = clean
         return out
 
     def _bare_tokens(self, line: str) -> str:
