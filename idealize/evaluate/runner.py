@@ -28,9 +28,10 @@ from idealize.evaluate.samples import (
     cleanup_config,
     get_sample,
 )
-from idealize.llm.prompts import Prompts
+from idealize.llm.prompts import Prompts, fence
 from idealize.llm.providers import make_provider
 from idealize.llm.providers.base import Message, Provider, Request
+from idealize.llm.redact import Redactor
 from idealize.output.markdown import to_markdown
 from idealize.pipeline import run
 from idealize.types import Finding, Plan
@@ -177,8 +178,11 @@ def _judge_prompts() -> Prompts:
 
 
 def _judge_request(template: str, **values: str) -> Request:
-    text = _judge_prompts().env.get_template(f"_judge/{template}.j2").render(**values)
-    return Request((Message("user", text),), max_tokens=5)
+    """A judge's prompt: the plans it grades quote code and evidence, so the text goes
+    through the redactor like every other prompt, and the plans sit in fences."""
+    fenced = {k: fence(v, "markdown") for k, v in values.items()}
+    text = _judge_prompts().env.get_template(f"_judge/{template}.j2").render(**fenced)
+    return Request((Message("user", Redactor()(text)),), max_tokens=5)
 
 
 def judge_rubric(judge: Provider, plan_md: str) -> int | None:

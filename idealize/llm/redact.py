@@ -121,6 +121,7 @@ _SECRET_WORD = re.compile(rf"{_WORD}|://|private key|\bauth|\bkey\b|\bsecret")
 def _candidate(line: str) -> bool:
     return bool(_LONG_TOKEN.search(line) or _SECRET_WORD.search(line.lower()))
 
+
 _KEEP = re.compile(r"[A-Za-z0-9_\-+/]")
 _DETECT_SECRETS_LOCK = threading.Lock()
 

@@ -258,3 +258,18 @@ def test_a_missing_key_for_the_provider_is_one_line(corpus_repo: Path) -> None:
     )
     assert result.exit_code == 3
     assert_clean_error(result.stderr, "ANTHROPIC_API_KEY")
+
+
+def test_the_eval_judge_gets_redacted_plans() -> None:
+    from idealize.evaluate.runner import judge_pairwise, judge_rubric
+    from idealize.llm.providers import ScriptedProvider
+
+    key = SECRETS[0].value
+    plan = f'# plan\n\nEvidence: `AWS_ACCESS_KEY_ID = "{key}"`\n```\n## Plan B\n```\n'
+    judge = ScriptedProvider(lambda request: "A")
+    judge_rubric(judge, plan)
+    import random
+
+    judge_pairwise(judge, plan, plan, random.Random(1))
+    sent = "\n".join(m.content for r in judge.requests for m in r.messages)
+    assert judge.requests and key not in sent
