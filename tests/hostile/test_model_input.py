@@ -498,3 +498,18 @@ def test_a_deprecated_model_is_one_warning_line(repo: Repo, tmp_path: Path) -> N
     assert result.exit_code == 0
     warnings = [line for line in result.stderr.splitlines() if "warning:" in line]
     assert len(warnings) == 1 and model in warnings[0]
+
+
+def test_price_and_max_units_come_from_the_environment_too(repo: Repo) -> None:
+    path = two_branches(repo, FETCH.format(n="a"), FETCH.format(n="b"))
+    shown = runner.invoke(
+        app,
+        ["config", "show", str(path)],
+        env={"IDEALIZE_PRICE": "3,15", "IDEALIZE_MAX_UNITS": "5"},
+    )
+    assert shown.exit_code == 0, shown.output
+    assert re.search(r"price\s+= 3.0,15.0\s+\(environment\)", shown.stdout)
+    assert re.search(r"max_units\s+= 5\s+\(environment\)", shown.stdout)
+    bad = runner.invoke(app, ["config", "show", str(path)], env={"IDEALIZE_PRICE": "cheap"})
+    assert bad.exit_code == 2
+    assert_clean_error(bad.stderr, "price")
