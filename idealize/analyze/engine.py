@@ -138,9 +138,12 @@ def analyze(
         pieces_at.setdefault((p.branch, p.path), []).append(p)
     named = {b.name: b for b in branches}
     modules = tuple(
-        _verdict(m, findings, pieces_at, [named[n] for n in m.branches if n in named])
+        _conflicted(m, head, notes)
+        if merged and _CONFLICT_MARKER.search(head.text(m.path) or "")
+        else _verdict(m, findings, pieces_at, [named[n] for n in m.branches if n in named])
         for m in modules
     )
+    head.close()
     # what was resolved since needs no review: it gets no unit
     units = build_units([f for f in findings if f.status == "open"], modules, pieces)
     progress("analyze", 5, 5)
@@ -230,6 +233,23 @@ def _line_kind(line: str) -> str:
     if _ENTRY.match(line):
         return "entry"
     return "code"
+
+
+_CONFLICT_MARKER = re.compile(r"^(<{7}|>{7}) |^={7}$", re.M)
+
+
+def _conflicted(m: ModuleOverlap, head: TreeView, notes: list[str]) -> ModuleOverlap:
+    """A merge committed the file with its conflict markers: never benign."""
+    text = head.text(m.path) or ""
+    line = text[: _CONFLICT_MARKER.search(text).start()].count("\n") + 1  # type: ignore[union-attr]
+    notes.append(
+        f"`{m.path}` holds unresolved conflict markers at HEAD (line {line}), committed by a merge."
+    )
+    return replace(
+        m,
+        verdict=f"Conflict: unresolved conflict markers at HEAD (line {line}) between "
+        f"{', '.join(m.branches)}; resolve them first.",
+    )
 
 
 def _verdict(

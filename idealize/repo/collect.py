@@ -27,6 +27,7 @@ from idealize.errors import EmptyRange, RepoError, ShallowHistory, UsageError
 from idealize.repo.git import Git, LogEntry, RawChange
 from idealize.repo.languages import language_of
 from idealize.repo.symbols import SymbolIndex
+from idealize.repo.throwaway import is_throwaway
 from idealize.types import (
     Branch,
     BranchKind,
@@ -530,8 +531,8 @@ def _from_worktrees(
 ) -> list[_Pending]:
     pending: list[_Pending] = []
     for tree in git.worktrees():
-        if tree.bare or tree.head is None:
-            continue
+        if tree.bare or tree.head is None or is_throwaway(tree.path):
+            continue  # idealize's own throwaway worktrees are never the user's work
         path = Path(tree.path)
         name = tree.branch or f"detached {tree.head[:7]}"
         label = f"worktree {_relative(path, git.root)}"

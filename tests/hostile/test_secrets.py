@@ -23,7 +23,7 @@ from idealize.llm.redact import Redactor
 from idealize.pipeline import run
 from tests.conftest import Repo
 from tests.fake_server import FakeServer, chat
-from tests.hostile.conftest import assert_clean_error
+from tests.hostile.conftest import assert_error, snapshot
 from tests.hostile.secret_corpus import ALL, EXCLUDED_MARKERS, SECRETS, Secret, build
 
 runner = CliRunner()
@@ -180,9 +180,8 @@ def test_a_users_own_exclude_keeps_a_file_out(corpus_repo: Path, tmp_path: Path)
 def test_the_cli_run_sends_no_secret_and_changes_nothing(
     corpus_repo: Path,
     tmp_path: Path,
-    untouched,  # type: ignore[no-untyped-def]
 ) -> None:
-    check = untouched(corpus_repo)
+    before, watched = snapshot(corpus_repo), corpus_repo
     result, sent = _cli(corpus_repo, tmp_path / "run", "-f", "json")
     assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
     assert "Traceback" not in result.output  # type: ignore[attr-defined]
@@ -191,7 +190,7 @@ def test_the_cli_run_sends_no_secret_and_changes_nothing(
     assert sum(plan["redactions"].values()) >= len(SECRETS) - 5  # distinct secrets, by kind
     prompts = "\n".join(p.read_text() for p in (tmp_path / "run" / "prompts").glob("*.md"))
     assert [s.kind for s in ALL if s.value in prompts] == []
-    check()
+    assert not before.diff(snapshot(watched)), before.diff(snapshot(watched))
 
 
 def test_a_secret_in_a_diff_only_is_removed(repo: Repo) -> None:
@@ -257,7 +256,7 @@ def test_a_missing_key_for_the_provider_is_one_line(corpus_repo: Path) -> None:
         env={"ANTHROPIC_API_KEY": ""},
     )
     assert result.exit_code == 3
-    assert_clean_error(result.stderr, "ANTHROPIC_API_KEY")
+    assert_error(result, 3, "ANTHROPIC_API_KEY")
 
 
 def test_the_eval_judge_gets_redacted_plans() -> None:

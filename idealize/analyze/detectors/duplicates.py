@@ -72,6 +72,7 @@ class DuplicateParams:
     kind_weight_call: float = param(1.5, "feature weight of a call")
     kind_weight_word: float = param(1.0, "feature weight of an identifier sub-token")
     kind_weight_name: float = param(1.0, "feature weight of a name sub-token")
+    max_members: int = param(20, "copies listed as locations; more are counted in the evidence")
     finding_structure_same_name: float = param(
         0.5, "same name and at least this share of shape: a copy (else a candidate)"
     )
@@ -312,8 +313,10 @@ def _siblings(a: Piece, b: Piece) -> bool:
     return a.path != b.path and re.sub(r"\d+", "#", a.path) == re.sub(r"\d+", "#", b.path)
 
 
-def _allowed(a: Piece, b: Piece) -> bool:
-    if _polymorphic(a, b) or _siblings(a, b):
+def _allowed(a: Piece, b: Piece, exact: bool = False) -> bool:
+    """May these two be compared? Files cut from one template look alike by design, unless
+    the code is identical: then it was copied, template or not."""
+    if _polymorphic(a, b) or (_siblings(a, b) and not exact):
         return False
     if a.branch is None and b.branch is None:
         return False
@@ -541,8 +544,42 @@ def find_duplicates(
     idf = _idf(feats)
     uf = _UnionFind()
     best: dict[tuple[int, int], Match] = {}
+    # identical code: however many copies share it (300 branches adding one function),
+    # that is the strongest evidence there is, so it never depends on rarity (IDF)
+    copies: dict[tuple[int, frozenset[int]], list[int]] = defaultdict(list)
+    for i, p in enumerate(usable):
+        f = p.added if p.change == "modified" else p.features
+        if f.shingles:
+            copies[(f.size, f.shingles)].append(i)
+    for ids in copies.values():
+        first = ids[0]
+        for other in ids[1:]:
+            x, y = usable[first], usable[other]
+            if _allowed(x, y, exact=True) and parallel(x.branch, y.branch) and not moved(x, y):
+                same_text = " ".join(
+                    x.added_text.split() if x.change == "modified" else x.text.split()
+                )
+                same_text_y = " ".join(
+                    y.added_text.split() if y.change == "modified" else y.text.split()
+                )
+                note = (
+                    f"identical code in {len(ids)} places"
+                    if same_text == same_text_y
+                    else f"the same code apart from names and literals in {len(ids)} places"
+                )
+                scored = score_pair(x, y, feats[first], feats[other], idf, params)
+                if same_text != same_text_y and scored is None:
+                    continue  # one shape, other names and literals: a pattern, not a copy
+                best[(first, other)] = Match(
+                    first,
+                    other,
+                    0.99 if same_text == same_text_y else scored.score if scored else 0.5,
+                    (note, *(scored.evidence if scored else ())),
+                    verified=same_text == same_text_y or (scored is not None and scored.verified),
+                )
+                uf.union(first, other)
     for a, b in sorted(candidate_pairs(usable, feats, parallel, params)):
-        if moved(usable[a], usable[b]):
+        if (a, b) in best or moved(usable[a], usable[b]):
             continue
         m = score_pair(usable[a], usable[b], feats[a], feats[b], idf, params)
         if m is not None:
@@ -554,10 +591,10 @@ def find_duplicates(
     for (a, b), m in best.items():
         root = uf.find(a)
         matches_of[root].append(m)
-        for x in (a, b):
-            if x not in in_group:
-                in_group.add(x)
-                groups[root].append(x)
+        for i in (a, b):
+            if i not in in_group:
+                in_group.add(i)
+                groups[root].append(i)
     method_groups = [
         [usable[i] for i in ids] for ids in groups.values() if usable[ids[0]].kind in _CALLABLE
     ]
@@ -616,8 +653,13 @@ def find_duplicates(
                 title=title,
                 confidence=round(score, 2),
                 source="static",
-                locations=tuple(p.location() for p in members),
-                evidence=tuple(evidence[:6]),
+                locations=tuple(p.location() for p in members[: params.max_members]),
+                evidence=tuple(evidence[:6])
+                + (
+                    (f"{len(members) - params.max_members} more copies",)
+                    if len(members) > params.max_members
+                    else ()
+                ),
                 recommendation=rec,
                 tier="finding" if verified else "candidate",
             )
