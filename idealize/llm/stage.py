@@ -185,7 +185,7 @@ def run_model_stage(
 
     if config.dry_run or provider is None:
         planned = [_dry_run(prompts, variant, pack, recorder, config) for pack in packs]
-        notes.append(_estimate(planned, len(variant.steps), config, pricing, len(plan.units)))
+        notes.append(_estimate(planned, len(variant.steps), config, pricing, len(sendable), model))
         dry = replace(
             plan,
             reviews=in_plan_order([*planned, *skipped]),
@@ -285,6 +285,7 @@ def _estimate(
     config: Config,
     pricing: Pricing | None,
     total_units: int,
+    model: str,
 ) -> str:
     """What a full run would take: units, calls, tokens, dollars (an upper bound: every answer
     as long as --max-tokens allows)."""
@@ -298,6 +299,8 @@ def _estimate(
         + (f" (prices: {pricing.source})" if pricing.source else "")
         if pricing is not None
         else "cost unknown for this model (give --price IN OUT)"
+        if model
+        else "cost unknown (no model chosen)"
     )
     scope = f"{len(planned)} unit(s)" + (
         f" of {total_units} (--max-units {config.max_units})" if len(planned) < total_units else ""
