@@ -22,7 +22,7 @@ import inspect
 import re
 import typing
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from urllib.parse import urlsplit
 
@@ -107,14 +107,11 @@ def resolve(
             "write it as anthropic/MODEL, openai/MODEL or ollama/MODEL, or use an alias: "
             + ", ".join(ALIASES),
         )
-    card = _card(prefix, model, api_base)
-    card = ModelCard(**{**card.__dict__, "alias": alias})
+    card = replace(_card(prefix, model, api_base), alias=alias)
     if price is not None:
         if min(price) < 0:
             raise UsageError("--price takes two numbers >= 0", "e.g. --price 3 15 (US$ per MTok)")
-        card = ModelCard(
-            **{**card.__dict__, "pricing": Pricing(price[0], price[1], source="--price")}
-        )
+        card = replace(card, pricing=Pricing(price[0], price[1], source="--price"))
     return card
 
 
