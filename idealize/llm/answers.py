@@ -7,7 +7,9 @@ format in words (prompts/_shared/answer_format.j2).
 
 **Structured path.** When the provider constrained the answer to the schema, the text is
 read as it is: ``json.loads`` and validation. Strings and lists over the model's bounds are
-cut to them (and the cut is listed); nothing else is repaired.
+cut to them (and the cut is listed); nothing else is repaired. Raw control characters inside
+strings are accepted (``strict=False``) on every path: a grammar lets a small model write a
+newline inside a string, and it is not worth failing a unit for.
 
 **Repair layers**, for free text and for a structured answer that still does not validate,
 each tested on its own:
@@ -397,7 +399,7 @@ def parse_answer(text: str, structured: bool = False) -> Parsed:
 def _parse(text: str, structured: bool) -> Parsed:
     if structured:
         try:
-            answer, notes = _validate(json.loads(text))
+            answer, notes = _validate(json.loads(text, strict=False))
             return Parsed(answer, 1, None, tuple(notes), "structured")
         except (json.JSONDecodeError, ValidationError, ValueError, TypeError):
             pass  # the repair layers below say what is wrong with it
@@ -408,7 +410,7 @@ def _parse(text: str, structured: bool) -> Parsed:
             continue
         for relaxed, bump in ((candidate, 0), (layer3_relax(candidate), 1)):
             try:
-                data = json.loads(relaxed)
+                data = json.loads(relaxed, strict=False)
             except json.JSONDecodeError as exc:
                 last_error = f"not valid JSON: {exc.msg} at line {exc.lineno}"
                 continue

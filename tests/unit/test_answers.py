@@ -126,6 +126,15 @@ def test_structured_answers_are_read_as_they_came() -> None:
     assert free.path == "repaired" and free.layer == 1
 
 
+def test_raw_newlines_inside_strings_are_read() -> None:
+    """What llama-cpp-python's grammar let SmolLM2 write: a newline inside a JSON string."""
+    text = json.dumps(GOOD).replace('"move callers"', '"move\ncallers"')
+    assert "\n" in text.split('"steps"')[1]
+    parsed = parse_answer(text, structured=True)
+    assert parsed.path == "structured" and parsed.answer is not None
+    assert parsed.answer.steps == ["move\ncallers"]
+
+
 def test_a_structured_answer_that_does_not_validate_falls_back_to_the_layers() -> None:
     bad = {**GOOD, "steps": "- one\n- two"}
     parsed = parse_answer(json.dumps(bad), structured=True)
