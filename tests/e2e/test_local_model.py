@@ -72,7 +72,8 @@ def test_cleanup_with_the_local_model(
     data = _with_local_model(
         ["cleanup", str(path), "--variant", "idealized-single"], tmp_path / "run"
     )
-    assert [f["kind"] for f in data["findings"] if f["source"] == "static"] == [  # type: ignore[attr-defined, index]
+    # the static findings are all still there, whatever the model's verdicts on them
+    assert sorted(f["kind"] for f in data["findings"] if f["source"] == "static") == [  # type: ignore[attr-defined, index]
         "duplicate",
         "phantom_dependency",
     ]
