@@ -7,8 +7,10 @@ scored against truth files judged by reading the code at its commits.
 of work each); ``DIR/owner__name`` must be a clone (``git clone <url> DIR/owner__name``).
 ``evals/real/truth/owner__name.toml`` holds the judgments: every finding judged TRUE,
 DEBATABLE or FALSE with one line why (``[[judged]]``), and the TRUE items known
-(``[[known]]``). A finding inherits a judgment when it has the same kind and at least half
-of its named locations in common (so regrouping a finding does not lose its judgment).
+(``[[known]]``). A finding inherits a judgment when it has the same kind and half of the
+named locations of both together in common (Jaccard >= 0.5): regrouping a finding keeps its
+judgment, a different group needs a new one. A known TRUE item is kept when a finding
+covers at least half of its locations.
 
 Per repository it prints: lines of work, verified findings and findings per 100 lines of
 work, judged TRUE/DEBATABLE/FALSE/unjudged, precision of all findings and of the top 20
@@ -38,6 +40,7 @@ else:  # pragma: no cover
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from idealize.config import Config
+from idealize.output.plan_json import to_json
 from idealize.pipeline import run
 from idealize.repo.git import Git
 from idealize.types import Finding, Location, Plan
@@ -66,7 +69,7 @@ def judged_as(f: Finding, judged: list[dict[str, Any]]) -> dict[str, Any] | None
         if j["kind"] != f.kind:
             continue
         theirs = names(j["locations"])
-        overlap = len(mine & theirs) / max(1, min(len(mine), len(theirs)))
+        overlap = len(mine & theirs) / max(1, len(mine | theirs))
         if overlap >= 0.5 and (best is None or overlap > best[0]):
             best = (overlap, j)
     return best[1] if best else None
@@ -75,8 +78,7 @@ def judged_as(f: Finding, judged: list[dict[str, Any]]) -> dict[str, Any] | None
 def kept(item: dict[str, Any], reported: list[Finding]) -> bool:
     theirs = names(item["locations"])
     return any(
-        f.kind == item["kind"]
-        and len(names(f.locations) & theirs) / max(1, min(len(theirs), len(f.locations))) >= 0.5
+        f.kind == item["kind"] and len(names(f.locations) & theirs) / max(1, len(theirs)) >= 0.5
         for f in reported
     )
 
@@ -114,6 +116,7 @@ def main() -> int:
     parser.add_argument("--repos", type=Path, required=True, help="folder of owner__name clones")
     parser.add_argument("--only", action="append", help="owner/name (repeatable)")
     parser.add_argument("--dump", type=Path, help="write unjudged findings and candidates here")
+    parser.add_argument("--plans", type=Path, help="write each plan.json here (owner__name.json)")
     args = parser.parse_args()
     manifest = tomllib.loads(MANIFEST.read_text(encoding="utf-8"))
     header = (
@@ -137,6 +140,9 @@ def main() -> int:
         judged = truth.get("judged", [])
         known = [k for k in truth.get("known", []) if k.get("verdict", "TRUE") == "TRUE"]
         plan, seconds = analyse(clone, entry["since"], entry["head"])
+        if args.plans:
+            args.plans.mkdir(parents=True, exist_ok=True)
+            (args.plans / f"{slug}.json").write_text(to_json(plan, clone), encoding="utf-8")
         reported = sorted(
             (f for f in plan.findings if f.tier == "finding" and f.status == "open"),
             key=lambda f: f.rank,
@@ -208,7 +214,7 @@ def main() -> int:
                 encoding="utf-8",
             )
     decided = sum(totals.values())
-    if decided:
+    if decided and totals["TRUE"] + totals["FALSE"]:
         print(
             f"all judged findings: {totals['TRUE']} TRUE, {totals['DEBATABLE']} DEBATABLE, "
             f"{totals['FALSE']} FALSE: precision {totals['TRUE'] / decided:.2f}"

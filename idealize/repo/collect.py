@@ -287,7 +287,9 @@ def _landed_since(
                     )
                     continue
                 item = _Pending(label, "merge", tip, base, commits)
-                item.window = (position.get(base, -1), landed)
+                # where the fork point became part of the target (it may sit on another
+                # branch that landed earlier, not on the first-parent chain itself)
+                item.window = (sides.landed.get(base, position.get(base, -1)), landed)
                 item.number = pr_number(entry.subject)
                 pending.append(item)
             continue
@@ -341,6 +343,20 @@ def _landed_since(
         )
     _dedupe_names(pending)
     return pending
+
+
+_REFERENCE = re.compile(r"(?<![\w/])#(\d+)\b")
+
+
+def _references(commits: Sequence[Commit], own: int | None) -> tuple[int, ...]:
+    """Pull requests the commit messages name, other than the work's own number."""
+    found = {
+        int(n)
+        for c in commits
+        for n in _REFERENCE.findall(f"{c.subject}\n{c.body}")
+        if own is None or int(n) != own
+    }
+    return tuple(sorted(found))
 
 
 def _merge_name(entry: LogEntry) -> str:
@@ -721,6 +737,8 @@ def _finish(
                 uncommitted=p.uncommitted,
                 worktree=p.worktree,
                 window=p.window,
+                number=p.number,
+                refers=_references(p.commits, p.number),
             )
         )
         progress("symbols", n, total)

@@ -64,6 +64,11 @@ class DuplicateParams:
     w_structure: float = param(0.2, "shape matters, but formatters and idioms make shapes alike")
     w_names: float = param(0.1, "names drift between agents; a weak signal alone")
     bonus_same_name: float = param(0.15, "the same short name in two branches is rarely chance")
+    bonus_request: float = param(
+        0.3,
+        "the same rare path requested by the same method: the strongest sign two pieces do "
+        "one job, even when one is a small client function and the other a big hook",
+    )
     bonus_marker: float = param(0.1, "a shared distinctive literal (URL, env var, file name)")
     bonus_per_call: float = param(0.05, "each shared non-trivial call")
     max_call_bonus: float = param(0.1, "calls are common; cap their total")
@@ -72,6 +77,11 @@ class DuplicateParams:
     kind_weight_call: float = param(1.5, "feature weight of a call")
     kind_weight_word: float = param(1.0, "feature weight of an identifier sub-token")
     kind_weight_name: float = param(1.0, "feature weight of a name sub-token")
+    max_group: int = param(
+        8,
+        "pieces in one group at most (identical copies excepted): beyond that a group is "
+        "a family of look-alikes, not one concept built twice",
+    )
     max_members: int = param(20, "copies listed as locations; more are counted in the evidence")
     finding_structure_same_name: float = param(
         0.5, "same name and at least this share of shape: a copy (else a candidate)"
@@ -83,7 +93,13 @@ class DuplicateParams:
         3, "rare literals shared (keys, statuses, endpoints) that spell one concept"
     )
     finding_structure_literals: float = param(
-        0.3, "shape shared by pieces that spell one concept with the same literals"
+        0.3,
+        "shape shared by pieces that spell one concept with the same literals (and names "
+        "that share a word, or twice this shape): a shared literal alone (`.mux`, "
+        "`gptme.toml`) is an idiom many unrelated functions use",
+    )
+    finding_min_lines: int = param(
+        4, "a copy shorter than this many lines is too small to be worth a finding"
     )
 
 
@@ -224,8 +240,11 @@ SPECIAL_NAMES = frozenset(
         "default",
     ]
 )
+# generated or vendored code: copies by design. `components/ui/` is where shadcn/ui copies
+# its components into each app that uses it (per app, on purpose).
 _GENERATED = re.compile(
     r"(^|/)(vendor|node_modules|dist|build|generated|gen|__generated__|third_party)/"
+    r"|(^|/)components/ui/"
     r"|\.(pb|pb\.gw|gen|generated|min)\.\w+$|_pb2(_grpc)?\.py$|\.d\.ts$"
 )
 
@@ -244,23 +263,6 @@ def _comparable(p: Piece, params: DuplicateParams) -> bool:
         return False  # dunders, tests, constructors, generated code: alike by design
     f = p.added if p.change == "modified" else p.features
     return f.size >= params.min_tokens
-
-
-class _UnionFind:
-    def __init__(self) -> None:
-        self.parent: dict[int, int] = {}
-
-    def find(self, x: int) -> int:
-        self.parent.setdefault(x, x)
-        while self.parent[x] != x:
-            self.parent[x] = self.parent[self.parent[x]]
-            x = self.parent[x]
-        return x
-
-    def union(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
 
 
 def candidate_pairs(
@@ -306,6 +308,43 @@ def _polymorphic(a: Piece, b: Piece) -> bool:
     if a.kind != "method" or b.kind != "method" or a.short != b.short:
         return False
     return a.symbol.rsplit(".", 1)[0] != b.symbol.rsplit(".", 1)[0]
+
+
+def _test_code(p: Piece) -> bool:
+    """Test helpers and fixtures copied between test files cost little: candidates only."""
+    path = "/" + p.path.lower()
+    name = path.rsplit("/", 1)[-1]
+    return (
+        any(part in path for part in ("/tests/", "/test/", "/__tests__/", "/spec/", "/testdata/"))
+        or name.startswith(("test_", "conftest"))
+        or ".test." in name
+        or ".spec." in name
+        or name.endswith(("_test.go", "_test.py", "_tests.rs"))
+    )
+
+
+_ACTS_MEMO: dict[int, dict[str, frozenset[str]]] = {}
+
+
+def _reached(p: Piece, pieces: Sequence[Piece]) -> set[str]:
+    """What a piece does through the repository's own helpers one call away: a method that
+    calls `c.getJSON(url)` makes an HTTP GET as surely as one that calls `http.Get`."""
+    acts = _ACTS_MEMO.get(id(pieces))
+    if acts is None:
+        table: dict[str, set[str]] = defaultdict(set)
+        for q in pieces:
+            for c in q.features.calls:
+                if c.startswith("@"):
+                    table[q.short].add(c)
+        acts = {k: frozenset(v) for k, v in table.items()}
+        _ACTS_MEMO.clear()
+        _ACTS_MEMO[id(pieces)] = acts
+    return {
+        f"c:{act}"
+        for c in p.features.calls
+        if not c.startswith("@") and c.rsplit(".", 1)[-1] != p.short
+        for act in acts.get(c.rsplit(".", 1)[-1], ())
+    }
 
 
 def _siblings(a: Piece, b: Piece) -> bool:
@@ -369,7 +408,13 @@ def score_pair(
     same_name = a.short == b.short
     literals = sorted(f[2:] for f in common if f[0] == "s" and idf.get(f, 0) > 1.0)
     marked = sorted(f[2:] for f in common if f[0] == "d" and idf.get(f, 0) > 1.0)
-    calls = sorted({f[2:].rsplit(".", 1)[-1] for f in common if f[0] == "c"})
+    calls = sorted({f[2:].rsplit(".", 1)[-1] for f in common if f[0] == "c" and f[2] != "@"})
+    # the same request made twice: the same rare path, by the same HTTP method, whatever
+    # library and string building each uses (axios and a template vs fetch and `+`)
+    methods_a = {f[2:] for f in fa if f.startswith("c:@http.")}
+    methods_b = {f[2:] for f in fb if f.startswith("c:@http.")}
+    paths = [x for x in marked if x.startswith("/") and x.count("/") >= 2]
+    request = bool(paths) and bool(methods_a & methods_b)
     big = min(a.features.size, b.features.size) >= params.big_tokens
     strong = (
         (
@@ -385,6 +430,7 @@ def score_pair(
         or len(calls) >= 2
         or (structure >= params.structure_alone and big)
         or (same_name and wj >= params.same_name_jaccard)
+        or request
     )
     if not strong:
         return None
@@ -400,10 +446,16 @@ def score_pair(
         + (params.bonus_same_name if same_name else 0.0)
         + (params.bonus_marker if marked else 0.0)
         + min(params.max_call_bonus, params.bonus_per_call * len(calls))
+        + (params.bonus_request if request else 0.0)
     )
     if score < params.threshold:
         return None
     evidence: list[str] = []
+    if request:
+        evidence.append(
+            f"the same request: {', '.join(sorted(m[6:].upper() for m in methods_a & methods_b))} "
+            f"{paths[0]}"
+        )
     if literals:
         evidence.append("same literals: " + ", ".join(repr(s) for s in literals[:6]))
     if calls:
@@ -421,18 +473,29 @@ def score_pair(
     # a shape-copy must also share literals or name the same concept; sibling definitions
     # of one file were written next to each other, by someone who saw the other
     same_file = a.path == b.path
-    copy = (same_name and structure >= params.finding_structure_same_name) or (
+    # the same name over different data (two TUIs' DefaultKeyMap, two routers' routes) is a
+    # convention, not a copy
+    la = {f for f in fa if f[0] in "sd"}
+    lb = {f for f in fb if f[0] in "sd"}
+    other_data = min(len(la), len(lb)) >= 3 and _literal_overlap(fa, fb, idf) < 0.3
+    copy = (same_name and structure >= params.finding_structure_same_name and not other_data) or (
         structure >= params.finding_structure_copy
         and big
         and not same_file
         and (_literal_overlap(fa, fb, idf) >= 0.5 or names > 0)
     )
     concept = (
-        len(literals) + len(marked) >= params.finding_literals
+        len(set(literals) | set(marked)) >= params.finding_literals
         and structure >= params.finding_structure_literals
+        and (names > 0 or structure >= 2 * params.finding_structure_literals)
     ) or (bool(marked) and names > 0 and structure >= params.finding_structure_literals)
     concept = concept and not (a.path == b.path and not same_name)
-    return Match(0, 0, min(score, 0.99), tuple(evidence), verified=copy or concept)
+    concept = concept or request
+    # in tests, a helper copied by shape (`mockFetch` twice) costs little; the same test data
+    # spelled twice (one base config, one fixture) is still worth a finding
+    tests = _test_code(a) and _test_code(b)
+    verified = concept if tests else copy or concept
+    return Match(0, 0, min(score, 0.99), tuple(evidence), verified=verified)
 
 
 def _literal_overlap(fa: set[str], fb: set[str], idf: dict[str, float]) -> float:
@@ -490,6 +553,15 @@ def detect(ctx: Context, params: DuplicateParams) -> list[Finding]:
     for p in ctx.pieces:
         if p.change in ("deleted", "renamed"):
             gone.add((p.branch, p.path, p.renamed_from or p.symbol))
+    # code a branch moved (deleted here, added there with the same body) is not new code
+    removed_bodies = {
+        (p.branch, _body(p.text)) for p in ctx.pieces if p.change == "deleted" and p.text
+    }
+    fresh = [
+        p
+        for p in ctx.pieces
+        if not (p.change == "added" and (p.branch, _body(p.text)) in removed_bodies)
+    ]
 
     def moved(a: Piece, b: Piece) -> bool:
         for new, old in ((a, b), (b, a)):
@@ -504,8 +576,13 @@ def detect(ctx: Context, params: DuplicateParams) -> list[Finding]:
                 return True
         return False
 
-    found = find_duplicates([*ctx.pieces, *ctx.existing], ctx.parallel, params, moved)
+    found = find_duplicates([*fresh, *ctx.existing], ctx.parallel, params, moved)
     return [v for v in (_at_head(ctx, f) for f in found) if v is not None]
+
+
+def _body(text: str) -> str:
+    """A definition's body without its first line (the name) and layout."""
+    return " ".join(" ".join(text.splitlines()[1:]).split())
 
 
 def _at_head(ctx: Context, f: Finding) -> Finding | None:
@@ -540,19 +617,20 @@ def find_duplicates(
     """Groups of pieces from different branches (or a branch and existing code) doing the
     same thing. ``moved(a, b)``: is one of the two the other moved by its own branch?"""
     usable = [p for p in pieces if _comparable(p, params)]
-    feats = [_feature_set(p) for p in usable]
+    feats = [_feature_set(p) | _reached(p, pieces) for p in usable]
     idf = _idf(feats)
-    uf = _UnionFind()
     best: dict[tuple[int, int], Match] = {}
     # identical code: however many copies share it (300 branches adding one function),
     # that is the strongest evidence there is, so it never depends on rarity (IDF)
     copies: dict[tuple[int, frozenset[int]], list[int]] = defaultdict(list)
+    exact: list[list[int]] = []
     for i, p in enumerate(usable):
         f = p.added if p.change == "modified" else p.features
         if f.shingles:
             copies[(f.size, f.shingles)].append(i)
     for ids in copies.values():
         first = ids[0]
+        kept = [first]
         for other in ids[1:]:
             x, y = usable[first], usable[other]
             if _allowed(x, y, exact=True) and parallel(x.branch, y.branch) and not moved(x, y):
@@ -577,24 +655,16 @@ def find_duplicates(
                     (note, *(scored.evidence if scored else ())),
                     verified=same_text == same_text_y or (scored is not None and scored.verified),
                 )
-                uf.union(first, other)
+                kept.append(other)
+        if len(kept) > 1:
+            exact.append(kept)
     for a, b in sorted(candidate_pairs(usable, feats, parallel, params)):
         if (a, b) in best or moved(usable[a], usable[b]):
             continue
         m = score_pair(usable[a], usable[b], feats[a], feats[b], idf, params)
         if m is not None:
             best[(a, b)] = m
-            uf.union(a, b)
-    groups: dict[int, list[int]] = defaultdict(list)
-    matches_of: dict[int, list[Match]] = defaultdict(list)
-    in_group: set[int] = set()
-    for (a, b), m in best.items():
-        root = uf.find(a)
-        matches_of[root].append(m)
-        for i in (a, b):
-            if i not in in_group:
-                in_group.add(i)
-                groups[root].append(i)
+    groups, matches_of = _group(best, exact, params.max_group)
     method_groups = [
         [usable[i] for i in ids] for ids in groups.values() if usable[ids[0]].kind in _CALLABLE
     ]
@@ -617,7 +687,14 @@ def find_duplicates(
             continue
         pair_matches = matches_of[root]
         score = max(m.score for m in pair_matches)
-        verified = any(m.verified for m in pair_matches)
+        # a group is verified when its verified pairs hold it together: one strong pair in a
+        # family of five look-alikes does not make the family one concept
+        strong = sum(1 for m in pair_matches if m.verified)
+        verified = (
+            strong > 0
+            and (len(members) <= 3 or 2 * strong >= len(members))
+            and max(p.end_line - p.start_line + 1 for p in members) >= params.finding_min_lines
+        )
         evidence: list[str] = []
         for m in sorted(pair_matches, key=lambda m: -m.score):
             for e in m.evidence:
@@ -665,6 +742,48 @@ def find_duplicates(
             )
         )
     return findings
+
+
+def _group(
+    best: dict[tuple[int, int], Match], exact: list[list[int]], max_size: int
+) -> tuple[dict[int, list[int]], dict[int, list[Match]]]:
+    """Groups of pieces that match each other, not chains: a piece joins a group only when
+    it matches at least half of its members directly (two functions that both call
+    `git config` do not make a third that also does one of theirs). Identical copies are
+    one group however many there are. Strongest pairs first; a group stops at ``max_size``."""
+    linked: dict[int, set[int]] = defaultdict(set)
+    for a, b in best:
+        linked[a].add(b)
+        linked[b].add(a)
+    member_of: dict[int, int] = {}
+    groups: dict[int, list[int]] = {}
+    for ids in exact:
+        gid = min(ids)
+        groups[gid] = list(ids)
+        for i in ids:
+            member_of[i] = gid
+    order = sorted(best.items(), key=lambda kv: (not kv[1].verified, -kv[1].score, kv[0]))
+    for (a, b), _m in order:
+        ga, gb = member_of.get(a), member_of.get(b)
+        if ga is None and gb is None:
+            gid = min(a, b)
+            groups[gid] = [a, b]
+            member_of[a] = member_of[b] = gid
+            continue
+        if ga is not None and gb is not None:
+            continue  # never merge two groups through one pair
+        target, new = (ga, b) if ga is not None else (gb, a)
+        if target is None:
+            continue
+        members = groups[target]
+        if len(members) < max_size and 2 * len(linked[new] & set(members)) >= len(members):
+            members.append(new)
+            member_of[new] = target
+    matches_of: dict[int, list[Match]] = defaultdict(list)
+    for (a, b), m in best.items():
+        if member_of.get(a) is not None and member_of.get(a) == member_of.get(b):
+            matches_of[member_of[a]].append(m)
+    return groups, matches_of
 
 
 def _join(names: Sequence[str]) -> str:
