@@ -317,7 +317,7 @@ def calls_only(text: str, language: str | None) -> Features:
             c.rsplit(".", 1)[-1].lower() for c in found | dotted if _CANONICAL.get(c) == "@http"
         }
         acts |= {f"@http.{m}" for m in (methods & {m.lower() for m in _METHODS} or {"get"})}
-    calls = frozenset(found | acts)
+    calls = frozenset(found | dotted | acts)
     return Features(calls, _EMPTY, _EMPTY, frozenset(), len(code.split()))
 
 

@@ -130,7 +130,7 @@ def _replacements(
                 ):
                     moved[name].append(c)
         deleted = {p.short for p in pieces if p.change in ("deleted", "renamed")}
-        for mech in set(moved) | (deleted & set(ctx.defined)) | deprecated:
+        for mech in sorted(set(moved) | (deleted & set(ctx.defined)) | deprecated):
             path, qual, _kind = ctx.defined[mech]
             callers = moved.get(mech, [])
             said = notices.get(mech, "")  # "Deprecated: build an etl.flow.Pipeline instead"

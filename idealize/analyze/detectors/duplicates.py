@@ -490,6 +490,16 @@ def score_pair(
         and (names > 0 or structure >= 2 * params.finding_structure_literals)
     ) or (bool(marked) and names > 0 and structure >= params.finding_structure_literals)
     concept = concept and not (a.path == b.path and not same_name)
+    # a set of values declared twice (a TS enum and a zod enum, two status classes): the
+    # values are the concept, whatever syntax holds them
+    values = (
+        a.kind not in _CALLABLE
+        and b.kind not in _CALLABLE
+        and len(set(literals) | set(marked)) >= params.finding_literals
+        and _literal_overlap(fa, fb, idf) >= 0.6
+        and names > 0
+    )
+    concept = concept or values
     concept = concept or request
     # in tests, a helper copied by shape (`mockFetch` twice) costs little; the same test data
     # spelled twice (one base config, one fixture) is still worth a finding

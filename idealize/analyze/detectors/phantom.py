@@ -789,13 +789,14 @@ def _finding(
     )
     removed_at = Location(
         r.path,
-        r.symbol,
+        # a field is gone, its type is not: point at the type
+        r.symbol.rsplit(".", 1)[0] if r.what == "field" and r.symbol else r.symbol,
         r.line,
         r.line,
         r.branch,
         tree="branch",
         commit=r.base or None,
-        gone=True,
+        gone=r.what != "field",
     )
     context = tuple(
         Location(r.path, symbol, None, None, r.branch, tree="branch") for symbol in r.context
