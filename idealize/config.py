@@ -24,6 +24,10 @@ from idealize.types import FindingKind
 
 # Files larger than this are kept at hunk level: their symbols are not parsed.
 MAX_PARSE_BYTES = 1_000_000
+# Units a model reviews by default, the best-ranked first: 20 units are 40 calls with the
+# default two-step variant (about $1-2 with a mid-priced model); a 414-branch history has
+# ~950 units, which nobody means to pay for by default. --max-units 0 reviews every unit.
+DEFAULT_MAX_UNITS = 20
 
 # Gitignore-style patterns kept out of the analysis and the prompts unless `exclude` is set:
 # code nobody in the repository wrote (installed or vendored packages, minified bundles).
@@ -54,6 +58,10 @@ class Settings(BaseModel):
     budget: int | None = Field(default=None, gt=0)
     max_tokens: int = Field(default=4096, gt=0)
     max_cost: float | None = Field(default=None, ge=0)
+    max_units: int = Field(default=DEFAULT_MAX_UNITS, ge=0)
+    # US dollars per million input and output tokens, for a model the catalog cannot price
+    price: tuple[float, float] | None = None
+    allow_outside_edits: bool = False  # patches may touch files outside their unit
     variant: str = "idealized"
     prompts: str | None = None
     # gitignore-style patterns kept out of the analysis and every prompt: `exclude` replaces
@@ -86,7 +94,7 @@ class Settings(BaseModel):
 
 
 KEYS = tuple(Settings.model_fields)
-_LISTS = {"exclude", "extend_exclude", "fail_on", "format"}
+_LISTS = {"exclude", "extend_exclude", "fail_on", "format", "price"}
 
 
 def user_file(env: Mapping[str, str]) -> Path:
@@ -196,6 +204,7 @@ class Config:
     into: str | None = None
     worktrees: bool = False
     model: str | None = None  # None: offline
+    api_base: str | None = None
     max_parse_bytes: int = MAX_PARSE_BYTES
     cache_dir: Path | None = None  # None: the default cache folder
     use_cache: bool = True
@@ -208,6 +217,9 @@ class Config:
     budget: int | None = None  # tokens per prompt; None: from the model's context window
     max_tokens: int = 4096  # output tokens per call
     max_cost: float | None = None
+    max_units: int = DEFAULT_MAX_UNITS  # units the model reviews, best-ranked first; 0: all
+    price: tuple[float, float] | None = None  # US$ per MTok in/out, over the catalog's
+    allow_outside_edits: bool = False  # patches may edit files outside their unit
     dry_run: bool = False
     patches: bool = False  # ask for edits that carry out each unit's plan
     verify: str | None = None  # the project's own test command, run in a throwaway worktree
@@ -233,6 +245,10 @@ class Config:
             budget=settings.budget,
             max_tokens=settings.max_tokens,
             max_cost=settings.max_cost,
+            max_units=settings.max_units,
+            price=settings.price,
+            api_base=settings.api_base,
+            allow_outside_edits=settings.allow_outside_edits,
             excludes=settings.excludes,
             rules=settings.rules,
         )

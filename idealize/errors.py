@@ -14,7 +14,8 @@ The hierarchy::
     ├── ProviderError             exit 3: model provider misconfigured or failing
     │   ├── MissingKey            the key's variable is not set
     │   ├── AuthError             the provider refused the key (401, 403)
-    │   └── UnknownModel          the provider does not know the model (404)
+    │   ├── UnknownModel          the provider does not know the model (404)
+    │   └── Unreachable           nothing answers at the provider's address
     └── BudgetError               exit 3: a cost cap would be exceeded
 
 The CLI prints ``error: <message>`` and ``hint: <hint>`` and exits with ``exit_code``;
@@ -86,6 +87,11 @@ class AuthError(ProviderError):
 
 class UnknownModel(ProviderError):
     """The provider does not know the model: no unit can succeed, so the run stops."""
+
+
+class Unreachable(ProviderError):
+    """Connection refused or the name does not resolve, confirmed by one quick probe: no
+    unit can succeed, so the run stops at once instead of retrying for a minute."""
 
 
 class BudgetError(IdealizeError):

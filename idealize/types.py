@@ -265,6 +265,12 @@ class UnitReview:
     parse_layer: int | None = None
     error: str | None = None
     dropped: tuple[str, ...] = ()  # parts of the answer that were not usable
+    # "structured": read as the provider's structured output constrained it; "repaired": read
+    # through the repair layers (parse_layer says which)
+    answer_path: Literal["structured", "repaired"] | None = None
+    # why a unit failed or was skipped: the provider (an error, not an answer), the answer
+    # (unreadable), the cost cap, or --max-units (not reviewed)
+    cause: Literal["provider", "answer", "budget", "max-units"] | None = None
 
 
 @dataclass(frozen=True, slots=True)

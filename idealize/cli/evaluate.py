@@ -116,3 +116,14 @@ def eval_command(
         text = write_results(out, spec.model_dump(), records, f"idealize eval: {config.name}")
         sys.stdout.write(text)
         typer.echo(f"idealize: results in {out}/results.json, records.jsonl, report.html", err=True)
+        failed = [r for r in records if r.error]
+        if failed:
+            typer.echo(
+                f"error: {len(failed)} of {len(records)} cell(s) failed and were not scored "
+                f"(first: {failed[0].key}: {failed[0].error})",
+                err=True,
+            )
+            typer.echo(
+                "hint: fix the provider and run the same command again to retry them", err=True
+            )
+            raise typer.Exit(3)

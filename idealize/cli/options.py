@@ -73,6 +73,29 @@ MaxCostOpt = Annotated[
     float | None,
     typer.Option(help="Stop before spending more than this many US dollars.", metavar="USD"),
 ]
+MaxUnitsOpt = Annotated[
+    int | None,
+    typer.Option(
+        help="Units the model reviews, best-ranked first; the rest are listed as not reviewed "
+        "(0: all) [default: 20].",
+        metavar="N",
+    ),
+]
+PriceOpt = Annotated[
+    tuple[float, float] | None,
+    typer.Option(
+        help="US dollars per million input and output tokens, for a model the catalog "
+        "cannot price (needed with --max-cost).",
+        metavar="IN OUT",
+    ),
+]
+AllowOutsideEditsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-outside-edits",
+        help="With --patches: accept edits to files outside the unit the model reviewed.",
+    ),
+]
 DryRunOpt = Annotated[
     bool, typer.Option(help="Render every prompt and estimate tokens and cost; call nothing.")
 ]

@@ -59,6 +59,14 @@ class ProgressDisplay:
             self._bars.__exit__(*exc)  # type: ignore[attr-defined]
 
     def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage.startswith("retry: "):  # a provider call failed and is tried again
+            if not self._shown.quiet:
+                line = f"idealize: {stage[7:]} (attempt {done} of {total})"
+                if self._bars is not None:
+                    self._bars.console.print(line, markup=False, highlight=False)  # type: ignore[attr-defined]
+                else:
+                    typer.echo(line, err=True)
+            return
         self._started.setdefault(stage, self._time())
         label = _STAGE_LABELS.get(stage, stage)
         if self._bars is not None:

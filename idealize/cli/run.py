@@ -11,6 +11,7 @@ import typer
 from idealize.cli.app import app, display, shown_errors
 from idealize.cli.options import (
     AllOpt,
+    AllowOutsideEditsOpt,
     ApiBaseOpt,
     BaselineOpt,
     BatchOpt,
@@ -23,11 +24,13 @@ from idealize.cli.options import (
     IntoOpt,
     MaxCostOpt,
     MaxTokensOpt,
+    MaxUnitsOpt,
     MinConfidenceOpt,
     ModelOpt,
     NoBaselineOpt,
     OfflineOpt,
     PatchesOpt,
+    PriceOpt,
     PromptsOpt,
     VariantOpt,
     VerifyOpt,
@@ -72,7 +75,21 @@ def check_out_folder(out: Path | None) -> None:
         check_folder(out, "--out")
 
 
-def _provider(model: str | None, api_base: str | None, dry_run: bool) -> Provider | None:
+def _model(settings: Settings, quiet: bool) -> str | None:
+    """The model a run uses, checked the same way for dry and real runs (aliases resolved);
+    what the catalog warns about is printed once, in one line each."""
+    if settings.model is None:
+        return None
+    from idealize.llm.providers.registry import model_card
+
+    card = model_card(settings.model, settings.api_base, price=settings.price)
+    if not quiet:
+        for line in card.warnings():
+            typer.echo(f"idealize: warning: {line}", err=True)
+    return card.spec
+
+
+def _provider(settings: Settings, model: str | None, dry_run: bool) -> Provider | None:
     if model is None:
         return None
     import os
@@ -85,9 +102,9 @@ def _provider(model: str | None, api_base: str | None, dry_run: bool) -> Provide
         env = {**os.environ}
         for var in ("ANTHROPIC_API_KEY", "OPENAI_API_KEY"):
             env[var] = env.get(var) or "dry-run"
-        make_provider(model, api_base, env=env)
+        make_provider(model, settings.api_base, env=env, price=settings.price)
         return None
-    return make_provider(model, api_base)
+    return make_provider(model, settings.api_base, price=settings.price)
 
 
 def finish(
@@ -173,9 +190,9 @@ def model_run(
             typer.echo(f"idealize: no model configured; {note}.", err=True)
     chosen: str | None = None
     run_dir: Path | None = None
-    provider = None if offline else _provider(settings.model, settings.api_base, dry)
     if not offline and (settings.model is not None or dry):
-        chosen, run_dir = settings.model, out or new_run_dir(git.root)
+        chosen, run_dir = _model(settings, shown.quiet), out or new_run_dir(git.root)
+    provider = None if offline else _provider(settings, chosen, dry)
     config = Config.from_settings(
         settings,
         repo,
@@ -187,6 +204,10 @@ def model_run(
     )
     with ProgressDisplay(shown) as progress:
         plan = run(config, provider, progress)
+    if dry and not shown.quiet:
+        for note in plan.notes:
+            if note.startswith("Dry run:"):
+                typer.echo(f"idealize: {note}", err=True)
     finish(ctx, plan, settings, out, git, run_dir, candidates, everything)
 
 
@@ -226,10 +247,13 @@ def cleanup(
     budget: BudgetOpt = None,
     max_tokens: MaxTokensOpt = None,
     max_cost: MaxCostOpt = None,
+    max_units: MaxUnitsOpt = None,
+    price: PriceOpt = None,
     dry_run: DryRunOpt = False,
     exclude: ExcludeOpt = None,
     batch: BatchOpt = False,
     patches: PatchesOpt = False,
+    allow_outside_edits: AllowOutsideEditsOpt = False,
     verify: VerifyOpt = None,
     fail_on: FailOnOpt = None,
     min_confidence: MinConfidenceOpt = None,
@@ -254,6 +278,9 @@ def cleanup(
                 budget=budget,
                 max_tokens=max_tokens,
                 max_cost=max_cost,
+                max_units=max_units,
+                price=price,
+                allow_outside_edits=allow_outside_edits or None,
                 exclude=exclude,
                 fail_on=fail_on,
                 min_confidence=min_confidence,
@@ -302,9 +329,11 @@ def review(
     budget: BudgetOpt = None,
     max_tokens: MaxTokensOpt = None,
     max_cost: MaxCostOpt = None,
+    price: PriceOpt = None,
     dry_run: DryRunOpt = False,
     exclude: ExcludeOpt = None,
     patches: PatchesOpt = False,
+    allow_outside_edits: AllowOutsideEditsOpt = False,
     verify: VerifyOpt = None,
 ) -> None:
     """Describe the ideal of one module (or symbols) and diff it with the code, before refactoring."""
@@ -322,6 +351,8 @@ def review(
                 budget=budget,
                 max_tokens=max_tokens,
                 max_cost=max_cost,
+                price=price,
+                allow_outside_edits=allow_outside_edits or None,
                 exclude=exclude,
                 format=fmt,
             ),

@@ -27,5 +27,5 @@ def config_show(
     with shown_errors(ctx):
         settings, origin = load_settings(Git(repo).root)
         for key, value in settings.model_dump().items():
-            shown = ",".join(value) if isinstance(value, (list, tuple)) else value
+            shown = ",".join(map(str, value)) if isinstance(value, (list, tuple)) else value
             typer.echo(f"{key:<15} = {shown!s:<30} ({origin[key]})")

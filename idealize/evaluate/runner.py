@@ -1,4 +1,8 @@
-"""Run every (case, variant, model, repeat) cell, record it, resume where a run stopped."""
+"""Run every (case, variant, model, repeat) cell, record it, resume where a run stopped.
+
+A provider error is an error, not a score: a cell whose run failed (unreachable server, bad
+key, a provider that kept failing on some unit) is recorded with its error and no scores,
+left out of the statistics, reported apart, and run again on resume."""
 
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from idealize.config import Config
-from idealize.errors import ConfigError, IdealizeError
+from idealize.errors import BudgetError, ConfigError, IdealizeError
 from idealize.evaluate.groundtruth import score
 from idealize.evaluate.samples import (
     Planted,
@@ -24,11 +28,13 @@ from idealize.evaluate.samples import (
     cleanup_config,
     get_sample,
 )
-from idealize.llm.prompts import Prompts
+from idealize.llm.prompts import Prompts, fence
 from idealize.llm.providers import make_provider
 from idealize.llm.providers.base import Message, Provider, Request
+from idealize.llm.redact import Redactor
 from idealize.output.markdown import to_markdown
 from idealize.pipeline import run
+from idealize.types import Finding, Plan
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -172,8 +178,11 @@ def _judge_prompts() -> Prompts:
 
 
 def _judge_request(template: str, **values: str) -> Request:
-    text = _judge_prompts().env.get_template(f"_judge/{template}.j2").render(**values)
-    return Request((Message("user", text),), max_tokens=5)
+    """A judge's prompt: the plans it grades quote code and evidence, so the text goes
+    through the redactor like every other prompt, and the plans sit in fences."""
+    fenced = {k: fence(v, "markdown") for k, v in values.items()}
+    text = _judge_prompts().env.get_template(f"_judge/{template}.j2").render(**fenced)
+    return Request((Message("user", Redactor()(text)),), max_tokens=5)
 
 
 def judge_rubric(judge: Provider, plan_md: str) -> int | None:
@@ -244,6 +253,17 @@ class CellRecord:
         return cls(**{k: v for k, v in data.items() if k in known})
 
 
+def read_records(records_path: Path) -> dict[str, CellRecord]:
+    """The latest record of each cell (a cell that failed and ran again has two lines)."""
+    found: dict[str, CellRecord] = {}
+    if records_path.exists():
+        for line in records_path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                rec = CellRecord.from_json(line)
+                found[rec.key] = rec
+    return found
+
+
 def run_cells(
     spec: EvalSpec,
     spec_dir: Path,
@@ -251,44 +271,74 @@ def run_cells(
     provider_for: Callable[[str], Provider] | None = None,
     progress: Callable[[str], None] = lambda line: None,
 ) -> list[CellRecord]:
-    """Run what is missing from out/records.jsonl; return every record."""
+    """Run what is missing from out/records.jsonl (and the cells that failed with an error);
+    return the latest record of every cell."""
     out.mkdir(parents=True, exist_ok=True)
     records_path = out / "records.jsonl"
-    done: dict[str, CellRecord] = {}
-    if records_path.exists():
-        for line in records_path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                rec = CellRecord.from_json(line)
-                done[rec.key] = rec
+    done = read_records(records_path)
     factory = provider_for or (lambda model: make_provider(model, spec.api_base))
     spent = sum(r.cost_usd for r in done.values())
     all_cases = cases(spec, spec_dir)
+    providers: dict[str, Provider] = {}
     for case in all_cases:
         for model in spec.models:
-            provider = factory(model)
+            if model not in providers:
+                providers[model] = factory(model)
+                if spec.max_cost is not None and providers[model].pricing is None:
+                    raise BudgetError(
+                        f"no price is known for {model}, so the eval's max_cost cannot be kept",
+                        "drop max_cost from the eval config, or use a model the catalog prices",
+                    )
+            provider = providers[model]
             for variant in spec.variants:
                 for epoch in range(spec.repeats):
                     key = cell_key(case.name, variant, model, epoch)
-                    if key in done:
+                    if key in done and done[key].error is None:
                         continue
                     if spec.max_cost is not None and spent >= spec.max_cost:
                         raise ConfigError(
                             f"the eval reached its cost cap (${spent:.4f} of ${spec.max_cost:.2f})",
                             "raise max_cost; finished cells are kept and the run resumes",
                         )
-                    progress(f"{key}")
-                    record = _run_cell(case, variant, model, epoch, spec, out, provider)
+                    progress(f"{key}" + (" (again: it failed before)" if key in done else ""))
+                    record = _run_cell(case, variant, model, epoch, spec, out, provider, progress)
                     spent += record.cost_usd
                     with records_path.open("a", encoding="utf-8") as fh:
                         fh.write(record.to_json() + "\n")
                     done[key] = record
+                    if record.error:
+                        progress(f"{key}: error, not scored: {record.error}")
     if spec.judge:
         _judge(spec, done, factory(spec.judge), records_path)
     return list(done.values())
 
 
+def reported_findings(plan: Plan) -> list[Finding]:
+    """What the model stage reports as drift: the model's own findings, and the static
+    findings whose verdict it gave and did not refute."""
+    return [
+        f
+        for f in plan.findings
+        if f.source == "model" or (f.verdict is not None and f.verdict.status != "refuted")
+    ]
+
+
+def _provider_failure(plan: Plan) -> str | None:
+    failed = [r for r in plan.reviews if r.cause == "provider"]
+    if not failed:
+        return None
+    return f"provider error in {len(failed)} unit(s): {failed[0].error}"
+
+
 def _run_cell(
-    case: Case, variant: str, model: str, epoch: int, spec: EvalSpec, out: Path, provider: Provider
+    case: Case,
+    variant: str,
+    model: str,
+    epoch: int,
+    spec: EvalSpec,
+    out: Path,
+    provider: Provider,
+    progress: Callable[[str], None] = lambda line: None,
 ) -> CellRecord:
     safe = cell_key(case.name, variant, model, epoch).replace("/", "_").replace("|", "__")
     run_dir = out / "runs" / safe
@@ -306,11 +356,19 @@ def _run_cell(
     )
     start = time.perf_counter()
     error = None
+
+    def retries(stage: str, done: int, total: int) -> None:
+        if stage.startswith("retry: "):
+            progress(f"{stage[7:]} (attempt {done} of {total})")
+
+    plan: Plan | None
     try:
-        plan = run(config, provider)
+        plan = run(config, provider, retries)
     except IdealizeError as exc:
         error = exc.message
         plan = None
+    if plan is not None:
+        error = _provider_failure(plan)
     base = CellRecord(
         key=cell_key(case.name, variant, model, epoch),
         case=case.name,
@@ -322,9 +380,9 @@ def _run_cell(
         prompts=tuple(_read_folder(run_dir / "prompts").items()),
         responses=tuple(_read_folder(run_dir / "responses").items()),
     )
-    if plan is None:
+    if plan is None or error is not None:
         return base
-    model_findings = [f for f in plan.findings if f.source == "model"]
+    model_findings = reported_findings(plan)
     result = score(model_findings, case.truth, case.label)
     matched = len(model_findings) - len(result.extra)
     plan_md = to_markdown(plan)
@@ -354,15 +412,15 @@ def _judge(
     rng = random.Random(7)
     changed = False
     for key, rec in done.items():
-        if rec.rubric is None and rec.plan_md:
+        if rec.rubric is None and rec.plan_md and rec.error is None:
             done[key] = replace(rec, rubric=judge_rubric(judge, rec.plan_md))
             changed = True
     base = spec.variants[0]
     for key, rec in done.items():
-        if rec.variant == base or rec.pairwise_judged:
+        if rec.variant == base or rec.pairwise_judged or rec.error is not None:
             continue
         other = done.get(cell_key(rec.case, base, rec.model, rec.epoch))
-        if other is None:
+        if other is None or other.error is not None:
             continue
         vote = judge_pairwise(judge, rec.plan_md, other.plan_md, rng)
         done[key] = replace(rec, pairwise_vs_base=vote, pairwise_judged=True)

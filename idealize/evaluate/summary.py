@@ -34,8 +34,11 @@ def _iv(i: Interval) -> dict[str, Any]:
     return {"estimate": clean(i.estimate), "low": clean(i.low), "high": clean(i.high), "n": i.n}
 
 
-def summarize(records: Sequence[CellRecord]) -> dict[str, Any]:
-    """The report document (results.json): per-variant intervals and paired comparisons."""
+def summarize(all_records: Sequence[CellRecord]) -> dict[str, Any]:
+    """The report document (results.json): per-variant intervals and paired comparisons.
+    Cells that failed with an error are listed apart and left out of every statistic."""
+    errors = [{"cell": r.key, "error": r.error} for r in all_records if r.error]
+    records = [r for r in all_records if not r.error]
     variants = sorted({r.variant for r in records})
     per: dict[str, Any] = {}
     for v in variants:
@@ -97,7 +100,7 @@ def summarize(records: Sequence[CellRecord]) -> dict[str, Any]:
                 "verdict": verdict(diff, p),
             }
         )
-    return {"variants": per, "comparisons": comparisons}
+    return {"variants": per, "comparisons": comparisons, "errors": errors}
 
 
 def _fmt(i: dict[str, Any] | None) -> str:
@@ -131,6 +134,14 @@ def markdown(summary: dict[str, Any]) -> str:
             )
             + f"{c['verdict']}."
         )
+    errors = summary.get("errors") or []
+    if errors:
+        lines.append("")
+        lines.append(
+            f"{len(errors)} cell(s) failed with an error and are left out of every figure above "
+            "(a rerun tries them again):"
+        )
+        lines.extend(f"- {e['cell']}: {e['error']}" for e in errors)
     return "\n".join(lines) + "\n"
 
 

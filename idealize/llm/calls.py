@@ -1,4 +1,5 @@
-"""Calling a provider: retries with backoff, a content-keyed response cache, a cost cap."""
+"""Calling a provider: retries with backoff (each one reported), a content-keyed response
+cache, a cost cap."""
 
 from __future__ import annotations
 
@@ -8,14 +9,19 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from idealize.cache import Cache
 from idealize.errors import BudgetError, ProviderError
 from idealize.llm.providers.base import Completion, Provider, Request, TransientError
 from idealize.types import Usage
 
-RESPONSES = "responses-1"
+RESPONSES = "responses-2"  # 2: answers carry how they were constrained (structured output)
+Retried = Callable[[str, int, int], None]  # message, attempt (1-based), attempts
+
+
+def _silent(message: str, attempt: int, attempts: int) -> None:
+    return None
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,7 @@ def request_key(provider: Provider, request: Request, template_hash: str, epoch:
         "messages": [[m.role, m.content] for m in request.messages],
         "max_tokens": request.max_tokens,
         "temperature": request.temperature,
+        "schema": request.schema.text if request.schema else None,
         "templates": template_hash,
         "epoch": epoch,
     }
@@ -48,14 +55,16 @@ class Caller:
         cache: Cache | None,
         max_cost: float | None = None,
         retry: RetryPolicy = RetryPolicy(),
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         seed: int = 0,
+        on_retry: Retried = _silent,
     ) -> None:
         self.provider = provider
         self.cache = cache
         self.max_cost = max_cost
         self.retry = retry
-        self._sleep = sleep
+        self._sleep = sleep or time.sleep  # looked up now, so a test can stub time.sleep
+        self._on_retry = on_retry
         self._rng = random.Random(seed)
         self._lock = threading.Lock()
         self.input_tokens = 0
@@ -145,6 +154,7 @@ class Caller:
                 "output_tokens": completion.output_tokens,
                 "model": completion.model,
                 "stop_reason": completion.stop_reason,
+                "structured": completion.structured,
             }
             key = request_key(self.provider, request, template_hash, epoch)
             self.cache.put(RESPONSES, key, json.dumps(record))
@@ -153,7 +163,10 @@ class Caller:
         last: TransientError | None = None
         for attempt in range(self.retry.attempts):
             try:
-                return self.provider.complete(request)
+                completion = self.provider.complete(request)
+                # untrusted text: lone surrogates (a JSON "\ud800") cannot be written as UTF-8
+                text = completion.text.encode("utf-8", "replace").decode("utf-8")
+                return completion if text == completion.text else replace(completion, text=text)
             except TransientError as exc:
                 last = exc
                 if attempt == self.retry.attempts - 1:
@@ -164,10 +177,13 @@ class Caller:
                     if exc.retry_after is not None
                     else delay * (0.5 + self._rng.random() / 2)
                 )
+                wait = min(delay, self.retry.max_delay)
                 with self._lock:
                     self.retries += 1
-                self._sleep(min(delay, self.retry.max_delay))
+                self._on_retry(f"{exc} - retrying in {wait:.0f}s", attempt + 2, self.retry.attempts)
+                self._sleep(wait)
         raise ProviderError(
-            f"{self.provider.name} kept failing after {self.retry.attempts} attempts: {last}",
+            f"{self.provider.name} at {getattr(self.provider, 'endpoint', '?')} kept failing after "
+            f"{self.retry.attempts} attempts: {last}",
             "try again later, lower the concurrency, or use another model",
         )

@@ -4,13 +4,19 @@ Everything a unit needs is gathered at full detail, then degraded step by step u
 fits: the README excerpt, repo-map entries and branch diffs first, then each piece of code
 (largest first) from its full body to its hunks, to its signature, to its name. Every step
 is recorded in ``omitted`` and shown to the model and in the plan: never a silent cut.
+
+What leaves the machine: a file excluded by policy (``--exclude``, ``*secret*``, ``.env``...)
+sends nothing - not its code, not its diff, not the lines static evidence quotes from it -
+and every text of the pack (code, diffs, commit messages, the project's documents, file,
+symbol and branch names, finding titles and evidence) goes through the redactor.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from idealize.analyze.pieces import Piece
 from idealize.llm import tokens
@@ -115,17 +121,68 @@ class PieceIndex:
         return found
 
 
-def _diff_text(branch: Branch, paths: set[str]) -> str:
+def _diff_text(branch: Branch, paths: set[str], redact: Redactor) -> str:
+    """The branch's hunks in the unit's files; an excluded file (either name of a rename)
+    contributes nothing."""
     out: list[str] = []
     for f in branch.files:
         if f.path not in paths:
             continue
-        out.append(f"--- {f.old_path or f.path}\n+++ {f.path}")
+        if redact.excluded(f.path) or (f.old_path is not None and redact.excluded(f.old_path)):
+            continue
+        part = [f"--- {f.old_path or f.path}\n+++ {f.path}"]
         for h in f.hunks:
-            out.append(f"@@ -{h.old_start},{h.old_lines} +{h.new_start},{h.new_lines} @@")
-            out.extend(f"-{ln}" for ln in h.removed)
-            out.extend(f"+{ln}" for ln in h.added)
+            part.append(f"@@ -{h.old_start},{h.old_lines} +{h.new_start},{h.new_lines} @@")
+            part.extend(f"-{ln}" for ln in h.removed)
+            part.extend(f"+{ln}" for ln in h.added)
+        out.append(redact("\n".join(part), f.path))
     return "\n".join(out)
+
+
+# fields of the shared types that hold ids, hashes and enums, never user text
+_NOT_TEXT = frozenset(
+    {"id", "kind", "tier", "status", "source", "tree", "commit", "fingerprint", "level", "language"}
+)
+T = TypeVar("T")
+
+
+def scrub(value: T, redact: Redactor) -> T:
+    """The same frozen object with every text in it redacted (recursively through dataclasses
+    and tuples), ids and hashes left alone."""
+    if isinstance(value, str):
+        return redact(value)  # type: ignore[return-value]
+    if isinstance(value, tuple):
+        return tuple(scrub(v, redact) for v in value)  # type: ignore[return-value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes: dict[str, Any] = {}
+        for f in dataclasses.fields(value):
+            if f.name in _NOT_TEXT:
+                continue
+            old = getattr(value, f.name)
+            new = scrub(old, redact)
+            if new is not old:
+                changes[f.name] = new
+        return replace(value, **changes) if changes else value
+    return value
+
+
+def _without_excluded(finding: Finding, redact: Redactor) -> Finding:
+    """A finding as a prompt may show it: the lines it quotes from excluded files left out."""
+    hidden = {loc.path for loc in finding.locations if redact.excluded(loc.path)}
+    if not hidden:
+        return finding
+    return replace(
+        finding,
+        locations=tuple(
+            replace(loc, snippet=None) if loc.path in hidden else loc for loc in finding.locations
+        ),
+        evidence=tuple(
+            "(evidence quoting a file excluded from prompts left out)"
+            if any(path in e for path in hidden)
+            else e
+            for e in finding.evidence
+        ),
+    )
 
 
 def conventions(git: Git, treeish: str, redact: Redactor) -> tuple[tuple[str, str], ...]:
@@ -138,7 +195,7 @@ def conventions(git: Git, treeish: str, redact: Redactor) -> tuple[tuple[str, st
         text = raw.decode("utf-8", "replace")
         if name == "README.md":
             text = "\n".join(text.splitlines()[:README_LINES])
-        found.append((name, redact(text)))
+        found.append((name, redact(text, name)))
     return tuple(found)
 
 
@@ -164,7 +221,7 @@ def build_pack(
         if piece is None:
             continue  # a bare line location: its branch diff carries it
         variants = tuple(
-            (level, redact(text))
+            (level, redact(text, piece.path))
             for level, text in _block_variants(
                 piece.text, piece.added_text, piece.removed_text, name
             )
@@ -187,20 +244,37 @@ def build_pack(
                 variants=variants,
             )
         )
-    unit_findings = tuple(f for f in findings if f.id in unit.findings)
+    unit_findings = tuple(
+        scrub(_without_excluded(f, redact), redact) for f in findings if f.id in unit.findings
+    )
     paths = {loc.path for loc in unit.members}
-    involved = {loc.branch for loc in unit.members if loc.branch}
+    # a member with a branch brings that branch; a whole module (no branch) every branch
+    # that changed it
+    shared = {loc.path for loc in unit.members if loc.branch is None}
+    involved = {loc.branch for loc in unit.members if loc.branch} | {
+        b.name for b in branches if any(f.path in shared for f in b.files)
+    }
     intents = [
         BranchIntent(
-            name=b.name,
+            name=redact(b.name),
             kind=b.kind,
-            commits=tuple(c.subject + (f"\n{c.body}" if c.body else "") for c in b.commits),
-            diff=redact(_diff_text(b, paths)),
+            commits=tuple(
+                redact(c.subject + (f"\n{c.body}" if c.body else ""), "COMMIT_EDITMSG")
+                for c in b.commits
+            ),
+            diff=_diff_text(b, paths, redact),
         )
         for b in branches
         if b.name in involved
     ]
-    repo_map = _repo_map(blocks, index)
+    repo_map = [
+        redact(entry) for entry in _repo_map(blocks, index) if not _excluded_entry(entry, redact)
+    ]
+    # names, branches and context of each block (its texts were redacted above)
+    blocks = [
+        replace(scrub(replace(b, variants=(), text=""), redact), text=b.text, variants=b.variants)
+        for b in blocks
+    ]
     convention_list = [
         (name, _clip(text, MAX_CONVENTION_TOKENS, omitted, name))
         for name, text in project_conventions
@@ -250,16 +324,20 @@ def build_pack(
     if size > budget:
         omitted.append(f"still {size} tokens after every reduction (budget {budget}); sent as is")
     return Pack(
-        unit=unit,
+        unit=scrub(unit, redact),
         code=tuple(blocks),
         branches=tuple(intents),
         findings=unit_findings,
         repo_map=tuple(repo_map),
         conventions=tuple(convention_list),
-        omitted=tuple(omitted),
+        omitted=tuple(redact(o) for o in omitted),
         tokens=size,
         budget=budget,
     )
+
+
+def _excluded_entry(entry: str, redact: Redactor) -> bool:
+    return redact.excluded(entry.split(": ", 1)[0])
 
 
 def _clip(text: str, limit: int, omitted: list[str], name: str) -> str:

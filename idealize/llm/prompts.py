@@ -4,14 +4,22 @@ Rendered with jinja2 and StrictUndefined: a template that names something the pa
 not have fails loudly instead of sending a prompt with a hole in it. A user's own folder
 (``--prompts DIR``) is searched first, so it can add variants or override built-in ones and
 still include ``_shared/`` templates.
+
+Untrusted text (code, diffs, commit messages, documents, earlier answers) goes in with the
+``fence`` filter: a code fence longer than any run of backticks inside, so nothing in it can
+close the fence and pose as the prompt's own text. Names shown inline use ``inline``
+(control characters escaped, no run of backticks that could open a fence). Every rendered prompt passes the redactor
+once more before it is recorded or sent.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
@@ -19,7 +27,28 @@ from idealize.data import data_dir
 from idealize.errors import ConfigError, UsageError
 from idealize.llm import tokens
 from idealize.llm.pack import Pack
-from idealize.llm.providers.base import Message, Request
+from idealize.llm.providers.base import Message, OutputSchema, Request
+
+_BACKTICKS = re.compile(r"`{3,}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+
+
+def fence(text: object, info: str = "") -> str:
+    """``text`` in a fenced block no line of it can close: the fence is one backtick longer
+    than the longest run of backticks in the text (CommonMark closes a fence only with a run
+    at least as long)."""
+    body = str(text)
+    longest = max((len(m) for m in _BACKTICKS.findall(body)), default=0)
+    ticks = "`" * max(3, longest + 1)
+    return f"{ticks}{inline(info)}\n{body}\n{ticks}"
+
+
+def inline(text: object) -> str:
+    """A name or a line for a heading, a list item or an inline code span: control characters
+    (newlines included) escaped, no run of backticks long enough to open a fence."""
+    one_line = _CONTROL.sub(lambda m: repr(m.group(0))[1:-1], str(text))
+    return _BACKTICKS.sub(lambda m: "'" * len(m.group(0)), one_line)
+
 
 DEFAULT_VARIANT = "idealized"
 
@@ -49,17 +78,19 @@ class RenderedPrompt:
     tokens: int
     template_hash: str
 
-    def request(self, max_tokens: int) -> Request:
+    def request(self, max_tokens: int, schema: OutputSchema | None = None) -> Request:
         messages = (
             (Message("system", self.system), Message("user", self.user))
             if self.system.strip()
             else (Message("user", self.user),)
         )
-        return Request(messages=messages, max_tokens=max_tokens)
+        return Request(messages=messages, max_tokens=max_tokens, schema=schema)
 
 
 class Prompts:
-    def __init__(self, user_dir: Path | None = None) -> None:
+    def __init__(
+        self, user_dir: Path | None = None, redact: Callable[[str], str] | None = None
+    ) -> None:
         roots = [builtin_prompts()]
         if user_dir is not None:
             if not user_dir.is_dir():
@@ -77,6 +108,9 @@ class Prompts:
             keep_trailing_newline=True,
             autoescape=False,
         )
+        self.env.filters["fence"] = fence
+        self.env.filters["inline"] = inline
+        self._redact = redact or (lambda text: text)
 
     def names(self) -> list[str]:
         found: set[str] = set()
@@ -121,24 +155,53 @@ class Prompts:
         self, variant: Variant, step: str, pack: Pack, previous: Mapping[str, str]
     ) -> RenderedPrompt:
         context = {"pack": pack, "unit": pack.unit, "previous": previous}
+        system = ""
+        if (variant.folder / "system.j2").exists():
+            system = self._template(f"{variant.name}/system.j2", context)
+        user = self._template(f"{variant.name}/{step}.j2", context)
+        return self._rendered(pack.unit.id, variant.name, step, system, user, variant.template_hash)
+
+    def render_named(
+        self,
+        folder: str,
+        unit_id: str,
+        template: str,
+        context: Mapping[str, Any],
+        step: str = "",
+    ) -> RenderedPrompt:
+        """A prompt outside the variants (``_patch/edit.j2``), with its folder's system.j2."""
+        system = ""
+        if any((root / folder / "system.j2").exists() for root in self.roots):
+            system = self._template(f"{folder}/system.j2", context)
+        user = self._template(f"{folder}/{template}.j2", context)
+        digest = hashlib.sha256()
+        for root in self.roots:
+            for path in sorted((root / folder).glob("*.j2")):
+                digest.update(path.name.encode() + path.read_bytes())
+        return self._rendered(
+            unit_id, folder, step or template, system, user, digest.hexdigest()[:16]
+        )
+
+    def _template(self, name: str, context: Mapping[str, Any]) -> str:
         try:
-            system = ""
-            if (variant.folder / "system.j2").exists():
-                system = self.env.get_template(f"{variant.name}/system.j2").render(context)
-            user = self.env.get_template(f"{variant.name}/{step}.j2").render(context)
+            return self.env.get_template(name).render(context)
         except jinja2.TemplateError as exc:
             raise ConfigError(
-                f"prompt template {variant.name}/{step}.j2: {exc}",
-                "fix the template or pick another variant",
+                f"prompt template {name}: {exc}", "fix the template or pick another variant"
             ) from exc
+
+    def _rendered(
+        self, unit_id: str, variant: str, step: str, system: str, user: str, template_hash: str
+    ) -> RenderedPrompt:
+        system, user = self._redact(system.strip()), self._redact(user)
         return RenderedPrompt(
-            unit_id=pack.unit.id,
-            variant=variant.name,
+            unit_id=unit_id,
+            variant=variant,
             step=step,
             system=system,
             user=user,
             tokens=tokens.count(system) + tokens.count(user),
-            template_hash=variant.template_hash,
+            template_hash=template_hash,
         )
 
 

@@ -155,6 +155,8 @@ def _unit(u: Unit, review: UnitReview | None) -> dict[str, Any]:
             "parse_layer": review.parse_layer,
             "error": review.error,
             "dropped": list(review.dropped),
+            "answer_path": review.answer_path,
+            "cause": review.cause,
         }
     return row
 
@@ -345,6 +347,8 @@ def _plan(data: dict[str, Any]) -> Plan:
                     parse_layer=r.get("parse_layer"),
                     error=r.get("error"),
                     dropped=tuple(r.get("dropped", ())),
+                    answer_path=r.get("answer_path"),
+                    cause=r.get("cause"),
                 )
             )
     return Plan(

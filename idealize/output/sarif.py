@@ -95,6 +95,15 @@ def _fix(patch: PatchRecord) -> dict[str, Any] | None:
     }
 
 
+def _message(f: Finding) -> str:
+    text = f"{f.title}. {f.recommendation}"
+    if f.verdict is not None:
+        text += f" Model verdict ({f.verdict.unit_id}): {f.verdict.status}" + (
+            f": {f.verdict.reason}" if f.verdict.reason else ""
+        )
+    return text
+
+
 def _validated(p: PatchRecord) -> bool:
     return (
         p.status in ("applies", "repaired")
@@ -124,8 +133,11 @@ def _result(
     result: dict[str, Any] = {
         "ruleId": rule(f.kind).name,
         "ruleIndex": index,
-        "level": rule(f.kind).level,
-        "message": {"text": f"{f.title}. {f.recommendation}"},
+        # a finding the model refuted stays listed (the static evidence is real) as a note
+        "level": "note"
+        if f.verdict is not None and f.verdict.status == "refuted"
+        else rule(f.kind).level,
+        "message": {"text": _message(f)},
         "locations": [_location(primary)],
         "relatedLocations": [
             _location(loc, i, head_name(plan, anchor)) for i, loc in enumerate(related, start=1)
@@ -139,6 +151,13 @@ def _result(
             "tier": f.tier,
             "branches": sorted({loc.branch for loc in f.locations if loc.branch}),
             "evidence": list(f.evidence),
+            "verdict": None
+            if f.verdict is None
+            else {
+                "status": f.verdict.status,
+                "reason": f.verdict.reason,
+                "unit": f.verdict.unit_id,
+            },
         },
     }
     if fixes.get(f.id):

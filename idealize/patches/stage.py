@@ -6,10 +6,9 @@ from dataclasses import replace
 
 from idealize.config import Config
 from idealize.errors import ProviderError
-from idealize.llm import tokens
 from idealize.llm.calls import Caller
 from idealize.llm.pack import Pack
-from idealize.llm.prompts import Prompts, RenderedPrompt
+from idealize.llm.prompts import Prompts
 from idealize.patches.check import check_patch
 from idealize.patches.sandbox import validate_in_worktree
 from idealize.repo.git import Git
@@ -26,8 +25,8 @@ def run_patch_stage(
     config: Config,
     recorder: Recorder,
 ) -> Plan:
-    template = prompts.env.get_template("_patch/edit.j2")
     records: list[PatchRecord] = []
+    units = {u.id: u for u in plan.units}
     commit = plan.target_head
     reader = _Reader(git, commit)
     for review in plan.reviews:
@@ -43,9 +42,17 @@ def run_patch_stage(
             review = replace(
                 review, decision=" ".join(f.recommendation for f in pack.findings), steps=()
             )
-        user = template.render(pack=pack, unit=pack.unit, review=review)
-        rendered = RenderedPrompt(
-            review.unit_id, "_patch", "patch", "", user, tokens.count(user), "patch-1"
+        rendered = prompts.render_named(
+            "_patch",
+            review.unit_id,
+            "edit",
+            {
+                "pack": pack,
+                "unit": pack.unit,
+                "review": review,
+                "allow_outside": config.allow_outside_edits,
+            },
+            step="patch",
         )
         recorder.prompt(rendered)
         pid = f"P{len(records) + 1}"
@@ -66,6 +73,21 @@ def run_patch_stage(
             )
             continue
         verdict = check_patch(git.root, answer.text, read=reader)
+        unit = units.get(review.unit_id)
+        outside = sorted(set(verdict.files) - {m.path for m in unit.members}) if unit else []
+        if outside and verdict.status != "rejected" and not config.allow_outside_edits:
+            records.append(
+                PatchRecord(
+                    pid,
+                    review.unit_id,
+                    "rejected",
+                    reason="edits files outside the unit: "
+                    + ", ".join(outside)
+                    + " (--allow-outside-edits accepts them)",
+                    files=verdict.files,
+                )
+            )
+            continue
         if verdict.status == "rejected":
             records.append(
                 PatchRecord(

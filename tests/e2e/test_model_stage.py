@@ -6,6 +6,7 @@ import json
 import os
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import jsonschema
@@ -38,8 +39,10 @@ def test_fake_provider_end_to_end(sample_repo: Callable[[str, str], Path], tmp_p
     assert len(provider.requests) == 2 * len(plan.units)  # idealized: describe, then compare
     step2 = [r for r in provider.requests if "step 2 of 2" in r.messages[-1].content]
     assert all("The ideal keeps one implementation" in r.messages[-1].content for r in step2)
-    model_findings = [f for f in plan.findings if f.source == "model"]
-    assert model_findings and all(f.id.startswith("U") for f in model_findings)
+    # the scripted model confirms every static finding: verdicts, not copies
+    assert [f for f in plan.findings if f.source == "model"] == []
+    assert all(f.verdict is not None and f.verdict.status == "confirmed" for f in plan.findings)
+    assert [r.answer_path for r in plan.reviews] == ["repaired"] * len(plan.units)
     data = plan_to_dict(plan, path)
     jsonschema.validate(data, plan_schema())
     assert data["offline"] is False and data["model"] == "fake/fake-model"
@@ -302,3 +305,100 @@ def test_batch_mode_sends_one_batch_per_step(
             ),
             plain,
         )
+
+
+def test_confirmed_static_findings_are_not_duplicated_in_any_format(
+    sample_repo: Callable[[str, str], Path], tmp_path: Path
+) -> None:
+    from idealize.output.html import to_html
+    from idealize.output.markdown import to_markdown
+    from idealize.output.sarif import to_sarif
+
+    path = sample_repo("py-model-hub", "merge")
+    offline = run(_config(path, "py-model-hub", "merge"))
+    plan = run(
+        _config(path, "py-model-hub", "merge"), ScriptedProvider(demo_answer, structured=True)
+    )
+    # every finding confirmed: the same findings, in the same rank order
+    assert {f.id: f.rank for f in plan.findings} == {f.id: f.rank for f in offline.findings}
+    ids = [f.id for f in offline.findings]
+    markdown = to_markdown(plan, path)
+    sarif = json.loads(to_sarif(plan))
+    page = to_html(plan, path, None)
+    data = plan_to_dict(plan, path)
+    assert len(data["findings"]) == len(ids)
+    assert len(sarif["runs"][0]["results"]) == len(ids)
+    assert sorted(r["properties"]["idealizeId"] for r in sarif["runs"][0]["results"]) == sorted(ids)
+    assert all(
+        r["properties"]["verdict"]["status"] == "confirmed" for r in sarif["runs"][0]["results"]
+    )
+    for fid in ids:
+        assert markdown.count(f"### {fid} ·") == 1
+        assert page.count(f'id="finding-{fid}"') == 1
+    assert markdown.count("**Model verdict (") == len(ids)
+    assert "confirms" not in markdown and "confirms" not in page
+    assert [r.answer_path for r in plan.reviews] == ["structured"] * len(plan.units)
+
+
+def test_a_refuted_finding_keeps_its_place_in_the_plan_but_drops_in_rank(
+    sample_repo: Callable[[str, str], Path],
+) -> None:
+    path = sample_repo("ts-settings", "merge")
+    offline = run(_config(path, "ts-settings", "merge"))
+    best = min(offline.findings, key=lambda f: f.rank)
+
+    def refute_best(request):  # type: ignore[no-untyped-def]
+        ids = re.findall(r"^- ([A-Z]+-\d+) \(", request.messages[-1].content, re.M)
+        return json.dumps(
+            {
+                "ideal": "x",
+                "verdicts": [
+                    {
+                        "finding": i,
+                        "verdict": "refuted" if i == best.id else "confirmed",
+                        "reason": "r",
+                    }
+                    for i in ids
+                ],
+                "findings": [],
+                "decision": "",
+                "steps": [],
+                "open_questions": [],
+                "agents_md": "",
+            }
+        )
+
+    plan = run(
+        replace(_config(path, "ts-settings", "merge"), variant="idealized-single"),
+        ScriptedProvider(refute_best, structured=True),
+    )
+    refuted = next(f for f in plan.findings if f.id == best.id)
+    assert refuted.verdict is not None and refuted.verdict.status == "refuted"
+    assert refuted.rank == len(plan.findings) and len(plan.findings) == len(offline.findings)
+
+
+def test_max_units_reviews_the_best_ranked_units_and_lists_the_rest(
+    sample_repo: Callable[[str, str], Path], tmp_path: Path
+) -> None:
+    from idealize.llm.stage import rank_units
+
+    path = sample_repo("py-model-hub", "merge")
+    provider = ScriptedProvider(demo_answer)
+    plan = run(_config(path, "py-model-hub", "merge", max_units=2), provider)
+    ranked = rank_units(plan.units, plan.findings)
+    reviewed = [r.unit_id for r in plan.reviews if r.status == "ok"]
+    assert reviewed == sorted(u.id for u in ranked[:2])
+    rest = [r for r in plan.reviews if r.cause == "max-units"]
+    assert {r.unit_id for r in rest} == {u.id for u in ranked[2:]}
+    assert all(r.status == "skipped" and "beyond --max-units 2" in (r.error or "") for r in rest)
+    assert len(provider.requests) == 2 * 2
+    assert any("not reviewed (beyond --max-units 2" in n for n in plan.notes)
+    best = min(plan.findings, key=lambda f: f.rank)
+    assert any(best.id in u.findings for u in ranked[:1])  # the top finding's unit goes first
+    dry = runner.invoke(
+        app,
+        ["cleanup", str(path), "--since", "sample-base", "-m", "fake/demo", "--dry-run",
+         "--max-units", "1", "--out", str(tmp_path / "dry")],
+    )  # fmt: skip
+    assert dry.exit_code == 0, dry.output
+    assert "for 1 unit(s) of 5 (--max-units 1)" in dry.stderr

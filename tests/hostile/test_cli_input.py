@@ -147,8 +147,11 @@ def test_report_out_naming_a_folder(hub: Path, tmp_path: Path) -> None:
 
 def test_a_dry_run_refuses_the_model_names_a_real_run_refuses(hub: Path) -> None:
     with unchanged(hub):
-        dry = invoke(["cleanup", str(hub), "--since", "sample-base", "-m", "sonnet", "--dry-run"])
-        real = invoke(["cleanup", str(hub), "--since", "sample-base", "-m", "sonnet"])
+        # (`sonnet` alone is an alias since issue 12; a model id without a prefix is not)
+        dry = invoke(
+            ["cleanup", str(hub), "--since", "sample-base", "-m", "claude-sonnet-5-5", "--dry-run"]
+        )
+        real = invoke(["cleanup", str(hub), "--since", "sample-base", "-m", "claude-sonnet-5-5"])
         fake = invoke(
             ["cleanup", str(hub), "--since", "sample-base", "-m", "fake/nope", "--dry-run"]
         )

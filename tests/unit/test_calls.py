@@ -83,3 +83,52 @@ def test_a_repeat_is_a_separate_cache_entry(tmp_path: Path) -> None:
     assert caller.call(REQ, "t", 10, epoch=1).text == "second"
     assert len(provider.requests) == 2
     cache.close()
+
+
+def test_every_retry_is_reported_with_its_reason_and_attempt() -> None:
+    provider = ScriptedProvider([TransientError("anthropic answered 529: Overloaded"), "ok"])
+    seen: list[tuple[str, int, int]] = []
+    caller = Caller(
+        provider,
+        None,
+        retry=RetryPolicy(attempts=4),
+        sleep=lambda s: None,
+        on_retry=lambda message, attempt, attempts: seen.append((message, attempt, attempts)),
+    )
+    assert caller.call(REQ, "t", 10).text == "ok"
+    assert len(seen) == 1
+    message, attempt, attempts = seen[0]
+    assert "529: Overloaded" in message and "retrying in" in message
+    assert (attempt, attempts) == (2, 4)
+
+
+def test_the_answer_schema_is_part_of_the_cache_key() -> None:
+    from idealize.llm.providers.base import OutputSchema
+
+    provider = ScriptedProvider(["x"])
+    with_schema = Request(
+        REQ.messages, REQ.max_tokens, schema=OutputSchema.of("answer", {"type": "object"})
+    )
+    other = Request(
+        REQ.messages, REQ.max_tokens, schema=OutputSchema.of("answer", {"type": "array"})
+    )
+    keys = {request_key(provider, r, "t") for r in (REQ, with_schema, other)}
+    assert len(keys) == 3
+
+
+def test_how_an_answer_was_constrained_survives_the_cache() -> None:
+    from idealize.llm.providers.base import OutputSchema
+
+    cache = Cache(None)
+    request = Request(
+        REQ.messages, REQ.max_tokens, schema=OutputSchema.of("answer", {"type": "object"})
+    )
+    first = Caller(ScriptedProvider(["{}"], structured=True), cache).call(request, "t", 10)
+    again = Caller(ScriptedProvider([]), cache).call(request, "t", 10)
+    assert first.structured == again.structured == "scripted" and again.cached
+
+
+def test_lone_surrogates_in_an_answer_are_made_writable() -> None:
+    caller = Caller(ScriptedProvider(["ok \ud800 then"]), None)
+    text = caller.call(REQ, "t", 10).text
+    assert text.encode("utf-8") and "then" in text

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,10 +15,37 @@ class Message:
 
 
 @dataclass(frozen=True, slots=True)
+class OutputSchema:
+    """The JSON schema an answer must follow, for providers with structured outputs.
+
+    Kept as compact JSON text (key order kept: a grammar writes keys in that order) so
+    requests stay immutable and hashable; each provider adapts it to what its API accepts
+    (providers/schemas.py)."""
+
+    name: str
+    text: str
+
+    @classmethod
+    def of(cls, name: str, schema: dict[str, Any]) -> OutputSchema:
+        return cls(name, json.dumps(schema, separators=(",", ":")))
+
+    def schema(self) -> dict[str, Any]:
+        loaded: dict[str, Any] = json.loads(self.text)
+        return loaded
+
+
+@dataclass(frozen=True, slots=True)
 class Request:
     messages: tuple[Message, ...]
     max_tokens: int = 4096
     temperature: float = 0.0
+    schema: OutputSchema | None = None  # ask for structured output where the provider has it
+
+
+# How an answer was constrained: "" (free text), or the form the provider accepted:
+# "json_schema" (OpenAI response_format, strict), "json_object" (llama.cpp-style schema
+# grammar), "output_config" (Anthropic), "response_format" (litellm)
+Structured = str
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,15 +56,22 @@ class Completion:
     model: str
     stop_reason: str = ""
     cached: bool = False
+    structured: Structured = ""
+
+    @property
+    def truncated(self) -> bool:
+        """The answer stopped at the output-token cap (its JSON may be cut off)."""
+        return self.stop_reason in ("length", "max_tokens", "model_context_window_exceeded")
 
 
 @dataclass(frozen=True, slots=True)
 class Pricing:
-    """US dollars per million tokens."""
+    """US dollars per million tokens, and where the figures came from."""
 
     input: float
     output: float
     batch_discount: float = 0.5
+    source: str = ""
 
     def cost(self, input_tokens: int, output_tokens: int, batch: bool = False) -> float:
         usd = (input_tokens * self.input + output_tokens * self.output) / 1_000_000
@@ -54,8 +89,9 @@ class TransientError(Exception):
 class Provider(Protocol):
     """What the pipeline needs from a model provider."""
 
-    name: str  # "anthropic", "openai", "litellm", "fake"
+    name: str  # "anthropic", "openai", "ollama", "litellm", "fake"
     model: str
+    endpoint: str  # where requests go (named in errors): a URL, or "scripted"
     context_window: int
     max_concurrency: int
     pricing: Pricing | None  # None: unknown, cost reported as 0 and said so

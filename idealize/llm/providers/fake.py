@@ -16,9 +16,12 @@ class ScriptedProvider:
     """Replays scripted answers in order (or computes them); records every request.
 
     An answer that is an exception instance is raised instead, to script failures.
+    ``structured``: behave like a provider with structured outputs (an answer to a request
+    that carries a schema is marked as constrained by it).
     """
 
     name = "fake"
+    endpoint = "scripted"
 
     def __init__(
         self,
@@ -27,11 +30,13 @@ class ScriptedProvider:
         context_window: int = 32_000,
         max_concurrency: int = 4,
         pricing: Pricing | None = FAKE_PRICE,
+        structured: bool = False,
     ) -> None:
         self.model = model
         self.context_window = context_window
         self.max_concurrency = max_concurrency
         self.pricing = pricing
+        self.structured = structured
         self._answers = answers
         self._next = 0
         self._lock = threading.Lock()
@@ -56,6 +61,7 @@ class ScriptedProvider:
             output_tokens=len(answer.split()),
             model=self.model,
             stop_reason="end",
+            structured="scripted" if self.structured and request.schema is not None else "",
         )
 
 
@@ -77,9 +83,6 @@ class ScriptedBatchProvider(ScriptedProvider):
         return {cid: self.complete(r) for cid, r in requests}
 
 
-_LOCATION = re.compile(
-    r"^### `(?P<path>[^`]+)` · `(?P<symbol>[^`]+)` · from branch `(?P<branch>[^`]+)`", re.M
-)
 _FINDING = re.compile(
     r"^- (?P<id>[A-Z]+-\d+) \((?P<kind>[a-z_]+), confidence [0-9.]+\): (?P<title>.+)$", re.M
 )
@@ -117,20 +120,18 @@ def demo_answer(request: Request) -> str:
         return demo_patch(prompt)
     if "step 1 of 2" in prompt:
         return "The ideal keeps one implementation of each concept, owned by one module, and every caller uses it."
-    locations = [m.groupdict() for m in _LOCATION.finditer(prompt)]
-    findings = [
+    verdicts = [
         {
-            "kind": m.group("kind"),
-            "title": f"confirms {m.group('id')}: {m.group('title')}",
-            "locations": locations,
-            "evidence": "the static finding and the code shown",
-            "confidence": 0.6,
+            "finding": m.group("id"),
+            "verdict": "confirmed",
+            "reason": "the code shown has it as described",
         }
         for m in _FINDING.finditer(prompt)
     ]
     answer = {
         "ideal": "One canonical implementation per concept, in the module that owns it.",
-        "findings": findings,
+        "verdicts": verdicts,
+        "findings": [],
         "decision": "Keep the first version shown; move the other callers to it.",
         "steps": [
             "Pick the canonical version",
@@ -141,6 +142,8 @@ def demo_answer(request: Request) -> str:
         "open_questions": [],
         "agents_md": "Reuse the canonical helpers named in this plan before writing new ones.",
     }
+    if request.schema is not None:
+        return json.dumps(answer)
     return "```json\n" + json.dumps(answer, indent=2) + "\n```"
 
 
