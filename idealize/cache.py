@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -50,6 +51,10 @@ class Cache:
             "CREATE TABLE IF NOT EXISTS entries (ns TEXT, key TEXT, value TEXT, PRIMARY KEY (ns, key))"
         )
         self._lock = threading.Lock()  # one connection, shared by the model stage's threads
+        # lookups found and not found, by namespace: what --verbose reports as cache hits
+        self.hits: Counter[str] = Counter()
+        self.misses: Counter[str] = Counter()
+        self.written: Counter[str] = Counter()
 
     def get(self, ns: str, key: str) -> str | None:
         with self._lock:
@@ -60,7 +65,9 @@ class Cache:
             "SELECT value FROM entries WHERE ns=? AND key=?", (ns, key)
         ).fetchone()
         if row is None:
+            self.misses[ns] += 1
             return None
+        self.hits[ns] += 1
         return str(row[0])
 
     def get_many(self, ns: str, keys: Iterable[str]) -> dict[str, str]:
@@ -77,6 +84,8 @@ class Cache:
                 f"SELECT key, value FROM entries WHERE ns=? AND key IN ({marks})", (ns, *chunk)
             ):
                 found[key] = value
+        self.hits[ns] += len(found)
+        self.misses[ns] += len(wanted) - len(found)
         return found
 
     def put(self, ns: str, key: str, value: str) -> None:
@@ -87,11 +96,11 @@ class Cache:
             self._put_many(ns, items)
 
     def _put_many(self, ns: str, items: Iterable[tuple[str, str]]) -> None:
+        rows = [(ns, k, v) for k, v in items]
+        self.written[ns] += len(rows)
         try:
             self._db.execute("BEGIN")
-            self._db.executemany(
-                "INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", ((ns, k, v) for k, v in items)
-            )
+            self._db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", rows)
             self._db.execute("COMMIT")
         except sqlite3.OperationalError:
             # another run holds the lock: the cache only saves time, so go on without it

@@ -50,6 +50,9 @@ class Settings(BaseModel):
     format: Literal["md", "json", "sarif", "html"] = "md"
     # detector parameters: [tool.idealize.rules.<kind>] name = value (see analyze/params.py)
     rules: dict[str, dict[str, float | int | bool | str]] = Field(default_factory=dict)
+    # processes that parse and git reads run at once (default: the cores, at most 4);
+    # the plan is the same whatever the number
+    workers: int | None = Field(default=None, ge=1, le=64)
 
 
 KEYS = tuple(Settings.model_fields)
@@ -177,6 +180,7 @@ class Config:
     review: tuple[tuple[str, str | None], ...] = ()  # `idealize review PATH[::SYMBOL]`
     # detector parameter overrides by finding kind (analyze/rules.py validates them)
     rules: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    workers: int | None = None  # parallel parses and git reads; None: the cores, at most 4
 
     @classmethod
     def from_settings(cls, settings: Settings, repo: Path, **fields: Any) -> Config:
@@ -193,6 +197,7 @@ class Config:
             max_cost=settings.max_cost,
             excludes=settings.exclude,
             rules=settings.rules,
+            workers=settings.workers,
         )
         base.update(fields)
         return cls(**base)

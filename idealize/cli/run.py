@@ -130,9 +130,11 @@ def model_run(
     from idealize.pipeline import run
     from idealize.repo.git import Git
     from idealize.runfolder import new_run_dir
+    from idealize.timings import Clock
 
-    from .progress import ProgressDisplay
+    from .progress import ProgressDisplay, show_timings
 
+    clock = Clock(since_process_start=True)  # what came before is start-up
     shown = display(ctx)
     settings = load(repo, **flags)
     dry = dry_run or (review and settings.model is None)
@@ -153,8 +155,13 @@ def model_run(
         settings, repo, model=chosen, dry_run=dry, run_dir=run_dir, **fields
     )
     with ProgressDisplay(shown) as progress:
-        plan = run(config, provider, progress)
-    finish(plan, settings, out, repo, run_dir)
+        plan = run(config, provider, progress, clock)
+    clock.switch("output")
+    try:
+        finish(plan, settings, out, repo, run_dir)
+    finally:
+        if shown.verbose:
+            show_timings(clock.timings())
 
 
 @app.command()

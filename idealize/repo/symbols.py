@@ -11,8 +11,9 @@ import json
 import multiprocessing
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
+from multiprocessing.pool import AsyncResult, Pool
 from typing import Any
 
 from idealize.cache import Cache
@@ -344,10 +345,26 @@ def parse_symbols(source: bytes, language: str) -> tuple[Symbol, ...]:
 
 
 PARALLEL_MIN = 64  # files; below this a process pool costs more than it saves
+CHUNK_FILES = 16  # files sent to a worker at a time...
+CHUNK_BYTES = 256_000  # ...or this much source, whichever comes first
 
 
-def _parse_job(job: tuple[str, bytes]) -> tuple[Symbol, ...]:
-    return parse_symbols(job[1], job[0])
+def default_workers() -> int:
+    """Processes (and git reads) to run at once when the configuration does not say."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 4))
+
+
+def _parse_chunk(jobs: list[tuple[str, bytes]]) -> list[tuple[tuple[Symbol, ...], str]]:
+    """In a worker: symbols of each (language, source), and their cache encoding."""
+    out = []
+    for language, source in jobs:
+        symbols = parse_symbols(source, language)
+        out.append((symbols, _encode(symbols)))
+    return out
 
 
 def _encode(symbols: tuple[Symbol, ...]) -> str:
@@ -361,26 +378,36 @@ def _decode(text: str) -> tuple[Symbol, ...]:
 
 
 class SymbolIndex:
-    """Parses blobs once: results are cached by (blob id, language, parser version)."""
+    """Parses blobs once: results are cached by (blob id, language, parser version).
 
-    def __init__(self, cache: Cache) -> None:
+    ``workers``: processes that parse at once (1: parse in this process).
+    """
+
+    def __init__(self, cache: Cache, workers: int | None = None) -> None:
         self._cache = cache
         self._memo: dict[tuple[str, str], tuple[Symbol, ...]] = {}
         self._unsaved: list[tuple[str, str]] = []
         self.parsed = 0
+        self.workers = workers if workers is not None and workers >= 1 else default_workers()
 
     def _key(self, blob: str, language: str) -> str:
         return f"{blob}:{language}"
 
+    def known(self, pair: tuple[str, str]) -> bool:
+        """Whether the symbols of (blob, language) are in memory."""
+        return pair in self._memo
+
     def cached(self, wanted: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
         """Of (blob, language) pairs, those already known; loads them into memory."""
-        pairs = [p for p in dict.fromkeys(wanted) if p not in self._memo]
-        found = self._cache.get_many(PARSER_VERSION, (self._key(b, lang) for b, lang in pairs))
-        for b, lang in pairs:
-            text = found.get(self._key(b, lang))
-            if text is not None:
-                self._memo[(b, lang)] = _decode(text)
-        return {p for p in dict.fromkeys(wanted) if p in self._memo}
+        unique = list(dict.fromkeys(wanted))
+        pairs = [p for p in unique if p not in self._memo]
+        if pairs:
+            found = self._cache.get_many(PARSER_VERSION, (self._key(b, lang) for b, lang in pairs))
+            for b, lang in pairs:
+                text = found.get(self._key(b, lang))
+                if text is not None:
+                    self._memo[(b, lang)] = _decode(text)
+        return {p for p in unique if p in self._memo}
 
     @property
     def store(self) -> Cache:
@@ -393,29 +420,31 @@ class SymbolIndex:
             self._cache.put_many(PARSER_VERSION, self._unsaved)
             self._unsaved = []
 
-    def parse_many(self, jobs: Sequence[tuple[str, str, bytes]]) -> None:
-        """Parse many (blob, language, source) at once, on every core when it pays off.
+    def _learn(self, key: tuple[str, str], symbols: tuple[Symbol, ...], encoded: str) -> None:
+        self.parsed += 1
+        self._memo[key] = symbols
+        self._unsaved.append((self._key(*key), encoded))
 
-        tree-sitter holds the GIL while it parses, so threads do not help; a fork-based
-        process pool does, once there are enough files to cover its start-up.
-        """
+    @contextmanager
+    def pool(self, expected: int | None = None) -> Iterator[ParsePool]:
+        """A pool that parses in the background while the caller goes on (reading git).
+        ``expected``: how many files will come, when known; few files are parsed here,
+        since a pool costs more than it saves for them."""
+        workers = self.workers
+        if expected is not None and expected < PARALLEL_MIN:
+            workers = 1
+        pool = ParsePool(self, workers)
+        try:
+            yield pool
+        finally:
+            pool.close()
+
+    def parse_many(self, jobs: Sequence[tuple[str, str, bytes]]) -> None:
+        """Parse many (blob, language, source) at once, on every core when it pays off."""
         todo = [(b, lang, src) for b, lang, src in jobs if (b, lang) not in self._memo]
-        workers = min(os.cpu_count() or 1, 4)
-        if (
-            len(todo) < PARALLEL_MIN
-            or workers < 2
-            or "fork" not in multiprocessing.get_all_start_methods()
-        ):
-            for b, lang, src in todo:
-                self.get(b, lang, src)
-            return
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            results = pool.map(_parse_job, [(lang, src) for _, lang, src in todo], chunksize=16)
-            for (b, lang, _), symbols in zip(todo, results, strict=True):
-                self.parsed += 1
-                self._memo[(b, lang)] = symbols
-                self._unsaved.append((self._key(b, lang), _encode(symbols)))
+        with self.pool(expected=len(todo)) as pool:
+            pool.submit(todo)
+            pool.wait()
         self.flush()
 
     def get(self, blob: str, language: str, source: bytes | None) -> tuple[Symbol, ...]:
@@ -435,3 +464,69 @@ class SymbolIndex:
                 self.flush()
         self._memo[key] = symbols
         return symbols
+
+
+class ParsePool:
+    """Parses files in worker processes while the caller does other work; ``wait`` gathers
+    the results into the index in the order the files were submitted, so what the index
+    holds never depends on which worker finished first.
+
+    tree-sitter holds the GIL while it parses, so threads would not help; a fork-based
+    process pool does. The workers are forked when the pool is made, before the caller
+    starts threads of its own. With one worker (or no fork), files are parsed on submit.
+    """
+
+    def __init__(self, index: SymbolIndex, workers: int) -> None:
+        self._index = index
+        self._scheduled: set[tuple[str, str]] = set()
+        self._batch: list[tuple[str, str, bytes]] = []
+        self._size = 0
+        self._waiting: list[tuple[list[tuple[str, str]], AsyncResult[Any]]] = []
+        self._pool: Pool | None = None
+        if workers >= 2 and "fork" in multiprocessing.get_all_start_methods():
+            self._pool = multiprocessing.get_context("fork").Pool(workers)
+
+    @property
+    def parallel(self) -> bool:
+        return self._pool is not None
+
+    def submit(self, jobs: Iterable[tuple[str, str, bytes]]) -> None:
+        """Queue (blob, language, source) for parsing; known or queued files are skipped."""
+        for blob, language, source in jobs:
+            key = (blob, language)
+            if key in self._scheduled or self._index.known(key):
+                continue
+            self._scheduled.add(key)
+            if self._pool is None:
+                symbols = parse_symbols(source, language)
+                self._index._learn(key, symbols, _encode(symbols))
+                continue
+            self._batch.append((blob, language, source))
+            self._size += len(source)
+            if len(self._batch) >= CHUNK_FILES or self._size >= CHUNK_BYTES:
+                self._send()
+
+    def _send(self) -> None:
+        if not self._batch or self._pool is None:
+            return
+        keys = [(b, lang) for b, lang, _ in self._batch]
+        work = [(lang, src) for _, lang, src in self._batch]
+        self._waiting.append((keys, self._pool.apply_async(_parse_chunk, (work,))))
+        self._batch, self._size = [], 0
+
+    def wait(self) -> None:
+        """Every submitted file parsed and in the index."""
+        self._send()
+        for keys, result in self._waiting:
+            for key, (symbols, encoded) in zip(keys, result.get(), strict=True):
+                self._index._learn(key, symbols, encoded)
+        self._waiting = []
+
+    def close(self) -> None:
+        if self._pool is not None:
+            if self._waiting or self._batch:  # left early (an error): drop the queued work
+                self._pool.terminate()
+            else:
+                self._pool.close()
+            self._pool.join()
+            self._pool = None
