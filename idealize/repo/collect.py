@@ -25,7 +25,7 @@ from idealize.config import MAX_PARSE_BYTES
 from idealize.errors import EmptyRange, RepoError, ShallowHistory, UsageError
 from idealize.repo.git import Git, LogEntry, RawChange
 from idealize.repo.languages import language_of
-from idealize.repo.symbols import SymbolIndex
+from idealize.repo.symbols import ParsePool, SymbolIndex
 from idealize.timings import Clock
 from idealize.types import (
     Branch,
@@ -539,6 +539,30 @@ def _wanted(p: _Pending) -> list[tuple[str, str]]:
     return wanted
 
 
+def _submit(
+    parser: ParsePool,
+    p: _Pending,
+    hunks: tuple[dict[str, list[Hunk]], set[str]],
+    contents: dict[str, bytes],
+) -> None:
+    """Hand a branch's files to the parser: both sides of a changed text file together
+    (the new side is then parsed incrementally), any other file on its own."""
+    by_path, binary = hunks
+    for rc in p.raw or ():
+        lang = language_of(rc.path)
+        if lang is None:
+            continue
+        old, new = rc.old_blob, rc.new_blob
+        if old and new and old in contents and new in contents and rc.path not in binary:
+            edits = [
+                (h.old_start, h.old_lines, h.new_start, h.new_lines)
+                for h in by_path.get(rc.path, ())
+            ]
+            parser.submit_pair((old, contents[old]), (new, contents[new]), lang, edits)
+        else:
+            parser.submit((b, lang, contents[b]) for b in (old, new) if b in contents)
+
+
 def _finish(
     git: Git,
     pending: list[_Pending],
@@ -576,7 +600,7 @@ def _finish(
                 ]
                 contents = reader.read_batch([b for b, _ in todo])
                 clock.switch("parse.symbols")
-                parser.submit((b, lang, contents[b]) for b, lang in todo if b in contents)
+                _submit(parser, p, parsed_hunks[id(p)], contents)
                 progress("symbols", n, len(fresh))
                 clock.switch("parse.diffs")
             clock.switch("parse.symbols")

@@ -319,7 +319,10 @@ def parse_symbols(source: bytes, language: str) -> tuple[Symbol, ...]:
     parser = parser_for(language)
     if parser is None or language not in _SPECS:
         return ()
-    tree = parser.parse(source)
+    return _symbols(parser.parse(source), source, language)
+
+
+def _symbols(tree: Any, source: bytes, language: str) -> tuple[Symbol, ...]:
     seen: dict[str, int] = {}
     symbols: list[Symbol] = []
     for qual, f in _find(tree.root_node, language):
@@ -329,7 +332,8 @@ def parse_symbols(source: bytes, language: str) -> tuple[Symbol, ...]:
         name = qual if count == 0 else f"{qual}#{count + 1}"
         start_byte, end_byte = f.node.start_byte, f.end_node.end_byte
         sig_from = f.sig_start if f.sig_start >= 0 else start_byte
-        first_line = source[sig_from:end_byte].split(b"\n", 1)[0]
+        line_end = source.find(b"\n", sig_from, end_byte)
+        first_line = source[sig_from : end_byte if line_end < 0 else line_end]
         symbols.append(
             Symbol(
                 name=name,
@@ -342,6 +346,83 @@ def parse_symbols(source: bytes, language: str) -> tuple[Symbol, ...]:
         )
     symbols.sort(key=lambda s: (s.start_line, -s.end_line))
     return tuple(symbols)
+
+
+Edit = tuple[int, int, int, int]  # a hunk: old start, old lines, new start, new lines
+
+
+def parse_pair(
+    old: bytes, new: bytes, language: str, hunks: Sequence[Edit]
+) -> tuple[tuple[Symbol, ...], tuple[Symbol, ...]]:
+    """Symbols of a file before and after a change. The new version is parsed incrementally
+    from the old one's tree -- tree-sitter reuses what the change left alone, a fraction of
+    the cost of a second parse -- when the hunks (``git diff -U0``) account for every
+    difference; otherwise, from scratch. Either way the symbols are the same."""
+    parser = parser_for(language)
+    if parser is None or language not in _SPECS:
+        return (), ()
+    tree = parser.parse(old)
+    before = _symbols(tree, old, language)
+    edits = _edits(old, new, hunks)
+    if edits is None:
+        return before, _symbols(parser.parse(new), new, language)
+    for start, old_end, new_end, start_row, old_end_row, new_end_row in edits:
+        tree.edit(
+            start_byte=start,
+            old_end_byte=old_end,
+            new_end_byte=new_end,
+            start_point=(start_row, 0),
+            old_end_point=(old_end_row, 0),
+            new_end_point=(new_end_row, 0),
+        )
+    return before, _symbols(parser.parse(new, tree), new, language)
+
+
+def _line_starts(source: bytes) -> list[int]:
+    starts = [0]
+    at = source.find(b"\n")
+    while at >= 0:
+        starts.append(at + 1)
+        at = source.find(b"\n", at + 1)
+    return starts
+
+
+def _edits(
+    old: bytes, new: bytes, hunks: Sequence[Edit]
+) -> list[tuple[int, int, int, int, int, int]] | None:
+    """tree-sitter edits (bytes and rows, in the coordinates of the text as edited so far)
+    for whole-line hunks, or None unless every line outside them is the same in both."""
+    old_at, new_at = _line_starts(old), _line_starts(new)
+
+    def offset(starts: list[int], size: int, line: int) -> int:
+        return starts[line - 1] if line - 1 < len(starts) else size
+
+    edits = []
+    old_pos = new_pos = 0
+    for old_start, old_lines, new_start, new_lines in hunks:
+        # with no lines on one side, git names the line the change comes after
+        o_line = old_start + 1 if old_lines == 0 else old_start
+        n_line = new_start + 1 if new_lines == 0 else new_start
+        o_from = offset(old_at, len(old), o_line)
+        o_to = offset(old_at, len(old), o_line + old_lines)
+        n_from = offset(new_at, len(new), n_line)
+        n_to = offset(new_at, len(new), n_line + new_lines)
+        if o_from < old_pos or n_from < new_pos or old[old_pos:o_from] != new[new_pos:n_from]:
+            return None
+        edits.append(
+            (
+                n_from,
+                n_from + o_to - o_from,
+                n_to,
+                n_line - 1,
+                n_line - 1 + old_lines,
+                n_line - 1 + new_lines,
+            )
+        )
+        old_pos, new_pos = o_to, n_to
+    if old[old_pos:] != new[new_pos:]:
+        return None
+    return edits
 
 
 PARALLEL_MIN = 64  # files; below this a process pool costs more than it saves
@@ -358,13 +439,22 @@ def default_workers() -> int:
     return max(1, min(cores, 4))
 
 
-def _parse_chunk(jobs: list[tuple[str, bytes]]) -> list[tuple[tuple[Symbol, ...], str]]:
-    """In a worker: symbols of each (language, source), and their cache encoding."""
-    out = []
-    for language, source in jobs:
-        symbols = parse_symbols(source, language)
-        out.append((symbols, _encode(symbols)))
-    return out
+# a job: (language, source) or (language, old source, new source, hunks between them)
+Job = tuple[str, bytes] | tuple[str, bytes, bytes, Sequence[Edit]]
+
+
+def _parse_job(job: Job) -> list[tuple[tuple[Symbol, ...], str]]:
+    """Symbols of one file (or of both sides of a change), with their cache encoding."""
+    if len(job) == 2:
+        results: tuple[tuple[Symbol, ...], ...] = (parse_symbols(job[1], job[0]),)
+    else:
+        results = parse_pair(job[1], job[2], job[0], job[3])
+    return [(symbols, _encode(symbols)) for symbols in results]
+
+
+def _parse_chunk(jobs: list[Job]) -> list[list[tuple[tuple[Symbol, ...], str]]]:
+    """In a worker: a chunk of jobs."""
+    return [_parse_job(job) for job in jobs]
 
 
 def _encode(symbols: tuple[Symbol, ...]) -> str:
@@ -479,9 +569,9 @@ class ParsePool:
     def __init__(self, index: SymbolIndex, workers: int) -> None:
         self._index = index
         self._scheduled: set[tuple[str, str]] = set()
-        self._batch: list[tuple[str, str, bytes]] = []
+        self._batch: list[tuple[tuple[tuple[str, str], ...], Job]] = []
         self._size = 0
-        self._waiting: list[tuple[list[tuple[str, str]], AsyncResult[Any]]] = []
+        self._waiting: list[tuple[list[tuple[tuple[str, str], ...]], AsyncResult[Any]]] = []
         self._pool: Pool | None = None
         if workers >= 2 and "fork" in multiprocessing.get_all_start_methods():
             self._pool = multiprocessing.get_context("fork").Pool(workers)
@@ -490,27 +580,54 @@ class ParsePool:
     def parallel(self) -> bool:
         return self._pool is not None
 
+    def _new(self, key: tuple[str, str]) -> bool:
+        return key not in self._scheduled and not self._index.known(key)
+
     def submit(self, jobs: Iterable[tuple[str, str, bytes]]) -> None:
         """Queue (blob, language, source) for parsing; known or queued files are skipped."""
         for blob, language, source in jobs:
             key = (blob, language)
-            if key in self._scheduled or self._index.known(key):
-                continue
-            self._scheduled.add(key)
-            if self._pool is None:
-                symbols = parse_symbols(source, language)
-                self._index._learn(key, symbols, _encode(symbols))
-                continue
-            self._batch.append((blob, language, source))
-            self._size += len(source)
-            if len(self._batch) >= CHUNK_FILES or self._size >= CHUNK_BYTES:
-                self._send()
+            if self._new(key):
+                self._queue((key,), (language, source), len(source))
+
+    def submit_pair(
+        self,
+        old: tuple[str, bytes],
+        new: tuple[str, bytes],
+        language: str,
+        hunks: Sequence[Edit],
+    ) -> None:
+        """Queue both sides of a change to one file, (blob, source) each, and the hunks
+        between them: the new side is then parsed incrementally from the old."""
+        old_key, new_key = (old[0], language), (new[0], language)
+        if not (self._new(old_key) and self._new(new_key)) or old_key == new_key:
+            self.submit([(old[0], language, old[1]), (new[0], language, new[1])])
+            return
+        self._queue(
+            (old_key, new_key), (language, old[1], new[1], hunks), len(old[1]) + len(new[1])
+        )
+
+    def _queue(self, keys: tuple[tuple[str, str], ...], job: Job, size: int) -> None:
+        self._scheduled.update(keys)
+        if self._pool is None:
+            self._learn(keys, _parse_job(job))
+            return
+        self._batch.append((keys, job))
+        self._size += size
+        if len(self._batch) >= CHUNK_FILES or self._size >= CHUNK_BYTES:
+            self._send()
+
+    def _learn(
+        self, keys: tuple[tuple[str, str], ...], results: list[tuple[tuple[Symbol, ...], str]]
+    ) -> None:
+        for key, (symbols, encoded) in zip(keys, results, strict=True):
+            self._index._learn(key, symbols, encoded)
 
     def _send(self) -> None:
         if not self._batch or self._pool is None:
             return
-        keys = [(b, lang) for b, lang, _ in self._batch]
-        work = [(lang, src) for _, lang, src in self._batch]
+        keys = [k for k, _ in self._batch]
+        work = [job for _, job in self._batch]
         self._waiting.append((keys, self._pool.apply_async(_parse_chunk, (work,))))
         self._batch, self._size = [], 0
 
@@ -518,8 +635,8 @@ class ParsePool:
         """Every submitted file parsed and in the index."""
         self._send()
         for keys, result in self._waiting:
-            for key, (symbols, encoded) in zip(keys, result.get(), strict=True):
-                self._index._learn(key, symbols, encoded)
+            for job_keys, results in zip(keys, result.get(), strict=True):
+                self._learn(job_keys, results)
         self._waiting = []
 
     def close(self) -> None:

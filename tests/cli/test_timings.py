@@ -13,11 +13,12 @@ _TOTAL = re.compile(r"^idealize: timings: total (\d+\.\d+)s = (.*)$", re.M)
 _STEPS = re.compile(r"^idealize: timings: (\w+) (\d+\.\d+)s = (.*)$", re.M)
 _CACHE = re.compile(r"^idealize: cache: (.*)$", re.M)
 
+CLI = (sys.executable, "-c", "from idealize.cli import main; main()")
+
 
 def _verbose(repo: Path, cache: Path) -> str:
     proc = subprocess.run(
-        [sys.executable, "-c", "from idealize.cli import main; main()", "--verbose", "cleanup"]
-        + [str(repo), "--since", "sample-base", "--offline", "--format", "json"],
+        [*CLI, "--verbose", "cleanup", str(repo), "--since", "sample-base", "--offline"],
         capture_output=True,
         text=True,
         env={**os.environ, "IDEALIZE_CACHE_DIR": str(cache)},

@@ -23,6 +23,7 @@ from idealize.timings import Clock, Timings
 from idealize.types import Plan
 
 BRANCHES = 40
+CLI = (sys.executable, "-c", "from idealize.cli import main; main()")
 
 
 @pytest.fixture(scope="module")
@@ -66,8 +67,7 @@ def test_the_hash_seed_does_not_change_the_plan(history: tuple[Path, str], tmp_p
             "IDEALIZE_CACHE_DIR": str(tmp_path / seed),
         }
         proc = subprocess.run(
-            [sys.executable, "-c", "from idealize.cli import main; main()", "-q", "cleanup"]
-            + [str(repo), "--since", since, "--offline", "--format", "json"],
+            [*CLI, "-q", "cleanup", str(repo), "--since", since, "--offline", "--format", "json"],
             capture_output=True,
             env=env,
         )

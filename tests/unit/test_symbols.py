@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from idealize.repo.symbols import parse_symbols
+from idealize.repo.collect import _hunks_by_path
+from idealize.repo.git import Git
+from idealize.repo.symbols import _edits, parse_pair, parse_symbols
+from tests.conftest import Repo
 
 CASES = {
     "python": (
@@ -73,3 +76,51 @@ def test_redefinitions_keep_apart() -> None:
 
 def test_unknown_language_gives_nothing() -> None:
     assert parse_symbols(b"whatever", "cobol") == ()
+
+
+PAIRS = {
+    "edit, insert and delete": (
+        b"def a():\n    return 1\n\n\ndef b():\n    return 2\n\n\ndef c(x):\n    return x\n",
+        b"def a():\n    return 10\n\n\ndef new(y):\n    return y\n\n\ndef c(x):\n    return x\n",
+    ),
+    "no newline at the end": (
+        b"class K:\n    def m(self):\n        return 1",
+        b"class K:\n    def m(self):\n        return 2\n\n    def n(self):\n        pass",
+    ),
+    "windows line ends": (
+        b"def a():\r\n    return 1\r\n\r\ndef b():\r\n    pass\r\n",
+        b"def a():\r\n    return 1\r\n    # more\r\n\r\ndef c():\r\n    pass\r\n",
+    ),
+    "first and last lines": (
+        b"import os\ndef a():\n    pass\n",
+        b"def z():\n    pass\ndef a():\n    pass\nz()\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(PAIRS))
+def test_a_pair_parsed_incrementally_gives_what_two_parses_give(repo: Repo, case: str) -> None:
+    old, new = PAIRS[case]
+    repo.write("m.py", old)
+    first = repo.commit("old")
+    repo.write("m.py", new)
+    second = repo.commit("new")
+    _, patch = Git(repo.path).diff(first, second)
+    hunks = [
+        (h.old_start, h.old_lines, h.new_start, h.new_lines)
+        for h in _hunks_by_path(patch)[0]["m.py"]
+    ]
+    assert _edits(old, new, hunks) is not None  # the incremental path really ran
+    expected = (parse_symbols(old, "python"), parse_symbols(new, "python"))
+    assert expected[0] != expected[1]
+    assert parse_pair(old, new, "python", hunks) == expected
+
+
+def test_hunks_that_do_not_describe_the_change_fall_back_to_two_parses() -> None:
+    old, new = PAIRS["edit, insert and delete"]
+    wrong = [(1, 1, 1, 1)]  # says only line 1 changed
+    assert _edits(old, new, wrong) is None
+    assert parse_pair(old, new, "python", wrong) == (
+        parse_symbols(old, "python"),
+        parse_symbols(new, "python"),
+    )

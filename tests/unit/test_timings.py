@@ -43,7 +43,12 @@ def test_stages_add_up_to_the_total_and_nested_steps_return_to_their_stage() -> 
         "parse.symbols": 3.0,
         "analyze": 4.0,
     }
-    assert timings.top() == (("startup", 0.5), ("collect", 1.125), ("parse", 5.25), ("analyze", 4.0))
+    assert timings.top() == (
+        ("startup", 0.5),
+        ("collect", 1.125),
+        ("parse", 5.25),
+        ("analyze", 4.0),
+    )
     assert sum(s for _, s in timings.top()) == timings.total
     assert timings.steps("parse") == (("other", 0.25), ("diffs", 2.0), ("symbols", 3.0))
     assert timings.steps("analyze") == ()
