@@ -518,12 +518,14 @@ def _diffs(git: Git, todo: Sequence[_Pending], workers: int) -> Iterator[_Pendin
             p.raw, p.patch = git.diff(p.base, p.head)
             yield p
         return
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        for p, (raw, patch) in zip(
-            todo, pool.map(lambda p: git.diff(p.base, p.head), todo), strict=True
-        ):
-            p.raw, p.patch = raw, patch
+    pool = ThreadPoolExecutor(max_workers=workers)
+    try:
+        futures = [pool.submit(git.diff, p.base, p.head) for p in todo]
+        for p, future in zip(todo, futures, strict=True):
+            p.raw, p.patch = future.result()
             yield p
+    finally:
+        pool.shutdown(cancel_futures=True)  # on an error, the diffs not started are dropped
 
 
 def _wanted(p: _Pending) -> list[tuple[str, str]]:
