@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from idealize.analyze.head import TreeView
 from idealize.analyze.pieces import Piece
 from idealize.repo.git import Git
 from idealize.types import Branch, Parallel
@@ -26,3 +27,17 @@ class Context:
     merged_tree: str | None  # post-merge: the merged HEAD, checked for uses that remain
     parallel: Parallel  # were two branches in flight at the same time?
     file_calls: FileCalls
+    # the analysed tree (post-merge: the merged HEAD; before merging: the target), and each
+    # branch's own tree by branch name: what findings are verified against
+    head: TreeView
+    trees: Mapping[str, TreeView]
+
+    @property
+    def merged(self) -> bool:
+        return self.merged_tree is not None
+
+    def tree_of(self, branch: str | None) -> TreeView:
+        """Where a piece of ``branch`` lives now: HEAD after merging, else the branch."""
+        if self.merged or branch is None:
+            return self.head
+        return self.trees[branch]

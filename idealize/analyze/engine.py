@@ -9,6 +9,7 @@ from typing import Any
 
 from idealize.analyze.context import Context
 from idealize.analyze.features import FeatureStore, calls_only
+from idealize.analyze.head import TreeView
 from idealize.analyze.overlap import module_overlaps
 from idealize.analyze.pieces import Piece, branch_pieces, existing_pieces
 from idealize.analyze.rules import RULES, rule
@@ -94,6 +95,9 @@ def analyze(
         return concurrent(by_name[a], by_name[b])
 
     file_calls = _FileCalls(git, branches)
+    symbols = SymbolIndex(cache)
+    head = TreeView(git, target_head, symbols)
+    trees = {b.name: TreeView(git, b.head, symbols) for b in branches}
     ctx = Context(
         git=git,
         branches=tuple(branches),
@@ -104,12 +108,17 @@ def analyze(
         merged_tree=target_head if merged else None,
         parallel=parallel,
         file_calls=file_calls,
+        head=head,
+        trees=trees,
     )
     try:
         for r in RULES:
             findings += r.run(ctx, params.get(r.kind))
     finally:
         file_calls.close()
+        for tree in (head, *trees.values()):
+            tree.close()
+        symbols.flush()
         store.flush()
     progress("analyze", 4, 5)
     heads = {b.name: b.head for b in branches}

@@ -13,7 +13,7 @@ import bisect
 import dataclasses
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,12 +41,21 @@ from idealize.types import (
     no_progress,
 )
 
-# A squash- or rebase-merged PR hides when it started: count it as in flight for this long
-# before it landed when deciding which branches ran in parallel.
-SQUASH_WINDOW_SECONDS = 7 * 24 * 3600
+# A squash-merged PR keeps no trace of when its work began. Measured on four public
+# histories whose PRs are merge commits (first own commit to merge): median 0-14 hours,
+# 75th percentile 2-77 hours. Two days covers most; out-of-order landings extend it (see
+# _pr_starts), so a PR proven open longer is paired over its whole life.
+SQUASH_WINDOW_SECONDS = 2 * 24 * 3600
 
+# Names of lines of work that are not one agent's work: the target itself, long-lived
+# integration, release and maintenance branches (merged forward into main, they carry
+# everyone's changes, backports included).
 LONG_LIVED = re.compile(
-    r"^(main|master|trunk|develop|development|dev|stable|next|staging|production|prod|release([/-].*)?|hotfix)$"
+    r"^(main|master|trunk|develop|development|dev|stable|next|staging|production|prod|"
+    r"beta|alpha|canary|nightly|preview|integration|hotfix|"
+    r"release([/-].*)?|releases?/.*|maint(enance)?([/-].*)?|backports?([/-].*)?|"
+    r"v?\d+(\.\d+)*(\.x)?|v?\d+(\.\d+)*[-/](stable|maint|x|branch)|.*-stable|stable-.*)$",
+    re.IGNORECASE,
 )
 _MERGE_PATTERNS = (
     re.compile(r"^Merge pull request #(?P<pr>\d+) from (?:[^/\s]+/)?(?P<name>\S+)"),
@@ -56,7 +65,16 @@ _MERGE_PATTERNS = (
     re.compile(r"^Merge branch (?P<name>\S+)"),
     re.compile(r"^Merged? (?:in )?(?P<name>\S+)"),
 )
-_PR_NUMBER = re.compile(r"\(#(\d+)\)\s*$|^Merge pull request #(\d+)|\s#(\d+)\s*$")
+_PR_NUMBER = re.compile(
+    r"\(#(\d+)\)\s*$|^Merge (?:pull request|PR|merge request) [#!](\d+)|\s#(\d+)\s*$",
+    re.IGNORECASE,
+)
+# A pull request from a long-lived branch name (`main` of a fork, `beta`) is one person's
+# work unless it is big or merges others' work itself.
+LONG_LIVED_PR_COMMITS = 20
+_REVERTS_COMMIT = re.compile(r"This reverts commit ([0-9a-f]{7,40})")
+_REVERTS_PR = re.compile(r"^Reverts? [\w.-]+/[\w.-]+#(\d+)", re.M)
+_CHERRY_PICKED = re.compile(r"\(cherry picked from commit ([0-9a-f]{7,40})\)")
 
 
 @dataclass(frozen=True)
@@ -94,6 +112,7 @@ class _Pending:
     worktree: str | None = None
     skipped: list[Skipped] = field(default_factory=list)
     window: tuple[int, int] | None = None
+    number: int | None = None  # the pull request, when the history names one
 
 
 def pr_number(subject: str) -> int | None:
@@ -178,6 +197,14 @@ def collect(
 def _landed_since(
     git: Git, since: str, head: str, notes: list[str], skipped: list[Skipped]
 ) -> list[_Pending]:
+    """Every line of work that landed on HEAD's first-parent chain after ``since``.
+
+    A merge contributes each merged side (an octopus merge one per parent); a squash- or
+    rebase-merged PR one line (consecutive commits naming one PR are one line); direct
+    commits one line per run of consecutive commits by one author. Integration, release
+    and maintenance branches merged forward, reverted work and cherry-picked copies are
+    skipped and listed with the reason.
+    """
     since_sha = git.resolve(since)
     if not git.is_ancestor(since_sha, head):
         notes.append(f"{since} is not an ancestor of HEAD: took what HEAD has that {since} lacks.")
@@ -191,97 +218,123 @@ def _landed_since(
     position = {e.sha: i for i, e in enumerate(entries)}
     shallow = git.is_shallow()
     times = [e.time for e in entries]
+    starts = _pr_starts(entries)
     pending: list[_Pending] = []
     back_merges = 0
     groups: dict[int, _Pending] = {}
+    author_run: tuple[str, _Pending] | None = None
+    repeated = _merged_more_than_once(entries)
     for landed, entry in enumerate(entries):
         if len(entry.parents) >= 2:
-            p1, p2 = entry.parents[0], entry.parents[1]
-            name = merged_branch_name(entry.subject) or f"merge {entry.sha[:7]}"
-            side, boundary = sides.side(entry.sha)
-            base = boundary[0] if len(boundary) == 1 and not shallow else git.merge_base(p1, p2)
-            if base is None:
-                if git.is_shallow():
-                    raise ShallowHistory(
-                        f"the history of {name!r} ({entry.sha[:7]}) is cut off by the shallow clone",
-                        "fetch more history: git fetch --unshallow",
-                    )
-                skipped.append(
-                    Skipped(f"merge {entry.sha[:7]}", "the merged side shares no history with HEAD")
-                )
-                continue
-            in_side = {e.sha for e in side}
-            own_commits = [e for e in side if len(e.parents) < 2]
-            side_merges = [e for e in side if len(e.parents) >= 2 and e.parents[1] in in_side]
-            m = _MERGE_PATTERNS[1].match(entry.subject)
-            pulled = m is not None and m.group("remote") is not None
-            if LONG_LIVED.match(name.removeprefix("origin/")) or pulled:
-                why = (
-                    "a pull of the same branch from its remote"
-                    if pulled
-                    else f"merge of long-lived branch {name!r}"
-                )
-                skipped.append(
-                    Skipped(
-                        f"merge {entry.sha[:7]} ({entry.subject})",
-                        f"{why} ({len(own_commits)} commits): not one agent's work, so not treated as a branch",
-                    )
-                )
-                continue
-            if len(side_merges) > 3 and len(side_merges) * 2 > len(own_commits):
-                skipped.append(
-                    Skipped(
-                        f"merge {entry.sha[:7]} ({entry.subject})",
-                        f"an integration branch ({len(side_merges)} merges of its own): not treated as one branch",
-                    )
-                )
-                continue
-            # a merge on the side whose second parent is not on the side came from the target
-            back_merges += sum(
-                1 for e in side if len(e.parents) >= 2 and e.parents[1] not in in_side
+            author_run = None
+            name = _merge_name(entry)
+            pulled = (m := _MERGE_PATTERNS[1].match(entry.subject)) is not None and bool(
+                m.group("remote")
             )
-            commits = tuple(Commit(e.sha, e.subject, e.body) for e in reversed(own_commits))
-            if not commits:
-                skipped.append(
-                    Skipped(
-                        f"merge {entry.sha[:7]} ({name})",
-                        "the merged branch has no commits of its own",
-                    )
+            for n, (tip, side, boundary) in enumerate(sides.sides(entry.sha), start=1):
+                label = (
+                    name if len(entry.parents) == 2 else f"{name} ({n} of {len(entry.parents) - 1})"
                 )
-                continue
-            item = _Pending(name, "merge", p2, base, commits)
-            item.window = (position.get(base, -1), landed)
-            pending.append(item)
+                base = (
+                    boundary[0]
+                    if len(boundary) == 1 and not shallow
+                    else git.merge_base(entry.parents[0], tip)
+                )
+                if base is None:
+                    if shallow:
+                        raise ShallowHistory(
+                            f"the history of {label!r} ({entry.sha[:7]}) is cut off by the shallow clone",
+                            "fetch more history: git fetch --unshallow",
+                        )
+                    skipped.append(
+                        Skipped(
+                            f"merge {entry.sha[:7]}", "the merged side shares no history with HEAD"
+                        )
+                    )
+                    continue
+                in_side = {e.sha for e in side}
+                own_commits = [e for e in side if len(e.parents) < 2]
+                side_merges = [e for e in side if len(e.parents) >= 2 and e.parents[1] in in_side]
+                branch_name = name.removeprefix("origin/")
+                why = None
+                if pulled:
+                    why = "a pull of the same branch from its remote"
+                elif LONG_LIVED.match(branch_name) and (
+                    not entry.subject.startswith("Merge pull request")
+                    or side_merges
+                    or len(own_commits) > LONG_LIVED_PR_COMMITS
+                ):
+                    # a pull request from a fork's `main` is one person's work; a pull
+                    # request from this repository's `release/2.3` carries everyone's
+                    why = f"merge of long-lived branch {name!r}"
+                elif name in repeated and not name.startswith("#"):
+                    why = f"{name!r} is merged {repeated[name]} times in the range: a long-lived branch"
+                elif len(side_merges) > 3 and len(side_merges) * 2 > len(own_commits):
+                    why = f"an integration branch ({len(side_merges)} merges of its own)"
+                if why is not None:
+                    skipped.append(
+                        Skipped(
+                            f"merge {entry.sha[:7]} ({entry.subject})",
+                            f"{why} ({len(own_commits)} commits): not one agent's work, so not treated as a branch",
+                        )
+                    )
+                    continue
+                # a merge on the side whose second parent is not on the side came from the target
+                back_merges += sum(
+                    1 for e in side if len(e.parents) >= 2 and e.parents[1] not in in_side
+                )
+                commits = tuple(Commit(e.sha, e.subject, e.body) for e in reversed(own_commits))
+                if not commits:
+                    skipped.append(
+                        Skipped(
+                            f"merge {entry.sha[:7]} ({label})",
+                            "the merged branch has no commits of its own",
+                        )
+                    )
+                    continue
+                item = _Pending(label, "merge", tip, base, commits)
+                item.window = (position.get(base, -1), landed)
+                item.number = pr_number(entry.subject)
+                pending.append(item)
+            continue
+        parent = entry.parents[0] if entry.parents else None
+        if parent is None:
+            skipped.append(
+                Skipped(f"commit {entry.sha[:7]}", "root commit: nothing to compare it with")
+            )
+            author_run = None
+            continue
+        number = pr_number(entry.subject)
+        commit = Commit(entry.sha, entry.subject, entry.body)
+        previous = groups.get(number) if number is not None else None
+        if previous is not None and pending and pending[-1] is previous:
+            # a rebase-merged PR: consecutive commits naming the same PR are one line of work
+            _extend(previous, entry, commit, landed)
+            continue
+        if number is None and author_run is not None and author_run[0] == entry.author:
+            # direct commits: one author's consecutive commits are one line of work
+            run = author_run[1]
+            _extend(run, entry, commit, landed)
+            run.name = f"commits {run.commits[0].sha[:7]}..{entry.sha[:7]}"
+            continue
+        name = f"#{number}" if number is not None else f"commit {entry.sha[:7]}"
+        item = _Pending(name, "squash", entry.sha, parent, (commit,))
+        started = min(entry.author_time or entry.time, entry.time - SQUASH_WINDOW_SECONDS)
+        if number is not None:
+            started = min(started, starts.get(number, started))
+        elif entry.author_time and entry.author_time < entry.time - 60:
+            started = entry.author_time  # rebased: the work was written before it landed
         else:
-            parent = entry.parents[0] if entry.parents else None
-            if parent is None:
-                skipped.append(
-                    Skipped(f"commit {entry.sha[:7]}", "root commit: nothing to compare it with")
-                )
-                continue
-            number = pr_number(entry.subject)
-            commit = Commit(entry.sha, entry.subject, entry.body)
-            previous = groups.get(number) if number is not None else None
-            if previous is not None and pending and pending[-1] is previous:
-                # a rebase-merged PR: consecutive commits naming the same PR are one branch
-                previous.commits = (*previous.commits, commit)
-                previous.head = entry.sha
-                if previous.window is not None:
-                    previous.window = (previous.window[0], landed)
-                continue
-            name = f"#{number}" if number is not None else f"commit {entry.sha[:7]}"
-            item = _Pending(
-                name,
-                "squash",
-                entry.sha,
-                parent,
-                (commit,),
-            )
-            started = entry.time - SQUASH_WINDOW_SECONDS
-            item.window = (bisect.bisect_left(times, started, 0, landed) - 1, landed)
-            pending.append(item)
-            if number is not None:
-                groups[number] = item
+            started = entry.time  # a direct commit: written and landed at once
+        item.window = (bisect.bisect_left(times, started, 0, landed) - 1, landed)
+        item.number = number
+        pending.append(item)
+        if number is not None:
+            groups[number] = item
+            author_run = None
+        else:
+            author_run = (entry.author, item)
+    pending = _drop_reverted_and_picked(pending, skipped)
     if not pending:
         raise EmptyRange(
             f"no branch of its own landed after {since}: {len(skipped)} merge(s) or commit(s) skipped",
@@ -296,11 +349,96 @@ def _landed_since(
     return pending
 
 
+def _merge_name(entry: LogEntry) -> str:
+    """A merge's line of work by name: the merged branch's name for ``Merge pull request
+    #N from owner/branch`` and ``Merge branch 'x'``; ``#N`` when the subject otherwise
+    names a PR (``Merge PR #N: title``, ``title (#N)`` from a merge queue)."""
+    if not entry.subject.startswith("Merge pull request"):
+        number = pr_number(entry.subject)
+        if number is not None:
+            return f"#{number}"
+    return merged_branch_name(entry.subject) or f"merge {entry.sha[:7]}"
+
+
+def _merged_more_than_once(entries: Sequence[LogEntry]) -> dict[str, int]:
+    """Branch names merged by plain ``Merge branch 'x'`` merges more than once: a branch
+    that keeps being merged forward is long-lived, not one agent's work. (Pull requests
+    reuse branch names for sequential work, so PR merges are not counted.)"""
+    counts: dict[str, int] = {}
+    for e in entries:
+        if len(e.parents) >= 2 and pr_number(e.subject) is None:
+            name = merged_branch_name(e.subject)
+            if name:
+                counts[name] = counts.get(name, 0) + 1
+    return {name: n for name, n in counts.items() if n > 1}
+
+
+def _pr_starts(entries: Sequence[LogEntry]) -> dict[int, int]:
+    """When each squash-merged PR was opened, at the latest: PR numbers are handed out in
+    order, so #N was opened before any later-numbered PR landed. A squash commit keeps no
+    other trace of when its work began."""
+    landed = sorted(
+        ((n, e.time) for e in entries if len(e.parents) < 2 and (n := pr_number(e.subject))),
+        reverse=True,
+    )
+    starts: dict[int, int] = {}
+    earliest: int | None = None
+    for number, time in landed:  # highest number first
+        if number not in starts:
+            starts[number] = time if earliest is None else min(time, earliest)
+        earliest = time if earliest is None else min(earliest, time)
+    return starts
+
+
+def _extend(item: _Pending, entry: LogEntry, commit: Commit, landed: int) -> None:
+    item.commits = (*item.commits, commit)
+    item.head = entry.sha
+    if item.window is not None:
+        item.window = (item.window[0], landed)
+
+
+def _drop_reverted_and_picked(pending: list[_Pending], skipped: list[Skipped]) -> list[_Pending]:
+    """Work that was reverted in the range, the reverts themselves, and commits
+    cherry-picked from work already in the range are not lines of work of their own."""
+    by_sha = {c.sha: p for p in pending for c in p.commits}
+    by_number = {p.number: p for p in pending if p.number is not None}
+    dropped: dict[int, str] = {}
+    for p in pending:
+        for c in p.commits:
+            body = f"{c.subject}\n{c.body}"
+            reverted = [by_sha.get(_full(sha, by_sha)) for sha in _REVERTS_COMMIT.findall(body)]
+            reverted += [by_number.get(int(n)) for n in _REVERTS_PR.findall(body)]
+            if c.subject.startswith(('Revert "', "Revert '")):
+                for target in filter(None, reverted):
+                    if target is not p:
+                        dropped.setdefault(id(target), f"reverted by {p.name}")
+                        dropped.setdefault(id(p), f"reverts {target.name}")
+            for sha in _CHERRY_PICKED.findall(body):
+                source = by_sha.get(_full(sha, by_sha))
+                if source is not None and source is not p and len(p.commits) == 1:
+                    dropped.setdefault(id(p), f"cherry-picked from {source.name}: the same patch")
+    kept = []
+    for p in pending:
+        why = dropped.get(id(p))
+        if why is None:
+            kept.append(p)
+        else:
+            skipped.append(Skipped(p.name, f"{why}; not compared with other work", p.name))
+    return kept
+
+
+def _full(short: str, known: Mapping[str, object]) -> str:
+    if short in known:
+        return short
+    return next((sha for sha in known if sha.startswith(short)), short)
+
+
 class _Sides:
     """What each merge on the first-parent chain brought in, from one log of the range.
 
     Walking the chain oldest first, every commit is given the position of the first
-    first-parent commit that made it reachable; a merge's side is what it brought.
+    first-parent commit that made it reachable; a merge's side is what it brought, one
+    side per merged parent (an octopus merge has several).
     """
 
     def __init__(self, every: Sequence[LogEntry], head: str) -> None:
@@ -315,26 +453,33 @@ class _Sides:
         chain.reverse()
         self.first_parent = chain
         self.landed: dict[str, int] = {}
-        self._sides: dict[str, list[str]] = {}
+        self._sides: dict[str, list[tuple[str, list[str]]]] = {}
         for i, entry in enumerate(chain):
             self.landed[entry.sha] = i
-            brought: list[str] = []
-            stack = list(entry.parents[1:])
-            while stack:
-                c = stack.pop()
-                if c in self.landed or c not in self.by_sha:
-                    continue
-                self.landed[c] = i
-                brought.append(c)
-                stack.extend(self.by_sha[c].parents)
-            self._sides[entry.sha] = brought
+            per_parent: list[tuple[str, list[str]]] = []
+            for tip in entry.parents[1:]:
+                brought: list[str] = []
+                stack = [tip]
+                while stack:
+                    c = stack.pop()
+                    if c in self.landed or c not in self.by_sha:
+                        continue
+                    self.landed[c] = i
+                    brought.append(c)
+                    stack.extend(self.by_sha[c].parents)
+                per_parent.append((tip, brought))
+            self._sides[entry.sha] = per_parent
 
-    def side(self, merge: str) -> tuple[list[LogEntry], list[str]]:
-        """The merge's side (newest first) and the boundary commits it grew from."""
-        shas = sorted(self._sides.get(merge, []), key=self.order.__getitem__)
-        inside = set(shas)
-        boundary = sorted({p for c in shas for p in self.by_sha[c].parents if p not in inside})
-        return [self.by_sha[c] for c in shas], boundary
+    def sides(self, merge: str) -> list[tuple[str, list[LogEntry], list[str]]]:
+        """Each merged parent's tip, its side (newest first) and the boundary commits it
+        grew from."""
+        out = []
+        for tip, brought in self._sides.get(merge, []):
+            shas = sorted(brought, key=self.order.__getitem__)
+            inside = set(shas)
+            boundary = sorted({p for c in shas for p in self.by_sha[c].parents if p not in inside})
+            out.append((tip, [self.by_sha[c] for c in shas], boundary))
+        return out
 
 
 def _dedupe_names(pending: Sequence[_Pending]) -> None:

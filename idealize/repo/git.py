@@ -44,6 +44,8 @@ class LogEntry:
     subject: str
     body: str
     time: int = 0  # committer date, seconds since the epoch
+    author_time: int = 0  # author date: when the work was written (a rebase keeps it)
+    author: str = ""  # author e-mail
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +171,7 @@ class Git:
     def log(
         self, *range_args: str, first_parent: bool = False, no_merges: bool = False
     ) -> list[LogEntry]:
-        args = ["log", "-z", "--format=%H %ct%x00%P%x00%s%x00%b", "--end-of-options"]
+        args = ["log", "-z", "--format=%H %ct %at %ae%x00%P%x00%s%x00%b", "--end-of-options"]
         if first_parent:
             args.insert(1, "--first-parent")
         if no_merges:
@@ -184,7 +186,7 @@ class Git:
             if not head:
                 i += 1
                 continue
-            sha, _, stamp = head.partition(" ")
+            sha, stamp, authored, author = [*head.split(" ", 3), "0", "0", ""][:4]
             entries.append(
                 LogEntry(
                     sha=sha,
@@ -192,6 +194,8 @@ class Git:
                     subject=fields[i + 2],
                     body=fields[i + 3].strip(),
                     time=int(stamp or 0),
+                    author_time=int(authored or 0),
+                    author=author,
                 )
             )
             i += 4
@@ -477,3 +481,43 @@ class BlobReader:
                 if proc.stdout:
                     proc.stdout.close()
         self._proc = self._check = None
+
+
+@dataclass(frozen=True, slots=True)
+class CommitLines:
+    """One commit of a range, with the lines it added to one path."""
+
+    sha: str
+    subject: str
+    body: str
+    added: tuple[str, ...]
+
+
+def commit_lines(git: Git, base: str, head: str, path: str) -> list[CommitLines]:
+    """Each non-merge commit of ``base..head`` that touched ``path``, with the lines it
+    added there (one ``git log -p``)."""
+    out = git.run(
+        "log",
+        "-p",
+        "--unified=0",
+        "--no-merges",
+        "--no-color",
+        "--no-ext-diff",
+        "--format=%x00%H%x00%s%x00%b%x00",
+        f"{base}..{head}",
+        "--",
+        path,
+        check=False,
+    ).decode("utf-8", "surrogateescape")
+    found: list[CommitLines] = []
+    parts = out.split("\x00")  # "", sha, subject, body, patch, sha, ...
+    for i in range(1, len(parts) - 2, 4):
+        sha, subject, body = parts[i], parts[i + 1], parts[i + 2]
+        patch = parts[i + 3] if i + 3 < len(parts) else ""
+        added = tuple(
+            line[1:]
+            for line in patch.splitlines()
+            if line.startswith("+") and not line.startswith("+++")
+        )
+        found.append(CommitLines(sha.strip(), subject, body.strip(), added))
+    return found

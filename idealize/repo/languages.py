@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 from functools import cache
-from pathlib import PurePosixPath
 from typing import Any
 
 EXTENSIONS: dict[str, str] = {
@@ -38,7 +37,9 @@ _GRAMMARS: dict[str, tuple[str, str]] = {
 
 
 def language_of(path: str) -> str | None:
-    return EXTENSIONS.get(PurePosixPath(path).suffix.lower())
+    name = path.rsplit("/", 1)[-1]
+    dot = name.rfind(".")
+    return EXTENSIONS.get(name[dot:].lower()) if dot > 0 else None
 
 
 def family(language: str) -> str:

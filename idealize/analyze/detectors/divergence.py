@@ -1,19 +1,30 @@
-"""Divergence: one branch replaces or simplifies a mechanism while another extends it."""
+"""Divergence: one line of work replaces or simplifies a mechanism while another extends it.
+
+A *replaces* mechanism M when it adds M' and rewrites callers of M to call M' instead (or
+deletes M for M'). B *extends* M when it changes M's own definition (new parameters, new
+behaviour); B only *adding uses* of M is a weaker sign. Checked where the code lives now:
+M must name one definition (a name several definitions share - ``Run``, ``Check`` - is no
+mechanism), both M and M' must still exist (at HEAD after merging), and B's extension must
+still be in M. Extended: a finding; only new uses: a candidate. One finding per replaced
+mechanism, with every branch that extends it.
+"""
 
 from __future__ import annotations
 
 import re
-from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from idealize.analyze.context import Context
 from idealize.analyze.detectors.phantom import COMMON_NAMES
 from idealize.analyze.params import param
 from idealize.analyze.pieces import Piece
-from idealize.types import Branch, Finding, Location, Parallel, always_parallel
+from idealize.repo.languages import family, language_of
+from idealize.types import Branch, Finding, Location
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+MAX_LINE = 400  # longer lines are data (base64, minified code), not calls
 
 
 @dataclass(frozen=True)
@@ -22,10 +33,13 @@ class DivergenceParams:
         0.8, "the other branch changes the mechanism itself (new parameters, new body)"
     )
     confidence_new_uses: float = param(
-        0.7, "the other branch only adds uses of the mechanism: it may be easy to move them"
+        0.55, "the other branch only adds uses of the mechanism: moving them may be easy"
     )
     min_name: int = param(4, "shorter names are words, not mechanisms")
     long_name: int = param(12, "a name this long points at one mechanism even without case")
+    max_definitions: int = param(
+        1, "a mechanism's name must name this many definitions at most in its language"
+    )
 
 
 def specific(name: str, params: DivergenceParams = DivergenceParams()) -> bool:
@@ -38,150 +52,213 @@ def specific(name: str, params: DivergenceParams = DivergenceParams()) -> bool:
     return capitalised or compound or len(name) >= params.long_name
 
 
-def _ref_counts(
-    b: Branch,
-) -> tuple[Counter[str], Counter[str], dict[str, list[tuple[str, int, str]]]]:
-    removed: Counter[str] = Counter()
-    added: Counter[str] = Counter()
-    added_at: dict[str, list[tuple[str, int, str]]] = {}
+def _code_lines(b: Branch) -> list[tuple[str, int, str, bool]]:
+    """(path, line, text, added) of a branch's changed code lines."""
+    out: list[tuple[str, int, str, bool]] = []
     for f in b.files:
+        if f.language is None:
+            continue
         for h in f.hunks:
             for line in h.removed:
-                removed.update(set(_IDENT.findall(line)))
+                if len(line) <= MAX_LINE:
+                    out.append((f.path, h.old_start, line, False))
             for offset, line in enumerate(h.added):
-                names = set(_IDENT.findall(line))
-                added.update(names)
-                for n in names:
-                    added_at.setdefault(n, []).append((f.path, h.new_start + offset, line.strip()))
-    return removed, added, added_at
+                if len(line) <= MAX_LINE:
+                    out.append((f.path, h.new_start + offset, line, True))
+    return out
+
+
+def _mentions(text: str, name: str) -> bool:
+    return re.search(rf"(?<![\w$]){re.escape(name)}(?![\w$])", text) is not None
+
+
+@dataclass
+class _Replacement:
+    a: str
+    mech: str
+    path: str
+    qual: str
+    new: list[Piece]
+    callers: list[Piece]
+    deleted: bool
+
+
+def _replacements(
+    ctx: Context, by_branch: Mapping[str, list[Piece]], params: DivergenceParams
+) -> list[_Replacement]:
+    found: list[_Replacement] = []
+    for b in ctx.branches:
+        pieces = by_branch.get(b.name, [])
+        added = [p for p in pieces if p.change == "added"]
+        if not added:
+            continue
+        moved: dict[str, list[Piece]] = defaultdict(list)
+        for c in pieces:
+            if c.change != "modified" or c.cosmetic or language_of(c.path) is None:
+                continue
+            removed = Counter(_IDENT.findall(c.removed_text))
+            still = Counter(_IDENT.findall(c.added_text))
+            for name, n in removed.items():
+                if n > still.get(name, 0) and name in ctx.defined and specific(name, params):
+                    moved[name].append(c)
+        deleted = {p.short for p in pieces if p.change in ("deleted", "renamed")}
+        for mech in set(moved) | (deleted & set(ctx.defined)):
+            path, qual, _kind = ctx.defined[mech]
+            callers = moved.get(mech, [])
+            new = [
+                p
+                for p in added
+                if p.short != mech
+                and family(p.language) == family(language_of(path) or "")
+                and any(_mentions(c.added_text, p.short) for c in callers)
+            ]
+            if not new:
+                continue
+            found.append(_Replacement(b.name, mech, path, qual, new, callers, mech in deleted))
+    return found
 
 
 def detect(ctx: Context, params: DivergenceParams) -> list[Finding]:
-    return find_divergences(ctx.branches, ctx.pieces, ctx.defined, ctx.parallel, params)
-
-
-def find_divergences(
-    branches: Sequence[Branch],
-    pieces: Sequence[Piece],
-    defined: Mapping[str, tuple[str, str, str]],
-    parallel: Parallel = always_parallel,
-    params: DivergenceParams = DivergenceParams(),
-) -> list[Finding]:
-    """``defined``: short name -> (path, qualified name, kind) for mechanisms on the base."""
-    counts = {b.name: _ref_counts(b) for b in branches}
-    by_branch: dict[str, list[Piece]] = {}
-    for p in pieces:
+    by_branch: dict[str, list[Piece]] = defaultdict(list)
+    for p in ctx.pieces:
         if p.branch is not None:
-            by_branch.setdefault(p.branch, []).append(p)
-    # which branches could extend each mechanism: they use the name or change its definition
-    touchers: dict[str, set[str]] = {}
-    for b in branches:
-        _, b_added, _ = counts[b.name]
-        for name in b_added:
-            if name in defined:
-                touchers.setdefault(name, set()).add(b.name)
-    for p in pieces:
-        if p.branch is not None and p.change == "modified":
-            for name in (p.short, p.symbol.split(".", 1)[0]):
-                if name in defined:
-                    touchers.setdefault(name, set()).add(p.branch)
-    named = {b.name: b for b in branches}
+            by_branch[p.branch].append(p)
+    # each branch's added code lines, by the identifiers on them
+    uses_of: dict[str, dict[str, list[tuple[str, int, str]]]] = {}
+    for b in ctx.branches:
+        index: dict[str, list[tuple[str, int, str]]] = defaultdict(list)
+        for path, line, text, added in _code_lines(b):
+            if added:
+                for word in set(_IDENT.findall(text)):
+                    index[word].append((path, line, text))
+        uses_of[b.name] = index
+    replacements = _replacements(ctx, by_branch, params)
+    ctx.head.prefetch(r.mech for r in replacements)
     findings: list[Finding] = []
-    for a in branches:
-        removed, added, _added_at = counts[a.name]
-        a_pieces = by_branch.get(a.name, [])
-        for mech, n_removed in removed.items():
-            if mech not in defined or not specific(mech, params):
+    for rep in replacements:
+        language = language_of(rep.path)
+        if language is None:
+            continue
+        if len(ctx.head.defined_anywhere(rep.mech, language)) > params.max_definitions:
+            continue  # several definitions share the name: no one mechanism
+        extenders: list[tuple[str, list[Piece], list[tuple[str, int, str]]]] = []
+        for b in ctx.branches:
+            if b.name == rep.a or not ctx.parallel(rep.a, b.name):
                 continue
-            if n_removed <= added.get(mech, 0):
-                continue
-            m_path, m_qual, _m_kind = defined[mech]
-            deleted = any(p.short == mech and p.change in ("deleted", "renamed") for p in a_pieces)
-            callers = [
+            extended = [
                 p
-                for p in a_pieces
-                if p.change == "modified"
+                for p in by_branch.get(b.name, [])
+                if p.path == rep.path
+                and (p.symbol == rep.qual or p.symbol.startswith(rep.qual + "."))
+                and p.change == "modified"
                 and not p.cosmetic
-                and re.search(rf"\b{re.escape(mech)}\b", p.removed_text)
+                and p.added_text.strip()
             ]
-            replacements = [
-                p
-                for p in a_pieces
-                if p.change == "added"
-                and p.short != mech
-                and any(re.search(rf"\b{re.escape(p.short)}\b", c.added_text) for c in callers)
+            uses = [
+                (path, line, text.strip())
+                for path, line, text in uses_of[b.name].get(rep.mech, [])
+                if path != rep.path and family(language_of(path) or "") == family(language)
             ]
-            if not (deleted or replacements):
-                continue
-            for b in (named[n] for n in sorted(touchers.get(mech, ()))):
-                if b.name == a.name or not parallel(a.name, b.name):
-                    continue
-                b_removed, b_added, b_added_at = counts[b.name]
-                b_pieces = by_branch.get(b.name, [])
-                extended = [
-                    p
-                    for p in b_pieces
-                    if (p.short == mech or p.symbol.startswith(mech + "."))
-                    and p.change == "modified"
-                    and not p.cosmetic
-                    and (set(p.params) - set(p.old_params) or p.added_text)
-                ]
-                new_refs = b_added.get(mech, 0) - b_removed.get(mech, 0)
-                if not extended and new_refs <= 0:
-                    continue
-                if deleted and not extended:
-                    continue  # a removal with new uses elsewhere is a phantom dependency
-                evidence = []
-                how_a = "deletes" if deleted else "moves its callers off"
-                evidence.append(
-                    f"{a.name} {how_a} `{m_qual}`"
-                    + (
-                        f" and adds {', '.join(f'`{r.symbol}`' for r in replacements)}"
-                        if replacements
-                        else ""
-                    )
-                    + (
-                        f"; rewrites {', '.join(f'`{c.symbol}`' for c in callers[:4])}"
-                        if callers
-                        else ""
-                    )
-                )
-                for p in extended:
-                    new_params = sorted(set(p.params) - set(p.old_params))
-                    evidence.append(
-                        f"{b.name} extends `{p.symbol}`"
-                        + (f" with new parameter(s) {', '.join(new_params)}" if new_params else "")
-                    )
-                new_callers = [loc for loc in b_added_at.get(mech, []) if loc[0] != m_path]
-                if new_refs > 0 and new_callers:
-                    evidence.append(
-                        f"{b.name} adds {len(new_callers)} new use(s) of `{mech}`, e.g. `{new_callers[0][0]}:{new_callers[0][1]}`"
-                    )
-                locations: list[Location] = [p.location() for p in extended]
-                locations += [
-                    Location(path, None, line, line, b.name) for path, line, _ in new_callers[:4]
-                ]
-                locations += [r.location() for r in replacements]
-                locations += [c.location() for c in callers[:6]]
-                if not deleted and not any(loc.symbol == m_qual for loc in locations):
-                    locations.insert(0, Location(m_path, m_qual, None, None, None))
-                replacement = replacements[0].symbol if replacements else "the new mechanism"
-                findings.append(
-                    Finding(
-                        id="",
-                        kind="divergence",
-                        title=f"{a.name} replaces `{mech}` with `{replacement}` while {b.name} extends `{mech}`",
-                        confidence=params.confidence_extended
-                        if extended
-                        else params.confidence_new_uses,
-                        source="static",
-                        locations=tuple(locations),
-                        evidence=tuple(evidence),
-                        recommendation=(
-                            f"Decide which mechanism stays. If `{replacement}` wins, carry {b.name}'s additions "
-                            f"over to it and move the new callers; otherwise revert {a.name}'s rewrite. "
-                            "Merged as is, the code base keeps two ways to do one thing."
-                        ),
-                    )
-                )
+            if rep.deleted and not extended:
+                continue  # a removal with new uses elsewhere is a phantom dependency
+            if extended or uses:
+                extenders.append((b.name, extended, uses))
+        if not extenders:
+            continue
+        verified = _verify(ctx, rep, extenders)
+        if verified is None:
+            continue
+        findings.append(_finding(rep, verified, params))
     return findings
+
+
+def _verify(
+    ctx: Context,
+    rep: _Replacement,
+    extenders: list[tuple[str, list[Piece], list[tuple[str, int, str]]]],
+) -> list[tuple[str, list[Piece], list[tuple[str, int, str]]]] | None:
+    """Keep what still holds where the code lives now: both mechanisms exist, the
+    extension is still in M, the new uses are still there and are code."""
+    if ctx.merged:
+        tree = ctx.head
+        if not tree.has_symbol(rep.path, rep.qual):
+            return None  # M is gone: nothing diverges any more
+        if not any(tree.has_symbol(p.path, p.symbol) for p in rep.new):
+            return None
+    kept = []
+    for name, extended, uses in extenders:
+        tree = ctx.tree_of(name)
+        text = tree.text(rep.path) or ""
+        present = {" ".join(x.split()) for x in text.splitlines()}
+        ext = [
+            p
+            for p in extended
+            if {" ".join(x.split()) for x in p.added_text.splitlines() if x.strip()} & present
+        ]
+        live = []
+        for path, line, snippet in uses:
+            where = tree.text(path) or ""
+            numbers = [i + 1 for i, t in enumerate(where.splitlines()) if t.strip() == snippet]
+            at = min(numbers, key=lambda n: abs(n - line)) if numbers else None
+            if at is not None and tree.is_code(path, at, rep.mech):
+                live.append((path, at, snippet))
+        if ext or live:
+            kept.append((name, ext, live))
+    return kept or None
+
+
+def _finding(
+    rep: _Replacement,
+    extenders: list[tuple[str, list[Piece], list[tuple[str, int, str]]]],
+    params: DivergenceParams,
+) -> Finding:
+    extended = any(ext for _, ext, _ in extenders)
+    names = [n for n, _, _ in extenders]
+    replacement = rep.new[0].symbol
+    how_a = "deletes" if rep.deleted else "moves callers off"
+    evidence = [
+        f"{rep.a} {how_a} `{rep.qual}` and adds {', '.join(f'`{p.symbol}`' for p in rep.new[:3])}"
+        + (
+            f"; rewrites {', '.join(f'`{c.symbol}`' for c in rep.callers[:4])}"
+            if rep.callers
+            else ""
+        )
+    ]
+    locations: list[Location] = []
+    for name, ext, uses in extenders:
+        for p in ext:
+            new_params = sorted(set(p.params) - set(p.old_params))
+            evidence.append(
+                f"{name} extends `{p.symbol}`"
+                + (f" with new parameter(s) {', '.join(new_params)}" if new_params else "")
+            )
+            locations.append(p.location())
+        if uses:
+            evidence.append(
+                f"{name} adds {len(uses)} new use(s) of `{rep.mech}`, e.g. `{uses[0][0]}:{uses[0][1]}`"
+            )
+            locations += [
+                Location(path, None, line, line, name, snippet=text)
+                for path, line, text in uses[:3]
+            ]
+    if not any(loc.symbol == rep.qual for loc in locations):
+        locations.insert(0, Location(rep.path, rep.qual, None, None, None))
+    locations += [p.location() for p in rep.new[:2]]
+    locations += [c.location() for c in rep.callers[:4]]
+    who = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    verb = "extends" if extended else "adds uses of"
+    return Finding(
+        id="",
+        kind="divergence",
+        title=f"{rep.a} replaces `{rep.mech}` with `{replacement}` while {who} {verb} `{rep.mech}`",
+        confidence=params.confidence_extended if extended else params.confidence_new_uses,
+        source="static",
+        locations=tuple(dict.fromkeys(locations)),
+        evidence=tuple(evidence[:10]),
+        recommendation=(
+            f"Decide which mechanism stays. If `{replacement}` wins, carry {who}'s additions "
+            f"over to it and move the new callers; otherwise revert {rep.a}'s rewrite. "
+            "Merged as is, the code base keeps two ways to do one thing."
+        ),
+        tier="finding" if extended else "candidate",
+    )

@@ -1,76 +1,261 @@
-"""Double fixes: two branches fixing the same defect, in place or with a compensating wrapper."""
+"""Double fixes: two lines of work fixing one defect, in place or with a compensating
+wrapper or pre-filter around the fixed code.
+
+Three things must hold, each read from the history rather than guessed:
+- *intent*: the commits that wrote each change (not any commit of the branch) say they
+  fix something; a feature commit that says "handle" is weak intent, not a fix;
+- *the same place*: both change one symbol, or one changes code that calls into the other;
+- *the same defect*: their added code shares what is rare in this change set (a literal, a
+  call, a whole line), and their commits describe the defect with the same rare words.
+
+Both halves must still be there (at HEAD after merging). The same patch on two branches
+(a cherry-pick, a backport) is one fix. One finding per fixed symbol, with every branch that
+fixed it. A wrapper around the fixed code, or weaker agreement, makes a candidate.
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Sequence
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from idealize.analyze.context import Context, FileCalls
-from idealize.analyze.features import concept_tokens, split_identifier
+from idealize.analyze.features import split_identifier
+from idealize.analyze.intent import Intent, Intents
 from idealize.analyze.params import param
 from idealize.analyze.pieces import Piece
-from idealize.types import Finding, Parallel, always_parallel
+from idealize.types import Finding
 
-_GENERIC_SUBJECT = frozenset(
+_GENERIC_WORDS = frozenset(
     [
         "fix",
         "fixes",
         "fixed",
+        "fixing",
         "bug",
+        "bugs",
+        "issue",
+        "issues",
         "handle",
         "handles",
+        "handled",
         "add",
         "adds",
+        "added",
         "update",
+        "updates",
         "the",
-        "a",
-        "in",
-        "on",
-        "of",
-        "for",
-        "to",
-        "with",
         "and",
+        "for",
+        "with",
         "when",
+        "from",
+        "into",
+        "that",
+        "this",
+        "not",
+        "use",
+        "using",
+        "make",
+        "makes",
+        "when",
+        "while",
+        "also",
+        "more",
+        "some",
+        "all",
+        "any",
+        "via",
+        "per",
+        "feat",
+        "refactor",
+        "chore",
+        "test",
+        "tests",
+        "docs",
+        "review",
+        "address",
+        "findings",
+        "comment",
+        "comments",
+        "pr",
+        "merge",
+        "main",
+        "branch",
+        "code",
+    ]
+)
+# names whose definitions exist by convention in many places: never "one defect"
+SPECIAL_NAMES = frozenset(
+    [
+        "init",
+        "main",
+        "__init__",
+        "constructor",
+        "String",
+        "Error",
+        "New",
+        "Run",
+        "run",
+        "Close",
+        "close",
+        "setUp",
+        "tearDown",
+        "render",
+        "toString",
+        "equals",
+        "hashCode",
+    ]
+)
+_TRIVIAL = frozenset(
+    [
+        "print",
+        "len",
+        "str",
+        "int",
+        "format",
+        "append",
+        "get",
+        "join",
+        "isinstance",
+        "Fprintf",
+        "Printf",
+        "Sprintf",
+        "Errorf",
+        "Println",
+        "Error",
+        "New",
+        "TrimSpace",
+        "Contains",
+        "HasPrefix",
+        "HasSuffix",
+        "Split",
+        "Join",
+        "Itoa",
+        "Atoi",
+        "Sprint",
+        "log",
+        "info",
+        "debug",
+        "warn",
+        "warning",
+        "error",
+        "console",
+        "push",
+        "map",
+        "filter",
+        "then",
+        "catch",
+        "toString",
+        "JSON",
+        "stringify",
+        "parse",
+        "keys",
+        "values",
+        "items",
+        "range",
+        "list",
+        "dict",
+        "set",
+        "tuple",
+        "min",
+        "max",
+        "sorted",
+        "Done",
+        "cancel",
+        "WithTimeout",
+        "Background",
+        "Context",
+        "Close",
+        "Lock",
+        "Unlock",
+        "defer",
+        "return",
+        "nil",
+        "None",
     ]
 )
 
 
-def _said(p: Piece) -> str:
-    return f"\u201c{p.subject}\u201d" if p.subject else "uncommitted work"
-
-
-def _subject_words(p: Piece) -> set[str]:
-    words = set(split_identifier(p.subject)) | set(concept_tokens(p.subject))
-    return {w for w in words if len(w) > 2 and w not in _GENERIC_SUBJECT}
-
-
-_TRIVIAL_LITERALS = frozenset({"", " ", ".", ",", ":", "-", "_", "utf-8", "utf8", "\\n", "0", "1"})
-_TRIVIAL_CALLS = frozenset(
-    {"print", "len", "str", "int", "format", "append", "get", "join", "isinstance"}
-)
-
-
-def _added_overlap(a: Piece, b: Piece) -> tuple[frozenset[str], frozenset[str]]:
-    literals = frozenset(
-        s for s in a.added.strings & b.added.strings if s.lower() not in _TRIVIAL_LITERALS
-    )
-    calls = (a.added.calls & b.added.calls) - _TRIVIAL_CALLS
-    return literals, calls
-
-
 @dataclass(frozen=True)
 class DoubleFixParams:
-    min_signals: int = param(
-        2,
-        "shared literals, calls and commit-subject words needed (at least one literal or "
-        "call): one shared word alone is how unrelated fixes talk",
+    min_rare_shared: int = param(
+        1,
+        "shared rare added tokens (literals, calls) or identical lines needed: code that "
+        "shares nothing rare is two edits that happen to meet",
     )
-    base_confidence: float = param(0.55, "two fixes reaching one symbol, before the signals")
-    per_signal: float = param(0.08, "each further shared literal, call or word")
-    same_symbol_bonus: float = param(0.1, "both edit the same symbol, not a wrapper around it")
-    max_confidence: float = param(0.95, "the evidence is lexical: never certain")
+    rare_share: float = param(
+        0.02,
+        "a token in more than this share of the changed pieces (or a word in more than this "
+        "share of commit subjects) is common in this change set, not a sign of one defect",
+    )
+    min_defect_words: int = param(
+        2,
+        "rare words both PR titles (or fix commits' subjects) share, for two fixes of one "
+        "symbol to be reported as one defect fixed twice; in agent-written histories nearly "
+        "every commit says fix, so the title must name the same defect",
+    )
+    finding_confidence: float = param(
+        0.85, "both fix one symbol, say so in their own commits, and share rare code"
+    )
+    wrapper_confidence: float = param(
+        0.75, "a fix in place and a compensating change around it, same defect words"
+    )
+    candidate_confidence: float = param(
+        0.5, "the same place and some agreement, but not all three signals"
+    )
+
+
+def _words(text: str) -> set[str]:
+    return {
+        w
+        for w in split_identifier(text)
+        if len(w) > 3 and w not in _GENERIC_WORDS and not w.isdigit()
+    }
+
+
+def _tokens(p: Piece) -> set[str]:
+    calls = {c.rsplit(".", 1)[-1] for c in p.added.calls}
+    return {f"c:{c}" for c in calls - _TRIVIAL if len(c) > 2} | {
+        f"s:{s}" for s in p.added.strings if len(s) >= 3 and not s.isdigit()
+    }
+
+
+def _lines(p: Piece) -> set[str]:
+    """Added lines that say something: long enough, with at least two names, not a comment
+    or a closing bracket."""
+    return {
+        " ".join(line.split())
+        for line in p.added_text.splitlines()
+        if len(line.strip()) >= 12
+        and not line.strip().startswith(("#", "//", "*", "}", ")"))
+        and len(set(re.findall(r"[A-Za-z_]\w+", line)) - _TRIVIAL) >= 2
+    }
+
+
+def _title(subject: str) -> str:
+    """A commit subject without its conventional prefix and PR number: what it is about."""
+    subject = re.sub(r"\s*\(#\d+\)\s*$", "", subject)
+    return re.sub(r"^\s*(?:\W+\s*)?[a-z]+(\([^)]*\))?!?:\s*", "", subject)
+
+
+def _comments(p: Piece) -> str:
+    return " ".join(
+        line.split("#", 1)[-1] if "#" in line else line.split("//", 1)[-1]
+        for line in p.added_text.splitlines()
+        if "#" in line or "//" in line
+    )
+
+
+def _same_patch(a: Piece, b: Piece) -> bool:
+    """The same change, line for line (whitespace aside): as ``git patch-id`` would say."""
+
+    def norm(text: str) -> tuple[str, ...]:
+        return tuple(" ".join(line.split()) for line in text.splitlines() if line.strip())
+
+    return norm(a.added_text) == norm(b.added_text) and norm(a.removed_text) == norm(b.removed_text)
 
 
 def _calls_into(wrapper: Piece, fixed: Piece, file_calls: FileCalls) -> bool:
@@ -80,108 +265,205 @@ def _calls_into(wrapper: Piece, fixed: Piece, file_calls: FileCalls) -> bool:
     return "." in wrapper.symbol and fixed.short in file_calls(wrapper.branch, wrapper.path)
 
 
+def _test(p: Piece) -> bool:
+    name = p.path.rsplit("/", 1)[-1].lower()
+    return (
+        p.short.lower().startswith("test")
+        or "test" in name.split(".")[0].split("_")
+        or name.startswith("test_")
+        or ".test." in name
+        or ".spec." in name
+        or "/tests/" in f"/{p.path}"
+    )
+
+
+class _Rarity:
+    """How common tokens, lines and subject words are in this change set."""
+
+    def __init__(self, pieces: Sequence[Piece], subjects: Iterable[str], share: float) -> None:
+        self.tokens: Counter[str] = Counter()
+        self.lines: Counter[str] = Counter()
+        for p in pieces:
+            self.tokens.update(_tokens(p))
+            self.lines.update(_lines(p))
+        self.n_pieces = max(1, len(pieces))
+        self.words: Counter[str] = Counter()
+        n = 0
+        for s in subjects:
+            self.words.update(_words(s))
+            n += 1
+        self.n_subjects = max(1, n)
+        self.share = share
+
+    def rare_token(self, t: str) -> bool:
+        return self.tokens[t] <= max(2, math.ceil(self.share * self.n_pieces))
+
+    def rare_line(self, line: str) -> bool:
+        return self.lines[line] <= max(2, math.ceil(self.share * self.n_pieces))
+
+    def rare_word(self, w: str) -> bool:
+        return self.words[w] <= max(2, math.ceil(self.share * self.n_subjects))
+
+
+def _still_there(ctx: Context, p: Piece, lines: set[str]) -> bool:
+    """After merging: is this piece's change (some of its added lines) still in HEAD?"""
+    if not ctx.merged:
+        return True
+    text = ctx.head.text(p.path)
+    if text is None:
+        return False
+    present = {" ".join(line.split()) for line in text.splitlines()}
+    own = lines or {" ".join(x.split()) for x in p.added_text.splitlines() if x.strip()}
+    return bool(own & present)
+
+
 def detect(ctx: Context, params: DoubleFixParams) -> list[Finding]:
-    return find_double_fixes(ctx.pieces, ctx.file_calls, ctx.parallel, params)
-
-
-def find_double_fixes(
-    pieces: Sequence[Piece],
-    file_calls: FileCalls,
-    parallel: Parallel = always_parallel,
-    params: DoubleFixParams = DoubleFixParams(),
-) -> list[Finding]:
     changed = [
         p
-        for p in pieces
+        for p in ctx.pieces
         if p.branch is not None
         and p.change in ("modified", "added")
         and p.added_text.strip()
         and not p.cosmetic
     ]
-    fixing = [p for p in changed if p.fix_intent]
+    intents = Intents(ctx.git, ctx.branches)
+    rarity = _Rarity(
+        changed,
+        (c.subject for b in ctx.branches for c in b.commits),
+        params.rare_share,
+    )
     by_symbol: dict[tuple[str, str], list[Piece]] = defaultdict(list)
     by_call: dict[str, list[Piece]] = defaultdict(list)
-    for p in fixing:
+    for p in changed:
         by_symbol[(p.path, p.symbol)].append(p)
         for call in p.features.calls:
             by_call[call].append(p)
-    by_file_call: dict[str, list[Piece]] = defaultdict(list)
-    for p in fixing:
-        if "." in p.symbol:
-            for call in file_calls(p.branch, p.path):
-                by_file_call[call].append(p)
-    findings: list[Finding] = []
+        if "." in p.symbol:  # a method: its siblings' calls reach what it pre-filters for
+            for call in ctx.file_calls(p.branch, p.path):
+                by_call[call].append(p)
+    intent_memo: dict[tuple[str | None, str, str], Intent] = {}
+
+    def intent(p: Piece) -> Intent:
+        key = p.key
+        if key not in intent_memo:
+            intent_memo[key] = intents.of(p.branch, p.path, p.added_text)
+        return intent_memo[key]
+
+    # one cause per fixed symbol: every pair that fixes it is gathered there
+    causes: dict[tuple[str, str], list[tuple[Piece, Piece, str, list[str]]]] = defaultdict(list)
     seen: set[frozenset[tuple[str | None, str, str]]] = set()
-    for a in fixing:
-        if a.change != "modified":
+    for a in changed:
+        if a.change != "modified" or _test(a) or a.short in SPECIAL_NAMES:
             continue
-        # the same symbol fixed elsewhere, code that calls into it, or a sibling pre-filter
-        candidates = [
-            *by_symbol[(a.path, a.symbol)],
-            *by_call.get(a.short, []),
-            *by_file_call.get(a.short, []),
-        ]
-        for b in dict.fromkeys(candidates):
-            if b.branch == a.branch or not parallel(a.branch, b.branch):
+        partners = [*by_symbol[(a.path, a.symbol)], *by_call.get(a.short, [])]
+        for b in dict.fromkeys(partners):
+            if b is a or b.branch == a.branch or not ctx.parallel(a.branch, b.branch):
                 continue
             key = frozenset({a.key, b.key})
             if key in seen:
                 continue
+            seen.add(key)
             same_symbol = a.path == b.path and a.symbol == b.symbol
-            wrapper = not same_symbol and _calls_into(b, a, file_calls)
-            if not (same_symbol or wrapper):
-                continue
-            literals, calls = _added_overlap(a, b)
-            words = _subject_words(a) & _subject_words(b)
-            if (
-                not (literals or calls)
-                or len(literals) + len(calls) + len(words) < params.min_signals
+            if same_symbol and _same_patch(a, b):
+                continue  # one fix cherry-picked or backported to a second branch
+            if not same_symbol and (
+                _test(b) or a.short in SPECIAL_NAMES or not _calls_into(b, a, ctx.file_calls)
             ):
                 continue
-            seen.add(key)
-            signals = len(literals) + len(calls) + len(words)
+            ia, ib = intent(a), intent(b)
+            if "none" in (ia.level, ib.level) or (ia.level, ib.level) == ("weak", "weak"):
+                continue
+            shared_tokens = sorted(t for t in _tokens(a) & _tokens(b) if rarity.rare_token(t))
+            shared_lines = sorted(x for x in _lines(a) & _lines(b) if rarity.rare_line(x))
+            if len(shared_tokens) + len(shared_lines) < params.min_rare_shared:
+                continue
+            said_a = {w for c in ia.commits for w in _words(_title(c.subject))}
+            said_b = {w for c in ib.commits for w in _words(_title(c.subject))}
+            defect = sorted(w for w in said_a & said_b if rarity.rare_word(w))
+            # an uncommitted or unexplained change speaks through its comments only
+            noted = sorted(
+                w
+                for w in (said_a | _words(_comments(a))) & (said_b | _words(_comments(b)))
+                if rarity.rare_word(w)
+            )
+            if not (_still_there(ctx, a, _lines(a)) and _still_there(ctx, b, _lines(b))):
+                continue
+            strong_pair = ia.level == "strong" and ib.level == "strong"
+            if same_symbol and strong_pair and len(defect) >= params.min_defect_words:
+                tier = "finding"
+            elif not same_symbol and noted and "strong" in (ia.level, ib.level):
+                tier = "wrapper"
+            else:
+                tier = "candidate"
+            defect = defect or noted
             evidence = [
-                f"{a.branch}: {_said(a)} changes `{a.symbol}`",
-                f"{b.branch}: {_said(b)} "
+                f"{a.branch}: {ia.said} changes `{a.symbol}`",
+                f"{b.branch}: {ib.said} "
                 + (
                     f"changes `{b.symbol}` too"
                     if same_symbol
                     else f"changes `{b.symbol}`, which reaches `{a.short}`"
                 ),
             ]
-            if literals:
+            if shared_lines:
+                evidence.append("both add: " + "; ".join(f"`{x[:80]}`" for x in shared_lines[:3]))
+            if shared_tokens:
                 evidence.append(
-                    "both add literals: " + ", ".join(repr(s) for s in sorted(literals)[:5])
+                    "both add (rare in this change set): "
+                    + ", ".join(t[2:][:60] for t in shared_tokens[:6])
                 )
-            if calls:
-                evidence.append("both add calls: " + ", ".join(sorted(calls)[:5]))
-            if words:
-                evidence.append("commit messages share: " + ", ".join(sorted(words)[:6]))
-            confidence = min(
-                params.max_confidence,
-                params.base_confidence
-                + params.per_signal * signals
-                + (params.same_symbol_bonus if same_symbol else 0.0),
-            )
-            findings.append(
-                Finding(
-                    id="",
-                    kind="double_fix",
-                    title=f"{a.branch} and {b.branch} fix the same defect"
-                    + (
-                        f" in `{a.symbol}`"
-                        if same_symbol
-                        else f": `{a.symbol}` in place, `{b.symbol}` around it"
-                    ),
-                    confidence=round(confidence, 2),
-                    source="static",
-                    locations=(a.location(), b.location()),
-                    evidence=tuple(evidence),
-                    recommendation=(
-                        f"Keep one fix: the one in `{a.symbol}` fixes the cause; drop the "
-                        + ("other edit" if same_symbol else f"compensating change in `{b.symbol}`")
-                        + " once its cases are covered by a test of the kept fix."
-                    ),
-                )
-            )
-    return findings
+            if defect:
+                evidence.append("their commits name the same defect: " + ", ".join(defect[:6]))
+            causes[(a.path, a.symbol)].append((a, b, tier, evidence))
+    # a wrapper reaches the fixed function by its name: only when no other definition
+    # shares it (one `git grep` for all the names)
+    wrapped = {a.short for group in causes.values() for a, b, _, _ in group if a.symbol != b.symbol}
+    ctx.head.prefetch(wrapped)
+    shared = {n for n in wrapped if len(ctx.head.defined_anywhere(n, None)) > 1}
+    kept = {
+        key: [g for g in group if g[0].symbol == g[1].symbol or g[0].short not in shared]
+        for key, group in causes.items()
+    }
+    return [_finding(group, params) for group in kept.values() if group]
+
+
+def _finding(
+    group: list[tuple[Piece, Piece, str, list[str]]],
+    params: DoubleFixParams,
+) -> Finding:
+    order = {"finding": 0, "wrapper": 1, "candidate": 2}
+    group.sort(key=lambda g: order[g[2]])
+    a, _, best, _ = group[0]
+    members: dict[tuple[str | None, str, str], Piece] = {a.key: a}
+    evidence: list[str] = []
+    for x, y, _tier, ev in group:
+        members.setdefault(x.key, x)
+        members.setdefault(y.key, y)
+        evidence += [e for e in ev if e not in evidence]
+    branches = sorted({p.branch for p in members.values() if p.branch})
+    around = [p for p in members.values() if (p.path, p.symbol) != (a.path, a.symbol)]
+    title = f"{', '.join(branches[:-1])} and {branches[-1]} fix the same defect" + (
+        f" in `{a.symbol}`"
+        if not around
+        else f": `{a.symbol}` in place, `{around[0].symbol}` around it"
+    )
+    confidence = {
+        "finding": params.finding_confidence,
+        "wrapper": params.wrapper_confidence,
+        "candidate": params.candidate_confidence,
+    }[best]
+    return Finding(
+        id="",
+        kind="double_fix",
+        title=title,
+        confidence=confidence,
+        source="static",
+        locations=tuple(p.location() for p in members.values()),
+        evidence=tuple(evidence[:10]),
+        recommendation=(
+            f"Keep one fix: the one in `{a.symbol}` fixes the cause; drop the "
+            + ("other edit" if not around else f"compensating change in `{around[0].symbol}`")
+            + " once its cases are covered by a test of the kept fix."
+        ),
+        tier="candidate" if best == "candidate" else "finding",
+    )

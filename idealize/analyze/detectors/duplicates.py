@@ -13,9 +13,10 @@ are grouped with union-find and each group is reported once.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 
 from idealize.analyze.context import Context
 from idealize.analyze.features import KEYWORDS, distinctive
@@ -67,6 +68,18 @@ class DuplicateParams:
     kind_weight_call: float = param(1.5, "feature weight of a call")
     kind_weight_word: float = param(1.0, "feature weight of an identifier sub-token")
     kind_weight_name: float = param(1.0, "feature weight of a name sub-token")
+    finding_structure_same_name: float = param(
+        0.5, "same name and at least this share of shape: a copy (else a candidate)"
+    )
+    finding_structure_copy: float = param(
+        0.8, "this share of shape between two long pieces is a copy whatever the names"
+    )
+    finding_literals: int = param(
+        3, "rare literals shared (keys, statuses, endpoints) that spell one concept"
+    )
+    finding_structure_literals: float = param(
+        0.3, "shape shared by pieces that spell one concept with the same literals"
+    )
 
 
 _TRIVIAL_CALLS = frozenset(
@@ -113,6 +126,7 @@ class Match:
     b: int
     score: float
     evidence: tuple[str, ...]
+    verified: bool = False  # strong enough for the finding tier (see DuplicateParams)
 
 
 def _kind_weight(params: DuplicateParams) -> dict[str, float]:
@@ -125,10 +139,51 @@ def _kind_weight(params: DuplicateParams) -> dict[str, float]:
     }
 
 
+# literals every module uses: type names (`typeof x === "string"`), encodings, modes
+_TRIVIAL_LITERALS = frozenset(
+    [
+        "string",
+        "number",
+        "boolean",
+        "object",
+        "function",
+        "undefined",
+        "bigint",
+        "symbol",
+        "utf-8",
+        "utf8",
+        "ascii",
+        "true",
+        "false",
+        "null",
+        "none",
+        "json",
+        "text",
+        "html",
+        "GET",
+        "POST",
+        "PUT",
+        "DELETE",
+        "PATCH",
+        "id",
+        "name",
+        "type",
+        "value",
+        "key",
+        "data",
+        "error",
+        "message",
+        "status",
+        "default",
+    ]
+)
+
+
 def _feature_set(p: Piece) -> set[str]:
     f = p.added if p.change == "modified" else p.features
-    feats = {f"s:{s}" for s in f.strings if len(s) >= 3}
-    feats |= {f"d:{s}" for s in f.strings if len(s) >= 3 and distinctive(s)}
+    strings = {s for s in f.strings if len(s) >= 3 and s.lower() not in _TRIVIAL_LITERALS}
+    feats = {f"s:{s}" for s in strings}
+    feats |= {f"d:{s}" for s in strings if distinctive(s)}
     feats |= {f"c:{c}" for c in f.calls if c not in _TRIVIAL_CALLS and c.lower() not in KEYWORDS}
     feats |= {f"w:{w}" for w in f.words}
     feats |= {f"n:{t}" for t in p.name_tokens}
@@ -139,6 +194,37 @@ def _shingles(p: Piece) -> frozenset[int]:
     return p.added.shingles if p.change == "modified" else p.features.shingles
 
 
+# names every module defines by convention: alike by design, never "built twice"
+SPECIAL_NAMES = frozenset(
+    [
+        "init",
+        "main",
+        "constructor",
+        "String",
+        "Error",
+        "Len",
+        "Less",
+        "Swap",
+        "MarshalJSON",
+        "UnmarshalJSON",
+        "toString",
+        "toJSON",
+        "equals",
+        "hashCode",
+        "render",
+        "setUp",
+        "tearDown",
+        "setup",
+        "teardown",
+        "default",
+    ]
+)
+_GENERATED = re.compile(
+    r"(^|/)(vendor|node_modules|dist|build|generated|gen|__generated__|third_party)/"
+    r"|\.(pb|pb\.gw|gen|generated|min)\.\w+$|_pb2(_grpc)?\.py$|\.d\.ts$"
+)
+
+
 def _comparable(p: Piece, params: DuplicateParams) -> bool:
     if p.change == "deleted" or p.kind in ("module", "impl") or p.cosmetic:
         return False
@@ -146,9 +232,11 @@ def _comparable(p: Piece, params: DuplicateParams) -> bool:
     if (
         short.startswith("__")
         or short.lower().startswith("test")
+        or short in SPECIAL_NAMES
         or (short == p.symbol.split(".")[0] and "." in p.symbol)
+        or _GENERATED.search(p.path)
     ):
-        return False  # dunders, test cases and constructors look alike by design
+        return False  # dunders, tests, constructors, generated code: alike by design
     f = p.added if p.change == "modified" else p.features
     return f.size >= params.min_tokens
 
@@ -215,8 +303,13 @@ def _polymorphic(a: Piece, b: Piece) -> bool:
     return a.symbol.rsplit(".", 1)[0] != b.symbol.rsplit(".", 1)[0]
 
 
+def _siblings(a: Piece, b: Piece) -> bool:
+    """Files made from one template (`suite27.py`, `suite28.py`): parallel by design."""
+    return a.path != b.path and re.sub(r"\d+", "#", a.path) == re.sub(r"\d+", "#", b.path)
+
+
 def _allowed(a: Piece, b: Piece) -> bool:
-    if _polymorphic(a, b):
+    if _polymorphic(a, b) or _siblings(a, b):
         return False
     if a.branch is None and b.branch is None:
         return False
@@ -315,7 +408,16 @@ def score_pair(
         evidence.append(f"same name `{a.short}`")
     elif shared_words:
         evidence.append(f"names `{a.short}` ~ `{b.short}` share: {', '.join(shared_words)}")
-    return Match(0, 0, min(score, 0.99), tuple(evidence))
+    # the finding tier: a copy (same name, or the same shape at length) or the same
+    # concept spelled by the same rare literals in the same shape
+    copy = (same_name and structure >= params.finding_structure_same_name) or (
+        structure >= params.finding_structure_copy and big
+    )
+    concept = (
+        len(literals) + len(marked) >= params.finding_literals
+        and structure >= params.finding_structure_literals
+    ) or (bool(marked) and names > 0 and structure >= params.finding_structure_literals)
+    return Match(0, 0, min(score, 0.99), tuple(evidence), verified=copy or concept)
 
 
 def _literal_overlap(fa: set[str], fb: set[str], idf: dict[str, float]) -> float:
@@ -363,21 +465,71 @@ def _parent_in(p: Piece, members: Iterable[Piece]) -> bool:
 
 
 def detect(ctx: Context, params: DuplicateParams) -> list[Finding]:
-    return find_duplicates([*ctx.pieces, *ctx.existing], ctx.parallel, params)
+    # what each branch took away: its own new code there is a move, not a copy
+    gone: set[tuple[str | None, str, str]] = set()
+    gone_files: set[tuple[str | None, str]] = set()
+    for b in ctx.branches:
+        for f in b.files:
+            if f.status == "deleted" or (f.status == "renamed" and f.old_path):
+                gone_files.add((b.name, f.old_path or f.path))
+    for p in ctx.pieces:
+        if p.change in ("deleted", "renamed"):
+            gone.add((p.branch, p.path, p.renamed_from or p.symbol))
+
+    def moved(a: Piece, b: Piece) -> bool:
+        for new, old in ((a, b), (b, a)):
+            if (
+                old.branch is None
+                and new.branch is not None
+                and (
+                    (new.branch, old.path, old.symbol) in gone
+                    or (new.branch, old.path) in gone_files
+                )
+            ):
+                return True
+        return False
+
+    found = find_duplicates([*ctx.pieces, *ctx.existing], ctx.parallel, params, moved)
+    return [v for v in (_at_head(ctx, f) for f in found) if v is not None]
+
+
+def _at_head(ctx: Context, f: Finding) -> Finding | None:
+    """After merging: both copies must still exist. A group whose copies were merged into
+    one later is resolved since; a member that is gone is left out."""
+    if not ctx.merged:
+        return f
+    here = tuple(
+        loc
+        for loc in f.locations
+        if loc.symbol is not None and ctx.head.has_symbol(loc.path, loc.symbol)
+    )
+    branches = {loc.branch for loc in here if loc.branch is not None}
+    if len(here) >= 2 and branches and (len(branches) >= 2 or len(here) > len(branches)):
+        return replace(f, locations=here)
+    return replace(
+        f,
+        status="resolved",
+        resolved="only one copy is left at HEAD",
+        recommendation="Nothing to do: the copies were merged into one after they landed.",
+    )
 
 
 def find_duplicates(
     pieces: Sequence[Piece],
     parallel: Parallel = always_parallel,
     params: DuplicateParams = DuplicateParams(),
+    moved: Callable[[Piece, Piece], bool] = lambda a, b: False,
 ) -> list[Finding]:
-    """Groups of pieces from different branches (or a branch and existing code) doing the same thing."""
+    """Groups of pieces from different branches (or a branch and existing code) doing the
+    same thing. ``moved(a, b)``: is one of the two the other moved by its own branch?"""
     usable = [p for p in pieces if _comparable(p, params)]
     feats = [_feature_set(p) for p in usable]
     idf = _idf(feats)
     uf = _UnionFind()
     best: dict[tuple[int, int], Match] = {}
     for a, b in sorted(candidate_pairs(usable, feats, parallel, params)):
+        if moved(usable[a], usable[b]):
+            continue
         m = score_pair(usable[a], usable[b], feats[a], feats[b], idf, params)
         if m is not None:
             best[(a, b)] = m
@@ -414,6 +566,7 @@ def find_duplicates(
             continue
         pair_matches = matches_of[root]
         score = max(m.score for m in pair_matches)
+        verified = any(m.verified for m in pair_matches)
         evidence: list[str] = []
         for m in sorted(pair_matches, key=lambda m: -m.score):
             for e in m.evidence:
@@ -452,6 +605,7 @@ def find_duplicates(
                 locations=tuple(p.location() for p in members),
                 evidence=tuple(evidence[:6]),
                 recommendation=rec,
+                tier="finding" if verified else "candidate",
             )
         )
     return findings

@@ -1,19 +1,36 @@
 """Phantom dependencies: one branch removes or renames a module, symbol or parameter while
-another branch adds (or keeps) a use of it."""
+another branch adds (or, after merging, keeps) a use of it.
+
+A use is reported only after it is checked where it lives now (the merged HEAD, or before
+merging the branches as they are):
+- it is still there, and it is code (tree-sitter: not a comment, docstring or string);
+- it resolves to what was removed: the import names the module it was removed from and
+  that module no longer provides it; a bare name is bound by such an import or lives in
+  that very module; a keyword argument goes to that very function, which no longer takes it.
+
+Resolved uses make a *finding*; uses that cannot be resolved either way (a method called on
+an object of unknown type, a language whose imports are not read here) make a *candidate*;
+uses that resolve to something else are dropped. Post-merge, a removal whose uses were all
+fixed before HEAD is *resolved since*. One finding per removal: a deleted module carries its
+symbols and parameters with it.
+"""
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Literal
 
+from idealize.analyze.bindings import bound, imports, module_files, package_of, would_mean
 from idealize.analyze.context import Context
+from idealize.analyze.features import parameters
+from idealize.analyze.head import TreeView
 from idealize.analyze.params import param
 from idealize.analyze.pieces import Piece
-from idealize.repo.git import Git
 from idealize.repo.languages import family, language_of
-from idealize.types import Branch, Finding, Location, Parallel, always_parallel
+from idealize.types import Branch, Finding, Location, Parallel
 
 COMMON_NAMES = frozenset(
     [
@@ -72,389 +89,526 @@ COMMON_NAMES = frozenset(
 
 
 @dataclass(frozen=True)
+class PhantomParams:
+    confidence_import: float = param(
+        0.95, "an import of a name its module no longer provides fails at import time"
+    )
+    confidence_keyword: float = param(
+        0.9, "a keyword argument the resolved function no longer takes fails when called"
+    )
+    confidence_call: float = param(
+        0.9, "a call bound (by import or module) to a removed definition fails when reached"
+    )
+    confidence_reference: float = param(
+        0.8, "a bound reference to a removed definition fails when evaluated"
+    )
+    confidence_unresolved: float = param(
+        0.5, "a use whose binding cannot be read (method on an unknown type): a candidate"
+    )
+    max_uses: int = param(8, "uses listed as locations; the rest are counted in the evidence")
+    min_name: int = param(
+        3, "shorter removed names (`x`, `id`) are words every file uses: not followed"
+    )
+
+
+How = Literal["import", "keyword", "call", "reference", "fixture"]
+Outcome = Literal["broken", "unknown", "fine", "fixed"]  # fixed: broke when it landed, not at HEAD
+
+
+@dataclass(frozen=True)
 class Removal:
     branch: str
-    path: str
-    symbol: str | None  # None: the whole module
-    name: str  # the name other code would use
-    what: str  # "function", "class", "module", "parameter"
+    path: str  # the file it was removed from (the old path of a renamed file)
+    symbol: str | None  # qualified name; None: the whole module
+    name: str  # the name other code uses
+    what: str  # module, function, method, class, ..., parameter, fixture
     replacement: str | None
     function: str | None = None  # for a parameter: the function it belonged to
     line: int | None = None
+    base: str = ""  # a commit where it still existed
+    inside: tuple[str, ...] = ()  # for a module: the symbols that went with it
+
+    @property
+    def language(self) -> str | None:
+        return language_of(self.path)
 
 
 @dataclass(frozen=True)
 class Use:
-    branch: str | None
+    branch: str | None  # who added it; None: code that was already there
     path: str
     line: int
     text: str
-    how: str  # import, call, keyword, reference
+    how: How
+    outcome: Outcome = "unknown"
+    why: str = ""
+    commit: str = ""
+    symbol: str | None = None
 
 
-_PY_FROM = re.compile(r"^\s*from\s+([\w.]+)\s+import\s+\(?([^)#\n]*)", re.M)
-_PY_IMPORT = re.compile(r"^\s*import\s+([\w., ]+)", re.M)
-_JS_IMPORT = re.compile(r"""import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*["']([^"']+)["']""")
-_LOCAL_DEF = r"^\s*(?:async\s+)?(?:def|class|function|func|fn|const|let|var)\s+{name}\b"
+@dataclass
+class _Lines:
+    """Every line the branches added to code files, indexed by the identifiers on it."""
+
+    by_word: dict[str, list[tuple[str, str, int, str]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+
+    @classmethod
+    def of(cls, branches: Sequence[Branch]) -> _Lines:
+        index = cls()
+        for b in branches:
+            for f in b.files:
+                if f.language is None:
+                    continue  # prose and data files mention names without using them
+                for h in f.hunks:
+                    for offset, line in enumerate(h.added):
+                        for word in set(_WORD.findall(line)):
+                            index.by_word[word].append((b.name, f.path, h.new_start + offset, line))
+        return index
 
 
-def bound_elsewhere(source: str, name: str, removed_from: str) -> bool:
-    """Does this file get ``name`` from somewhere other than the module it was removed from
-    (another module's import, or a definition of its own)? Then its uses are not phantom."""
-    stems = {m.rsplit(".", 1)[-1].rsplit("/", 1)[-1] for m in module_names(removed_from)}
-    if re.search(_LOCAL_DEF.format(name=re.escape(name)), source, re.M):
-        return True
-    for module, names in _PY_FROM.findall(source):
-        imported = {n.strip().split(" as ")[-1].strip() for n in names.split(",")}
-        if name in imported:
-            return module.rsplit(".", 1)[-1] not in stems
-    for names, module in _JS_IMPORT.findall(source):
-        imported = {n.strip().split(" as ")[-1].strip() for n in names.split(",")}
-        if name in imported:
-            return module.rstrip("/").rsplit("/", 1)[-1].split(".")[0] not in stems
-    for modules in _PY_IMPORT.findall(source):
-        if name in {m.strip().split(" as ")[-1] for m in modules.split(",")}:
-            return True  # `import name`: a module of that name, not the removed symbol
-    return False
+_WORD = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
+_DEFINITION = re.compile(
+    r"^\s*(?:export\s+)?(?:async\s+)?(def|class|function|func|fn|interface|type|struct|enum)\s"
+)
+_FIXTURE = re.compile(r"@(pytest\.)?fixture\b")
 
 
-def module_names(path: str) -> tuple[str, ...]:
-    """How code would import a file: `pkg/mod.py` -> `pkg.mod`, `src/api.ts` -> `./api`, `api`."""
-    stem = path.rsplit(".", 1)[0]
-    dotted = stem.replace("/", ".")
-    names = {dotted, stem.rsplit("/", 1)[-1]}
-    if dotted.endswith(".__init__"):
-        names.add(dotted[: -len(".__init__")])
-    return tuple(sorted(names))
+def _module_name(path: str) -> str:
+    stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return path.rsplit("/", 2)[-2] if stem in ("__init__", "index") and "/" in path else stem
 
 
 def removals(branches: Sequence[Branch], pieces: Sequence[Piece]) -> list[Removal]:
+    """What each branch took away that other code could use: deleted or renamed files,
+    deleted or renamed definitions, removed parameters. A definition that moved to
+    another file of the same branch is a move, followed by its new path."""
+    texts = {(p.branch, p.path, p.symbol): p for p in pieces}
     found: list[Removal] = []
-    by_branch: dict[str | None, list[Piece]] = defaultdict(list)
-    for p in pieces:
-        by_branch[p.branch].append(p)
     for b in branches:
-        added_names: dict[str, str] = {}
+        added: dict[str, str] = {}
         for f in b.files:
             for s in f.symbols:
                 if s.change in ("added", "renamed"):
-                    added_names[s.name.rsplit(".", 1)[-1]] = f.path
+                    added.setdefault(s.name.rsplit(".", 1)[-1], f.path)
+        gone_files: set[str] = set()
         for f in b.files:
-            if f.status == "deleted" and f.language:
+            if not f.language:
+                continue
+            if f.status == "deleted" or (f.status == "renamed" and f.old_path):
+                old = f.old_path if f.status == "renamed" and f.old_path else f.path
+                gone_files.add(old)
                 found.append(
-                    Removal(b.name, f.path, None, module_names(f.path)[-1], "module", None)
+                    Removal(
+                        b.name,
+                        old,
+                        None,
+                        _module_name(old),
+                        "module",
+                        f.path if f.status == "renamed" else None,
+                        base=b.base,
+                        inside=tuple(s.name for s in f.symbols if s.change == "deleted"),
+                    )
                 )
+        for f in b.files:
+            if not f.language or f.path in gone_files or (f.old_path or "") in gone_files:
+                continue
             for s in f.symbols:
                 if s.change == "renamed" and s.renamed_from:
-                    old_short = s.renamed_from.rsplit(".", 1)[-1]
                     found.append(
                         Removal(
                             b.name,
                             f.path,
                             s.renamed_from,
-                            old_short,
+                            s.renamed_from.rsplit(".", 1)[-1],
                             s.kind,
                             s.name,
                             line=s.old_start,
+                            base=b.base,
                         )
                     )
                 elif s.change == "deleted":
                     short = s.name.rsplit(".", 1)[-1]
-                    moved_to = added_names.get(short)
+                    moved_to = added.get(short)
                     if moved_to == f.path:
-                        continue
+                        continue  # redefined in the same file
+                    piece = texts.get((b.name, f.path, s.name))
+                    fixture = piece is not None and bool(_FIXTURE.search(piece.removed_text))
                     found.append(
                         Removal(
                             b.name,
                             f.path,
                             s.name,
                             short,
-                            s.kind,
+                            "fixture" if fixture else s.kind,
                             f"{moved_to}:{short}" if moved_to else None,
                             line=s.old_start,
+                            base=b.base,
                         )
                     )
-        for p in by_branch.get(b.name, []):
-            if p.change != "modified" or not p.old_params or p.cosmetic:
-                continue
-            for gone in p.old_params:
-                if gone not in p.params and len(gone) > 1:
-                    found.append(
-                        Removal(
-                            b.name,
-                            p.path,
-                            p.symbol,
-                            gone,
-                            "parameter",
-                            None,
-                            function=p.short,
-                            line=p.start_line,
-                        )
+    for p in pieces:
+        if p.branch is None or p.change != "modified" or not p.old_params or p.cosmetic:
+            continue
+        if "**" in p.text.split(":", 1)[0] or "..." in p.text.split("{", 1)[0]:
+            continue  # still takes any keyword
+        for gone in p.old_params:
+            if gone not in p.params and len(gone) > 1:
+                found.append(
+                    Removal(
+                        p.branch,
+                        p.path,
+                        p.symbol,
+                        gone,
+                        "parameter",
+                        None,
+                        function=p.short,
+                        line=p.start_line,
+                        base=next((b.base for b in branches if b.name == p.branch), ""),
                     )
+                )
     return found
 
 
-def _patterns(r: Removal) -> list[tuple[str, re.Pattern[str]]]:
+def _how(r: Removal, text: str) -> How | None:
+    """How a line that mentions the name would use it, or None when it does not."""
     n = re.escape(r.name)
     if r.what == "parameter" and r.function:
-        return [("keyword", re.compile(rf"\b{re.escape(r.function)}\s*\(.*\b{n}\s*[=:]"))]
-    if r.what == "module":
-        return [("import", re.compile(rf"(import|from|require\(|use)\b.*[\s./'\"]{n}\b"))]
-    pats = [
-        (
-            "import",
-            re.compile(
-                rf"^\s*(from\s+\S+\s+import|import|use)\b.*\b{n}\b|import\s*\{{[^}}]*\b{n}\b"
-            ),
+        return (
+            "keyword"
+            if re.search(rf"\b{re.escape(r.function)}\s*\(.*\b{n}\s*=(?!=)", text)
+            else None
         )
-    ]
-    if r.name not in COMMON_NAMES and len(r.name) > 3:
-        # a method is reached through an object (`x.name(`); a top-level name is used bare,
-        # or through its own module (`api.name`), never through another (`ssl.SSLContext`)
-        member = r.symbol is not None and "." in r.symbol
-        stems = sorted({m.rsplit(".", 1)[-1].rsplit("/", 1)[-1] for m in module_names(r.path)})
-        # one fixed-width look-behind per module stem (Python's re needs fixed widths)
-        own = "".join(f"|(?<=\\b{re.escape(stem)}\\.)" for stem in stems)
-        before = r"(?<![\w'\"])" if member else rf"(?:(?<![\w.'\"]){own})"
-        pats.append(("call", re.compile(rf"{before}{n}\s*\(")))
-        pats.append(("reference", re.compile(rf"{before}{n}\b(?!\s*[=:](?!=))")))
-    return pats
-
-
-def _match(r: Removal, text: str) -> str | None:
-    for how, pattern in _patterns(r):
-        if pattern.search(text):
-            return how
+    if r.what == "fixture":
+        return (
+            "fixture" if re.search(rf"^\s*(async\s+)?def\s+test\w*\s*\(.*\b{n}\b", text) else None
+        )
+    if re.match(r"^\s*(from\s+\S+\s+import|import|export\s.*\sfrom|use)\b", text) or re.search(
+        r"\brequire\(", text
+    ):
+        return "import"
+    if r.what == "module":
+        return None
+    if _DEFINITION.match(text):
+        return None
+    if re.search(rf"(?<![\w$]){n}\s*\(", text):
+        return "call"
+    if re.search(rf"(?<![\w$]){n}(?![\w$])(?!\s*=(?!=))", text):
+        return "reference"
     return None
 
 
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_DEFINITION = re.compile(r"^\s*(def|class|function|func|fn)\s")
-
-Line = tuple[str, str, int, str]  # branch, path, line number, text
-
-
-class AddedLines:
-    """Every line the branches added to code files, indexed by the identifiers on it,
-    so a removal is checked against the few lines that mention its name."""
-
-    def __init__(self, branches: Sequence[Branch]) -> None:
-        self.by_word: dict[str, list[Line]] = defaultdict(list)
-        self.language: dict[str, str | None] = {}
-        self.blob: dict[tuple[str, str], str] = {}
-        # (path, symbol) -> the (branch, path) pairs that add or change that definition
-        self.defines: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)
-        for b in branches:
-            for f in b.files:
-                for sym in f.symbols:
-                    if sym.change in ("added", "modified"):
-                        self.defines[(f.path, sym.name)].add((b.name, f.path))
-                if f.new_blob:
-                    self.blob[(b.name, f.path)] = f.new_blob
-                lang = language_of(f.path)
-                self.language[f.path] = lang
-                if lang is None:
-                    continue  # prose and data files mention names without using them
-                for h in f.hunks:
-                    for offset, line in enumerate(h.added):
-                        for word in set(_WORD.findall(line)):
-                            self.by_word[word].append((b.name, f.path, h.new_start + offset, line))
+def _enclosing(tree: TreeView, path: str, line: int) -> str | None:
+    inside = [s for s in tree.definitions(path) if s.start_line <= line <= s.end_line]
+    return min(inside, key=lambda s: s.end_line - s.start_line).name if inside else None
 
 
-def added_uses(
+def _locate(tree: TreeView, path: str, line: int, text: str) -> int | None:
+    """The line of ``text`` in the file now: the same line, else the nearest one that reads
+    the same (other work moved it), else None (it is gone)."""
+    lines = (tree.text(path) or "").splitlines()
+    want = text.strip()
+    if 1 <= line <= len(lines) and lines[line - 1].strip() == want:
+        return line
+    hits = [i + 1 for i, t in enumerate(lines) if t.strip() == want]
+    return min(hits, key=lambda n: abs(n - line)) if hits else None
+
+
+def _provides(tree: TreeView, path: str, name: str) -> bool:
+    """Does ``path`` still give ``name`` to importers: a definition, or any code use of the
+    word (a re-export, an assignment, an import of it)?"""
+    if tree.defines(path, name) is not None:
+        return True
+    text = tree.text(path) or ""
+    for n, line in enumerate(text.splitlines(), start=1):
+        if re.search(rf"(?<![\w$]){re.escape(name)}(?![\w$])", line) and tree.is_code(
+            path, n, name
+        ):
+            return True
+    return False
+
+
+def _resolve(r: Removal, use: Use, used_in: TreeView, defs: TreeView) -> tuple[Outcome, str]:
+    """Does the use mean what was removed, and is it gone in ``defs``?"""
+    language = language_of(use.path)
+    if language is None or r.language is None or family(language) != family(r.language):
+        return "fine", "another language"
+    text = used_in.text(use.path) or ""
+    paths = defs.paths
+    if r.what == "module":
+        for b in imports(text, language):
+            if abs(b.line - use.line) <= 30 and would_mean(b.module, use.path, r.path):
+                if module_files(b.module, use.path, paths):
+                    return "fine", "the module is back"
+                return "broken", f"imports `{b.module}`, which no longer exists"
+        return "fine", "no import of the module"
+    if r.what == "fixture":
+        if defs.defined_anywhere(r.name, "python"):
+            return "fine", "a fixture of that name is defined"
+        return "broken", f"requests fixture `{r.name}`, which nothing defines any more"
+    name = r.function if r.what == "parameter" and r.function else r.name
+    if r.what == "parameter":
+        if not _takes(defs, r):
+            return "broken", f"`{r.function}` no longer takes `{r.name}`"
+        return "fine", "the function takes it again"
+    # where does the use get the name from?
+    for b in bound(text, language, name):
+        files = module_files(b.module, use.path, paths)
+        if family(language) == "go":
+            break
+        if not files:
+            if would_mean(b.module, use.path, r.path):
+                return "broken", f"imports `{name}` from `{b.module}`, which no longer exists"
+            return "fine", f"`{name}` comes from `{b.module}`"
+        if any(_provides(defs, f, b.imported or name) for f in files):
+            return "fine", f"`{b.module}` still provides `{name}`"
+        if r.path in files:
+            return "broken", f"imports `{name}` from `{b.module}`, which no longer has it"
+        return "unknown", f"`{b.module}` does not provide `{name}`"
+    if family(language) == "go":
+        return _resolve_go(r, use, text, defs)
+    if use.path == r.path:
+        if defs.defines(r.path, name) is None and not _provides(defs, r.path, name):
+            return "broken", f"`{name}` is used in its own module, which no longer defines it"
+        return "fine", "still defined in its module"
+    member = r.symbol is not None and "." in r.symbol
+    if member:
+        if defs.defined_anywhere(name, language):
+            return "fine", f"another `{name}` is defined: the call may mean it"
+        return "unknown", f"a method `{name}` on an object of unknown type"
+    # a module-qualified use (`api.name`): is the qualifier an import of the removed module?
+    qualifier = re.search(rf"([\w$]+)\.{re.escape(name)}\b", use.text)
+    if qualifier:
+        for b in bound(text, language, qualifier.group(1)):
+            if b.imported is None or b.imported == qualifier.group(1):
+                target = b.module if b.imported is None else f"{b.module}.{b.imported}"
+                if would_mean(target, use.path, r.path) or would_mean(b.module, use.path, r.path):
+                    if defs.defines(r.path, name) is None:
+                        return (
+                            "broken",
+                            f"`{qualifier.group(1)}.{name}`: the module no longer has it",
+                        )
+                    return "fine", "still in the module"
+        return "fine", f"`{qualifier.group(1)}.{name}` is another object's attribute"
+    if defs.defines(use.path, name) is not None:
+        return "fine", "defined in the file itself"
+    return "unknown", "the file does not say where the name comes from"
+
+
+def _resolve_go(r: Removal, use: Use, text: str, defs: TreeView) -> tuple[Outcome, str]:
+    """Go: a package is a folder. ``pkg.Name`` through an import of the removed file's
+    folder, or a bare ``Name`` in that folder, breaks when no file there defines it."""
+    folder = package_of(r.path)
+    members = [p for p in defs.paths if p.endswith(".go") and package_of(p) == folder]
+    defined = any(defs.defines(p, r.name) for p in members)
+    member = r.symbol is not None and "." in r.symbol
+    qualifier = re.search(rf"([\w]+)\.{re.escape(r.name)}\b", use.text)
+    if member:
+        if defs.defined_anywhere(r.name, "go"):
+            return "fine", f"another `{r.name}` is defined"
+        return "unknown", f"a method `{r.name}` on a value of unknown type"
+    if qualifier:
+        for b in imports(text, "go"):
+            if b.local == qualifier.group(1) and would_mean(b.module, use.path, r.path):
+                if defined:
+                    return "fine", "still defined in the package"
+                return "broken", f"`{qualifier.group(1)}.{r.name}`: the package no longer has it"
+        return "fine", "another package's name"
+    if package_of(use.path) == folder:
+        if defined:
+            return "fine", "still defined in the package"
+        return "broken", f"`{r.name}` is used in its package, which no longer defines it"
+    return "fine", "not this package's name"
+
+
+def _takes(defs: TreeView, r: Removal) -> bool:
+    symbol = r.symbol or ""
+    found = next((s for s in defs.definitions(r.path) if s.name == symbol), None)
+    if found is None:
+        return True  # the function itself is gone or moved: another finding's business
+    text = defs.text(r.path) or ""
+    head = "\n".join(text.splitlines()[found.start_line - 1 : found.start_line + 8])
+    signature = head.split(")")[0] + ")"
+    names = parameters(signature, r.language)
+    return r.name in names or "**" in signature
+
+
+def _candidate_uses(
     r: Removal,
-    branches: Sequence[Branch],
-    index: AddedLines | None = None,
-    parallel: Parallel = always_parallel,
+    ctx: Context,
+    lines: _Lines,
+    parallel: Parallel,
 ) -> list[Use]:
-    index = index or AddedLines(branches)
-    lang = language_of(r.path)
-    redefined = index.defines.get((r.path, r.symbol or ""), set())
+    """Lines that mention the removed name: added by other branches in flight at the same
+    time and, after merging, anywhere in HEAD."""
     key = r.function if r.what == "parameter" and r.function else r.name
-    uses: list[Use] = []
-    for branch, path, lineno, line in index.by_word.get(key, []):
+    uses: dict[tuple[str, int], Use] = {}
+    for branch, path, line, text in lines.by_word.get(key, []):
         if branch == r.branch or not parallel(branch, r.branch):
             continue
-        flang = index.language.get(path)
-        if lang and flang and family(lang) != family(flang):
-            continue
-        if r.what != "parameter" and (branch, path) in redefined:
-            continue  # a redefinition in the same file is not a use
-        how = _match(r, line)
-        if how is None or _DEFINITION.match(line):
-            continue
-        uses.append(Use(branch, path, lineno, line.strip(), how))
-    return uses
-
-
-def grep_names(
-    git: Git, names: Sequence[str], treeish: str
-) -> dict[str, list[tuple[str, int, str]]]:
-    """Every line of the tree that mentions one of the names (as a word), in a few git calls."""
-    found: dict[str, list[tuple[str, int, str]]] = defaultdict(list)
-    wanted = sorted(set(names))
-    for i in range(0, len(wanted), 400):
-        chunk = wanted[i : i + 400]
-        args = ["grep", "-n", "-w", "-I", "--full-name"]
-        for name in chunk:
-            args += ["-e", name]
-        out = git.text(*args, treeish, "--", check=False)
-        names_here = set(chunk)
-        for row in out.splitlines():
-            parts = row.split(":", 3)
-            if len(parts) < 4 or not parts[2].isdigit():
+        how = _how(r, text)
+        if how is not None:
+            uses.setdefault((path, line), Use(branch, path, line, text.strip(), how))
+    if ctx.merged:
+        added_by = {(path, text.strip()): b for b, path, _, text in lines.by_word.get(key, [])}
+        for path, line, text in ctx.head.mentions([key])[key]:
+            owner = added_by.get((path, text.strip()))
+            if owner == r.branch or (owner is not None and not parallel(owner, r.branch)):
                 continue
-            _, path, lineno, text = parts
-            for word in set(_WORD.findall(text)) & names_here:
-                found[word].append((path, int(lineno), text))
-    return found
+            how = _how(r, text)
+            if how is None or language_of(path) is None:
+                continue
+            if any(u.path == path and u.text == text.strip() for u in uses.values()):
+                continue
+            uses.setdefault((path, line), Use(owner, path, line, text.strip(), how))
+    return list(uses.values())
 
 
-def kept_uses(
-    r: Removal,
-    branches: Sequence[Branch],
-    index: AddedLines,
-    grepped: dict[str, list[tuple[str, int, str]]],
-) -> list[Use]:
-    """Post-merge: uses still in the merged tree, attributed to the branch that added the line."""
-    if r.what == "parameter" or r.name in COMMON_NAMES or len(r.name) < 4:
-        return []
-    lang = language_of(r.path)
-    added_by = {
-        (path, text.strip()): branch for branch, path, _, text in index.by_word.get(r.name, [])
-    }
-    uses: list[Use] = []
-    for path, lineno, text in grepped.get(r.name, []):
-        flang = language_of(path)
-        if not flang or (lang and family(flang) != family(lang)):
-            continue
-        how = _match(r, text)
-        if how is None or _DEFINITION.match(text):
-            continue
-        owner = added_by.get((path, text.strip()))
-        if owner == r.branch:
-            continue
-        uses.append(Use(owner, path, lineno, text.strip(), how))
-    return uses
-
-
-@dataclass(frozen=True)
-class PhantomParams:
-    confidence_import: float = param(
-        0.92, "an import of a removed name fails at import time: nearly certain"
+def _check(r: Removal, use: Use, ctx: Context) -> Use:
+    """The use as it is now: where it is, whether it is code, what it resolves to."""
+    used_in = ctx.tree_of(use.branch)
+    defs = ctx.head if ctx.merged else ctx.tree_of(r.branch)
+    line = _locate(used_in, use.path, use.line, use.text)
+    if line is None:
+        if not ctx.merged or use.branch is None or use.branch not in ctx.trees:
+            return replace(use, outcome="fine", why="gone")
+        # gone from HEAD: did it break when it landed? (its branch against the remover's)
+        then = replace(use, outcome="unknown")
+        landed_in, removed_in = ctx.trees[use.branch], ctx.trees[r.branch]
+        at = _locate(landed_in, use.path, use.line, use.text)
+        word = r.function if r.what == "parameter" and r.function else r.name
+        if at is None or not landed_in.is_code(use.path, at, word):
+            return replace(use, outcome="fine", why="gone")
+        outcome, why = _resolve(r, replace(then, line=at), landed_in, removed_in)
+        return replace(
+            use,
+            line=at,
+            outcome="fixed" if outcome == "broken" else "fine",
+            why=f"{why} when it landed; changed before HEAD",
+            commit=landed_in.commit,
+            symbol=_enclosing(landed_in, use.path, at),
+        )
+    word = r.function if r.what == "parameter" and r.function else r.name
+    if not used_in.is_code(use.path, line, word):
+        return replace(use, line=line, outcome="fine", why="in a comment or string")
+    outcome, why = _resolve(r, replace(use, line=line), used_in, defs)
+    return replace(
+        use,
+        line=line,
+        outcome=outcome,
+        why=why,
+        commit=used_in.commit,
+        symbol=_enclosing(used_in, use.path, line),
     )
-    confidence_keyword: float = param(
-        0.85, "a keyword argument the function no longer takes fails when called"
-    )
-    confidence_call: float = param(
-        0.85, "a call by the removed name fails when reached, unless another binding exists"
-    )
-    confidence_reference: float = param(
-        0.65, "a bare reference may be another binding of the same name: weakest"
-    )
-    max_uses: int = param(8, "uses listed as locations; the rest are counted in the evidence")
-
-
-_HOW_ORDER = ("import", "keyword", "call", "reference")
-
-
-def _confidence(params: PhantomParams, how: str) -> float:
-    value: float = getattr(params, f"confidence_{how}")
-    return value
 
 
 def detect(ctx: Context, params: PhantomParams) -> list[Finding]:
-    return find_phantoms(
-        ctx.git, ctx.branches, ctx.pieces, ctx.merged_tree, ctx.parallel, ctx.on_target, params
-    )
-
-
-def find_phantoms(
-    git: Git,
-    branches: Sequence[Branch],
-    pieces: Sequence[Piece],
-    merged_tree: str | None,
-    parallel: Parallel = always_parallel,
-    defined: Collection[str] = (),
-    params: PhantomParams = PhantomParams(),
-) -> list[Finding]:
-    """``defined``: names defined on the merged tree; a removal undone later is no phantom."""
-    findings: list[Finding] = []
-    index = AddedLines(branches)
-    sources: dict[tuple[str | None, str], str] = {}
-
-    def source_of(branch: str | None, path: str) -> str:
-        key = (branch, path)
-        if key not in sources:
-            blob = index.blob.get((branch, path)) if branch is not None else None
-            ref = blob if blob else (f"{merged_tree}:{path}" if merged_tree else None)
-            data = git.run("cat-file", "-p", ref, check=False) if ref else b""
-            sources[key] = data.decode("utf-8", "replace")
-        return sources[key]
-
-    found_removals = removals(branches, pieces)
-    grepped = (
-        grep_names(
-            git,
-            [r.name for r in found_removals if r.what != "parameter" and r.name not in defined],
-            merged_tree,
+    lines = _Lines.of(ctx.branches)
+    found: list[Finding] = []
+    taken = removals(ctx.branches, ctx.pieces)
+    if ctx.merged:
+        ctx.head.prefetch(
+            r.function if r.what == "parameter" and r.function else r.name for r in taken
         )
-        if merged_tree is not None
-        else {}
-    )
-    for r in found_removals:
-        if merged_tree is not None and r.name in defined and r.what != "parameter":
-            continue  # defined again on the merged tree: the removal was undone
-        uses = added_uses(r, branches, index, parallel)
-        if merged_tree is not None:
-            known = {(u.path, u.text) for u in uses}
-            kept = kept_uses(r, branches, index, grepped)
-            uses += [u for u in kept if (u.path, u.text) not in known]
-        if r.what != "parameter":
-            uses = [
-                u for u in uses if not bound_elsewhere(source_of(u.branch, u.path), r.name, r.path)
-            ]
-        if not uses:
+    for r in taken:
+        if len(r.name) < params.min_name:
             continue
-        uses.sort(key=lambda u: (_HOW_ORDER.index(u.how), u.path, u.line))
-        verb = {
-            "parameter": f"removes parameter `{r.name}` of `{r.function}`",
-            "module": f"deletes module `{r.path}`",
-        }.get(
-            r.what,
-            f"{'renames' if r.replacement and ':' not in r.replacement else 'removes'} `{r.symbol}`",
-        )
-        users = sorted({u.branch or "code already on the target" for u in uses})
-        title = f"{r.branch} {verb}, but {', '.join(users)} still use{'s' if len(users) == 1 else ''} it"
-        evidence = [
-            f"{r.branch} {verb} in `{r.path}`"
-            + (f" (now `{r.replacement}`)" if r.replacement else "")
-        ]
-        evidence += [
-            f"{u.how} in `{u.path}:{u.line}` ({u.branch or 'existing code'}): `{u.text[:120]}`"
-            for u in uses[:5]
-        ]
-        fix = (
-            f"Update the uses to `{r.replacement}`"
-            if r.replacement
-            else "Restore it or move the uses to its replacement"
-        )
-        findings.append(
-            Finding(
-                id="",
-                kind="phantom_dependency",
-                title=title,
-                confidence=max(_confidence(params, u.how) for u in uses),
-                source="static",
-                locations=(
-                    Location(r.path, r.symbol, r.line, r.line, r.branch),
-                    *(
-                        Location(u.path, None, u.line, u.line, u.branch)
-                        for u in uses[: params.max_uses]
-                    ),
-                ),
-                evidence=tuple(evidence),
-                recommendation=f"{fix} before (or right after) merging; the merged code fails at import or call time.",
-            )
-        )
-    return findings
+        candidates = _candidate_uses(r, ctx, lines, ctx.parallel)
+        if not candidates:
+            continue
+        checked = [_check(r, u, ctx) for u in candidates]
+        broken = [u for u in checked if u.outcome == "broken"]
+        unknown = [u for u in checked if u.outcome == "unknown"]
+        landed = [u for u in checked if u.outcome == "fixed"]
+        if broken:
+            found.append(_finding(r, broken, "finding", ctx, params))
+        elif unknown and (r.name not in COMMON_NAMES):
+            found.append(_finding(r, unknown, "candidate", ctx, params))
+        elif landed:
+            found.append(_finding(r, landed, "resolved", ctx, params))
+    return found
+
+
+def _finding(
+    r: Removal, uses: list[Use], tier: str, ctx: Context, params: PhantomParams
+) -> Finding:
+    order = ("import", "keyword", "call", "reference", "fixture")
+    uses.sort(key=lambda u: (order.index(u.how), u.path, u.line))
+    verb = {
+        "parameter": f"removes parameter `{r.name}` of `{r.function}`",
+        "module": f"{'moves' if r.replacement else 'deletes'} module `{r.path}`",
+    }.get(
+        r.what,
+        f"{'renames' if r.replacement and ':' not in r.replacement else 'removes'} `{r.symbol}`",
+    )
+    users = sorted({u.branch or "code already on the target" for u in uses})
+    who = ", ".join(users[:4]) + (f" and {len(users) - 4} more" if len(users) > 4 else "")
+    if tier == "resolved":
+        title = f"{r.branch} {verb} while {who} added uses of it; fixed before HEAD"
+    else:
+        title = f"{r.branch} {verb}, but {who} still use{'s' if len(users) == 1 else ''} it"
+    evidence = [
+        f"{r.branch} {verb} in `{r.path}`" + (f" (now `{r.replacement}`)" if r.replacement else "")
+    ]
+    evidence += [
+        f"{u.how} in `{u.path}:{u.line}` ({u.branch or 'existing code'}): `{u.text[:120]}`"
+        for u in uses[:5]
+    ]
+    checked = "checked at HEAD" if ctx.merged else f"checked against {r.branch}"
+    evidence.append(f"{checked}: {uses[0].why}")
+    if len(uses) > 5:
+        evidence.append(f"{len(uses) - 5} more use(s)")
+    fix = (
+        f"Update the uses to `{r.replacement}`"
+        if r.replacement
+        else "Restore it or move the uses to its replacement"
+    )
+    confidence = (
+        max(getattr(params, f"confidence_{u.how}", params.confidence_call) for u in uses)
+        if tier == "finding"
+        else params.confidence_unresolved
+        if tier == "candidate"
+        else params.confidence_reference
+    )
+    removed_at = Location(
+        r.path,
+        r.symbol,
+        r.line,
+        r.line,
+        r.branch,
+        tree="branch",
+        commit=r.base or None,
+        gone=True,
+    )
+    return Finding(
+        id="",
+        kind="phantom_dependency",
+        title=title,
+        confidence=confidence,
+        source="static",
+        locations=(
+            removed_at,
+            *(
+                Location(
+                    u.path,
+                    u.symbol,
+                    u.line,
+                    u.line,
+                    u.branch,
+                    tree="head" if ctx.merged else "branch",
+                    commit=u.commit or None,
+                    snippet=u.text,
+                )
+                for u in uses[: params.max_uses]
+            ),
+        ),
+        evidence=tuple(evidence),
+        recommendation=(
+            "Nothing to do: the uses were updated after it landed."
+            if tier == "resolved"
+            else f"{fix}; merged as is, the code fails at import or call time."
+        ),
+        tier="candidate" if tier == "candidate" else "finding",
+        status="resolved" if tier == "resolved" else "open",
+        resolved="every use was updated or removed before HEAD" if tier == "resolved" else None,
+    )
