@@ -105,7 +105,8 @@ class Git:
         if check and proc.returncode != 0:
             message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
             first = message[-1] if message else f"exit {proc.returncode}"
-            raise RepoError(f"git {args[0]} failed: {first}", "run with --debug for details")
+            command = args[2] if args[0] == "-c" and len(args) > 2 else args[0]
+            raise RepoError(f"git {command} failed: {first}", "run with --debug for details")
         return proc.stdout
 
     def text(self, *args: str, **kwargs: object) -> str:

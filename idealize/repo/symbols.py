@@ -198,6 +198,11 @@ def _dart_members(children: list[Any]) -> Iterator[tuple[str, str, Any, Any]]:
         i += 1
 
 
+# Definitions nested deeper than this (generated code, hostile input) are not looked for:
+# they stay part of the text of the one they sit in, and the walk cannot overflow the stack.
+MAX_NESTING = 32
+
+
 def _find(root: Any, language: str) -> list[tuple[str, _Found]]:
     spec = _SPECS[language]
     found: list[tuple[str, _Found]] = []
@@ -284,7 +289,8 @@ def _find(root: Any, language: str) -> list[tuple[str, _Found]]:
             )
             for b in bodies:
                 if b is not None:
-                    children.extend(visit(b, f"{qual}.", True))
+                    if qual.count(".") < MAX_NESTING:  # deeper: part of the outer text
+                        children.extend(visit(b, f"{qual}.", True))
         if kind == "impl":
             # an impl block is a container, not a definition of its own
             return children
