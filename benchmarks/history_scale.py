@@ -1030,10 +1030,11 @@ class Run:
     stages: str  # what --verbose printed about stage times and cache hits
     digest: str  # of plan.json: identical inputs must give identical plans
     printed: float  # the total idealize printed (its stages add up to it)
+    collection: float  # of which collect + parse: which branches, their diffs and symbols
 
 
 _STAGE_LINE = re.compile(r"^idealize: (timings|cache)")
-_TOTAL = re.compile(r"^idealize: timings: total (\d+\.\d+)s", re.M)
+_TOTAL = re.compile(r"^idealize: timings: total (\d+\.\d+)s = (.*)$", re.M)
 
 
 def idealize(repo: Path, since: str, cache: Path, workers: int | None) -> Run:
@@ -1078,7 +1079,16 @@ def idealize(repo: Path, since: str, cache: Path, workers: int | None) -> Run:
         stages,
         hashlib.sha256(text).hexdigest(),
         float(total.group(1)) if total else float("nan"),
+        sum(_stage(total.group(2), name) for name in ("collect", "parse")) if total else 0.0,
     )
+
+
+def _stage(parts: str, name: str) -> float:
+    for part in parts.split(" + "):
+        label, _, seconds = part.rpartition(" ")
+        if label == name:
+            return float(seconds)
+    return 0.0
 
 
 @dataclass(frozen=True)
@@ -1090,6 +1100,8 @@ class Row:
     warm: float
     units: int
     findings: int
+    cold_collection: float  # collect + parse of the cold run, as idealize timed them
+    warm_collection: float
 
 
 def measure(
@@ -1109,7 +1121,15 @@ def measure(
     warm = min(warms, key=lambda r: r.seconds)
     base = min(floors)
     row = Row(
-        label, len(cold.branches), base, cold.seconds, warm.seconds, cold.units, cold.findings
+        label,
+        len(cold.branches),
+        base,
+        cold.seconds,
+        warm.seconds,
+        cold.units,
+        cold.findings,
+        cold.collection,
+        warm.collection,
     )
     if show_stages:
         for name, r in (("cold", cold), ("warm", warm)):
@@ -1134,7 +1154,9 @@ def _print_row(row: Row) -> None:
     rc, rw = row.cold / row.floor, row.warm / row.floor
     print(
         f"{row.label:>14} {row.branches:>8} {row.floor:>8.2f} {row.cold:>8.2f} {rc:>6.2f}x {mark(rc, 3):>4}"
-        f" {row.warm:>8.2f} {rw:>6.2f}x {mark(rw, 1.5):>4} {row.units:>6} {row.findings:>8}",
+        f" {row.warm:>8.2f} {rw:>6.2f}x {mark(rw, 1.5):>4} {row.units:>6} {row.findings:>8}"
+        f"   {row.cold_collection:>6.2f} {row.cold_collection / row.floor:>5.2f}x"
+        f" {row.warm_collection:>6.2f} {row.warm_collection / row.floor:>5.2f}x",
         flush=True,
     )
 
@@ -1142,6 +1164,7 @@ def _print_row(row: Row) -> None:
 def _header() -> None:
     print(
         f"{'range':>14} {'branches':>8} {'floor s':>8} {'cold s':>8} {'ratio':>7} {'':>4} {'warm s':>8} {'ratio':>7} {'':>4} {'units':>6} {'findings':>8}"
+        "   collection (collect + parse): cold, ratio, warm, ratio"
     )
 
 

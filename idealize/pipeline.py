@@ -98,15 +98,21 @@ def run(
         cache.close()
 
 
-_CACHE_NAMES = {"symbols": "symbols", "changes": "branches", "features": "features"}
+# cache namespace -> what a hit and a write mean there
+_CACHE_NAMES = {
+    "symbols": ("symbols", "parsed"),
+    "changes": ("diffs", "read"),
+    "features": ("features", "computed"),
+}
 
 
 def _count_cache(cache: Cache, clock: Clock) -> None:
-    """The cache's lookups as counters: ``symbols cached`` (found), ``symbols new`` (written)."""
+    """The cache's lookups as counters: ``symbols cached`` (found), ``symbols parsed``
+    (written, so made in this run), and so on for diffs and features."""
     for ns in sorted({*cache.hits, *cache.written}):
-        name = _CACHE_NAMES.get(ns.rsplit("-", 1)[0], ns)
+        name, made = _CACHE_NAMES.get(ns.rsplit("-", 1)[0], (ns, "new"))
+        clock.count(f"{name} {made}", cache.written[ns])
         clock.count(f"{name} cached", cache.hits[ns])
-        clock.count(f"{name} new", cache.written[ns])
 
 
 def _config_record(config: Config, provider: Provider | None) -> dict[str, object]:

@@ -54,8 +54,9 @@ def test_stage_times_add_up_and_cache_hits_show(
         counts = _parts(cache.group(1).replace(", ", " + "))
         if run == "cold":
             assert "parse" in stages
-            assert counts["symbols new"] > 0 and counts["branches new"] > 0
-            assert counts["branches cached"] == 0
+            assert counts["symbols parsed"] > 0 and counts["diffs read"] > 0
+            assert counts["diffs cached"] == 0 and counts["features computed"] > 0
         else:
-            assert counts["symbols new"] == 0 and counts["branches new"] == 0
-            assert counts["branches cached"] > 0 and counts["features cached"] > 0
+            assert counts["symbols parsed"] == 0 and counts["diffs read"] == 0
+            assert counts["diffs cached"] > 0 and counts["features cached"] > 0
+            assert counts["features computed"] == 0

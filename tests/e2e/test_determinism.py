@@ -46,11 +46,11 @@ def test_one_worker_and_many_give_the_same_plan(history: tuple[Path, str], tmp_p
     one, _ = _plan(repo, since, 1, tmp_path / "one")
     many, timings = _plan(repo, since, 3, tmp_path / "many")
     # enough files that the parsing pool really ran
-    assert timings.count("symbols new") > PARALLEL_MIN
+    assert timings.count("symbols parsed") > PARALLEL_MIN
     assert json.loads(one)["findings"], "a history with nothing to report proves little"
     assert many == one
     again, timings = _plan(repo, since, 3, tmp_path / "many")  # from the cache this time
-    assert timings.count("branches cached") == BRANCHES
+    assert timings.count("diffs cached") == BRANCHES
     assert again == one
 
 
