@@ -12,14 +12,14 @@ from idealize.analyze.features import FeatureStore, calls_only
 from idealize.analyze.head import TreeView
 from idealize.analyze.overlap import module_overlaps
 from idealize.analyze.pieces import Piece, branch_pieces, existing_pieces
-from idealize.analyze.rules import RULES, rule
+from idealize.analyze.rank import rank
+from idealize.analyze.rules import RULES
 from idealize.analyze.units import build_units
 from idealize.cache import Cache
 from idealize.repo.git import BlobReader, Git
 from idealize.repo.languages import family
 from idealize.repo.symbols import SymbolIndex
 from idealize.types import (
-    FINDING_KINDS,
     Branch,
     Finding,
     Location,
@@ -122,8 +122,10 @@ def analyze(
         store.flush()
     progress("analyze", 4, 5)
     heads = {b.name: b.head for b in branches}
-    findings = _number(
-        _dedupe([_provenance(_enclose(f, pieces), heads, target_head) for f in findings])
+    findings = rank(
+        _dedupe([_provenance(_enclose(f, pieces), heads, target_head) for f in findings]),
+        len(branches),
+        {r.kind: params.get(r.kind) or r.params for r in RULES},
     )
     pieces_at: dict[tuple[str | None, str], list[Piece]] = {}
     for p in pieces:
@@ -133,7 +135,8 @@ def analyze(
         _verdict(m, findings, pieces_at, [named[n] for n in m.branches if n in named])
         for m in modules
     )
-    units = build_units(findings, modules, pieces)
+    # what was resolved since needs no review: it gets no unit
+    units = build_units([f for f in findings if f.status == "open"], modules, pieces)
     progress("analyze", 5, 5)
     return Analysis(modules, tuple(findings), units, tuple(notes), tuple(pieces), tuple(existing))
 
@@ -180,29 +183,6 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
             seen.add(key)
             out.append(f)
     return out
-
-
-def _number(findings: list[Finding]) -> list[Finding]:
-    order = {k: i for i, k in enumerate(FINDING_KINDS)}
-    findings.sort(
-        key=lambda f: (
-            order[f.kind],
-            -f.confidence,
-            [(loc.path, loc.symbol or "") for loc in f.locations],
-        )
-    )
-    counters: dict[str, int] = {}
-    numbered = []
-    for f in findings:
-        counters[f.kind] = counters.get(f.kind, 0) + 1
-        numbered.append(replace(f, id=f"{rule(f.kind).prefix}-{counters[f.kind]}"))
-    ranked = sorted(
-        range(len(numbered)),
-        key=lambda i: (numbered[i].tier != "finding", -numbered[i].confidence, i),
-    )
-    for rank, i in enumerate(ranked, start=1):
-        numbered[i] = replace(numbered[i], rank=rank)
-    return numbered
 
 
 class _FileCalls:
@@ -252,13 +232,16 @@ def _verdict(
     pieces_at: dict[tuple[str | None, str], list[Piece]],
     branches: Sequence[Branch],
 ) -> ModuleOverlap:
-    ids = [
-        f.id
+    touching = [
+        f
         for f in findings
-        if any(loc.path == m.path and loc.branch in m.branches for loc in f.locations)
+        if f.status == "open"
+        and any(loc.path == m.path and loc.branch in m.branches for loc in f.locations)
     ]
+    ids = [f.id for f in touching if f.tier == "finding"]
     if ids:
         return replace(m, verdict=f"Drift: see {', '.join(ids)}.")
+    leads = [f.id for f in touching]
     parts: list[str] = []
     kinds: set[str] = set()
     for b in branches:
@@ -279,10 +262,18 @@ def _verdict(
     shared = {s.name for s in m.symbols}
     if shared:
         why = f"both change {', '.join(f'`{s}`' for s in sorted(shared))}, but their added lines share no literals, calls or intent"
+    elif not kinds - {"blank"}:
+        why = "only blank lines or file moves"
     elif kinds - {"blank"} <= {"import", "log", "entry"}:
         what = sorted(k for k in kinds if k in ("import", "log", "entry"))
         names = {"import": "import/export lines", "log": "log lines", "entry": "table entries"}
         why = "only " + ", ".join(names[k] for k in what) + ", in different places"
     else:
         why = "the branches change different definitions with nothing in common"
+    if leads:
+        return replace(
+            m,
+            verdict=f"Unverified: candidate(s) {', '.join(leads)} point here, below the bar "
+            f"for a finding ({'; '.join(parts)}).",
+        )
     return replace(m, verdict=f"Benign: {why} ({'; '.join(parts)}).")

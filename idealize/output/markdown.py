@@ -42,6 +42,30 @@ def format_location(loc: dict[str, Any]) -> str:
     return text
 
 
-def to_markdown(plan: Plan, root: Path | None = None) -> str:
+TOP = 20  # findings shown before "and N more" (--all shows every one)
+
+
+def to_markdown(
+    plan: Plan, root: Path | None = None, candidates: bool = False, everything: bool = False
+) -> str:
+    """The plan for a person: verified findings by rank (the top 20 unless ``everything``),
+    candidates only when asked for, and a short list of what was resolved since."""
     data = plan_to_dict(plan, root)
-    return _templates().get_template("plan.md.j2").render(plan=data)
+    ranked = sorted(data["findings"], key=lambda f: f["rank"] or 10**9)
+    verified = [f for f in ranked if f["status"] == "open" and f["tier"] == "finding"]
+    leads = [f for f in ranked if f["status"] == "open" and f["tier"] == "candidate"]
+    resolved = [f for f in ranked if f["status"] == "resolved"]
+    shown = verified if everything else verified[:TOP]
+    return (
+        _templates()
+        .get_template("plan.md.j2")
+        .render(
+            plan=data,
+            shown=shown,
+            hidden=len(verified) - len(shown),
+            verified=len(verified),
+            candidates=(leads if everything else leads[:TOP]) if candidates else [],
+            candidate_count=len(leads),
+            resolved=resolved,
+        )
+    )

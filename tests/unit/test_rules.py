@@ -77,7 +77,7 @@ def test_parameters_are_configurable_and_checked() -> None:
     with pytest.raises(ConfigError, match="unknown rule 'dupes'"):
         configured_params({"dupes": {}})
     with pytest.raises(ConfigError, match="must be a int"):
-        override(DoubleFixParams(), {"min_signals": "two"}, "rules.double_fix")
+        override(DoubleFixParams(), {"min_rare_shared": "two"}, "rules.double_fix")
 
 
 FETCH_A = """def list_models(host):

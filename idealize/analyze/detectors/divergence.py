@@ -29,6 +29,9 @@ MAX_LINE = 400  # longer lines are data (base64, minified code), not calls
 
 @dataclass(frozen=True)
 class DivergenceParams:
+    impact: float = param(
+        0.8, "two mechanisms for one job: every later change is made twice or forgotten"
+    )
     confidence_extended: float = param(
         0.8, "the other branch changes the mechanism itself (new parameters, new body)"
     )

@@ -181,6 +181,7 @@ _TRIVIAL = frozenset(
 
 @dataclass(frozen=True)
 class DoubleFixParams:
+    impact: float = param(0.7, "two fixes of one defect: one of them rots, and they can interfere")
     min_rare_shared: int = param(
         1,
         "shared rare added tokens (literals, calls) or identical lines needed: code that "

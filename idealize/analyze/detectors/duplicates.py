@@ -29,6 +29,9 @@ from idealize.types import Finding, Parallel, always_parallel
 
 @dataclass(frozen=True)
 class DuplicateParams:
+    impact: float = param(
+        0.5, "a copy costs maintenance, not correctness: ranked below what breaks"
+    )
     threshold: float = param(
         0.42,
         "score a pair needs to be reported; below it, sample pairs that only share layout "

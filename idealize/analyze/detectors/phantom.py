@@ -90,6 +90,7 @@ COMMON_NAMES = frozenset(
 
 @dataclass(frozen=True)
 class PhantomParams:
+    impact: float = param(1.0, "merged code that fails at import or call time: ranked first")
     confidence_import: float = param(
         0.95, "an import of a name its module no longer provides fails at import time"
     )
