@@ -280,7 +280,8 @@ def _find(root: Any, language: str) -> list[tuple[str, _Found]]:
         first = outer if outer is not None else node
         children: list[tuple[int, int]] = []
         is_container = kind in ("class", "struct", "enum", "interface", "trait", "impl", "module")
-        if is_container:
+        # nested deeper than MAX_NESTING: left as part of the outer definition's text
+        if is_container and qual.count(".") < MAX_NESTING:
             body = node.child_by_field_name("body")
             bodies = (
                 [body]
@@ -289,8 +290,7 @@ def _find(root: Any, language: str) -> list[tuple[str, _Found]]:
             )
             for b in bodies:
                 if b is not None:
-                    if qual.count(".") < MAX_NESTING:  # deeper: part of the outer text
-                        children.extend(visit(b, f"{qual}.", True))
+                    children.extend(visit(b, f"{qual}.", True))
         if kind == "impl":
             # an impl block is a container, not a definition of its own
             return children
