@@ -692,22 +692,25 @@ def _submit(
     hunks: tuple[dict[str, list[Hunk]], set[str]],
     contents: dict[str, bytes],
 ) -> None:
-    """Hand a branch's files to the parser: both sides of a changed text file together
-    (the new side is then parsed incrementally), any other file on its own."""
+    """Hand a branch's files to the parser: the new side of a changed text file with the
+    old side (its source too when that is to be parsed) and the hunks between them, so
+    the new side can be parsed incrementally; any other file on its own."""
     by_path, binary = hunks
     for rc in p.raw or ():
         lang = language_of(rc.path)
         if lang is None:
             continue
         old, new = rc.old_blob, rc.new_blob
-        if old and new and old in contents and new in contents and rc.path not in binary:
+        if new and new in contents and old and rc.path not in binary:
             edits = [
                 (h.old_start, h.old_lines, h.new_start, h.new_lines)
                 for h in by_path.get(rc.path, ())
             ]
-            parser.submit_pair((old, contents[old]), (new, contents[new]), lang, edits)
+            parser.submit_change(
+                rc.path, lang, (old, contents.get(old)), (new, contents[new]), edits
+            )
         else:
-            parser.submit((b, lang, contents[b]) for b in (old, new) if b in contents)
+            parser.submit((b, lang, contents[b]) for b in (old, new) if b and b in contents)
 
 
 def _finish(

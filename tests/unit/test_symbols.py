@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
+from idealize.cache import Cache
+from idealize.repo import symbols
 from idealize.repo.collect import _hunks_by_path
 from idealize.repo.git import Git
-from idealize.repo.symbols import _edits, parse_pair, parse_symbols
+from idealize.repo.symbols import SymbolIndex, _edits, parse_pair, parse_symbols
 from tests.conftest import Repo
 
 CASES = {
@@ -124,3 +128,55 @@ def test_hunks_that_do_not_describe_the_change_fall_back_to_two_parses() -> None
         parse_symbols(old, "python"),
         parse_symbols(new, "python"),
     )
+
+
+VERSIONS = [
+    b"def a():\n    return 1\n\n\ndef b():\n    return 2\n",
+    b"def a():\n    return 10\n\n\ndef b():\n    return 2\n\n\ndef c():\n    return 3\n",
+    b"def a():\n    return 10\n\n\ndef c():\n    return 30\n",
+]
+
+
+def _chain(repo: Repo) -> tuple[list[str], list[list[tuple[int, int, int, int]]]]:
+    """Three versions of one file, their blob ids, and the hunks from each to the next."""
+    shas, hunks = [], []
+    for text in VERSIONS:
+        repo.write("m.py", text)
+        shas.append(repo.commit("v"))
+    git = Git(repo.path)
+    blobs = [git.text("rev-parse", f"{sha}:m.py").strip() for sha in shas]
+    for a, b in itertools.pairwise(shas):
+        patch = git.diff(a, b)[1]
+        hunks.append(
+            [
+                (h.old_start, h.old_lines, h.new_start, h.new_lines)
+                for h in _hunks_by_path(patch)[0]["m.py"]
+            ]
+        )
+    return blobs, hunks
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_each_version_of_a_file_is_parsed_from_the_one_before(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    blobs, hunks = _chain(repo)
+    reparsed: list[bytes] = []
+    real = symbols._reparse
+
+    def spy(parser: object, base: object, base_source: bytes, source: bytes, h: object) -> object:
+        reparsed.append(source)
+        return real(parser, base, base_source, source, h)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(symbols, "_reparse", spy)
+    index = SymbolIndex(Cache(None), workers=workers)
+    with index.pool() as pool:
+        pool.submit_change(
+            "m.py", "python", (blobs[0], VERSIONS[0]), (blobs[1], VERSIONS[1]), hunks[0]
+        )
+        pool.submit_change("m.py", "python", (blobs[1], None), (blobs[2], VERSIONS[2]), hunks[1])
+        pool.wait()
+    for blob, text in zip(blobs, VERSIONS, strict=True):
+        assert index.get(blob, "python", None) == parse_symbols(text, "python")
+    if workers == 1:  # parsed here, so the spy saw it: both later versions from a tree
+        assert reparsed == VERSIONS[1:]
