@@ -3,16 +3,30 @@
 Keys are content hashes (git blob ids, prompt hashes), so one cache serves every
 repository on the machine without mixing them up. Location: ``$IDEALIZE_CACHE_DIR``,
 else ``$XDG_CACHE_HOME/idealize``, else ``~/.cache/idealize``.
+
+The cache only saves time. A damaged database file (corrupt pages, not a database at all)
+is moved aside as ``cache.sqlite3.damaged-<time>`` with a one-line warning on the
+``idealize`` logger, and the run goes on with a fresh one.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import sqlite3
 import threading
+import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TypeVar
+
+log = logging.getLogger("idealize")
+
+T = TypeVar("T")
+
+FILENAME = "cache.sqlite3"
 
 
 def default_cache_dir() -> Path:
@@ -24,58 +38,140 @@ def default_cache_dir() -> Path:
     return base / "idealize"
 
 
+def _damaged(exc: sqlite3.Error) -> bool:
+    """A database that cannot be read, as opposed to one that is busy or locked."""
+    if isinstance(exc, sqlite3.OperationalError):
+        text = str(exc).lower()
+        return "malformed" in text or "not a database" in text or "disk i/o" in text
+    return isinstance(exc, sqlite3.DatabaseError)
+
+
 class Cache:
     """Namespaced key -> text store. ``Cache(None)`` keeps everything in memory."""
 
     def __init__(self, directory: Path | None) -> None:
-        if directory is None:
-            self._db = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
-        else:
-            try:
-                directory.mkdir(parents=True, exist_ok=True)
-                # autocommit: two runs at once must not lock each other out
-                self._db = sqlite3.connect(
-                    directory / "cache.sqlite3",
-                    timeout=5,
-                    isolation_level=None,
-                    check_same_thread=False,
-                )
-                self._db.execute("PRAGMA journal_mode=WAL")
-            except (OSError, sqlite3.Error):
-                # an unwritable cache must not stop a run: fall back to memory
-                self._db = sqlite3.connect(
-                    ":memory:", isolation_level=None, check_same_thread=False
-                )
-        self._db.execute("PRAGMA synchronous=OFF")
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS entries (ns TEXT, key TEXT, value TEXT, PRIMARY KEY (ns, key))"
-        )
+        self._directory = directory
         self._lock = threading.Lock()  # one connection, shared by the model stage's threads
-        # lookups found and not found, by namespace: what --verbose reports as cache hits
+        # lookups found and not found, and entries written, by namespace: the cache hits
+        # --verbose reports
         self.hits: Counter[str] = Counter()
         self.misses: Counter[str] = Counter()
         self.written: Counter[str] = Counter()
+        self._db = self._open()
+
+    # -- opening, and recovering from a damaged file -------------------------------------
+
+    def _open(self) -> sqlite3.Connection:
+        if self._directory is None:
+            return self._prepare(self._memory())
+        path = self._directory / FILENAME
+        try:
+            self._directory.mkdir(parents=True, exist_ok=True)
+            # autocommit: two runs at once must not lock each other out
+            db = sqlite3.connect(path, timeout=5, isolation_level=None, check_same_thread=False)
+        except (OSError, sqlite3.Error):
+            # an unwritable cache must not stop a run: fall back to memory
+            return self._prepare(self._memory())
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return self._prepare(db)
+        except sqlite3.Error as exc:
+            db.close()
+            if not _damaged(exc):
+                return self._prepare(self._memory())
+            self._move_aside(path, exc)
+            try:
+                fresh = sqlite3.connect(
+                    path, timeout=5, isolation_level=None, check_same_thread=False
+                )
+                fresh.execute("PRAGMA journal_mode=WAL")
+                return self._prepare(fresh)
+            except sqlite3.Error:
+                return self._prepare(self._memory())
+
+    @staticmethod
+    def _memory() -> sqlite3.Connection:
+        return sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+
+    @staticmethod
+    def _prepare(db: sqlite3.Connection) -> sqlite3.Connection:
+        db.execute("PRAGMA synchronous=OFF")
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS entries (ns TEXT, key TEXT, value TEXT, PRIMARY KEY (ns, key))"
+        )
+        # reads the schema and the table's root page: a file that is not a database, or
+        # whose first pages are damaged, fails here rather than in the middle of a run
+        db.execute("SELECT 1 FROM entries LIMIT 1").fetchall()
+        return db
+
+    def _move_aside(self, path: Path, exc: sqlite3.Error) -> None:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        aside = path.with_name(f"{path.name}.damaged-{stamp}")
+        n = 1
+        while aside.exists():
+            n += 1
+            aside = path.with_name(f"{path.name}.damaged-{stamp}-{n}")
+        for suffix in ("", "-wal", "-shm"):
+            part = Path(f"{path}{suffix}")
+            if part.exists():
+                try:
+                    part.rename(Path(f"{aside}{suffix}"))
+                except OSError:
+                    part.unlink(missing_ok=True)
+        log.warning(
+            "the cache at %s was damaged (%s); moved it to %s and started a new one",
+            path,
+            exc,
+            aside.name,
+        )
+
+    def _recover(self, exc: sqlite3.Error) -> None:
+        """Called with the lock held, after a damaged page turned up mid-run."""
+        with contextlib.suppress(sqlite3.Error):
+            self._db.close()
+        if self._directory is None:
+            self._db = self._prepare(self._memory())
+            return
+        self._move_aside(self._directory / FILENAME, exc)
+        self._db = self._open()
+
+    def _guarded(self, action: Callable[[], T], fallback: T) -> T:
+        try:
+            return action()
+        except sqlite3.Error as exc:
+            if not _damaged(exc):
+                raise
+            self._recover(exc)
+            try:
+                return action()
+            except sqlite3.Error:
+                return fallback
+
+    # -- reading and writing --------------------------------------------------------------
 
     def get(self, ns: str, key: str) -> str | None:
         with self._lock:
-            return self._get(ns, key)
+            found = self._guarded(lambda: self._get(ns, key), None)
+            (self.misses if found is None else self.hits)[ns] += 1
+            return found
 
     def _get(self, ns: str, key: str) -> str | None:
         row = self._db.execute(
             "SELECT value FROM entries WHERE ns=? AND key=?", (ns, key)
         ).fetchone()
         if row is None:
-            self.misses[ns] += 1
             return None
-        self.hits[ns] += 1
         return str(row[0])
 
     def get_many(self, ns: str, keys: Iterable[str]) -> dict[str, str]:
-        with self._lock:
-            return self._get_many(ns, keys)
-
-    def _get_many(self, ns: str, keys: Iterable[str]) -> dict[str, str]:
         wanted = list(dict.fromkeys(keys))
+        with self._lock:
+            found: dict[str, str] = self._guarded(lambda: self._get_many(ns, wanted), {})
+            self.hits[ns] += len(found)
+            self.misses[ns] += len(wanted) - len(found)
+            return found
+
+    def _get_many(self, ns: str, wanted: list[str]) -> dict[str, str]:
         found: dict[str, str] = {}
         for i in range(0, len(wanted), 500):
             chunk = wanted[i : i + 500]
@@ -84,28 +180,31 @@ class Cache:
                 f"SELECT key, value FROM entries WHERE ns=? AND key IN ({marks})", (ns, *chunk)
             ):
                 found[key] = value
-        self.hits[ns] += len(found)
-        self.misses[ns] += len(wanted) - len(found)
         return found
 
     def put(self, ns: str, key: str, value: str) -> None:
         self.put_many(ns, [(key, value)])
 
     def put_many(self, ns: str, items: Iterable[tuple[str, str]]) -> None:
+        rows = list(items)
         with self._lock:
-            self._put_many(ns, items)
+            self._guarded(lambda: self._put_many(ns, rows), None)
+            self.written[ns] += len(rows)
 
-    def _put_many(self, ns: str, items: Iterable[tuple[str, str]]) -> None:
-        rows = [(ns, k, v) for k, v in items]
-        self.written[ns] += len(rows)
+    def _put_many(self, ns: str, rows: list[tuple[str, str]]) -> None:
         try:
             self._db.execute("BEGIN")
-            self._db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", rows)
+            self._db.executemany(
+                "INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", ((ns, k, v) for k, v in rows)
+            )
             self._db.execute("COMMIT")
-        except sqlite3.OperationalError:
-            # another run holds the lock: the cache only saves time, so go on without it
+        except sqlite3.Error as exc:
             if self._db.in_transaction:
-                self._db.execute("ROLLBACK")
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.execute("ROLLBACK")
+            if _damaged(exc):
+                raise
+            # another run holds the lock: the cache only saves time, so go on without it
 
     def close(self) -> None:
         self._db.close()

@@ -17,13 +17,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from idealize.errors import ConfigError
 from idealize.types import FindingKind
 
 # Files larger than this are kept at hunk level: their symbols are not parsed.
 MAX_PARSE_BYTES = 1_000_000
+
+# Gitignore-style patterns kept out of the analysis and the prompts unless `exclude` is set:
+# code nobody in the repository wrote (installed or vendored packages, minified bundles).
+DEFAULT_EXCLUDE = (
+    "node_modules/",
+    "vendor/",
+    "third_party/",
+    "*.min.js",
+    "*.min.css",
+)
+
+OutputFormat = Literal["md", "json", "sarif", "html", "github"]
+FORMATS: tuple[OutputFormat, ...] = ("md", "json", "sarif", "html", "github")
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -43,20 +56,40 @@ class Settings(BaseModel):
     max_cost: float | None = Field(default=None, ge=0)
     variant: str = "idealized"
     prompts: str | None = None
-    exclude: tuple[str, ...] = ()
+    # gitignore-style patterns kept out of the analysis and every prompt: `exclude` replaces
+    # the defaults, `extend-exclude` adds to them
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    extend_exclude: tuple[str, ...] = ()
     fail_on: tuple[FindingKind, ...] = ()
     min_confidence: float = Field(default=0.0, ge=0, le=1)
     into: str | None = None  # default target branch for --branch / --worktrees / hooks
-    format: Literal["md", "json", "sarif", "html"] = "md"
+    # what a command prints; several (md,sarif) are written into --out
+    format: tuple[OutputFormat, ...] = ("md",)
+    # the committed file of known findings (default: .idealize-baseline.json, when it exists)
+    baseline: str | None = None
     # detector parameters: [tool.idealize.rules.<kind>] name = value (see analyze/params.py)
     rules: dict[str, dict[str, float | int | bool | str]] = Field(default_factory=dict)
     # processes that parse and git reads run at once (default: the cores, at most 4);
     # the plan is the same whatever the number
     workers: int | None = Field(default=None, ge=1, le=64)
 
+    @field_validator("format", mode="before")
+    @classmethod
+    def _formats(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        if isinstance(value, (list, tuple)):
+            return tuple(dict.fromkeys(value))
+        return value
+
+    @property
+    def excludes(self) -> tuple[str, ...]:
+        """Every exclude pattern in force: ``exclude`` then ``extend-exclude``."""
+        return (*self.exclude, *self.extend_exclude)
+
 
 KEYS = tuple(Settings.model_fields)
-_LISTS = {"exclude", "fail_on"}
+_LISTS = {"exclude", "extend_exclude", "fail_on", "format"}
 
 
 def user_file(env: Mapping[str, str]) -> Path:
@@ -66,9 +99,16 @@ def user_file(env: Mapping[str, str]) -> Path:
 
 def _read(path: Path, table: tuple[str, ...] = ()) -> dict[str, Any]:
     try:
-        data: Any = tomllib.loads(path.read_text(encoding="utf-8"))
+        data: Any = tomllib.loads(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})",
+            "save the file as UTF-8",
+        ) from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}", "fix the file or remove it") from exc
+    except IsADirectoryError as exc:
+        raise ConfigError(f"{path} is a folder, not a file", "remove or rename it") from exc
     except OSError as exc:
         raise ConfigError(
             f"cannot read {path}: {exc.strerror}", "check the file's permissions"
@@ -162,7 +202,9 @@ class Config:
     max_parse_bytes: int = MAX_PARSE_BYTES
     cache_dir: Path | None = None  # None: the default cache folder
     use_cache: bool = True
+    # gitignore-style patterns kept out of the analysis and every prompt
     excludes: tuple[str, ...] = field(default_factory=tuple)
+    baseline: Path | None = None  # known findings, not reported (analyze/baseline.py)
     # model stage
     variant: str = "idealized"
     prompts_dir: Path | None = None
@@ -195,7 +237,7 @@ class Config:
             budget=settings.budget,
             max_tokens=settings.max_tokens,
             max_cost=settings.max_cost,
-            excludes=settings.exclude,
+            excludes=settings.excludes,
             rules=settings.rules,
             workers=settings.workers,
         )

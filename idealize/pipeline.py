@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import fields, replace
+from pathlib import Path
 from typing import Any
 
+from idealize.analyze.baseline import apply_baseline
 from idealize.analyze.engine import Analysis, analyze
 from idealize.analyze.features import FeatureStore
 from idealize.analyze.pieces import existing_pieces
 from idealize.analyze.review import review_pieces
 from idealize.analyze.rules import configured_params
+from idealize.analyze.suppress import exclude_findings, suppress
 from idealize.cache import Cache, default_cache_dir
 from idealize.config import Config
 from idealize.llm.providers.base import Provider
@@ -19,9 +22,11 @@ from idealize.output.markdown import to_markdown
 from idealize.output.plan_json import to_json
 from idealize.patches.stage import run_patch_stage
 from idealize.repo.collect import Collection, CollectOptions, collect
+from idealize.repo.exclude import Excluder, exclude_collection
 from idealize.repo.git import Git
 from idealize.repo.languages import family
 from idealize.repo.symbols import SymbolIndex
+from idealize.repo.throwaway import prune_leftovers
 from idealize.runfolder import Recorder
 from idealize.timings import Clock
 from idealize.types import Plan, Progress, no_progress
@@ -53,6 +58,8 @@ def run(
             clock.switch("analyze")
             plan, analysis = _review_plan(git, config, cache, index)
         else:
+            pruned = prune_leftovers(git)  # worktrees a killed run left behind
+            excluder = Excluder(config.excludes).check()
             collection = collect(
                 git,
                 CollectOptions(
@@ -66,6 +73,7 @@ def run(
                 progress,
                 clock,
             )
+            collection = exclude_collection(collection, excluder)
             clock.switch("analyze.pieces")
             plan, analysis = static_plan(
                 git,
@@ -74,6 +82,14 @@ def run(
                 clock.progress(progress, ANALYZE_STEPS),
                 configured_params(config.rules),
             )
+            clock.switch("analyze.filters")  # exclusions, suppressions, the baseline
+            plan, analysis = exclude_findings(plan, analysis, excluder.excluded)
+            plan, analysis = suppress(git, plan, analysis)
+            if config.baseline is not None:
+                plan, analysis = apply_baseline(plan, analysis, config.baseline, git.root)
+            if pruned:
+                note = f"Removed {len(pruned)} throwaway worktree(s) a killed run left behind."
+                plan = replace(plan, notes=(*plan.notes, note))
         if provider is None and not config.dry_run:
             return plan
         clock.switch("model")
@@ -117,7 +133,7 @@ def _count_cache(cache: Cache, clock: Clock) -> None:
 
 def _config_record(config: Config, provider: Provider | None) -> dict[str, object]:
     record = {f.name: getattr(config, f.name) for f in fields(config)}
-    record["repo"] = str(config.repo)
+    record["repo"] = str(Path(config.repo).resolve())  # `idealize report` may run elsewhere
     record["provider"] = f"{provider.name}/{provider.model}" if provider else None
     return record
 

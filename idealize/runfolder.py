@@ -1,11 +1,38 @@
 """The run folder (``.idealize/runs/<timestamp>/`` or ``--out``): every rendered prompt and
-raw response, the config and usage of a run with a model, readable by a person."""
+raw response, the config and usage of a run with a model, readable by a person.
+
+``.idealize/`` holds its own ``.gitignore`` (``*``), so ``git add -A`` never commits a prompt.
+"""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 from typing import Protocol
+
+from idealize.errors import UsageError
+
+RUN_ROOT = ".idealize"
+_GITIGNORE = "# written by idealize: run folders hold prompts and answers, never commit them\n*\n"
+
+
+def ignore_run_root(folder: Path) -> None:
+    """Give every ``.idealize`` folder on the way to ``folder`` (itself included) a
+    ``.gitignore`` that ignores everything in it."""
+    for candidate in (folder, *folder.parents):
+        if candidate.name == RUN_ROOT and candidate.is_dir():
+            marker = candidate / ".gitignore"
+            if not marker.exists():
+                marker.write_text(_GITIGNORE, encoding="utf-8")
+
+
+def check_folder(path: Path, option: str) -> None:
+    """A folder idealize will write into: it may not exist yet, but must not be a file."""
+    if path.exists() and not path.is_dir():
+        raise UsageError(
+            f"{option} {path} is a file, not a folder",
+            f"pass a folder (new or existing) to {option}",
+        )
 
 
 class PromptRecord(Protocol):
@@ -36,8 +63,16 @@ class Recorder:
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
         if folder is not None:
-            (folder / "prompts").mkdir(parents=True, exist_ok=True)
-            (folder / "responses").mkdir(parents=True, exist_ok=True)
+            check_folder(folder, "the run folder")
+            try:
+                (folder / "prompts").mkdir(parents=True, exist_ok=True)
+                (folder / "responses").mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise UsageError(
+                    f"cannot write the run folder {folder}: {exc.strerror}",
+                    "pick a writable --out folder",
+                ) from exc
+            ignore_run_root(folder)
 
     def prompt(self, p: PromptRecord) -> None:
         if self.folder is not None:
@@ -63,4 +98,6 @@ def new_run_dir(root: Path) -> Path:
     from datetime import datetime, timezone
 
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
-    return root / ".idealize" / "runs" / stamp
+    (root / RUN_ROOT).mkdir(exist_ok=True)
+    ignore_run_root(root / RUN_ROOT)
+    return root / RUN_ROOT / "runs" / stamp

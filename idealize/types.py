@@ -98,6 +98,10 @@ class Branch:
     # (base, landing) positions on the target's first-parent history after --since;
     # None for branches that have not landed
     window: tuple[int, int] | None = None
+    number: int | None = None  # the pull request, when the history names one
+    # pull requests this work's commit messages refer to (`follow-up to #123`): work that
+    # knew of another was not done blind to it
+    refers: tuple[int, ...] = ()
 
     def file(self, path: str) -> FileChange | None:
         for f in self.files:
@@ -121,6 +125,10 @@ def always_parallel(a: str | None, b: str | None) -> bool:
 def concurrent(a: Branch, b: Branch) -> bool:
     """Were the two branches in flight at the same time? A branch started after the other
     landed could see its code: that is sequential work, not parallel drift."""
+    if (a.number is not None and a.number in b.refers) or (
+        b.number is not None and b.number in a.refers
+    ):
+        return False  # one names the other: a follow-up, not parallel work
     if a.window is None or b.window is None:
         return True
     (a_base, a_landed), (b_base, b_landed) = a.window, b.window

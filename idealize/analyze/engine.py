@@ -10,6 +10,7 @@ from typing import Any
 from idealize.analyze.context import Context
 from idealize.analyze.features import FeatureStore, calls_only
 from idealize.analyze.head import TreeView
+from idealize.analyze.locate import map_findings
 from idealize.analyze.overlap import module_overlaps
 from idealize.analyze.pieces import Piece, branch_pieces, existing_pieces
 from idealize.analyze.rank import rank
@@ -27,7 +28,6 @@ from idealize.types import (
     Progress,
     Unit,
     concurrent,
-    fingerprint,
     no_progress,
 )
 
@@ -116,14 +116,20 @@ def analyze(
             findings += r.run(ctx, params.get(r.kind))
     finally:
         file_calls.close()
-        for tree in (head, *trees.values()):
-            tree.close()
         symbols.flush()
         store.flush()
     progress("analyze", 4, 5)
     heads = {b.name: b.head for b in branches}
+    located = map_findings(
+        [_provenance(_enclose(f, pieces), heads, target_head) for f in findings],
+        head,
+        trees,
+        merged,
+    )
+    for tree in (head, *trees.values()):
+        tree.close()
     findings = rank(
-        _dedupe([_provenance(_enclose(f, pieces), heads, target_head) for f in findings]),
+        _dedupe(located),
         len(branches),
         {r.kind: params.get(r.kind) or r.params for r in RULES},
     )
@@ -132,9 +138,12 @@ def analyze(
         pieces_at.setdefault((p.branch, p.path), []).append(p)
     named = {b.name: b for b in branches}
     modules = tuple(
-        _verdict(m, findings, pieces_at, [named[n] for n in m.branches if n in named])
+        _conflicted(m, head, notes)
+        if merged and _CONFLICT_MARKER.search(head.text(m.path) or "")
+        else _verdict(m, findings, pieces_at, [named[n] for n in m.branches if n in named])
         for m in modules
     )
+    head.close()
     # what was resolved since needs no review: it gets no unit
     units = build_units([f for f in findings if f.status == "open"], modules, pieces)
     progress("analyze", 5, 5)
@@ -171,7 +180,7 @@ def _provenance(f: Finding, heads: Mapping[str, str], target_head: str) -> Findi
         else replace(loc, tree="head", commit=target_head)
         for loc in f.locations
     )
-    return replace(f, locations=locs, fingerprint=f.fingerprint or fingerprint(f.kind, locs))
+    return replace(f, locations=locs)
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:
@@ -224,6 +233,23 @@ def _line_kind(line: str) -> str:
     if _ENTRY.match(line):
         return "entry"
     return "code"
+
+
+_CONFLICT_MARKER = re.compile(r"^(<{7}|>{7}) |^={7}$", re.M)
+
+
+def _conflicted(m: ModuleOverlap, head: TreeView, notes: list[str]) -> ModuleOverlap:
+    """A merge committed the file with its conflict markers: never benign."""
+    text = head.text(m.path) or ""
+    line = text[: _CONFLICT_MARKER.search(text).start()].count("\n") + 1  # type: ignore[union-attr]
+    notes.append(
+        f"`{m.path}` holds unresolved conflict markers at HEAD (line {line}), committed by a merge."
+    )
+    return replace(
+        m,
+        verdict=f"Conflict: unresolved conflict markers at HEAD (line {line}) between "
+        f"{', '.join(m.branches)}; resolve them first.",
+    )
 
 
 def _verdict(

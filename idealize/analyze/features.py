@@ -164,6 +164,7 @@ _SYNONYMS = [
     "format render serialize encode dump",
     "send post publish emit dispatch",
     "error err exception failure fail",
+    "status state phase stage",
 ]
 _FOLD: dict[str, str] = {}
 for _group in _SYNONYMS:
@@ -245,7 +246,7 @@ def _strip_comments(text: str, language: str | None) -> str:
     return pattern.sub(" ", text)
 
 
-FEATURES_VERSION = "features-3"
+FEATURES_VERSION = "features-4"
 
 
 def encode(f: Features) -> str:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 
 from idealize.repo.git import BlobReader, Git
-from idealize.repo.languages import family, language_of
+from idealize.repo.languages import EXTENSIONS, family, language_of
 from idealize.repo.symbols import SymbolIndex
 from idealize.repo.syntax import CodeMap, code_map
 from idealize.types import Symbol
@@ -22,13 +22,14 @@ MAX_FILE_BYTES = 1_000_000
 _WORD = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
 
 Mention = tuple[str, int, str]  # path, line, text
+_SOURCE_GLOBS = tuple(f"*{ext}" for ext in EXTENSIONS)
 
 
 class TreeView:
     def __init__(self, git: Git, commit: str, symbols: SymbolIndex) -> None:
         self.git = git
         self.commit = commit
-        self._symbols = symbols
+        self.symbols = symbols
         self._paths: dict[str, str] | None = None
         self._reader: BlobReader | None = None
         self._sources: dict[str, bytes | None] = {}
@@ -92,7 +93,7 @@ class TreeView:
             if language is not None and blob is not None:
                 source = self.source(path)
                 if source is not None:
-                    found = self._symbols.get(blob, language, source)
+                    found = self.symbols.get(blob, language, source)
             self._defs[path] = found
         return self._defs[path]
 
@@ -130,7 +131,9 @@ class TreeView:
             args = ["grep", "-n", "-w", "-I", "--full-name", "-F"]
             for name in chunk:
                 args += ["-e", name]
-            out = self.git.text(*args, self.commit, "--", check=False)
+            # only source files: docs, data and recorded fixtures mention names, never use them
+            # (and one 3 MB line of test data made every search slow)
+            out = self.git.text(*args, self.commit, "--", *_SOURCE_GLOBS, check=False)
             here = set(chunk)
             prefix = f"{self.commit}:"
             for row in out.splitlines():

@@ -21,6 +21,49 @@ def parse_target(text: str) -> tuple[str, str | None]:
     ) if sep else None
 
 
+MAX_REVIEW_BYTES = 1_000_000
+
+
+def _refuse_outside(root: Path, path: str) -> None:
+    """A review reads files of this repository only: no absolute paths, no `..`, nothing
+    through a symbolic link (whose target may be anywhere on the machine)."""
+    if not path or path.startswith("/") or "\x00" in path:
+        raise UsageError(f"{path!r} is not a path inside the repository", "pass a relative path")
+    parts = Path(path).parts
+    if ".." in parts:
+        raise UsageError(f"{path} leaves the repository", "pass a path inside the repository")
+    current = Path(root)
+    for part in parts:
+        current = current / part
+        if current.is_symlink():
+            raise UsageError(
+                f"{path} goes through a symbolic link ({current.relative_to(root)})",
+                "review the file the link points to, by its own path inside the repository",
+            )
+    target = Path(root) / path
+    if target.exists() and not target.is_file():
+        raise UsageError(
+            f"{path} is a folder or a submodule, not a file",
+            "name the files to review (PATH or PATH::SYMBOL)",
+        )
+
+
+def _read(root: Path, path: str) -> bytes:
+    target = Path(root) / path
+    try:
+        if target.stat().st_size > MAX_REVIEW_BYTES:
+            raise UsageError(
+                f"{path} is larger than {MAX_REVIEW_BYTES:,} bytes",
+                "review its symbols: PATH::SYMBOL",
+            )
+        data = target.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}", "check the path") from exc
+    if b"\x00" in data[:8000]:
+        raise UsageError(f"{path} is a binary file", "review source files")
+    return data
+
+
 def review_pieces(
     git: Git, targets: Sequence[tuple[str, str | None]], store: FeatureStore
 ) -> tuple[Unit, list[Piece]]:
@@ -28,6 +71,8 @@ def review_pieces(
 
     Only files git tracks, or untracked files it does not ignore, are read.
     """
+    for path, _ in targets:
+        _refuse_outside(git.root, path)
     allowed = set(git.tracked_or_untracked([p for p, _ in targets]))
     pieces: list[Piece] = []
     for path, symbol in targets:
@@ -36,7 +81,7 @@ def review_pieces(
                 f"{path} is not a tracked (or untracked, not ignored) file of this repository",
                 "pass a path relative to the repository root",
             )
-        source = (Path(git.root) / path).read_bytes()
+        source = _read(git.root, path)
         lang = language_of(path)
         text = source.decode("utf-8", "replace")
         lines = text.splitlines()

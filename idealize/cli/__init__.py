@@ -7,12 +7,22 @@ from __future__ import annotations
 
 import typer
 
-from idealize.cli import evaluate, hook, patch, prompts, report, run, samples, settings
+from idealize.cli import (
+    baseline,
+    evaluate,
+    hook,
+    patch,
+    prompts,
+    report,
+    run,
+    samples,
+    settings,
+)
 from idealize.cli.app import app
 
 __all__ = ["app", "main"]
 
-_COMMANDS = (evaluate, hook, patch, prompts, report, run, samples, settings)
+_COMMANDS = (baseline, evaluate, hook, patch, prompts, report, run, samples, settings)
 
 
 @app.command()

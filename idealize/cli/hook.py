@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shlex
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -53,34 +55,58 @@ def hook_install(
 @hook_app.command("pre-push")
 def hook_pre_push(
     ctx: typer.Context,
-    remote: Annotated[str | None, typer.Argument(help="Given by git.")] = None,
-    url: Annotated[str | None, typer.Argument(help="Given by git.")] = None,
+    remote: Annotated[str | None, typer.Argument(help="Given by git.", metavar="REMOTE")] = None,
+    url: Annotated[str | None, typer.Argument(help="Given by git.", metavar="URL")] = None,
     repo: Annotated[Path, typer.Option(help="The repository.")] = Path("."),
     fail_on: FailOnOpt = None,
     min_confidence: MinConfidenceOpt = None,
 ) -> None:
-    """Read git's pre-push lines on stdin; check each pushed branch against the other local
-    branches not yet merged into the target, offline. Exit 1 when --fail-on findings involve it
-    (default: phantom_dependency,divergence)."""
+    """Check the branches being pushed against the other agents' unmerged branches.
+
+    Offline; exit 1 when --fail-on findings (default: phantom_dependency,divergence) involve
+    a pushed branch, printing only those and the command that shows the rest. Learns what is
+    pushed from pre-commit's PRE_COMMIT_* variables, else from git's lines on stdin, else
+    takes the current branch. Honours the baseline and `idealize: ignore` comments."""
+    from idealize.analyze.baseline import resolve_baseline
     from idealize.config import Config
     from idealize.output.gate import gated
-    from idealize.output.markdown import to_markdown
+    from idealize.output.markdown import findings_markdown
     from idealize.pipeline import run
-    from idealize.repo.push import pushed_branches
+    from idealize.repo.git import Git
+    from idealize.repo.push import what_is_pushed
 
     with shown_errors(ctx):
+        git = Git(repo)
         settings = load(
             repo, fail_on=fail_on or "phantom_dependency,divergence", min_confidence=min_confidence
         )
-        pushed = pushed_branches(sys.stdin.read())
-        if not pushed:
+        stdin = None if sys.stdin is None or sys.stdin.isatty() else sys.stdin.read()
+        pushed = what_is_pushed(git, stdin, os.environ)
+        if not pushed.branches:
             return
-        plan = run(Config(repo=repo, branches=(), into=settings.into))
-        gate = gated(plan.findings, settings.fail_on, settings.min_confidence, pushed)
-        if gate:
-            sys.stderr.write(to_markdown(replace(plan, findings=tuple(gate)), None))
-            typer.echo(
-                f"idealize: {len(gate)} drift finding(s) involve {', '.join(pushed)}; push with --no-verify to skip",
-                err=True,
+        into = settings.into or git.default_branch()
+        plan = run(
+            Config.from_settings(
+                settings,
+                repo,
+                branches=(),
+                into=into,
+                baseline=resolve_baseline(git.root, settings.baseline),
             )
-            raise typer.Exit(1)
+        )
+        gate = gated(plan.findings, settings.fail_on, settings.min_confidence, pushed.branches)
+        if not gate:
+            return
+        names = ", ".join(pushed.branches)
+        sys.stderr.write(findings_markdown(replace(plan, findings=tuple(gate)), git.root))
+        rest = len(plan.findings) - len(gate)
+        where = "" if repo == Path(".") else f" {shlex.quote(str(repo))}"
+        see = f"idealize cleanup{where} --into {shlex.quote(into)}"
+        typer.echo(
+            f"idealize: push blocked: {len(gate)} finding(s) of kind "
+            f"{', '.join(sorted({f.kind for f in gate}))} involve {names}.",
+            err=True,
+        )
+        typer.echo(f"idealize: see every finding ({rest} more not blocking): {see}", err=True)
+        typer.echo("idealize: push anyway: git push --no-verify", err=True)
+        raise typer.Exit(1)

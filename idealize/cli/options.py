@@ -9,11 +9,11 @@ from typing import Annotated
 import typer
 
 
-class Format(str, Enum):
+class PatchFormat(str, Enum):
+    """What `patch check` prints: it has no plan, so no SARIF or HTML."""
+
     md = "md"
     json = "json"
-    sarif = "sarif"
-    html = "html"
 
 
 ModelOpt = Annotated[
@@ -43,7 +43,14 @@ IntoOpt = Annotated[
     ),
 ]
 FormatOpt = Annotated[
-    Format | None, typer.Option("--format", "-f", help="What to print: md, json, sarif, html.")
+    list[str] | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="md, json, sarif, html or github (annotations); several (md,sarif) are all written "
+        "into --out, the first is printed.",
+        metavar="FORMAT[,FORMAT]",
+    ),
 ]
 VariantOpt = Annotated[
     str | None,
@@ -59,7 +66,9 @@ BudgetOpt = Annotated[
     int | None,
     typer.Option(help="Prompt tokens per unit (default: from the model's context window)."),
 ]
-MaxTokensOpt = Annotated[int | None, typer.Option(help="Output tokens per call [default: 4096].")]
+MaxTokensOpt = Annotated[
+    int | None, typer.Option(help="Output tokens per call (default 4096).", metavar="N")
+]
 MaxCostOpt = Annotated[
     float | None,
     typer.Option(help="Stop before spending more than this many US dollars.", metavar="USD"),
@@ -69,7 +78,22 @@ DryRunOpt = Annotated[
 ]
 ExcludeOpt = Annotated[
     list[str] | None,
-    typer.Option("--exclude", help="Glob of files never put in a prompt (repeatable)."),
+    typer.Option(
+        "--exclude",
+        help="Also keep files matching this gitignore-style pattern out of the analysis and "
+        "every prompt (repeatable; adds to exclude and extend-exclude).",
+        metavar="PATTERN",
+    ),
+]
+BaselineOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Known findings not to report (default: .idealize-baseline.json when it exists).",
+        metavar="FILE",
+    ),
+]
+NoBaselineOpt = Annotated[
+    bool, typer.Option("--no-baseline", help="Report every finding, the baseline's too.")
 ]
 OfflineOpt = Annotated[bool, typer.Option(help="Static analysis only; no model.")]
 PatchesOpt = Annotated[
@@ -90,4 +114,14 @@ BatchOpt = Annotated[
     typer.Option(
         help="Send the units through the provider's batch API (half price; may take hours)."
     ),
+]
+CandidatesOpt = Annotated[
+    bool,
+    typer.Option(
+        "--candidates",
+        help="Also show candidates: leads below the bar for a finding (markdown, SARIF, annotations).",
+    ),
+]
+AllOpt = Annotated[
+    bool, typer.Option("--all", help="Show every finding in markdown, not only the top 20.")
 ]

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from idealize.cli.app import app, shown_errors
-from idealize.cli.options import Format
+from idealize.cli.options import PatchFormat
 
 patch_app = typer.Typer(
     help="Check patch files (search/replace blocks or unified diffs).", no_args_is_help=True
@@ -31,17 +31,22 @@ def apply_command(
     ] = None,
     repo: Annotated[Path, typer.Option(help="The repository.")] = Path("."),
 ) -> None:
-    """Apply chosen, validated patches to the working tree; refuses when the tree has moved on
-    or the files they touch have uncommitted changes."""
+    """Apply chosen patches of a run to the working tree, checked again first.
+
+    Each patch is checked again as `patch check` does (the run folder may have been edited):
+    only regular text files are edited or created. Refuses, changing nothing, when the tree
+    has moved on or the files have uncommitted changes. Prints what actually changed."""
     from idealize.output.plan_json import load_plan
     from idealize.patches.apply import apply_patches, choose_patches
     from idealize.repo.git import Git
 
     with shown_errors(ctx):
+        git = Git(repo)
         plan = load_plan(run_dir / "plan.json")
         chosen = choose_patches(plan, ids or (), str(run_dir))
-        for done in apply_patches(Git(repo), plan, chosen):
-            typer.echo(f"applied {done.id}: {', '.join(done.files)}")
+        for done in apply_patches(git, plan, chosen):
+            changed = ", ".join(w.describe() for w in done.writes) or "nothing (already there)"
+            typer.echo(f"applied {done.id}: {changed}")
 
 
 @patch_app.command("check")
@@ -54,7 +59,9 @@ def patch_check(
         ),
     ],
     repo: Annotated[Path, typer.Option(help="The repository to check it against.")] = Path("."),
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="md or json.")] = Format.md,
+    fmt: Annotated[
+        PatchFormat, typer.Option("--format", "-f", help="md or json (a patch has no SARIF).")
+    ] = PatchFormat.md,
 ) -> None:
     """Validate a patch against a repository: applies, applies after repair (which layer), or
     rejected with the reason. Nothing is written. Exit 1 when rejected."""
@@ -64,11 +71,15 @@ def patch_check(
 
     with shown_errors(ctx):
         try:
-            text = patch_file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise UsageError(f"cannot read {patch_file}: {exc}", "pass a text patch file") from exc
+            text = patch_file.read_bytes().decode("utf-8")
+        except OSError as exc:
+            raise UsageError(
+                f"cannot read {patch_file}: {exc.strerror}", "pass a text patch file"
+            ) from exc
+        except UnicodeDecodeError as exc:
+            raise UsageError(f"{patch_file} is not UTF-8 text", "pass a text patch file") from exc
         verdict = check_patch(Git(repo).root, text)
-        if fmt is Format.json:
+        if fmt is PatchFormat.json:
             typer.echo(json.dumps(verdict_to_dict(verdict), indent=2))
         else:
             how = f" after repair ({', '.join(verdict.layers)})" if verdict.layers else ""

@@ -30,7 +30,9 @@ def prompts_list(ctx: typer.Context, prompts: PromptsOpt = None) -> None:
 
 @prompts_app.command("show")
 def prompts_show(
-    ctx: typer.Context, variant: Annotated[str, typer.Argument()], prompts: PromptsOpt = None
+    ctx: typer.Context,
+    variant: Annotated[str, typer.Argument(help="A variant (see `idealize prompts list`).")],
+    prompts: PromptsOpt = None,
 ) -> None:
     """The templates of one variant."""
     from idealize.llm.prompts import Prompts
@@ -49,10 +51,19 @@ def prompts_show(
 def prompts_render(
     ctx: typer.Context,
     repo: Annotated[Path, typer.Argument(help="The repository.")] = Path("."),
-    since: Annotated[str | None, typer.Option(metavar="REF")] = None,
-    branch: Annotated[list[str] | None, typer.Option("--branch", "-b", metavar="NAME")] = None,
-    into: Annotated[str | None, typer.Option(metavar="REF")] = None,
-    worktrees: Annotated[bool, typer.Option()] = False,
+    since: Annotated[
+        str | None, typer.Option(help="Every branch that landed after REF.", metavar="REF")
+    ] = None,
+    branch: Annotated[
+        list[str] | None,
+        typer.Option("--branch", "-b", help="An unmerged branch (repeatable).", metavar="NAME"),
+    ] = None,
+    into: Annotated[
+        str | None, typer.Option(help="Target of --branch/--worktrees.", metavar="REF")
+    ] = None,
+    worktrees: Annotated[
+        bool, typer.Option(help="Every worktree, uncommitted work included.")
+    ] = False,
     variant: VariantOpt = None,
     prompts: PromptsOpt = None,
     budget: BudgetOpt = None,
@@ -64,8 +75,11 @@ def prompts_render(
     """Render the prompts a run would send (the same as cleanup --dry-run, same settings)."""
     from idealize.config import Config
     from idealize.pipeline import run
+    from idealize.runfolder import check_folder
 
     with shown_errors(ctx):
+        if out is not None:
+            check_folder(out, "--out")
         settings = load(repo, variant=variant, prompts=prompts, budget=budget, into=into)
         with tempfile.TemporaryDirectory(prefix="idealize-prompts-") as tmp:
             folder = out or Path(tmp)

@@ -10,19 +10,22 @@ import typer
 
 from idealize.cli.app import app, display, shown_errors
 from idealize.cli.options import (
+    AllOpt,
     ApiBaseOpt,
+    BaselineOpt,
     BatchOpt,
     BudgetOpt,
+    CandidatesOpt,
     DryRunOpt,
     ExcludeOpt,
     FailOnOpt,
-    Format,
     FormatOpt,
     IntoOpt,
     MaxCostOpt,
     MaxTokensOpt,
     MinConfidenceOpt,
     ModelOpt,
+    NoBaselineOpt,
     OfflineOpt,
     PatchesOpt,
     PromptsOpt,
@@ -33,12 +36,15 @@ from idealize.cli.options import (
 if TYPE_CHECKING:  # heavy modules are imported inside the commands, when they run
     from idealize.config import Settings
     from idealize.llm.providers.base import Provider
+    from idealize.repo.git import Git
     from idealize.types import Plan
 
 
 def load(repo: Path, **flags: object) -> Settings:
-    """The merged settings for a command: flags over environment over files over defaults."""
+    """The merged settings for a command: flags over environment over files over defaults.
+    ``--exclude`` adds to the configured patterns instead of replacing them."""
     from idealize.config import load_settings
+    from idealize.output.formats import parse_formats
     from idealize.output.gate import parse_kinds
     from idealize.repo.git import Git
 
@@ -46,61 +52,76 @@ def load(repo: Path, **flags: object) -> Settings:
     if isinstance(fail_on, str):
         flags["fail_on"] = parse_kinds(fail_on)
     fmt = flags.get("format")
-    if isinstance(fmt, Format):
-        flags["format"] = fmt.value
+    if isinstance(fmt, (list, tuple)):
+        flags["format"] = parse_formats(fmt) or None
     if flags.get("prompts") is not None:
         flags["prompts"] = str(flags["prompts"])
-    if "exclude" in flags:
-        flags["exclude"] = tuple(flags.get("exclude") or ())  # type: ignore[arg-type]
+    extra = flags.pop("exclude", None)
+    more: tuple[str, ...] = tuple(extra) if isinstance(extra, (list, tuple)) else ()
     settings, _ = load_settings(Git(repo).root, flags)
+    if more:
+        settings = settings.model_copy(update={"extend_exclude": (*settings.extend_exclude, *more)})
     return settings
 
 
+def check_out_folder(out: Path | None) -> None:
+    """``--out`` must be a folder (or not exist yet): checked before anything runs."""
+    from idealize.runfolder import check_folder
+
+    if out is not None:
+        check_folder(out, "--out")
+
+
 def _provider(model: str | None, api_base: str | None, dry_run: bool) -> Provider | None:
-    if model is None or dry_run:
+    if model is None:
         return None
+    import os
+
     from idealize.llm.providers import make_provider
 
+    if dry_run:
+        # a dry run calls nothing, but refuses the model names a real run refuses; it needs
+        # no key, so stand-ins fill the key variables that are not set
+        env = {**os.environ}
+        for var in ("ANTHROPIC_API_KEY", "OPENAI_API_KEY"):
+            env[var] = env.get(var) or "dry-run"
+        make_provider(model, api_base, env=env)
+        return None
     return make_provider(model, api_base)
 
 
-def write_plan(out: Path, json_text: str, md_text: str) -> None:
-    from idealize.errors import UsageError
-
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "plan.json").write_text(json_text, encoding="utf-8")
-        (out / "plan.md").write_text(md_text, encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(
-            f"cannot write to {out}: {exc.strerror}", "pick a writable --out folder"
-        ) from exc
-
-
 def finish(
-    plan: Plan, settings: Settings, out: Path | None, repo: Path, run_dir: Path | None
+    ctx: typer.Context,
+    plan: Plan,
+    settings: Settings,
+    out: Path | None,
+    git: Git,
+    run_dir: Path | None,
+    candidates: bool = False,
+    everything: bool = False,
 ) -> None:
-    """Print the plan in the chosen format, write --out, and exit with the plan's code."""
+    """Print the plan in the (first) chosen format, write every chosen format into --out, and
+    exit with the plan's code."""
+    from idealize.analyze.baseline import baseline_note
+    from idealize.output.anchor import Target
+    from idealize.output.formats import render, write_formats
     from idealize.output.gate import gated
-    from idealize.output.html import to_html
-    from idealize.output.markdown import to_markdown
-    from idealize.output.plan_json import to_json
-    from idealize.output.sarif import to_sarif
-    from idealize.repo.git import Git
 
-    git = Git(repo)
-    root = git.root
-    if out is not None and out != run_dir:
-        write_plan(out, to_json(plan, root), to_markdown(plan, root))
-    text = {
-        "json": lambda: to_json(plan, root),
-        "md": lambda: to_markdown(plan, root),
-        "sarif": lambda: to_sarif(plan),
-        "html": lambda: to_html(plan, root, git),
-    }[settings.format]()
-    sys.stdout.write(text)
+    target = Target.of(git, run_dir, candidates, everything)
+    formats = settings.format or ("md",)
+    texts: dict[str, str] = {}
+    folder = out if out is not None else run_dir
+    if folder is not None:
+        # a run folder already holds plan.json and plan.md: the pipeline wrote them
+        texts = write_formats(folder, plan, formats, target, record=run_dir is None)
+    sys.stdout.write(texts.get(formats[0]) or render(plan, formats[0], target))
     if run_dir is not None:
         typer.echo(f"idealize: run folder {run_dir}", err=True)
+    elif out is not None:
+        typer.echo(f"idealize: wrote {', '.join(formats)} into {out}", err=True)
+    note = baseline_note(plan)
+    if note:  # a result, like the --fail-on line: shown with -q too
+        typer.echo(f"idealize: {note}", err=True)
     failed = [r.unit_id for r in plan.reviews if r.status == "failed"]
     if failed:
         typer.echo(
@@ -124,8 +145,12 @@ def model_run(
     out: Path | None,
     fields: dict[str, Any],  # Config fields this command sets
     review: bool = False,
+    baseline: bool = True,
+    candidates: bool = False,
+    everything: bool = False,
 ) -> None:
     """Options -> settings -> Config -> pipeline -> output: what cleanup and review share."""
+    from idealize.analyze.baseline import resolve_baseline
     from idealize.config import Config
     from idealize.pipeline import run
     from idealize.repo.git import Git
@@ -136,6 +161,8 @@ def model_run(
 
     clock = Clock(since_process_start=True)  # what came before is start-up
     shown = display(ctx)
+    check_out_folder(out)
+    git = Git(repo)
     settings = load(repo, **flags)
     dry = dry_run or (review and settings.model is None)
     if settings.model is None and not shown.quiet:
@@ -148,17 +175,23 @@ def model_run(
             typer.echo(f"idealize: no model configured; {note}.", err=True)
     chosen: str | None = None
     run_dir: Path | None = None
+    provider = None if offline else _provider(settings.model, settings.api_base, dry)
     if not offline and (settings.model is not None or dry):
-        chosen, run_dir = settings.model, out or new_run_dir(Git(repo).root)
-    provider = _provider(chosen, settings.api_base, dry)
+        chosen, run_dir = settings.model, out or new_run_dir(git.root)
     config = Config.from_settings(
-        settings, repo, model=chosen, dry_run=dry, run_dir=run_dir, **fields
+        settings,
+        repo,
+        model=chosen,
+        dry_run=dry,
+        run_dir=run_dir,
+        baseline=None if review else resolve_baseline(git.root, settings.baseline, baseline),
+        **fields,
     )
     with ProgressDisplay(shown) as progress:
         plan = run(config, provider, progress, clock)
     clock.switch("output")
     try:
-        finish(plan, settings, out, repo, run_dir)
+        finish(ctx, plan, settings, out, git, run_dir, candidates, everything)
     finally:
         if shown.verbose:
             show_timings(clock.timings())
@@ -188,7 +221,8 @@ def cleanup(
     out: Annotated[
         Path | None,
         typer.Option(
-            help="Write plan.json and plan.md (and, with a model, the run) into DIR.", metavar="DIR"
+            help="Write plan.json, plan.md and each --format into DIR (with a model, the whole run).",
+            metavar="DIR",
         ),
     ] = None,
     offline: OfflineOpt = False,
@@ -206,6 +240,10 @@ def cleanup(
     verify: VerifyOpt = None,
     fail_on: FailOnOpt = None,
     min_confidence: MinConfidenceOpt = None,
+    baseline: BaselineOpt = None,
+    no_baseline: NoBaselineOpt = False,
+    candidates: CandidatesOpt = False,
+    everything: AllOpt = False,
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Parse and call everything again.")
     ] = False,
@@ -228,10 +266,14 @@ def cleanup(
                 min_confidence=min_confidence,
                 into=into,
                 format=fmt,
+                baseline=baseline,
             ),
             offline=offline,
             dry_run=dry_run,
             out=out,
+            baseline=not no_baseline,
+            candidates=candidates,
+            everything=everything,
             fields=dict(
                 since=since,
                 branches=tuple(branch or ()),

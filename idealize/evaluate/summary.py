@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import html
 import json
 import math
 from collections.abc import Sequence
+from functools import cache
 from itertools import combinations
 from pathlib import Path
 from typing import Any
+
+import jinja2
+from markupsafe import Markup
 
 from idealize.evaluate.runner import CellRecord
 from idealize.evaluate.stats import (
@@ -131,48 +134,121 @@ def markdown(summary: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def html_report(summary: dict[str, Any], title: str) -> str:
-    """One self-contained page: a chart of each variant's recall with its interval, and the tables."""
-    rows = list(summary["variants"].items())
-    width, row_h, left = 640, 34, 170
+TICKS = (0.0, 0.25, 0.5, 0.75, 1.0)
+
+
+def _tick(t: float) -> str:
+    """An axis label that says the value exactly: 0, 0.25, 0.5, 0.75, 1."""
+    return f"{t:g}"
+
+
+def _chart(rows: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+    """Geometry of the recall chart: a bar per variant with its interval, ticks on 0..1."""
+    width, row_h, left, right = 720, 34, 170, 24
+    span = width - left - right
+
+    def x(v: float) -> float:
+        return round(left + v * span, 1)
+
     bars = []
-    for i, (v, s) in enumerate(rows):
-        y = 30 + i * row_h
+    for i, (name, s) in enumerate(rows):
+        y = 34 + i * row_h
         r = s["recall"]
-        if r["estimate"] is None:
-            bars.append(
-                f'<text x="{left}" y="{y + 16}" class="muted">no recall (no ground truth)</text>'
-            )
-        else:
-            x = left + r["estimate"] * (width - left - 20)
-            lo = left + r["low"] * (width - left - 20)
-            hi = left + r["high"] * (width - left - 20)
-            bars.append(
-                f'<rect x="{left}" y="{y + 4}" width="{x - left:.1f}" height="16" fill="#c7d2fe"/>'
-                f'<line x1="{lo:.1f}" x2="{hi:.1f}" y1="{y + 12}" y2="{y + 12}" stroke="#1e3a8a" stroke-width="2"/>'
-                f'<line x1="{lo:.1f}" x2="{lo:.1f}" y1="{y + 6}" y2="{y + 18}" stroke="#1e3a8a"/>'
-                f'<line x1="{hi:.1f}" x2="{hi:.1f}" y1="{y + 6}" y2="{y + 18}" stroke="#1e3a8a"/>'
-            )
-        bars.append(f'<text x="{left - 8}" y="{y + 17}" text-anchor="end">{html.escape(v)}</text>')
-    height = 40 + len(rows) * row_h
-    axis = "".join(
-        f'<text x="{left + t * (width - left - 20):.1f}" y="20" text-anchor="middle" class="muted">{t:.1f}</text>'
-        for t in (0.0, 0.25, 0.5, 0.75, 1.0)
+        bars.append(
+            {
+                "name": name,
+                "y": y,
+                "value": r["estimate"],
+                "x": x(r["estimate"]) if r["estimate"] is not None else None,
+                "lo": x(r["low"]) if r["low"] is not None else None,
+                "hi": x(r["high"]) if r["high"] is not None else None,
+                "label": _fmt(r),
+            }
+        )
+    return {
+        "width": width,
+        "height": 44 + len(rows) * row_h,
+        "left": left,
+        "ticks": [{"x": x(t), "label": _tick(t)} for t in TICKS],
+        "bars": bars,
+    }
+
+
+def _cells(records: Sequence[CellRecord]) -> list[dict[str, Any]]:
+    """Every cell with what it was scored on, in a stable order, for the drill-down."""
+    ordered = sorted(records, key=lambda r: (r.case, r.model, r.epoch, r.variant))
+    cells = []
+    for n, r in enumerate(ordered, start=1):
+        cells.append(
+            {
+                "id": f"cell-{n}",
+                "case": r.case,
+                "variant": r.variant,
+                "model": r.model,
+                "epoch": r.epoch,
+                "record": r,
+                "prompts": list(r.prompts),
+                "responses": list(r.responses),
+            }
+        )
+    return cells
+
+
+@cache
+def _env() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("idealize.evaluate", "templates"),
+        undefined=jinja2.StrictUndefined,
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
     )
-    svg = f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="recall by variant">{axis}{"".join(bars)}</svg>'
-    table = markdown(summary)
+
+
+def html_report(summary: dict[str, Any], title: str, records: Sequence[CellRecord] = ()) -> str:
+    """One self-contained page: a chart of each variant's recall with its interval, a sortable
+    table of every measure, the comparisons, and a drill-down per case and cell (the prompts
+    sent, the answers, and how the cell was scored)."""
+    rows = list(summary["variants"].items())
+    cells = _cells(records)
+    variants = [name for name, _ in rows]
+    lines = sorted({(c["case"], c["model"], c["epoch"]) for c in cells})
+    matrix = [
+        {
+            "case": case,
+            "model": model,
+            "epoch": epoch,
+            "cells": [
+                next(
+                    (
+                        c
+                        for c in cells
+                        if (c["case"], c["model"], c["epoch"], c["variant"])
+                        == (case, model, epoch, v)
+                    ),
+                    None,
+                )
+                for v in variants
+            ],
+        }
+        for case, model, epoch in lines
+    ]
     embedded = json.dumps(summary).replace("</", "<\\/")  # raw text in <script>: "</" could end it
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
-<style>body{{font:15px/1.5 system-ui,sans-serif;max-width:980px;margin:24px auto;padding:0 16px;color:#1d2330}}
-.muted{{fill:#5b6475;color:#5b6475;font-size:12px}} pre{{background:#f4f5f8;padding:12px;overflow:auto;font-size:12px}}</style>
-</head><body><h1>{html.escape(title)}</h1>
-<p class="muted">Recall of the planted drift by the model's findings, per prompt variant: the bar is the mean, the whisker its 95% bootstrap interval.</p>
-{svg}
-<h2>Table</h2><pre>{html.escape(table)}</pre>
-<script type="application/json" id="results">{embedded}</script>
-</body></html>
-"""
+    return (
+        _env()
+        .get_template("eval.html.j2")
+        .render(
+            title=title,
+            chart=_chart(rows),
+            rows=rows,
+            fmt=_fmt,
+            comparisons=summary["comparisons"],
+            variants=variants,
+            matrix=matrix,
+            cells=cells,
+            embedded=Markup(embedded),
+        )
+    )
 
 
 def write_results(
@@ -184,5 +260,5 @@ def write_results(
         json.dumps({"config": spec, "cells": len(records), **summary}, indent=2) + "\n",
         encoding="utf-8",
     )
-    (out / "report.html").write_text(html_report(summary, title), encoding="utf-8")
+    (out / "report.html").write_text(html_report(summary, title, records), encoding="utf-8")
     return markdown(summary)

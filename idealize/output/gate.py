@@ -31,12 +31,15 @@ def gated(
     min_confidence: float = 0.0,
     branches: Collection[str] | None = None,
 ) -> list[Finding]:
-    """The findings that fail the gate: of these kinds, at least this confident, and (when
-    ``branches`` is given) involving one of those branches."""
+    """The findings that fail the gate: open and verified (never a candidate, nor drift
+    resolved since), of these kinds, at least this confident, and (when ``branches`` is
+    given) involving one of those branches."""
     return [
         f
         for f in findings
-        if f.kind in kinds
+        if f.status == "open"
+        and f.tier == "finding"
+        and f.kind in kinds
         and f.confidence >= min_confidence
         and (branches is None or any(loc.branch in branches for loc in f.locations))
     ]

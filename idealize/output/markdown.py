@@ -28,16 +28,33 @@ def _templates() -> jinja2.Environment:
     return env
 
 
+def _lines(path: str, start: int | None, end: int | None) -> str:
+    where = path
+    if start:
+        where += f":{start}"
+        if end and end != start:
+            where += f"-{end}"
+    return where
+
+
 def format_location(loc: dict[str, Any]) -> str:
-    where = loc["path"]
-    if loc.get("start_line"):
-        where += f":{loc['start_line']}"
-        if loc.get("end_line") and loc["end_line"] != loc["start_line"]:
-            where += f"-{loc['end_line']}"
-    text = f"`{where}`"
+    """``path:lines`` `symbol` (branch), as it is at HEAD, with where the branch had it."""
+    text = f"`{_lines(loc['path'], loc.get('start_line'), loc.get('end_line'))}`"
     if loc.get("symbol"):
         text += f" `{loc['symbol']}`"
-    if loc.get("branch"):
+    origin = loc.get("origin")
+    commit = (loc.get("commit") or "")[:10]
+    if loc.get("gone"):
+        text += f" (gone at HEAD; last seen at {commit}" if commit else " (gone at HEAD"
+        text += f", {loc['branch']})" if loc.get("branch") else ")"
+    elif origin:
+        branch = loc.get("branch") or "the target"
+        text += (
+            f" (at HEAD; {branch} brought it as "
+            f"`{_lines(origin['path'], origin.get('start_line'), origin.get('end_line'))}` "
+            f"at {origin['commit'][:10]})"
+        )
+    elif loc.get("branch"):
         text += f" ({loc['branch']})"
     return text
 
@@ -69,3 +86,10 @@ def to_markdown(
             resolved=resolved,
         )
     )
+
+
+def findings_markdown(plan: Plan, root: Path | None = None) -> str:
+    """Only the findings section, every finding in the plan: what the pre-push hook shows
+    when it blocks."""
+    data = plan_to_dict(plan, root)
+    return _templates().get_template("findings.md.j2").render(plan=data)

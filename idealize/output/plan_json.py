@@ -248,15 +248,34 @@ def _loc(d: dict[str, Any]) -> Location:
 
 
 def load_plan(path: Path) -> Plan:
+    """A plan.json read back; anything that is not one (a folder, other bytes, other JSON,
+    a file edited out of shape) is a UsageError naming the file."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_bytes().decode("utf-8"))
         jsonschema.validate(data, plan_schema())
     except FileNotFoundError as exc:
         raise UsageError(f"no plan at {path}", "pass a run folder that holds plan.json") from exc
-    except (json.JSONDecodeError, jsonschema.ValidationError) as exc:
+    except IsADirectoryError as exc:
+        raise UsageError(f"{path} is a folder, not a plan", "pass the run folder") from exc
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}", "check its permissions") from exc
+    except UnicodeDecodeError as exc:
         raise UsageError(
-            f"{path} is not an idealize plan: {str(exc).splitlines()[0]}", "regenerate it"
+            f"{path} is not an idealize plan: not UTF-8 text (byte at offset {exc.start})",
+            "regenerate it",
         ) from exc
+    except (json.JSONDecodeError, RecursionError, jsonschema.ValidationError) as exc:
+        first = (str(exc).splitlines() or ["unreadable"])[0][:200]
+        raise UsageError(f"{path} is not an idealize plan: {first}", "regenerate it") from exc
+    try:
+        return _plan(data)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise UsageError(
+            f"{path} is not an idealize plan: missing or malformed {exc}", "regenerate it"
+        ) from exc
+
+
+def _plan(data: dict[str, Any]) -> Plan:
     branches = tuple(
         Branch(
             name=b["name"],

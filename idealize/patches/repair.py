@@ -44,12 +44,17 @@ def apply_edit(content: str, edit: Edit) -> tuple[str, str] | None:
     if edit.search == "":
         return (edit.replace if content == "" else content + edit.replace), "exact"
     if edit.search in content:
+        starts = [m.start() for m in re.finditer(re.escape(edit.search), content)]
+        start = starts[0]
+        layer = "exact"
         if edit.hint_line is not None:
-            at = content[: content.index(edit.search)].count("\n") + 1
-            layer = "exact" if abs(at - edit.hint_line) <= 1 else "re-anchored"
-        else:
-            layer = "exact"
-        return content.replace(edit.search, edit.replace, 1), layer
+            # a unified diff's hunk goes where it says when its text is there, else to the
+            # nearest place it is found
+            hint = edit.hint_line
+            start = min(starts, key=lambda s: abs(content[:s].count("\n") + 1 - hint))
+            at = content[:start].count("\n") + 1
+            layer = "exact" if abs(at - hint) <= 1 else "re-anchored"
+        return content[:start] + edit.replace + content[start + len(edit.search) :], layer
     lines = content.splitlines(keepends=True)
     search = edit.search.splitlines(keepends=True)
     replace = edit.replace.splitlines(keepends=True)

@@ -4,11 +4,16 @@ parse, and the project's own test command may run there. The user's tree is neve
 from __future__ import annotations
 
 import ast
+import contextlib
+import os
+import signal
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from idealize.patches.check import path_problem
+from idealize.repo.git import Git
+from idealize.repo.throwaway import throwaway_worktree
 
 
 @dataclass(frozen=True)
@@ -21,16 +26,15 @@ class Validation:
 def validate_in_worktree(
     repo_root: Path, commit: str, contents: dict[str, str], verify: str | None, timeout: float = 600
 ) -> Validation:
-    """Write the patched files into a throwaway worktree at ``commit``; the user's tree is untouched."""
-    from idealize.repo.git import Git
-
-    with Git(repo_root).throwaway_worktree(commit) as tree:
+    """Write the patched files into a throwaway worktree at ``commit``; the user's tree is
+    untouched, and the worktree is removed afterwards (also on SIGINT, SIGTERM or SIGHUP)."""
+    with throwaway_worktree(Git(repo_root), commit) as tree:
         for path, text in contents.items():
             if path_problem(tree, path, creating=True):
                 return Validation(False, None, f"refused path {path!r}")
             target = tree / path
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
+            target.write_bytes(text.encode("utf-8"))
         for path, text in contents.items():
             if path.endswith(".py"):
                 try:
@@ -39,11 +43,34 @@ def validate_in_worktree(
                     return Validation(False, None, f"{path}:{exc.lineno}: {exc.msg}")
         if verify is None:
             return Validation(True, None, "parses")
-        try:
-            proc = subprocess.run(
-                verify, shell=True, cwd=tree, capture_output=True, text=True, timeout=timeout
-            )
-        except subprocess.TimeoutExpired:
-            return Validation(True, "timeout", f"`{verify}` ran past {timeout:.0f}s")
-        tail = (proc.stdout + proc.stderr).strip().splitlines()[-1:] or [""]
-        return Validation(True, "passed" if proc.returncode == 0 else "failed", tail[0][:300])
+        return _run_verify(verify, tree, timeout)
+
+
+def _run_verify(verify: str, tree: Path, timeout: float) -> Validation:
+    """The test command in its own process group, so a timeout or an interrupted run stops
+    everything it started (a test runner's children too) before the worktree goes."""
+    proc = subprocess.Popen(
+        verify,
+        shell=True,
+        cwd=tree,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(proc)
+        return Validation(True, "timeout", f"`{verify}` ran past {timeout:.0f}s")
+    except BaseException:
+        _kill_group(proc)
+        raise
+    tail = out.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
+    return Validation(True, "passed" if proc.returncode == 0 else "failed", tail[0][:300])
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()

@@ -26,6 +26,7 @@ from idealize.errors import EmptyRange, RepoError, ShallowHistory, UsageError
 from idealize.repo.git import Git, LogEntry, RawChange
 from idealize.repo.languages import language_of
 from idealize.repo.symbols import ParsePool, SymbolIndex
+from idealize.repo.throwaway import is_throwaway
 from idealize.timings import Clock
 from idealize.types import (
     Branch,
@@ -293,7 +294,9 @@ def _landed_since(
                     )
                     continue
                 item = _Pending(label, "merge", tip, base, commits)
-                item.window = (position.get(base, -1), landed)
+                # where the fork point became part of the target (it may sit on another
+                # branch that landed earlier, not on the first-parent chain itself)
+                item.window = (sides.landed.get(base, position.get(base, -1)), landed)
                 item.number = pr_number(entry.subject)
                 pending.append(item)
             continue
@@ -347,6 +350,20 @@ def _landed_since(
         )
     _dedupe_names(pending)
     return pending
+
+
+_REFERENCE = re.compile(r"(?<![\w/])#(\d+)\b")
+
+
+def _references(commits: Sequence[Commit], own: int | None) -> tuple[int, ...]:
+    """Pull requests the commit messages name, other than the work's own number."""
+    found = {
+        int(n)
+        for c in commits
+        for n in _REFERENCE.findall(f"{c.subject}\n{c.body}")
+        if own is None or int(n) != own
+    }
+    return tuple(sorted(found))
 
 
 def _merge_name(entry: LogEntry) -> str:
@@ -537,8 +554,8 @@ def _from_worktrees(
 ) -> list[_Pending]:
     pending: list[_Pending] = []
     for tree in git.worktrees():
-        if tree.bare or tree.head is None:
-            continue
+        if tree.bare or tree.head is None or is_throwaway(tree.path):
+            continue  # idealize's own throwaway worktrees are never the user's work
         path = Path(tree.path)
         name = tree.branch or f"detached {tree.head[:7]}"
         label = f"worktree {_relative(path, git.root)}"
@@ -782,6 +799,8 @@ def _finish(
                 uncommitted=p.uncommitted,
                 worktree=p.worktree,
                 window=p.window,
+                number=p.number,
+                refers=_references(p.commits, p.number),
             )
         )
     clock.switch("parse.cache")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from idealize.errors import NotAGitRepo, RepoError, ShallowHistory, UnknownRef
+from idealize.errors import EmptyRange, NotAGitRepo, RepoError, ShallowHistory, UnknownRef
 
 # Keep git's output stable whatever the user's configuration says.
 _GIT_ENV = {
@@ -121,6 +121,11 @@ class Git:
         )
         sha = out.decode().strip()
         if not sha:
+            if not self.run("rev-list", "-n", "1", "--all", check=False).strip():
+                raise EmptyRange(
+                    "this repository has no commits yet",
+                    "commit your work first; idealize compares branches and commits",
+                )
             hint = "check the name with `git branch -a` or `git log --oneline`"
             if self.is_shallow():
                 raise ShallowHistory(
@@ -329,18 +334,6 @@ class Git:
             if len(parts) == 3 and parts[1] == "blob":
                 sizes[parts[0]] = int(parts[2])
         return sizes
-
-    @contextmanager
-    def throwaway_worktree(self, commit: str) -> Iterator[Path]:
-        """A detached worktree at ``commit`` in a temporary folder, removed afterwards."""
-        tmp = Path(tempfile.mkdtemp(prefix="idealize-worktree-"))
-        tree = tmp / "tree"
-        self.run("worktree", "add", "--detach", "--quiet", str(tree), commit)
-        try:
-            yield tree
-        finally:
-            self.run("worktree", "remove", "--force", str(tree), check=False)
-            shutil.rmtree(tmp, ignore_errors=True)
 
     def apply_patch(self, diff: str, check_only: bool = False) -> str | None:
         """`git apply` a unified diff to the work tree; the error text, or None when it applied."""

@@ -20,6 +20,7 @@ def test_cli_surface() -> None:
     groups = sorted(g.name or "" for g in idealize.cli.app.registered_groups)
     assert names == [
         "apply",
+        "baseline",
         "cleanup",
         "demo",
         "eval",

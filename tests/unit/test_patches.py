@@ -213,3 +213,86 @@ def test_patch_check_command(corpus_repo: Path) -> None:
         app, ["patch", "check", str(CORPUS / "nope.txt"), "--repo", str(corpus_repo)]
     )
     assert missing.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("path", "why"),
+    [
+        (".GIT/hooks/x", "inside .git/"),
+        ("GIT~1/x", "'GIT~1' is .git on Windows or macOS"),
+        (".git./x", "inside .git/"),
+        ("a/git~1/x", "inside .git/"),
+        (".git::$INDEX_ALLOCATION/x", "inside .git/"),
+        (".g\u200cit/x", "inside .git/"),
+        ("\ufeff.GIT/x", "inside .git/"),
+        ("a//b.py", "empty path component"),
+        ("a/./b.py", ". component"),
+        ("a\\b.py", "backslash"),
+    ],
+)
+def test_git_path_rules(path: str, why: str) -> None:
+    from idealize.patches.check import git_path_problem
+
+    assert why in (git_path_problem(path) or "")
+
+
+@pytest.mark.parametrize(
+    "path", [".gi\u200bt/x", ".gitignore", ".github/ci.yml", "git~2/x", ".git~1/x", "ünï/x.py"]
+)
+def test_git_path_rules_accept_real_names(path: str) -> None:
+    from idealize.patches.check import git_path_problem
+
+    assert git_path_problem(path) is None
+
+
+@pytest.mark.parametrize(
+    ("header", "why"),
+    [
+        ("new file mode 120000", "symbolic link"),
+        ("new file mode 100755", "mode 100755"),
+        ("old mode 100644\nnew mode 100755", "changes a file mode"),
+        ("deleted file mode 100644", "deletes a file"),
+        ("similarity index 90%\nrename from a\nrename to b", "renames a file"),
+        ("copy from a\ncopy to b", "copies a file"),
+        ("GIT binary patch\nliteral 0", "binary patch"),
+        ("new file mode 100644", None),
+    ],
+)
+def test_diff_headers(header: str, why: str | None) -> None:
+    from idealize.patches.edits import diff_header_problem
+
+    problem = diff_header_problem(f"diff --git a/a b/a\n{header}\n")
+    assert (problem is None) if why is None else why in (problem or "")
+
+
+def test_diffs_round_trip_line_endings_and_missing_final_newlines(tmp_path: Path) -> None:
+    from idealize.patches.check import unified_diff
+
+    (tmp_path / "crlf.txt").write_bytes(b"a\r\nb\r\n")
+    (tmp_path / "bare.py").write_bytes(b"x = 1\ny = 2")
+    diff = (
+        unified_diff("crlf.txt", "a\r\nb\r\n", "a\r\nB\r\n")
+        + unified_diff("bare.py", "x = 1\ny = 2", "x = 1\ny = 3")
+        + unified_diff("new.py", None, "z = 3")
+    )
+    verdict = check_patch(tmp_path, diff)
+    assert verdict.status == "applies", verdict.reason
+    assert verdict.new_contents == {
+        "crlf.txt": "a\r\nB\r\n",
+        "bare.py": "x = 1\ny = 3",
+        "new.py": "z = 3",
+    }
+    assert verdict.old_contents["new.py"] is None
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    assert (
+        subprocess.run(
+            ["git", "apply", "--check", "-"], cwd=tmp_path, input=diff.encode(), capture_output=True
+        ).returncode
+        == 0
+    )  # and git takes the same diff
+
+
+def test_a_hunk_goes_to_its_stated_line_when_its_text_is_there_twice() -> None:
+    text = "x = 1\n" * 3 + "pass\n" + "x = 1\n"
+    edit = Edit("f.py", "x = 1\n", "x = 2\n", hint_line=5)
+    assert apply_edit(text, edit) == ("x = 1\n" * 3 + "pass\n" + "x = 2\n", "exact")

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from idealize.analyze.context import Context
 from idealize.analyze.detectors.phantom import COMMON_NAMES
+from idealize.analyze.head import TreeView
 from idealize.analyze.params import param
 from idealize.analyze.pieces import Piece
 from idealize.repo.languages import family, language_of
@@ -40,6 +41,11 @@ class DivergenceParams:
     )
     min_name: int = param(4, "shorter names are words, not mechanisms")
     long_name: int = param(12, "a name this long points at one mechanism even without case")
+    min_moved_share: float = param(
+        0.6,
+        "share of a mechanism's uses the replacing branch must move off it (when it neither "
+        "deletes nor deprecates it) for a finding: dropping one call site is not replacing",
+    )
     max_definitions: int = param(
         1, "a mechanism's name must name this many definitions at most in its language"
     )
@@ -71,6 +77,16 @@ def _code_lines(b: Branch) -> list[tuple[str, int, str, bool]]:
     return out
 
 
+_NOT_CODE = ("#", "//", "/*", "*", '"' * 3, "'" * 3, "@deprecated")
+
+
+def _substantive(text: str) -> bool:
+    """Added lines that change behaviour: not only comments, docstrings or blank lines."""
+    return any(
+        line.strip() and not line.strip().startswith(_NOT_CODE) for line in text.splitlines()
+    )
+
+
 def _mentions(text: str, name: str) -> bool:
     return re.search(rf"(?<![\w$]){re.escape(name)}(?![\w$])", text) is not None
 
@@ -84,6 +100,8 @@ class _Replacement:
     new: list[Piece]
     callers: list[Piece]
     deleted: bool
+    deprecated: bool = False  # A marked the mechanism deprecated
+    moved_share: float = 0.0  # share of the mechanism's uses A moved off it
 
 
 def _replacements(
@@ -117,8 +135,42 @@ def _replacements(
             ]
             if not new:
                 continue
-            found.append(_Replacement(b.name, mech, path, qual, new, callers, mech in deleted))
+            deprecated = any(
+                p.path == path
+                and (p.symbol == qual or p.symbol.startswith(qual + "."))
+                and _DEPRECATION.search(p.added_text)
+                for p in pieces
+            ) or bool(_DEPRECATION.search(_near_definition(ctx, b.name, path, qual)))
+            found.append(
+                _Replacement(b.name, mech, path, qual, new, callers, mech in deleted, deprecated)
+            )
     return found
+
+
+# what marks a mechanism as replaced in its own code: Python's @deprecated and
+# DeprecationWarning, JSDoc/TSDoc @deprecated, Go's "Deprecated:" comment, Rust/Java/Dart
+_DEPRECATION = re.compile(
+    r"@deprecated|DeprecationWarning|\bDeprecated:|#\[deprecated|@Deprecated\b|warnings\.deprecated"
+)
+
+
+def _near_definition(ctx: Context, branch: str, path: str, qual: str) -> str:
+    """The lines the branch added right above a definition (a docstring marker or a
+    decorator may sit outside the symbol's own lines)."""
+    b = next((x for x in ctx.branches if x.name == branch), None)
+    f = b.file(path) if b is not None else None
+    if f is None:
+        return ""
+    found = next((s for s in f.symbols if s.name == qual), None)
+    start = found.new_start if found is not None and found.new_start else None
+    if start is None:
+        return ""
+    return "\n".join(
+        line
+        for h in f.hunks
+        if h.new_lines and start - 6 <= h.new_start <= start
+        for line in h.added
+    )
 
 
 def detect(ctx: Context, params: DivergenceParams) -> list[Finding]:
@@ -155,7 +207,7 @@ def detect(ctx: Context, params: DivergenceParams) -> list[Finding]:
                 and (p.symbol == rep.qual or p.symbol.startswith(rep.qual + "."))
                 and p.change == "modified"
                 and not p.cosmetic
-                and p.added_text.strip()
+                and _substantive(p.added_text)
             ]
             uses = [
                 (path, line, text.strip())
@@ -171,8 +223,33 @@ def detect(ctx: Context, params: DivergenceParams) -> list[Finding]:
         verified = _verify(ctx, rep, extenders)
         if verified is None:
             continue
+        rep.moved_share = _moved_share(ctx, rep, language)
         findings.append(_finding(rep, verified, params))
     return findings
+
+
+def _moved_share(ctx: Context, rep: _Replacement, language: str) -> float:
+    """How much of the mechanism's use the replacing branch moved off it: uses (as code,
+    in its language) before the branch against after it. Dropping one call site of a
+    function 20 places still call is not replacing it."""
+    b = next((x for x in ctx.branches if x.name == rep.a), None)
+    if b is None:
+        return 0.0
+    before = TreeView(ctx.git, b.base, ctx.head.symbols)
+    after = ctx.trees.get(rep.a) or TreeView(ctx.git, b.head, ctx.head.symbols)
+    try:
+        counts = []
+        for tree in (before, after):
+            uses = [
+                (path, line)
+                for path, line, _text in tree.mentions([rep.mech])[rep.mech]
+                if path != rep.path and family(language_of(path) or "") == family(language)
+            ]
+            counts.append(sum(1 for path, line in uses if tree.is_code(path, line, rep.mech)))
+    finally:
+        before.close()
+    was, now = counts
+    return 0.0 if was == 0 else max(0.0, (was - now) / was)
 
 
 def _verify(
@@ -216,9 +293,16 @@ def _finding(
     params: DivergenceParams,
 ) -> Finding:
     extended = any(ext for _, ext, _ in extenders)
+    replaced = rep.deprecated or rep.deleted or rep.moved_share >= params.min_moved_share
     names = [n for n, _, _ in extenders]
     replacement = rep.new[0].symbol
-    how_a = "deletes" if rep.deleted else "moves callers off"
+    how_a = (
+        "deletes"
+        if rep.deleted
+        else "deprecates"
+        if rep.deprecated
+        else f"moves {round(rep.moved_share * 100)}% of the uses off"
+    )
     evidence = [
         f"{rep.a} {how_a} `{rep.qual}` and adds {', '.join(f'`{p.symbol}`' for p in rep.new[:3])}"
         + (
@@ -263,5 +347,5 @@ def _finding(
             f"over to it and move the new callers; otherwise revert {rep.a}'s rewrite. "
             "Merged as is, the code base keeps two ways to do one thing."
         ),
-        tier="finding" if extended else "candidate",
+        tier="finding" if extended and replaced else "candidate",
     )

@@ -198,6 +198,11 @@ class DoubleFixParams:
         "symbol to be reported as one defect fixed twice; in agent-written histories nearly "
         "every commit says fix, so the title must name the same defect",
     )
+    min_shared_lines: int = param(
+        2,
+        "rare lines both fixes add, for a finding: on eleven judged public histories no pair "
+        "short of this was one defect fixed twice (follow-ups and sweeps share words, not code)",
+    )
     finding_confidence: float = param(
         0.85, "both fix one symbol, say so in their own commits, and share rare code"
     )
@@ -233,6 +238,20 @@ def _lines(p: Piece) -> set[str]:
         if len(line.strip()) >= 12
         and not line.strip().startswith(("#", "//", "*", "}", ")"))
         and len(set(re.findall(r"[A-Za-z_]\w+", line)) - _TRIVIAL) >= 2
+    }
+
+
+_OPERATION = re.compile(r"\.?(\w+)\(\s*(\"[^\"\n]*\"|'[^'\n]*'|\d+(?:\.\d+)?)\s*[,)]")
+
+
+def _operations(p: Piece) -> set[str]:
+    """Calls with a literal argument the piece adds (`rstrip("/")`, `timeout(30)`): the
+    operation a fix performs, comparable across layers."""
+    return {
+        f"{m.group(1)}({m.group(2).replace(chr(39), chr(34))})"
+        for line in p.added_text.splitlines()
+        for m in _OPERATION.finditer(line)
+        if m.group(1) not in _TRIVIAL
     }
 
 
@@ -390,10 +409,20 @@ def detect(ctx: Context, params: DoubleFixParams) -> list[Finding]:
             if not (_still_there(ctx, a, _lines(a)) and _still_there(ctx, b, _lines(b))):
                 continue
             strong_pair = ia.level == "strong" and ib.level == "strong"
-            if same_symbol and strong_pair and len(defect) >= params.min_defect_words:
+            if (
+                same_symbol
+                and strong_pair
+                and len(defect) >= params.min_defect_words
+                and len(shared_lines) >= params.min_shared_lines
+            ):
                 tier = "finding"
-            elif not same_symbol and noted and "strong" in (ia.level, ib.level):
-                tier = "wrapper"
+            elif (
+                not same_symbol
+                and noted
+                and "strong" in (ia.level, ib.level)
+                and _operations(a) & _operations(b)
+            ):
+                tier = "wrapper"  # the same operation on the same data, at another layer
             else:
                 tier = "candidate"
             defect = defect or noted

@@ -20,11 +20,12 @@ from dataclasses import dataclass, replace
 
 from idealize.analyze.context import Context
 from idealize.analyze.features import KEYWORDS, distinctive
+from idealize.analyze.locate import to_head
 from idealize.analyze.minhash import LSH
 from idealize.analyze.params import param
 from idealize.analyze.pieces import Piece
 from idealize.repo.languages import family
-from idealize.types import Finding, Parallel, always_parallel
+from idealize.types import Finding, Location, Parallel, always_parallel
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,12 @@ class DuplicateParams:
     kind_weight_call: float = param(1.5, "feature weight of a call")
     kind_weight_word: float = param(1.0, "feature weight of an identifier sub-token")
     kind_weight_name: float = param(1.0, "feature weight of a name sub-token")
+    max_group: int = param(
+        8,
+        "pieces in one group at most (identical copies excepted): beyond that a group is "
+        "a family of look-alikes, not one concept built twice",
+    )
+    max_members: int = param(20, "copies listed as locations; more are counted in the evidence")
     finding_structure_same_name: float = param(
         0.5, "same name and at least this share of shape: a copy (else a candidate)"
     )
@@ -81,7 +88,13 @@ class DuplicateParams:
         3, "rare literals shared (keys, statuses, endpoints) that spell one concept"
     )
     finding_structure_literals: float = param(
-        0.3, "shape shared by pieces that spell one concept with the same literals"
+        0.3,
+        "shape shared by pieces that spell one concept with the same literals (and names "
+        "that share a word, or twice this shape): a shared literal alone (`.mux`, "
+        "`gptme.toml`) is an idiom many unrelated functions use",
+    )
+    finding_min_lines: int = param(
+        4, "a copy shorter than this many lines is too small to be worth a finding"
     )
 
 
@@ -222,8 +235,11 @@ SPECIAL_NAMES = frozenset(
         "default",
     ]
 )
+# generated or vendored code: copies by design. `components/ui/` is where shadcn/ui copies
+# its components into each app that uses it (per app, on purpose).
 _GENERATED = re.compile(
     r"(^|/)(vendor|node_modules|dist|build|generated|gen|__generated__|third_party)/"
+    r"|(^|/)components/ui/"
     r"|\.(pb|pb\.gw|gen|generated|min)\.\w+$|_pb2(_grpc)?\.py$|\.d\.ts$"
 )
 
@@ -242,23 +258,6 @@ def _comparable(p: Piece, params: DuplicateParams) -> bool:
         return False  # dunders, tests, constructors, generated code: alike by design
     f = p.added if p.change == "modified" else p.features
     return f.size >= params.min_tokens
-
-
-class _UnionFind:
-    def __init__(self) -> None:
-        self.parent: dict[int, int] = {}
-
-    def find(self, x: int) -> int:
-        self.parent.setdefault(x, x)
-        while self.parent[x] != x:
-            self.parent[x] = self.parent[self.parent[x]]
-            x = self.parent[x]
-        return x
-
-    def union(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
 
 
 def candidate_pairs(
@@ -306,13 +305,28 @@ def _polymorphic(a: Piece, b: Piece) -> bool:
     return a.symbol.rsplit(".", 1)[0] != b.symbol.rsplit(".", 1)[0]
 
 
+def _test_code(p: Piece) -> bool:
+    """Test helpers and fixtures copied between test files cost little: candidates only."""
+    path = "/" + p.path.lower()
+    name = path.rsplit("/", 1)[-1]
+    return (
+        any(part in path for part in ("/tests/", "/test/", "/__tests__/", "/spec/", "/testdata/"))
+        or name.startswith(("test_", "conftest"))
+        or ".test." in name
+        or ".spec." in name
+        or name.endswith(("_test.go", "_test.py", "_tests.rs"))
+    )
+
+
 def _siblings(a: Piece, b: Piece) -> bool:
     """Files made from one template (`suite27.py`, `suite28.py`): parallel by design."""
     return a.path != b.path and re.sub(r"\d+", "#", a.path) == re.sub(r"\d+", "#", b.path)
 
 
-def _allowed(a: Piece, b: Piece) -> bool:
-    if _polymorphic(a, b) or _siblings(a, b):
+def _allowed(a: Piece, b: Piece, exact: bool = False) -> bool:
+    """May these two be compared? Files cut from one template look alike by design, unless
+    the code is identical: then it was copied, template or not."""
+    if _polymorphic(a, b) or (_siblings(a, b) and not exact):
         return False
     if a.branch is None and b.branch is None:
         return False
@@ -413,14 +427,32 @@ def score_pair(
         evidence.append(f"names `{a.short}` ~ `{b.short}` share: {', '.join(shared_words)}")
     # the finding tier: a copy (same name, or the same shape at length) or the same
     # concept spelled by the same rare literals in the same shape
-    copy = (same_name and structure >= params.finding_structure_same_name) or (
-        structure >= params.finding_structure_copy and big
+    # shape alone, under other names, is a pattern (two accessors, two icons), not a copy:
+    # a shape-copy must also share literals or name the same concept; sibling definitions
+    # of one file were written next to each other, by someone who saw the other
+    same_file = a.path == b.path
+    # the same name over different data (two TUIs' DefaultKeyMap, two routers' routes) is a
+    # convention, not a copy
+    la = {f for f in fa if f[0] in "sd"}
+    lb = {f for f in fb if f[0] in "sd"}
+    other_data = min(len(la), len(lb)) >= 3 and _literal_overlap(fa, fb, idf) < 0.3
+    copy = (same_name and structure >= params.finding_structure_same_name and not other_data) or (
+        structure >= params.finding_structure_copy
+        and big
+        and not same_file
+        and (_literal_overlap(fa, fb, idf) >= 0.5 or names > 0)
     )
     concept = (
-        len(literals) + len(marked) >= params.finding_literals
+        len(set(literals) | set(marked)) >= params.finding_literals
         and structure >= params.finding_structure_literals
+        and (names > 0 or structure >= 2 * params.finding_structure_literals)
     ) or (bool(marked) and names > 0 and structure >= params.finding_structure_literals)
-    return Match(0, 0, min(score, 0.99), tuple(evidence), verified=copy or concept)
+    concept = concept and not (a.path == b.path and not same_name)
+    # in tests, a helper copied by shape (`mockFetch` twice) costs little; the same test data
+    # spelled twice (one base config, one fixture) is still worth a finding
+    tests = _test_code(a) and _test_code(b)
+    verified = concept if tests else copy or concept
+    return Match(0, 0, min(score, 0.99), tuple(evidence), verified=verified)
 
 
 def _literal_overlap(fa: set[str], fb: set[str], idf: dict[str, float]) -> float:
@@ -478,6 +510,15 @@ def detect(ctx: Context, params: DuplicateParams) -> list[Finding]:
     for p in ctx.pieces:
         if p.change in ("deleted", "renamed"):
             gone.add((p.branch, p.path, p.renamed_from or p.symbol))
+    # code a branch moved (deleted here, added there with the same body) is not new code
+    removed_bodies = {
+        (p.branch, _body(p.text)) for p in ctx.pieces if p.change == "deleted" and p.text
+    }
+    fresh = [
+        p
+        for p in ctx.pieces
+        if not (p.change == "added" and (p.branch, _body(p.text)) in removed_bodies)
+    ]
 
     def moved(a: Piece, b: Piece) -> bool:
         for new, old in ((a, b), (b, a)):
@@ -492,8 +533,13 @@ def detect(ctx: Context, params: DuplicateParams) -> list[Finding]:
                 return True
         return False
 
-    found = find_duplicates([*ctx.pieces, *ctx.existing], ctx.parallel, params, moved)
+    found = find_duplicates([*fresh, *ctx.existing], ctx.parallel, params, moved)
     return [v for v in (_at_head(ctx, f) for f in found) if v is not None]
+
+
+def _body(text: str) -> str:
+    """A definition's body without its first line (the name) and layout."""
+    return " ".join(" ".join(text.splitlines()[1:]).split())
 
 
 def _at_head(ctx: Context, f: Finding) -> Finding | None:
@@ -501,11 +547,13 @@ def _at_head(ctx: Context, f: Finding) -> Finding | None:
     one later is resolved since; a member that is gone is left out."""
     if not ctx.merged:
         return f
-    here = tuple(
-        loc
-        for loc in f.locations
-        if loc.symbol is not None and ctx.head.has_symbol(loc.path, loc.symbol)
-    )
+    mapped: dict[tuple[str, str | None], Location] = {}
+    for loc in sorted(f.locations, key=lambda loc: loc.branch is None):
+        at = loc if loc.branch is None else to_head(loc, ctx.head, ctx.trees.get(loc.branch))
+        if at.gone or at.symbol is None or not ctx.head.has_symbol(at.path, at.symbol):
+            continue
+        mapped.setdefault((at.path, at.symbol), at)  # a moved copy is itself, not another
+    here = tuple(mapped.values())
     branches = {loc.branch for loc in here if loc.branch is not None}
     if len(here) >= 2 and branches and (len(branches) >= 2 or len(here) > len(branches)):
         return replace(f, locations=here)
@@ -528,25 +576,52 @@ def find_duplicates(
     usable = [p for p in pieces if _comparable(p, params)]
     feats = [_feature_set(p) for p in usable]
     idf = _idf(feats)
-    uf = _UnionFind()
     best: dict[tuple[int, int], Match] = {}
+    # identical code: however many copies share it (300 branches adding one function),
+    # that is the strongest evidence there is, so it never depends on rarity (IDF)
+    copies: dict[tuple[int, frozenset[int]], list[int]] = defaultdict(list)
+    exact: list[list[int]] = []
+    for i, p in enumerate(usable):
+        f = p.added if p.change == "modified" else p.features
+        if f.shingles:
+            copies[(f.size, f.shingles)].append(i)
+    for ids in copies.values():
+        first = ids[0]
+        kept = [first]
+        for other in ids[1:]:
+            x, y = usable[first], usable[other]
+            if _allowed(x, y, exact=True) and parallel(x.branch, y.branch) and not moved(x, y):
+                same_text = " ".join(
+                    x.added_text.split() if x.change == "modified" else x.text.split()
+                )
+                same_text_y = " ".join(
+                    y.added_text.split() if y.change == "modified" else y.text.split()
+                )
+                note = (
+                    f"identical code in {len(ids)} places"
+                    if same_text == same_text_y
+                    else f"the same code apart from names and literals in {len(ids)} places"
+                )
+                scored = score_pair(x, y, feats[first], feats[other], idf, params)
+                if same_text != same_text_y and scored is None:
+                    continue  # one shape, other names and literals: a pattern, not a copy
+                best[(first, other)] = Match(
+                    first,
+                    other,
+                    0.99 if same_text == same_text_y else scored.score if scored else 0.5,
+                    (note, *(scored.evidence if scored else ())),
+                    verified=same_text == same_text_y or (scored is not None and scored.verified),
+                )
+                kept.append(other)
+        if len(kept) > 1:
+            exact.append(kept)
     for a, b in sorted(candidate_pairs(usable, feats, parallel, params)):
-        if moved(usable[a], usable[b]):
+        if (a, b) in best or moved(usable[a], usable[b]):
             continue
         m = score_pair(usable[a], usable[b], feats[a], feats[b], idf, params)
         if m is not None:
             best[(a, b)] = m
-            uf.union(a, b)
-    groups: dict[int, list[int]] = defaultdict(list)
-    matches_of: dict[int, list[Match]] = defaultdict(list)
-    in_group: set[int] = set()
-    for (a, b), m in best.items():
-        root = uf.find(a)
-        matches_of[root].append(m)
-        for x in (a, b):
-            if x not in in_group:
-                in_group.add(x)
-                groups[root].append(x)
+    groups, matches_of = _group(best, exact, params.max_group)
     method_groups = [
         [usable[i] for i in ids] for ids in groups.values() if usable[ids[0]].kind in _CALLABLE
     ]
@@ -569,7 +644,14 @@ def find_duplicates(
             continue
         pair_matches = matches_of[root]
         score = max(m.score for m in pair_matches)
-        verified = any(m.verified for m in pair_matches)
+        # a group is verified when its verified pairs hold it together: one strong pair in a
+        # family of five look-alikes does not make the family one concept
+        strong = sum(1 for m in pair_matches if m.verified)
+        verified = (
+            strong > 0
+            and (len(members) <= 3 or 2 * strong >= len(members))
+            and max(p.end_line - p.start_line + 1 for p in members) >= params.finding_min_lines
+        )
         evidence: list[str] = []
         for m in sorted(pair_matches, key=lambda m: -m.score):
             for e in m.evidence:
@@ -605,13 +687,60 @@ def find_duplicates(
                 title=title,
                 confidence=round(score, 2),
                 source="static",
-                locations=tuple(p.location() for p in members),
-                evidence=tuple(evidence[:6]),
+                locations=tuple(p.location() for p in members[: params.max_members]),
+                evidence=tuple(evidence[:6])
+                + (
+                    (f"{len(members) - params.max_members} more copies",)
+                    if len(members) > params.max_members
+                    else ()
+                ),
                 recommendation=rec,
                 tier="finding" if verified else "candidate",
             )
         )
     return findings
+
+
+def _group(
+    best: dict[tuple[int, int], Match], exact: list[list[int]], max_size: int
+) -> tuple[dict[int, list[int]], dict[int, list[Match]]]:
+    """Groups of pieces that match each other, not chains: a piece joins a group only when
+    it matches at least half of its members directly (two functions that both call
+    `git config` do not make a third that also does one of theirs). Identical copies are
+    one group however many there are. Strongest pairs first; a group stops at ``max_size``."""
+    linked: dict[int, set[int]] = defaultdict(set)
+    for a, b in best:
+        linked[a].add(b)
+        linked[b].add(a)
+    member_of: dict[int, int] = {}
+    groups: dict[int, list[int]] = {}
+    for ids in exact:
+        gid = min(ids)
+        groups[gid] = list(ids)
+        for i in ids:
+            member_of[i] = gid
+    order = sorted(best.items(), key=lambda kv: (not kv[1].verified, -kv[1].score, kv[0]))
+    for (a, b), _m in order:
+        ga, gb = member_of.get(a), member_of.get(b)
+        if ga is None and gb is None:
+            gid = min(a, b)
+            groups[gid] = [a, b]
+            member_of[a] = member_of[b] = gid
+            continue
+        if ga is not None and gb is not None:
+            continue  # never merge two groups through one pair
+        target, new = (ga, b) if ga is not None else (gb, a)
+        if target is None:
+            continue
+        members = groups[target]
+        if len(members) < max_size and 2 * len(linked[new] & set(members)) >= len(members):
+            members.append(new)
+            member_of[new] = target
+    matches_of: dict[int, list[Match]] = defaultdict(list)
+    for (a, b), m in best.items():
+        if member_of.get(a) is not None and member_of.get(a) == member_of.get(b):
+            matches_of[member_of[a]].append(m)
+    return groups, matches_of
 
 
 def _join(names: Sequence[str]) -> str:

@@ -251,8 +251,17 @@ def removals(branches: Sequence[Branch], pieces: Sequence[Piece]) -> list[Remova
     for p in pieces:
         if p.branch is None or p.change != "modified" or not p.old_params or p.cosmetic:
             continue
-        if "**" in p.text.split(":", 1)[0] or "..." in p.text.split("{", 1)[0]:
+        if p.kind not in ("function", "method") or p.language != "python":
+            continue  # only Python calls name their arguments (and a class line is no signature)
+        head = p.text.split(")", 1)[0]
+        if "**" in head:
             continue  # still takes any keyword
+        # a constructor is called by its class's name: `Client(retries=3)`
+        called = (
+            p.symbol.rsplit(".", 2)[-2] if p.short == "__init__" and "." in p.symbol else p.short
+        )
+        if called.startswith("__"):
+            continue
         for gone in p.old_params:
             if gone not in p.params and len(gone) > 1:
                 found.append(
@@ -263,7 +272,7 @@ def removals(branches: Sequence[Branch], pieces: Sequence[Piece]) -> list[Remova
                         gone,
                         "parameter",
                         None,
-                        function=p.short,
+                        function=called,
                         line=p.start_line,
                         base=next((b.base for b in branches if b.name == p.branch), ""),
                     )
@@ -271,23 +280,44 @@ def removals(branches: Sequence[Branch], pieces: Sequence[Piece]) -> list[Remova
     return found
 
 
+def _keyword_of(text: str, function: str, keyword: str) -> bool:
+    """Is ``keyword=`` an argument of a call to ``function`` itself (not of a call nested
+    inside its arguments)?"""
+    for m in re.finditer(rf"(?<![\w$]){re.escape(function)}\s*\(", text):
+        depth = 1
+        i = m.end()
+        start = i
+        while i < len(text) and depth:
+            ch = text[i]
+            if ch in "([{":
+                depth += 1
+            elif ch in ")]}":
+                depth -= 1
+            elif depth == 1 and ch in ",(":
+                start = i + 1
+            if depth == 1 and text.startswith(keyword, i) and i >= start:
+                before = text[start:i].strip()
+                after = text[i + len(keyword) :].lstrip()
+                if not before and after.startswith("=") and not after.startswith("=="):
+                    return True
+            i += 1
+    return False
+
+
 def _how(r: Removal, text: str) -> How | None:
     """How a line that mentions the name would use it, or None when it does not."""
     n = re.escape(r.name)
     if r.what == "parameter" and r.function:
-        return (
-            "keyword"
-            if re.search(rf"\b{re.escape(r.function)}\s*\(.*\b{n}\s*=(?!=)", text)
-            else None
-        )
+        return "keyword" if _keyword_of(text, r.function, r.name) else None
     if r.what == "fixture":
         return (
             "fixture" if re.search(rf"^\s*(async\s+)?def\s+test\w*\s*\(.*\b{n}\b", text) else None
         )
+    member = r.symbol is not None and "." in r.symbol
     if re.match(r"^\s*(from\s+\S+\s+import|import|export\s.*\sfrom|use)\b", text) or re.search(
         r"\brequire\(", text
     ):
-        return "import"
+        return None if member else "import"  # no import brings in a class's member
     if r.what == "module":
         return None
     if _DEFINITION.match(text):

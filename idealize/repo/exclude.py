@@ -1,0 +1,66 @@
+"""Files the configuration keeps out of the analysis and out of every prompt.
+
+``exclude`` (replacing the defaults) and ``extend-exclude`` (adding to them) hold
+gitignore-style patterns, matched with ``pathspec`` exactly as git matches a ``.gitignore``:
+``build/`` is any folder named build, ``/top.py`` only at the root, ``**`` spans folders, and
+``!pattern`` takes a path back. Excluded files are dropped from what each branch changed
+before anything is analysed, and listed under *Skipped*.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from functools import cached_property
+
+import pathspec
+
+from idealize.errors import ConfigError
+from idealize.repo.collect import Collection
+from idealize.types import Skipped
+
+
+@dataclass(frozen=True)
+class Excluder:
+    """Gitignore-style patterns over paths relative to the repository root."""
+
+    patterns: tuple[str, ...] = ()
+
+    @cached_property
+    def _spec(self) -> pathspec.GitIgnoreSpec:
+        try:
+            return pathspec.GitIgnoreSpec.from_lines(self.patterns)
+        except (ValueError, TypeError) as exc:  # GitIgnorePatternError is a ValueError
+            raise ConfigError(
+                f"bad exclude pattern: {exc}",
+                "write gitignore-style patterns, e.g. build/ or *.min.js",
+            ) from exc
+
+    def check(self) -> Excluder:
+        """Compile the patterns now (a bad one is a ConfigError) and return self."""
+        _ = self._spec
+        return self
+
+    def excluded(self, path: str) -> bool:
+        return bool(self.patterns) and self._spec.match_file(path)
+
+    def keep(self, paths: Iterable[str]) -> list[str]:
+        return [p for p in paths if not self.excluded(p)]
+
+
+def exclude_collection(collection: Collection, excluder: Excluder) -> Collection:
+    """The collection without the files the configuration excludes (a renamed file goes when
+    either of its names is excluded); each one dropped is listed under *Skipped*."""
+    if not excluder.patterns:
+        return collection
+    skipped = list(collection.skipped)
+    branches = []
+    for b in collection.branches:
+        kept = []
+        for f in b.files:
+            if excluder.excluded(f.path) or (f.old_path and excluder.excluded(f.old_path)):
+                skipped.append(Skipped(f.path, "excluded by the configuration", b.name))
+            else:
+                kept.append(f)
+        branches.append(replace(b, files=tuple(kept)) if len(kept) != len(b.files) else b)
+    return replace(collection, branches=tuple(branches), skipped=tuple(skipped))

@@ -1,0 +1,295 @@
+"""Findings a maintainer can trust (issue 10): each class of wrong finding seen on real
+histories, on a small repository that shows it."""
+
+from __future__ import annotations
+
+from idealize.config import Config
+from idealize.pipeline import run
+from idealize.types import Plan
+from tests.conftest import Repo
+
+
+def _branch(
+    repo: Repo, name: str, edits: dict[str, str | None], message: str, start: str = "base"
+) -> None:
+    repo.git("checkout", "-q", "-b", name, start)
+    for path, text in edits.items():
+        if text is None:
+            repo.git("rm", "-q", "-r", path)
+        else:
+            repo.write(path, text)
+    repo.commit(message)
+    repo.git("checkout", "-q", "main")
+
+
+def _merge_all(repo: Repo, *names: str) -> Plan:
+    for name in names:
+        repo.git("merge", "-q", "--no-ff", "-m", f"Merge branch '{name}'", name)
+    return run(Config(repo=repo.path, since="base"))
+
+
+def _findings(plan: Plan, kind: str | None = None) -> list[str]:
+    return [
+        f.title
+        for f in plan.findings
+        if f.tier == "finding" and f.status == "open" and (kind is None or f.kind == kind)
+    ]
+
+
+CONFIG = """class Config:
+    def __init__(self, path):
+        self.path = path
+
+    def load_settings(self):
+        with open(self.path) as fh:
+            return fh.read()
+"""
+
+
+def test_words_are_not_uses(repo: Repo) -> None:
+    """Class 1: a removed name in a comment, a docstring, a string, a markdown file, a
+    method of another type, or a same-named module elsewhere is not a use of it."""
+    repo.write("app/__init__.py", "")
+    repo.write("app/config.py", CONFIG)
+    repo.write("app/types.py", "Id = int\n")
+    repo.write("core/__init__.py", "")
+    repo.write("core/types.py", "Name = str\n")
+    repo.commit("base")
+    repo.git("tag", "base")
+    _branch(
+        repo,
+        "agent/drop-load",
+        {
+            "app/config.py": CONFIG.replace(
+                "    def load_settings(self):\n        with open(self.path) as fh:\n            return fh.read()\n",
+                "    def read_text(self):\n        with open(self.path) as fh:\n            return fh.read()\n",
+            ),
+            "app/types.py": None,
+        },
+        "Rename load_settings and drop app/types",
+    )
+    _branch(
+        repo,
+        "agent/docs",
+        {
+            "app/report.py": (
+                '"""Call load_settings() before reporting."""\n'
+                "from core.types import Name\n\n\n"
+                "def report(cfg, lock):\n"
+                "    # we used to call load_settings here\n"
+                '    label = "load_settings"\n'
+                "    lock.load_settings_cache = None\n"
+                "    return label\n"
+            ),
+            "docs/config.md": "Use `Config.load_settings()` to read the file.\n",
+        },
+        "Document reporting",
+    )
+    plan = _merge_all(repo, "agent/drop-load", "agent/docs")
+    assert _findings(plan, "phantom_dependency") == [], plan.findings
+    assert not any(f.kind == "phantom_dependency" for f in plan.findings)
+
+
+def test_a_use_updated_by_the_removing_branch_is_not_a_phantom(repo: Repo) -> None:
+    """Class 2: re-checked at the target."""
+    repo.write("app/__init__.py", "")
+    repo.write("app/api.py", "def fetch_rows(db):\n    return db.rows()\n")
+    repo.write(
+        "app/jobs.py",
+        "from app.api import fetch_rows\n\n\ndef job(db):\n    return fetch_rows(db)\n",
+    )
+    repo.commit("base")
+    repo.git("tag", "base")
+    _branch(
+        repo,
+        "agent/rename",
+        {
+            "app/api.py": "def load_rows(db):\n    return db.rows()\n",
+            "app/jobs.py": "from app.api import load_rows\n\n\ndef job(db):\n    return load_rows(db)\n",
+        },
+        "Rename fetch_rows to load_rows",
+    )
+    _branch(repo, "agent/other", {"app/other.py": "def other():\n    return 1\n"}, "Other")
+    plan = _merge_all(repo, "agent/rename", "agent/other")
+    assert not any(f.kind == "phantom_dependency" for f in plan.findings), plan.findings
+
+
+def test_a_phantom_fixed_before_head_is_resolved_since(repo: Repo) -> None:
+    """Class 2: drift that held when it landed but not at HEAD is not a finding."""
+    repo.write("app/__init__.py", "")
+    repo.write("app/api.py", "def fetch_rows(db):\n    return db.rows()\n")
+    repo.commit("base")
+    repo.git("tag", "base")
+    _branch(
+        repo,
+        "agent/rename",
+        {"app/api.py": "def load_rows(db):\n    return db.rows()\n"},
+        "Rename fetch_rows",
+    )
+    _branch(
+        repo,
+        "agent/user",
+        {
+            "app/user.py": "from app.api import fetch_rows\n\n\ndef use(db):\n    return fetch_rows(db)\n"
+        },
+        "Use fetch_rows",
+    )
+    for name in ("agent/rename", "agent/user"):
+        repo.git("merge", "-q", "--no-ff", "-m", f"Merge branch '{name}'", name)
+    repo.write(
+        "app/user.py", "from app.api import load_rows\n\n\ndef use(db):\n    return load_rows(db)\n"
+    )
+    repo.commit("Follow the rename")
+    plan = run(Config(repo=repo.path, since="base"))
+    phantoms = [f for f in plan.findings if f.kind == "phantom_dependency"]
+    assert [f.status for f in phantoms] == ["resolved"], phantoms
+    assert _findings(plan) == []
+
+
+def test_a_method_moved_to_a_base_class_still_resolves(repo: Repo) -> None:
+    """Class 2: a use that resolves through inheritance after a move is no phantom."""
+    repo.write("app/__init__.py", "")
+    repo.write(
+        "app/shapes.py",
+        "class Shape:\n    pass\n\n\nclass Square(Shape):\n    def area_of_square(self):\n        return 4\n",
+    )
+    repo.commit("base")
+    repo.git("tag", "base")
+    _branch(
+        repo,
+        "agent/base-class",
+        {
+            "app/shapes.py": "class Shape:\n    def area_of_square(self):\n        return 4\n\n\nclass Square(Shape):\n    pass\n"
+        },
+        "Move area_of_square to Shape",
+    )
+    _branch(
+        repo,
+        "agent/user",
+        {
+            "app/use.py": "from app.shapes import Square\n\n\ndef total():\n    return Square().area_of_square()\n"
+        },
+        "Use the area",
+    )
+    plan = _merge_all(repo, "agent/base-class", "agent/user")
+    assert _findings(plan, "phantom_dependency") == [], plan.findings
+
+
+def test_a_folder_move_is_not_a_duplicate(repo: Repo) -> None:
+    """Class 3: `core/` -> `engine/` in one branch; another edits a file of the old folder."""
+    body = (
+        "def normalize_rows(rows):\n    cleaned = []\n    for row in rows:\n"
+        "        key = row.strip().lower()\n        if key and key not in cleaned:\n"
+        "            cleaned.append(key)\n    return cleaned\n"
+    )
+    other = "def count_rows(rows):\n    total = 0\n    for row in rows:\n        if row:\n            total += 1\n    return total\n"
+    repo.write("core/__init__.py", "")
+    repo.write("core/rows.py", body + "\n\n" + other)
+    repo.commit("base")
+    repo.git("tag", "base")
+    _branch(
+        repo,
+        "agent/move",
+        {
+            "core": None,
+            "engine/__init__.py": "",
+            "engine/rows.py": "# moved from core\n" + body + "\n\n" + other,
+        },
+        "Move core to engine",
+    )
+    _branch(repo, "agent/util", {"app/util.py": "def hello():\n    return 'hi'\n"}, "Add util")
+    plan = _merge_all(repo, "agent/move", "agent/util")
+    assert _findings(plan, "duplicate") == [], plan.findings
+    pre = run(Config(repo=repo.path, branches=("agent/move",), into="base"))
+    assert _findings(pre, "duplicate") == [], pre.findings
+
+
+FIXED = """def parse(text):
+    if text is None:
+        raise ValueError("empty input: nothing to parse")
+    return text.strip()
+"""
+
+
+def test_one_fix_commit_does_not_make_a_ten_commit_branch_a_fix(repo: Repo) -> None:
+    """Class 6: fix intent comes from the commits that touched the symbol."""
+    repo.write("app/__init__.py", "")
+    repo.write("app/core.py", "def parse(text):\n    return text.strip()\n")
+    repo.commit("base")
+    repo.git("tag", "base")
+    repo.git("checkout", "-q", "-b", "agent/feature", "base")
+    repo.write("app/core.py", FIXED.replace("empty input", "no input"))
+    repo.commit("Add input validation to parse")
+    for n in range(8):
+        repo.write(f"app/extra{n}.py", f"def extra{n}():\n    return {n}\n")
+        repo.commit(f"Add extra {n}")
+    repo.write("README.md", "typo fixed\n")
+    repo.commit("Fix typo in README")
+    repo.git("checkout", "-q", "main")
+    _branch(repo, "agent/fix", {"app/core.py": FIXED}, "Fix crash on empty input")
+    plan = run(Config(repo=repo.path, branches=("agent/feature", "agent/fix"), into="main"))
+    assert _findings(plan, "double_fix") == [], plan.findings
+    # the same two changes, each written by a commit that says it fixes the crash, are one
+    # defect fixed twice
+    repo.git("checkout", "-q", "-b", "agent/fix2", "base")
+    repo.write(
+        "app/core.py",
+        FIXED.replace(
+            "    return text.strip()", "    text = text.replace('\\r', '')\n    return text.strip()"
+        ),
+    )
+    repo.commit("Fix crash on empty input in parse")
+    repo.git("checkout", "-q", "main")
+    both = run(Config(repo=repo.path, branches=("agent/fix2", "agent/fix"), into="main"))
+    assert _findings(both, "double_fix") != [], both.findings
+
+
+def test_a_cause_touched_by_five_branches_is_one_finding(repo: Repo) -> None:
+    """Class 7: one removal, five branches using it: one finding that lists them all."""
+    repo.write("app/__init__.py", "")
+    repo.write("app/session.py", "def open_session(url):\n    return url\n")
+    repo.commit("base")
+    repo.git("tag", "base")
+    _branch(
+        repo,
+        "agent/remove",
+        {"app/session.py": "def connect(url):\n    return url\n"},
+        "Replace open_session",
+    )
+    users = []
+    for n in range(5):
+        name = f"agent/user{n}"
+        users.append(name)
+        _branch(
+            repo,
+            name,
+            {
+                f"app/u{n}.py": f"from app.session import open_session\n\n\ndef u{n}():\n    return open_session('x')\n"
+            },
+            f"User {n}",
+        )
+    plan = _merge_all(repo, "agent/remove", *users)
+    phantoms = [f for f in plan.findings if f.kind == "phantom_dependency" and f.status == "open"]
+    assert len(phantoms) == 1, [f.title for f in phantoms]
+    branches = {loc.branch for loc in phantoms[0].locations}
+    assert set(users) <= branches
+
+
+def test_no_placeholder_text_and_every_location_has_a_line(repo: Repo, sample_plan: object) -> None:
+    """Class 8: no title with a placeholder, no empty verdict, every location a line."""
+    plans: list[Plan] = []
+    for name, variant in (
+        ("py-model-hub", "merge"),
+        ("py-agent-drift", "squash"),
+        ("ts-settings", "unmerged"),
+    ):
+        plans.append(sample_plan(name, variant))  # type: ignore[operator]
+    for plan in plans:
+        for f in plan.findings:
+            assert "the new mechanism" not in f.title and "``" not in f.title, f.title
+            for loc in f.locations:
+                assert loc.start_line is not None, (f.id, loc)
+                if loc.symbol is None:
+                    assert loc.snippet, (f.id, loc)
+        for m in plan.modules:
+            assert "only , " not in m.verdict and m.verdict.strip(), m.verdict
