@@ -126,7 +126,7 @@ def _count_cache(cache: Cache, clock: Clock) -> None:
     """The cache's lookups as counters: ``symbols cached`` (found), ``symbols parsed``
     (written, so made in this run), and so on for diffs and features."""
     for ns in sorted({*cache.hits, *cache.written}):
-        name, made = _CACHE_NAMES.get(ns.rsplit("-", 1)[0], (ns, "new"))
+        name, made = _CACHE_NAMES.get(ns.split("-", 1)[0], (ns, "new"))
         clock.count(f"{name} {made}", cache.written[ns])
         clock.count(f"{name} cached", cache.hits[ns])
 

@@ -246,7 +246,7 @@ def _strip_comments(text: str, language: str | None) -> str:
     return pattern.sub(" ", text)
 
 
-FEATURES_VERSION = "features-4"
+FEATURES_VERSION = "features-7"
 
 
 def encode(f: Features) -> str:
@@ -301,6 +301,7 @@ class FeatureStore:
 
 
 _CALL = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
+_DOTTED_CALL = re.compile(r"\b([A-Za-z_]\w*\.[A-Za-z_]\w*)\s*\(")
 _NO_STRINGS = re.compile(r'"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'')
 _EMPTY: frozenset[str] = frozenset()
 
@@ -308,7 +309,15 @@ _EMPTY: frozenset[str] = frozenset()
 def calls_only(text: str, language: str | None) -> Features:
     """The cheap part of extract(): calls and size, for code compared only by its added lines."""
     code = _NO_STRINGS.sub('""', text)
-    calls = frozenset(c for c in _CALL.findall(code) if c.lower() not in KEYWORDS)
+    found = {c for c in _CALL.findall(code) if c.lower() not in KEYWORDS}
+    dotted = set(_DOTTED_CALL.findall(code))
+    acts = {canon for c in found | dotted if (canon := _CANONICAL.get(c))}
+    if "@http" in acts:
+        methods = {
+            c.rsplit(".", 1)[-1].lower() for c in found | dotted if _CANONICAL.get(c) == "@http"
+        }
+        acts |= {f"@http.{m}" for m in (methods & {m.lower() for m in _METHODS} or {"get"})}
+    calls = frozenset(found | dotted | acts)
     return Features(calls, _EMPTY, _EMPTY, frozenset(), len(code.split()))
 
 
@@ -322,6 +331,51 @@ def _folded_words(identifier: str) -> tuple[str, ...]:
     return tuple(fold(w) for w in split_identifier(identifier) if len(w) > 2)
 
 
+# placeholders inside a string: f"{x}", `${x}`, "%s" / "%d" / "%v" / "%(name)s", "{0}"
+_PLACEHOLDER = re.compile(r"\$\{[^{}]*\}|\{[^{}\s]*\}|%\(\w+\)[sdrf]|%[-+0-9.]*[sdvqrfx]")
+# a string built by concatenation: "a/" + id + "/b" (operands: literals, names, calls)
+_CONCAT = re.compile(
+    r"""(?:"[^"\n]*"|'[^'\n]*'|[\w.$]+(?:\([^()\n]*\))?)"""
+    r"""(?:\s*\+\s*(?:"[^"\n]*"|'[^'\n]*'|[\w.$]+(?:\([^()\n]*\))?))+"""
+)
+_QUOTED = re.compile(r"""^(["'])(.*)\1$""")
+
+
+def endpoint(template: str) -> str | None:
+    """The path a string addresses, whatever built it: `f"{base}/v2/refunds?{q}"`,
+    `API + "/products/" + id + "/reviews"`, `fmt.Sprintf("%s/hosts/%s/health", ...)` and
+    `` `/products/${id}/reviews` `` all give the same kind of key (`/products/{}/reviews`).
+    None for strings that address no path."""
+    key = _PLACEHOLDER.sub("{}", template.strip())
+    key = key.split("?", 1)[0].split("#", 1)[0]
+    key = re.sub(r"^(\{\})+", "", key)
+    key = re.sub(r"(\{\})+", "{}", key).rstrip("/")
+    if "://" in key:
+        key = "/" + key.split("://", 1)[1].partition("/")[2]
+    segments = [x for x in key.split("/") if x]
+    if (
+        len(segments) < 1
+        or not key.startswith("/")
+        or not any(x.isalpha() or "-" in x or "_" in x for x in segments if x != "{}")
+    ):
+        return None
+    return key
+
+
+def _concatenations(text: str) -> set[str]:
+    """Endpoint keys of strings built with `+` out of literals and names."""
+    found: set[str] = set()
+    for m in _CONCAT.finditer(text):
+        parts = re.split(r"\s*\+\s*", m.group(0))
+        if not any(_QUOTED.match(x) for x in parts):
+            continue
+        built = "".join(q.group(2) if (q := _QUOTED.match(x)) else "{}" for x in parts)
+        key = endpoint(built)
+        if key is not None:
+            found.add(key)
+    return found
+
+
 def extract(text: str, language: str | None) -> Features:
     strings: set[str] = set()
 
@@ -332,9 +386,14 @@ def extract(text: str, language: str | None) -> Features:
         prose = body.count(" ") >= 3 and not _SQL.search(body)
         if body and len(body) < 200 and not prose:
             strings.add(body)
+            key = endpoint(body)
+            if key is not None and key != body:
+                strings.add(key)  # the path it addresses, placeholders and query aside
         return ' "S" '
 
-    code = _STRING.sub(keep_string, _strip_comments(text, language) if language else text)
+    source = _strip_comments(text, language) if language else text
+    strings |= _concatenations(source)
+    code = _STRING.sub(keep_string, source)
     tokens = _TOKEN.findall(code)
     calls: set[str] = set()
     identifiers: set[str] = set()
@@ -342,8 +401,8 @@ def extract(text: str, language: str | None) -> Features:
     for i, tok in enumerate(tokens):
         first = tok[0]
         if first.isalpha() or first == "_":
-            if tok.lower() in KEYWORDS:
-                norm.append(tok)
+            if tok.lower() in KEYWORDS and (i == 0 or tokens[i - 1] != "."):
+                norm.append(tok)  # a keyword, unless it is a member's name (`http.get(`)
                 continue
             identifiers.add(tok)
             norm.append("ID")
@@ -370,6 +429,13 @@ def extract(text: str, language: str | None) -> Features:
         for i in range(max(0, len(codes) - 3))
     }
     words = {w for ident in identifiers for w in _folded_words(ident)}
+    calls |= {canon for c in calls if (canon := _CANONICAL.get(c))}
+    if "@http" in calls:
+        # which request: the method a call names (axios.post) or a literal says ("POST")
+        named = {c.rsplit(".", 1)[-1].lower() for c in calls if _CANONICAL.get(c) == "@http"}
+        said = {s.lower() for s in strings if s in _METHODS}
+        methods = (named | said) & {m.lower() for m in _METHODS} or {"get"}
+        calls |= {f"@http.{m}" for m in methods}
     return Features(
         calls=frozenset(calls),
         strings=frozenset(strings),
@@ -377,6 +443,68 @@ def extract(text: str, language: str | None) -> Features:
         shingles=frozenset(shingles),
         size=len(tokens),
     )
+
+
+_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
+# the same act through different libraries: an HTTP request, reading JSON, a regex
+_CANONICAL: dict[str, str] = {
+    **dict.fromkeys(
+        [
+            "requests.get",
+            "requests.post",
+            "requests.request",
+            "httpx.get",
+            "httpx.post",
+            "urlopen",
+            "request.urlopen",
+            "urllib.request.urlopen",
+            "axios.get",
+            "axios.post",
+            "axios.request",
+            "fetch",
+            "http.Get",
+            "http.Post",
+            "http.NewRequest",
+            "NewRequestWithContext",
+            "client.Do",
+            "session.get",
+            "session.post",
+            "client.get",
+            "client.post",
+            "http.get",
+            "http.post",
+        ],
+        "@http",
+    ),
+    **dict.fromkeys(
+        [
+            "json.load",
+            "json.loads",
+            "JSON.parse",
+            "json.Unmarshal",
+            "json.NewDecoder",
+            "Decode",
+            "resp.json",
+            "res.json",
+            "response.json",
+            "r.json",
+        ],
+        "@json",
+    ),
+    **dict.fromkeys(
+        [
+            "re.compile",
+            "re.sub",
+            "re.match",
+            "re.search",
+            "re.fullmatch",
+            "regexp.MustCompile",
+            "regexp.Compile",
+            "RegExp",
+        ],
+        "@regex",
+    ),
+}
 
 
 _PARAM_SPLIT = re.compile(r",(?![^\[\(\{<]*[\]\)\}>])")

@@ -48,6 +48,7 @@ class Piece:
     cosmetic: bool = False  # only formatting changed (quotes, commas, wrapping)
     renamed_from: str | None = None
     fix_intent: bool = False  # the commit messages or added comments say it fixes something
+    old_text: str = ""  # a modified or deleted definition as it was before the branch
 
     @property
     def short(self) -> str:
@@ -164,6 +165,7 @@ def branch_pieces(
                         cosmetic=s.change == "modified" and _cosmetic(old_text, text),
                         fix_intent=bool(FIX_WORDS.search(subject) or FIX_WORDS.search(comments)),
                         renamed_from=s.renamed_from,
+                        old_text=old_text,
                     )
                 )
     return pieces

@@ -84,7 +84,7 @@ def build_units(
     seeded = [p for p in pieces if p.branch is not None and _key(p.location()) in locations]
     names = {p.short: p for p in seeded if len(p.short) > 3}
     for p in seeded:
-        for ident in set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", p.added_text)):
+        for ident in sorted(set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", p.added_text))):
             q = names.get(ident)
             if (
                 q is not None

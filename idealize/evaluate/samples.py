@@ -21,7 +21,7 @@ import sys
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from idealize.config import Config
 from idealize.data import data_dir
@@ -67,12 +67,21 @@ class PlantedLocation:
     branch: str | None  # logical branch name; None for code already on main
 
 
+Expect = Literal["finding", "candidate", "model"]
+
+
 @dataclass(frozen=True)
 class Planted:
+    """Drift planted in a sample. ``expect`` says what the static engine should make of it:
+    a verified ``finding``; a ``candidate`` (real drift whose static evidence is weak: the
+    model stage confirms it); or ``model`` (nothing lexical connects the pieces: only a
+    model reading the code can see it, and ``idealize eval`` measures whether it does)."""
+
     id: str
     kind: str
     description: str
     locations: tuple[PlantedLocation, ...]
+    expect: Expect = "finding"
 
 
 @dataclass(frozen=True)
@@ -142,6 +151,7 @@ def _load(path: Path) -> Sample:
                     PlantedLocation(loc["path"], loc.get("symbol"), loc.get("branch"))
                     for loc in p["locations"]
                 ),
+                p.get("expect", "finding"),
             )
             for p in data.get("planted", [])
         ),

@@ -25,7 +25,7 @@ from idealize.config import MAX_PARSE_BYTES
 from idealize.errors import EmptyRange, RepoError, ShallowHistory, UsageError
 from idealize.repo.git import Git, LogEntry, RawChange
 from idealize.repo.languages import language_of
-from idealize.repo.symbols import ParsePool, SymbolIndex
+from idealize.repo.symbols import PARSER_VERSION, ParsePool, SymbolIndex
 from idealize.repo.throwaway import is_throwaway
 from idealize.timings import Clock
 from idealize.types import (
@@ -634,7 +634,8 @@ def _hunks_by_path(patch: str) -> tuple[dict[str, list[Hunk]], set[str]]:
 _CONFLICT = re.compile(r"^(<{7} |>{7} |={7}$)")
 
 
-CHANGES_VERSION = "changes-2"
+# parsed changes hold symbols: a new parser makes them stale too
+CHANGES_VERSION = f"changes-2-{PARSER_VERSION}"
 
 
 def _encode_files(files: Sequence[FileChange], skipped: Sequence[Skipped]) -> str:

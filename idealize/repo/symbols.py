@@ -22,7 +22,7 @@ from idealize.cache import Cache
 from idealize.repo.languages import parser_for
 from idealize.types import Symbol
 
-PARSER_VERSION = "symbols-3"
+PARSER_VERSION = "symbols-4"
 
 
 @dataclass(frozen=True)
@@ -114,6 +114,16 @@ _TS = _Spec(
 _SPECS["typescript"] = _TS
 _SPECS["tsx"] = _TS
 
+_CONSTANT_VALUES = frozenset(
+    {
+        "object",
+        "array",
+        "call_expression",
+        "new_expression",
+        "as_expression",
+        "satisfies_expression",
+    }
+)
 _FUNCTION_VALUES = frozenset(
     {"arrow_function", "function_expression", "function", "class", "generator_function"}
 )
@@ -244,6 +254,21 @@ def _find(root: Any, language: str) -> list[tuple[str, _Found]]:
                     )
                     found.append((qual, _Found(qual, kind, outer, outer, ())))
                     ranges.append((outer.start_byte, outer.end_byte))
+                elif (
+                    value is not None
+                    and name_node is not None
+                    and not prefix
+                    and not in_class
+                    and value.type in _CONSTANT_VALUES
+                    and container.type == "lexical_declaration"
+                    and container.children
+                    and container.children[0].type == "const"
+                ):
+                    # a module's constant built from data or a call: a status map, a zod
+                    # schema, an axios instance - things two branches can each define
+                    qual = _text(name_node)
+                    found.append((qual, _Found(qual, "constant", container, container, ())))
+                    ranges.append((container.start_byte, container.end_byte))
                 continue
             if ctype in ("public_field_definition", "field_definition"):
                 value = child.child_by_field_name("value")

@@ -147,7 +147,9 @@ def test_a_removed_module_is_gone_and_points_at_where_it_was(repo: Repo) -> None
     assert removed.path == "app/old_name.py" and removed.gone
     base = repo.git("rev-parse", "base").strip()
     assert removed.commit == base
-    assert [u.snippet for u in uses] == ["from app.old_name import keep"]
+    # the broken import, and the code that uses what it imported
+    assert [u.snippet for u in uses] == ["from app.old_name import keep", "return keep()"]
+    assert uses[1].symbol == "use"
     assert not any(u.gone for u in uses)
 
 

@@ -27,12 +27,19 @@ PlanOf = Callable[[str, str], Plan]
 @pytest.mark.parametrize(("name", "variant"), CASES)
 def test_findings_match_planted_list(sample_plan: PlanOf, name: str, variant: str) -> None:
     sample, plan = get_sample(name), sample_plan(name, variant)
+    label = lambda b: sample.label(b, variant)  # noqa: E731
     # what the plan reports by default: verified, open findings (not candidates)
     reported = [f for f in plan.findings if f.tier == "finding" and f.status == "open"]
-    result = score(reported, sample.planted, lambda b: sample.label(b, variant))
+    leads = [f for f in plan.findings if f.status == "open"]
+    strong = [p for p in sample.planted if p.expect == "finding"]
+    weak = [p for p in sample.planted if p.expect == "candidate"]
+    result = score(reported, strong, label)
     assert result.missed == (), f"missed planted drift: {result.missed}"
-    assert result.extra == (), (
-        f"findings nobody planted: {[f for f in reported if f.id in result.extra]}"
+    found_weak = score(leads, weak, label)
+    assert found_weak.missed == (), f"planted drift not even a candidate: {found_weak.missed}"
+    everything = score(reported, sample.planted, label)
+    assert everything.extra == (), (
+        f"findings nobody planted: {[f for f in reported if f.id in everything.extra]}"
     )
     for finding in plan.findings:
         assert finding.source == "static"
@@ -61,19 +68,28 @@ def test_every_branch_listed_and_exactly_the_overlapping_modules(
     benign = {b.path for b in sample.benign}
     for module in plan.modules:
         if module.path in benign:
-            assert module.verdict.startswith("Benign:"), module
-            assert not any(loc.path == module.path for f in plan.findings for loc in f.locations)
+            # never drift; a candidate (a lead below the bar) may point there and say so
+            assert module.verdict.startswith(("Benign:", "Unverified:")), module
+            assert not any(
+                loc.path == module.path
+                for f in plan.findings
+                if f.tier == "finding"
+                for loc in f.locations
+            )
 
 
 @pytest.mark.parametrize(("name", "variant"), CASES)
 def test_every_finding_lands_in_one_unit(sample_plan: PlanOf, name: str, variant: str) -> None:
     plan = sample_plan(name, variant)
     for finding in plan.findings:
+        if finding.status != "open":
+            continue  # resolved since: nothing to review
         holders = [u for u in plan.units if finding.id in u.findings]
         assert len(holders) == 1, finding.id
-        unit = holders[0]
+        members = {(m.branch, m.path, m.symbol or m.start_line) for m in holders[0].members}
         for loc in finding.locations:
-            assert loc in unit.members
+            # two lines of one function are one member: the function
+            assert (loc.branch, loc.path, loc.symbol or loc.start_line) in members, loc
 
 
 @pytest.mark.parametrize(("name", "variant"), CASES)

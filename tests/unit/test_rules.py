@@ -125,7 +125,8 @@ def test_the_threshold_decides() -> None:
     pa, pb = piece(FETCH_A, "list_models", "a"), piece(FETCH_B, "fetch_available", "b", "y.py")
     fa, fb = _feature_set(pa), _feature_set(pb)
     idf = _idf([fa, fb, _feature_set(piece(PARSE_A, "parse_version"))])
-    match = score_pair(pa, pb, fa, fb, idf)
-    assert match is not None
-    stricter = dataclasses.replace(DuplicateParams(), threshold=match.score + 0.01)
+    plain = dataclasses.replace(DuplicateParams(), bonus_request=0.0)  # keep the score below 1
+    match = score_pair(pa, pb, fa, fb, idf, plain)
+    assert match is not None and match.score < 0.99
+    stricter = dataclasses.replace(plain, threshold=match.score + 0.01)
     assert score_pair(pa, pb, fa, fb, idf, stricter) is None

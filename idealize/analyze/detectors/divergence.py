@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from idealize.analyze.context import Context
 from idealize.analyze.detectors.phantom import COMMON_NAMES
@@ -102,6 +102,7 @@ class _Replacement:
     deleted: bool
     deprecated: bool = False  # A marked the mechanism deprecated
     moved_share: float = 0.0  # share of the mechanism's uses A moved off it
+    instead: tuple[str, ...] = ()  # what the rewritten callers call now (maybe a library's)
 
 
 def _replacements(
@@ -111,7 +112,9 @@ def _replacements(
     for b in ctx.branches:
         pieces = by_branch.get(b.name, [])
         added = [p for p in pieces if p.change == "added"]
-        if not added:
+        notices = {k: v for k, v in _deprecated(ctx, b).items() if k in ctx.defined}
+        deprecated = set(notices)
+        if not added and not deprecated:
             continue
         moved: dict[str, list[Piece]] = defaultdict(list)
         for c in pieces:
@@ -120,30 +123,115 @@ def _replacements(
             removed = Counter(_IDENT.findall(c.removed_text))
             still = Counter(_IDENT.findall(c.added_text))
             for name, n in removed.items():
-                if n > still.get(name, 0) and name in ctx.defined and specific(name, params):
+                if (
+                    n > still.get(name, 0)
+                    and name in ctx.defined
+                    and (specific(name, params) or name in deprecated)
+                ):
                     moved[name].append(c)
         deleted = {p.short for p in pieces if p.change in ("deleted", "renamed")}
-        for mech in set(moved) | (deleted & set(ctx.defined)):
+        for mech in sorted(set(moved) | (deleted & set(ctx.defined)) | deprecated):
             path, qual, _kind = ctx.defined[mech]
             callers = moved.get(mech, [])
+            said = notices.get(mech, "")  # "Deprecated: build an etl.flow.Pipeline instead"
             new = [
                 p
                 for p in added
                 if p.short != mech
                 and family(p.language) == family(language_of(path) or "")
-                and any(_mentions(c.added_text, p.short) for c in callers)
+                and (
+                    any(_mentions(c.added_text, p.short) for c in callers)
+                    or (said and _mentions(said, p.short))
+                )
             ]
-            if not new:
-                continue
-            deprecated = any(
-                p.path == path
-                and (p.symbol == qual or p.symbol.startswith(qual + "."))
-                and _DEPRECATION.search(p.added_text)
-                for p in pieces
-            ) or bool(_DEPRECATION.search(_near_definition(ctx, b.name, path, qual)))
-            found.append(
-                _Replacement(b.name, mech, path, qual, new, callers, mech in deleted, deprecated)
+            # a deprecated mechanism may be replaced by a library's (useQuery): what the
+            # rewritten callers call now
+            instead = sorted(
+                {
+                    name
+                    for c in callers
+                    for name in set(_CALLED.findall(c.added_text))
+                    - set(_CALLED.findall(c.removed_text))
+                    if name != mech and name not in COMMON_NAMES
+                }
+                | set(re.findall(r"`([A-Za-z_$][\w$]*)`", said))
             )
+            if not new and not (mech in deprecated and (instead or callers)):
+                continue
+            found.append(
+                _Replacement(
+                    b.name,
+                    mech,
+                    path,
+                    qual,
+                    new,
+                    callers,
+                    mech in deleted,
+                    mech in deprecated,
+                    instead=tuple(instead[:3]),
+                )
+            )
+    return found
+
+
+_CALLED = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]*)\s*(?:<[^>()]*>)?\(")
+
+
+def _cause(rep: _Replacement) -> tuple[str, frozenset[str]]:
+    return (rep.a, frozenset(p.symbol for p in rep.new) or frozenset({rep.path}))
+
+
+def _one_per_cause(found: list[tuple[tuple[str, frozenset[str]], Finding]]) -> list[Finding]:
+    """One branch replacing several mechanisms with one new API (a bus and its event type;
+    a registry's step and run_steps) is one cause: one finding with all of them."""
+    merged: dict[tuple[str, frozenset[str]], Finding] = {}
+    for key, f in found:
+        kept = merged.get(key)
+        if kept is None:
+            merged[key] = f
+            continue
+        first, second = (kept, f) if kept.tier == "finding" or f.tier != "finding" else (f, kept)
+        merged[key] = replace(
+            first,
+            confidence=max(first.confidence, second.confidence),
+            locations=tuple(dict.fromkeys((*first.locations, *second.locations))),
+            evidence=tuple(dict.fromkeys((*first.evidence, *second.evidence)))[:12],
+        )
+    return list(merged.values())
+
+
+def _deprecated(ctx: Context, b: Branch) -> dict[str, str]:
+    """Definitions the branch marked deprecated: a marker it added inside a definition, right
+    above it (a decorator, a doc comment), or in a module's opening docstring (then every
+    top-level definition of the module)."""
+    tree = ctx.trees.get(b.name)
+    if tree is None:
+        return {}
+    found: dict[str, str] = {}
+    for f in b.files:
+        if f.language is None:
+            continue
+        hits = [
+            (h.new_start + i, " ".join(h.added[i : i + 3]))
+            for h in f.hunks
+            for i, line in enumerate(h.added)
+            if _DEPRECATION.search(line)
+        ]
+        if not hits:
+            continue
+        symbols = tree.definitions(f.path)
+        top = [s for s in symbols if "." not in s.name]
+        for line, said in hits:
+            inside = [s for s in symbols if s.start_line <= line <= s.end_line]
+            below = [s for s in symbols if 0 < s.start_line - line <= 4]
+            if inside:
+                name = min(inside, key=lambda s: s.end_line - s.start_line).name
+                found[name.rsplit(".", 1)[-1]] = said
+            elif below:
+                found[min(below, key=lambda s: s.start_line).name.rsplit(".", 1)[-1]] = said
+            elif top and line < top[0].start_line:
+                for s in top:  # the module's opening docstring: all of it
+                    found.setdefault(s.name, said)
     return found
 
 
@@ -152,25 +240,6 @@ def _replacements(
 _DEPRECATION = re.compile(
     r"@deprecated|DeprecationWarning|\bDeprecated:|#\[deprecated|@Deprecated\b|warnings\.deprecated"
 )
-
-
-def _near_definition(ctx: Context, branch: str, path: str, qual: str) -> str:
-    """The lines the branch added right above a definition (a docstring marker or a
-    decorator may sit outside the symbol's own lines)."""
-    b = next((x for x in ctx.branches if x.name == branch), None)
-    f = b.file(path) if b is not None else None
-    if f is None:
-        return ""
-    found = next((s for s in f.symbols if s.name == qual), None)
-    start = found.new_start if found is not None and found.new_start else None
-    if start is None:
-        return ""
-    return "\n".join(
-        line
-        for h in f.hunks
-        if h.new_lines and start - 6 <= h.new_start <= start
-        for line in h.added
-    )
 
 
 def detect(ctx: Context, params: DivergenceParams) -> list[Finding]:
@@ -189,7 +258,7 @@ def detect(ctx: Context, params: DivergenceParams) -> list[Finding]:
         uses_of[b.name] = index
     replacements = _replacements(ctx, by_branch, params)
     ctx.head.prefetch(r.mech for r in replacements)
-    findings: list[Finding] = []
+    findings: list[tuple[tuple[str, frozenset[str]], Finding]] = []
     for rep in replacements:
         language = language_of(rep.path)
         if language is None:
@@ -224,8 +293,8 @@ def detect(ctx: Context, params: DivergenceParams) -> list[Finding]:
         if verified is None:
             continue
         rep.moved_share = _moved_share(ctx, rep, language)
-        findings.append(_finding(rep, verified, params))
-    return findings
+        findings.append((_cause(rep), _finding(rep, verified, params)))
+    return _one_per_cause(findings)
 
 
 def _moved_share(ctx: Context, rep: _Replacement, language: str) -> float:
@@ -263,7 +332,7 @@ def _verify(
         tree = ctx.head
         if not tree.has_symbol(rep.path, rep.qual):
             return None  # M is gone: nothing diverges any more
-        if not any(tree.has_symbol(p.path, p.symbol) for p in rep.new):
+        if rep.new and not any(tree.has_symbol(p.path, p.symbol) for p in rep.new):
             return None
     kept = []
     for name, extended, uses in extenders:
@@ -295,7 +364,7 @@ def _finding(
     extended = any(ext for _, ext, _ in extenders)
     replaced = rep.deprecated or rep.deleted or rep.moved_share >= params.min_moved_share
     names = [n for n, _, _ in extenders]
-    replacement = rep.new[0].symbol
+    replacement = rep.new[0].symbol if rep.new else " / ".join(rep.instead) or "another API"
     how_a = (
         "deletes"
         if rep.deleted
@@ -304,7 +373,14 @@ def _finding(
         else f"moves {round(rep.moved_share * 100)}% of the uses off"
     )
     evidence = [
-        f"{rep.a} {how_a} `{rep.qual}` and adds {', '.join(f'`{p.symbol}`' for p in rep.new[:3])}"
+        f"{rep.a} {how_a} `{rep.qual}`"
+        + (
+            f" and adds {', '.join(f'`{p.symbol}`' for p in rep.new[:3])}"
+            if rep.new
+            else f"; its callers now call {', '.join(f'`{n}`' for n in rep.instead)}"
+            if rep.instead
+            else ""
+        )
         + (
             f"; rewrites {', '.join(f'`{c.symbol}`' for c in rep.callers[:4])}"
             if rep.callers

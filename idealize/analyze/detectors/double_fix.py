@@ -242,17 +242,29 @@ def _lines(p: Piece) -> set[str]:
 
 
 _OPERATION = re.compile(r"\.?(\w+)\(\s*(\"[^\"\n]*\"|'[^'\n]*'|\d+(?:\.\d+)?)\s*[,)]")
+# an option set to a literal: `withCredentials: true`, `timeout=30`, `verify=False`
+_SETTING = re.compile(
+    r"\b(\w{4,})\s*[:=]\s*(true|false|True|False|None|null|\d+(?:\.\d+)?|\"[^\"\n]*\"|'[^'\n]*')\s*[,})\n]"
+)
 
 
 def _operations(p: Piece) -> set[str]:
     """Calls with a literal argument the piece adds (`rstrip("/")`, `timeout(30)`): the
     operation a fix performs, comparable across layers."""
-    return {
+    lines = p.added_text.splitlines()
+    calls = {
         f"{m.group(1)}({m.group(2).replace(chr(39), chr(34))})"
-        for line in p.added_text.splitlines()
+        for line in lines
         for m in _OPERATION.finditer(line)
         if m.group(1) not in _TRIVIAL
     }
+    settings = {
+        f"{m.group(1)}={m.group(2).replace(chr(39), chr(34)).lower()}"
+        for line in lines
+        for m in _SETTING.finditer(line + "\n")
+        if m.group(1) not in _TRIVIAL
+    }
+    return calls | settings
 
 
 def _title(subject: str) -> str:
@@ -279,8 +291,10 @@ def _same_patch(a: Piece, b: Piece) -> bool:
 
 
 def _calls_into(wrapper: Piece, fixed: Piece, file_calls: FileCalls) -> bool:
-    if fixed.short in wrapper.features.calls:
-        return True
+    if fixed.short in wrapper.features.calls or any(
+        c.startswith(fixed.short + ".") for c in wrapper.features.calls
+    ):
+        return True  # calls it, or calls through it (`http.get` through the fixed `http`)
     # a pre-filter in the constructor or a sibling of code that calls the fixed function
     return "." in wrapper.symbol and fixed.short in file_calls(wrapper.branch, wrapper.path)
 
@@ -303,9 +317,15 @@ class _Rarity:
     def __init__(self, pieces: Sequence[Piece], subjects: Iterable[str], share: float) -> None:
         self.tokens: Counter[str] = Counter()
         self.lines: Counter[str] = Counter()
+        done_by: dict[str, set[str | None]] = defaultdict(set)
         for p in pieces:
             self.tokens.update(_tokens(p))
             self.lines.update(_lines(p))
+            for op in _operations(p):
+                done_by[f"o:{op}"].add(p.branch)
+        # an operation is rare by the lines of work doing it: one branch repeating a fix in
+        # three calls is still one branch
+        self.tokens.update({op: len(who) for op, who in done_by.items()})
         self.n_pieces = max(1, len(pieces))
         self.words: Counter[str] = Counter()
         n = 0
@@ -358,6 +378,8 @@ def detect(ctx: Context, params: DoubleFixParams) -> list[Finding]:
         by_symbol[(p.path, p.symbol)].append(p)
         for call in p.features.calls:
             by_call[call].append(p)
+            if "." in call:
+                by_call[call.split(".", 1)[0]].append(p)  # the object called through
         if "." in p.symbol:  # a method: its siblings' calls reach what it pre-filters for
             for call in ctx.file_calls(p.branch, p.path):
                 by_call[call].append(p)
@@ -391,11 +413,21 @@ def detect(ctx: Context, params: DoubleFixParams) -> list[Finding]:
             ):
                 continue
             ia, ib = intent(a), intent(b)
-            if "none" in (ia.level, ib.level) or (ia.level, ib.level) == ("weak", "weak"):
+            if (ia.level, ib.level) == ("weak", "weak"):
                 continue
+            # a fix inside a feature commit (or uncommitted work) says nothing of fixing: it
+            # is one only when it repeats the other's operation and names the same defect
+            silent = "none" in (ia.level, ib.level)
             shared_tokens = sorted(t for t in _tokens(a) & _tokens(b) if rarity.rare_token(t))
             shared_lines = sorted(x for x in _lines(a) & _lines(b) if rarity.rare_line(x))
-            if len(shared_tokens) + len(shared_lines) < params.min_rare_shared:
+            same_operation = sorted(
+                op for op in _operations(a) & _operations(b) if rarity.rare_token(f"o:{op}")
+            )
+            if (
+                len(shared_tokens) + len(shared_lines) + len(same_operation)
+                < params.min_rare_shared
+                and not silent
+            ):
                 continue
             said_a = {w for c in ia.commits for w in _words(_title(c.subject))}
             said_b = {w for c in ib.commits for w in _words(_title(c.subject))}
@@ -408,6 +440,10 @@ def detect(ctx: Context, params: DoubleFixParams) -> list[Finding]:
             )
             if not (_still_there(ctx, a, _lines(a)) and _still_there(ctx, b, _lines(b))):
                 continue
+            if silent and len(noted) < params.min_defect_words:
+                continue  # a silent change must at least name the defect in its comments
+            if silent and "strong" not in (ia.level, ib.level) and not same_operation:
+                continue
             strong_pair = ia.level == "strong" and ib.level == "strong"
             if (
                 same_symbol
@@ -418,9 +454,9 @@ def detect(ctx: Context, params: DoubleFixParams) -> list[Finding]:
                 tier = "finding"
             elif (
                 not same_symbol
-                and noted
-                and "strong" in (ia.level, ib.level)
-                and _operations(a) & _operations(b)
+                and len(noted) >= (params.min_defect_words if silent else 1)
+                and ("strong" in (ia.level, ib.level) or silent)
+                and same_operation
             ):
                 tier = "wrapper"  # the same operation on the same data, at another layer
             else:
@@ -442,6 +478,8 @@ def detect(ctx: Context, params: DoubleFixParams) -> list[Finding]:
                     "both add (rare in this change set): "
                     + ", ".join(t[2:][:60] for t in shared_tokens[:6])
                 )
+            if same_operation:
+                evidence.append("both do: " + ", ".join(f"`{op}`" for op in same_operation[:4]))
             if defect:
                 evidence.append("their commits name the same defect: " + ", ".join(defect[:6]))
             causes[(a.path, a.symbol)].append((a, b, tier, evidence))

@@ -64,6 +64,11 @@ class DuplicateParams:
     w_structure: float = param(0.2, "shape matters, but formatters and idioms make shapes alike")
     w_names: float = param(0.1, "names drift between agents; a weak signal alone")
     bonus_same_name: float = param(0.15, "the same short name in two branches is rarely chance")
+    bonus_request: float = param(
+        0.3,
+        "the same rare path requested by the same method: the strongest sign two pieces do "
+        "one job, even when one is a small client function and the other a big hook",
+    )
     bonus_marker: float = param(0.1, "a shared distinctive literal (URL, env var, file name)")
     bonus_per_call: float = param(0.05, "each shared non-trivial call")
     max_call_bonus: float = param(0.1, "calls are common; cap their total")
@@ -318,6 +323,30 @@ def _test_code(p: Piece) -> bool:
     )
 
 
+_ACTS_MEMO: dict[int, dict[str, frozenset[str]]] = {}
+
+
+def _reached(p: Piece, pieces: Sequence[Piece]) -> set[str]:
+    """What a piece does through the repository's own helpers one call away: a method that
+    calls `c.getJSON(url)` makes an HTTP GET as surely as one that calls `http.Get`."""
+    acts = _ACTS_MEMO.get(id(pieces))
+    if acts is None:
+        table: dict[str, set[str]] = defaultdict(set)
+        for q in pieces:
+            for c in q.features.calls:
+                if c.startswith("@"):
+                    table[q.short].add(c)
+        acts = {k: frozenset(v) for k, v in table.items()}
+        _ACTS_MEMO.clear()
+        _ACTS_MEMO[id(pieces)] = acts
+    return {
+        f"c:{act}"
+        for c in p.features.calls
+        if not c.startswith("@") and c.rsplit(".", 1)[-1] != p.short
+        for act in acts.get(c.rsplit(".", 1)[-1], ())
+    }
+
+
 def _siblings(a: Piece, b: Piece) -> bool:
     """Files made from one template (`suite27.py`, `suite28.py`): parallel by design."""
     return a.path != b.path and re.sub(r"\d+", "#", a.path) == re.sub(r"\d+", "#", b.path)
@@ -379,7 +408,13 @@ def score_pair(
     same_name = a.short == b.short
     literals = sorted(f[2:] for f in common if f[0] == "s" and idf.get(f, 0) > 1.0)
     marked = sorted(f[2:] for f in common if f[0] == "d" and idf.get(f, 0) > 1.0)
-    calls = sorted({f[2:].rsplit(".", 1)[-1] for f in common if f[0] == "c"})
+    calls = sorted({f[2:].rsplit(".", 1)[-1] for f in common if f[0] == "c" and f[2] != "@"})
+    # the same request made twice: the same rare path, by the same HTTP method, whatever
+    # library and string building each uses (axios and a template vs fetch and `+`)
+    methods_a = {f[2:] for f in fa if f.startswith("c:@http.")}
+    methods_b = {f[2:] for f in fb if f.startswith("c:@http.")}
+    paths = [x for x in marked if x.startswith("/") and x.count("/") >= 2]
+    request = bool(paths) and bool(methods_a & methods_b)
     big = min(a.features.size, b.features.size) >= params.big_tokens
     strong = (
         (
@@ -395,6 +430,7 @@ def score_pair(
         or len(calls) >= 2
         or (structure >= params.structure_alone and big)
         or (same_name and wj >= params.same_name_jaccard)
+        or request
     )
     if not strong:
         return None
@@ -410,10 +446,16 @@ def score_pair(
         + (params.bonus_same_name if same_name else 0.0)
         + (params.bonus_marker if marked else 0.0)
         + min(params.max_call_bonus, params.bonus_per_call * len(calls))
+        + (params.bonus_request if request else 0.0)
     )
     if score < params.threshold:
         return None
     evidence: list[str] = []
+    if request:
+        evidence.append(
+            f"the same request: {', '.join(sorted(m[6:].upper() for m in methods_a & methods_b))} "
+            f"{paths[0]}"
+        )
     if literals:
         evidence.append("same literals: " + ", ".join(repr(s) for s in literals[:6]))
     if calls:
@@ -448,6 +490,17 @@ def score_pair(
         and (names > 0 or structure >= 2 * params.finding_structure_literals)
     ) or (bool(marked) and names > 0 and structure >= params.finding_structure_literals)
     concept = concept and not (a.path == b.path and not same_name)
+    # a set of values declared twice (a TS enum and a zod enum, two status classes): the
+    # values are the concept, whatever syntax holds them
+    values = (
+        a.kind not in _CALLABLE
+        and b.kind not in _CALLABLE
+        and len(set(literals) | set(marked)) >= params.finding_literals
+        and _literal_overlap(fa, fb, idf) >= 0.6
+        and names > 0
+    )
+    concept = concept or values
+    concept = concept or request
     # in tests, a helper copied by shape (`mockFetch` twice) costs little; the same test data
     # spelled twice (one base config, one fixture) is still worth a finding
     tests = _test_code(a) and _test_code(b)
@@ -574,7 +627,7 @@ def find_duplicates(
     """Groups of pieces from different branches (or a branch and existing code) doing the
     same thing. ``moved(a, b)``: is one of the two the other moved by its own branch?"""
     usable = [p for p in pieces if _comparable(p, params)]
-    feats = [_feature_set(p) for p in usable]
+    feats = [_feature_set(p) | _reached(p, pieces) for p in usable]
     idf = _idf(feats)
     best: dict[tuple[int, int], Match] = {}
     # identical code: however many copies share it (300 branches adding one function),

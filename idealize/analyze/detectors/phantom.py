@@ -23,7 +23,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from idealize.analyze.bindings import bound, imports, module_files, package_of, would_mean
+from idealize.analyze.bindings import (
+    Binding,
+    bound,
+    imports,
+    module_files,
+    package_of,
+    would_mean,
+)
 from idealize.analyze.context import Context
 from idealize.analyze.features import parameters
 from idealize.analyze.head import TreeView
@@ -128,6 +135,7 @@ class Removal:
     line: int | None = None
     base: str = ""  # a commit where it still existed
     inside: tuple[str, ...] = ()  # for a module: the symbols that went with it
+    context: tuple[str, ...] = ()  # for a field: functions of its file that take the type
 
     @property
     def language(self) -> str | None:
@@ -177,8 +185,73 @@ _FIXTURE = re.compile(r"@(pytest\.)?fixture\b")
 
 
 def _module_name(path: str) -> str:
+    if path.endswith(".go") and "/" in path:
+        return path.rsplit("/", 2)[-2]  # a Go package is named after its folder
     stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     return path.rsplit("/", 2)[-2] if stem in ("__init__", "index") and "/" in path else stem
+
+
+# members declared in a type's body: Go struct fields, TS interface/type/class properties,
+# Python dataclass fields and attributes set on self
+_GO_FIELD = re.compile(r"^\s*([A-Za-z_]\w*)\s+[\w\[\]*.{}]+(\s+`[^`]*`)?\s*(//.*)?$", re.M)
+_TS_FIELD = re.compile(
+    r"^\s*(?:readonly\s+|public\s+|private\s+|protected\s+)*([A-Za-z_$][\w$]*)\??\s*:", re.M
+)
+_PY_FIELD = re.compile(
+    r"^\s{4}([A-Za-z_]\w*)\s*:\s*\S|self\.([A-Za-z_]\w*)\s*(?::[^=]+)?=(?!=)", re.M
+)
+_TYPE_KINDS = frozenset({"class", "struct", "interface", "type"})
+
+
+def _members(text: str, language: str) -> set[str]:
+    body = text.split("\n", 1)[1] if "\n" in text else ""
+    if language == "go":
+        return {m.group(1) for m in _GO_FIELD.finditer(body)}
+    if family(language) == "typescript":
+        return {m.group(1) for m in _TS_FIELD.finditer(body)}
+    if language == "python":
+        return {m.group(1) or m.group(2) for m in _PY_FIELD.finditer(body)}
+    return set()
+
+
+def _field_removals(branches: Sequence[Branch], pieces: Sequence[Piece]) -> list[Removal]:
+    """Fields and properties a type lost: `Config.ControlPlaneURL` renamed, an options
+    property `pageSize` renamed to `limit`."""
+    bases = {b.name: b.base for b in branches}
+    found: list[Removal] = []
+    for p in pieces:
+        if p.branch is None or p.change != "modified" or p.cosmetic or p.kind not in _TYPE_KINDS:
+            continue
+        old_text = p.old_text
+        if not old_text or not p.removed_text:
+            continue
+        before, after = _members(old_text, p.language), _members(p.text, p.language)
+        gone = {m for m in before - after if len(m) >= 4 and m not in COMMON_NAMES}
+        added = sorted(after - before)
+        type_name = p.short
+        takers = tuple(
+            q.symbol
+            for q in pieces
+            if q.branch == p.branch
+            and q.path == p.path
+            and q.kind in ("function", "method")
+            and re.search(rf"\b{re.escape(type_name)}\b", "\n".join(q.text.splitlines()[:3]))
+        )
+        for name in sorted(gone):
+            found.append(
+                Removal(
+                    p.branch,
+                    p.path,
+                    f"{p.symbol}.{name}",
+                    name,
+                    "field",
+                    added[0] if len(added) == 1 and len(gone) == 1 else None,
+                    line=p.start_line,
+                    base=bases.get(p.branch, ""),
+                    context=takers,
+                )
+            )
+    return found
 
 
 def removals(branches: Sequence[Branch], pieces: Sequence[Piece]) -> list[Removal]:
@@ -194,12 +267,20 @@ def removals(branches: Sequence[Branch], pieces: Sequence[Piece]) -> list[Remova
                 if s.change in ("added", "renamed"):
                     added.setdefault(s.name.rsplit(".", 1)[-1], f.path)
         gone_files: set[str] = set()
-        for f in b.files:
+        gone_packages: set[str] = set()
+        # a package's code before its tests: the removal is named after what code imports
+        for f in sorted(b.files, key=lambda f: ("_test." in f.path or "/test" in f.path, f.path)):
             if not f.language:
                 continue
             if f.status == "deleted" or (f.status == "renamed" and f.old_path):
                 old = f.old_path if f.status == "renamed" and f.old_path else f.path
                 gone_files.add(old)
+                if f.language == "go":
+                    # a Go package is its folder: one removal per folder, named after it
+                    folder = old.rsplit("/", 1)[0] if "/" in old else ""
+                    if folder in gone_packages:
+                        continue
+                    gone_packages.add(folder)
                 found.append(
                     Removal(
                         b.name,
@@ -248,6 +329,7 @@ def removals(branches: Sequence[Branch], pieces: Sequence[Piece]) -> list[Remova
                             base=b.base,
                         )
                     )
+    found += _field_removals(branches, pieces)
     for p in pieces:
         if p.branch is None or p.change != "modified" or not p.old_params or p.cosmetic:
             continue
@@ -313,9 +395,17 @@ def _how(r: Removal, text: str) -> How | None:
         return (
             "fixture" if re.search(rf"^\s*(async\s+)?def\s+test\w*\s*\(.*\b{n}\b", text) else None
         )
+    if r.what == "field":
+        member = re.search(rf"\.{n}(?![\w$])", text) is not None
+        key = family(r.language or "") == "typescript" and (
+            re.search(rf"(?:[{{,(]|^)\s*{n}\s*:(?!:)", text) is not None
+        )
+        return "reference" if member or key else None
     member = r.symbol is not None and "." in r.symbol
-    if re.match(r"^\s*(from\s+\S+\s+import|import|export\s.*\sfrom|use)\b", text) or re.search(
-        r"\brequire\(", text
+    if (
+        re.match(r"^\s*(from\s+\S+\s+import|import|export\s.*\sfrom|use)\b", text)
+        or re.search(r"\brequire\(", text)
+        or (r.language == "go" and re.match(r'^\s*(\w+\s+)?"[\w./-]+"\s*$', text))
     ):
         return None if member else "import"  # no import brings in a class's member
     if r.what == "module":
@@ -359,6 +449,35 @@ def _provides(tree: TreeView, path: str, name: str) -> bool:
     return False
 
 
+def _modules_of(b: Binding, language: str) -> list[str]:
+    """The modules an import statement can name: `from pkg import mod` may import the
+    submodule `pkg.mod` (`from . import load as sink`)."""
+    found = [b.module]
+    if b.imported and b.imported != "default" and family(language) == "python":
+        found.append(f"{b.module}{'' if b.module.endswith('.') else '.'}{b.imported}")
+    return found
+
+
+def _bindings_of(text: str, language: str, name: str) -> list[Binding]:
+    """Imports that bring ``name`` into the file, under its name or an alias."""
+    return [b for b in imports(text, language) if b.local == name or b.imported == name]
+
+
+def _declared_anywhere(tree: TreeView, name: str, language: str) -> bool:
+    """Does any type of this language still declare a member ``name``?"""
+    for path in sorted({p for p, _, _ in tree.mentions([name])[name]}):
+        lang = language_of(path)
+        if lang is None or family(lang) != family(language):
+            continue
+        lines = (tree.text(path) or "").splitlines()
+        for s in tree.definitions(path):
+            if s.kind in _TYPE_KINDS:
+                body = "\n".join(lines[s.start_line - 1 : s.end_line])
+                if name in _members(body, lang):
+                    return True
+    return False
+
+
 def _resolve(r: Removal, use: Use, used_in: TreeView, defs: TreeView) -> tuple[Outcome, str]:
     """Does the use mean what was removed, and is it gone in ``defs``?"""
     language = language_of(use.path)
@@ -368,11 +487,18 @@ def _resolve(r: Removal, use: Use, used_in: TreeView, defs: TreeView) -> tuple[O
     paths = defs.paths
     if r.what == "module":
         for b in imports(text, language):
-            if abs(b.line - use.line) <= 30 and would_mean(b.module, use.path, r.path):
-                if module_files(b.module, use.path, paths):
-                    return "fine", "the module is back"
-                return "broken", f"imports `{b.module}`, which no longer exists"
+            if abs(b.line - use.line) > 30:
+                continue
+            for module in _modules_of(b, language):
+                if would_mean(module, use.path, r.path):
+                    if module_files(module, use.path, paths):
+                        return "fine", "the module is back"
+                    return "broken", f"imports `{module}`, which no longer exists"
         return "fine", "no import of the module"
+    if r.what == "field":
+        if _declared_anywhere(defs, r.name, language):
+            return "fine", f"a type still declares `{r.name}`"
+        return "broken", f"no type declares `{r.name}` any more"
     if r.what == "fixture":
         if defs.defined_anywhere(r.name, "python"):
             return "fine", "a fixture of that name is defined"
@@ -382,8 +508,8 @@ def _resolve(r: Removal, use: Use, used_in: TreeView, defs: TreeView) -> tuple[O
         if not _takes(defs, r):
             return "broken", f"`{r.function}` no longer takes `{r.name}`"
         return "fine", "the function takes it again"
-    # where does the use get the name from?
-    for b in bound(text, language, name):
+    # where does the use get the name from (under its own name or an alias)?
+    for b in _bindings_of(text, language, name):
         files = module_files(b.module, use.path, paths)
         if family(language) == "go":
             break
@@ -520,7 +646,8 @@ def _check(r: Removal, use: Use, ctx: Context) -> Use:
             symbol=_enclosing(landed_in, use.path, at),
         )
     word = r.function if r.what == "parameter" and r.function else r.name
-    if not used_in.is_code(use.path, line, word):
+    # an import names its module in a string in Go and JS; the binding read below decides
+    if use.how != "import" and not used_in.is_code(use.path, line, word):
         return replace(use, line=line, outcome="fine", why="in a comment or string")
     outcome, why = _resolve(r, replace(use, line=line), used_in, defs)
     return replace(
@@ -548,6 +675,7 @@ def detect(ctx: Context, params: PhantomParams) -> list[Finding]:
         if not candidates:
             continue
         checked = [_check(r, u, ctx) for u in candidates]
+        checked += _followed(r, [u for u in checked if u.outcome == "broken"], ctx, checked)
         broken = [u for u in checked if u.outcome == "broken"]
         unknown = [u for u in checked if u.outcome == "unknown"]
         landed = [u for u in checked if u.outcome == "fixed"]
@@ -558,6 +686,64 @@ def detect(ctx: Context, params: PhantomParams) -> list[Finding]:
         elif landed:
             found.append(_finding(r, landed, "resolved", ctx, params))
     return found
+
+
+MAX_FOLLOWED = 4  # uses of a broken import followed into the code, per file
+
+
+def _followed(r: Removal, broken: list[Use], ctx: Context, known: list[Use]) -> list[Use]:
+    """A broken import breaks the code that uses what it imported: follow the names it
+    binds (an alias too) to their uses in that file, so the finding points at the
+    functions that fail, not only at the import line."""
+    seen = {(u.path, u.line) for u in known}
+    out: list[Use] = []
+    for use in broken:
+        if use.how != "import":
+            continue
+        tree = ctx.tree_of(use.branch)
+        language = language_of(use.path)
+        text = tree.text(use.path)
+        if language is None or text is None:
+            continue
+        locals_ = {
+            b.local
+            for b in imports(text, language)
+            if abs(b.line - use.line) <= 30
+            and (
+                b.imported == r.name
+                or b.local == r.name
+                or any(would_mean(m, use.path, r.path) for m in _modules_of(b, language))
+            )
+        }
+        added = 0
+        for n, line in enumerate(text.splitlines(), start=1):
+            if added >= MAX_FOLLOWED or (use.path, n) in seen:
+                continue
+            hit = next(
+                (
+                    name
+                    for name in locals_
+                    if re.search(rf"(?<![\w$.]){re.escape(name)}\b", line)
+                    and not re.match(r"^\s*(from|import|export)\b", line)
+                    and tree.is_code(use.path, n, name)
+                ),
+                None,
+            )
+            if hit is None:
+                continue
+            seen.add((use.path, n))
+            added += 1
+            out.append(
+                replace(
+                    use,
+                    line=n,
+                    text=line.strip(),
+                    how="call" if re.search(rf"\b{re.escape(hit)}\s*[.(]", line) else "reference",
+                    why=f"uses `{hit}`, bound by the broken import on line {use.line}",
+                    symbol=_enclosing(tree, use.path, n),
+                )
+            )
+    return out
 
 
 def _finding(
@@ -603,13 +789,17 @@ def _finding(
     )
     removed_at = Location(
         r.path,
-        r.symbol,
+        # a field is gone, its type is not: point at the type
+        r.symbol.rsplit(".", 1)[0] if r.what == "field" and r.symbol else r.symbol,
         r.line,
         r.line,
         r.branch,
         tree="branch",
         commit=r.base or None,
-        gone=True,
+        gone=r.what != "field",
+    )
+    context = tuple(
+        Location(r.path, symbol, None, None, r.branch, tree="branch") for symbol in r.context
     )
     return Finding(
         id="",
@@ -619,6 +809,7 @@ def _finding(
         source="static",
         locations=(
             removed_at,
+            *context,
             *(
                 Location(
                     u.path,
