@@ -10,6 +10,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import signal
 import zlib
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
@@ -531,6 +532,17 @@ class _Trees:
 _TREES = _Trees()  # one per process: each parsing worker keeps its own
 
 
+def _worker_start(tree_bytes: int) -> None:
+    """In a freshly forked worker: the signal handlers the run installed are the parent's
+    business (the parent stops the workers; Ctrl-C goes to the parent alone), and the
+    tree cache starts empty with the worker's share of the budget."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+    _TREES.reset(tree_bytes)
+
+
 def _parse_job(job: Job) -> list[tuple[tuple[Symbol, ...], str]]:
     """Symbols of the job's file (after those of its earlier version, when that was to be
     parsed too), with their cache encoding. The file is parsed incrementally from the
@@ -680,7 +692,7 @@ class ParsePool:
             context = multiprocessing.get_context("fork")
             share = TREE_BYTES // workers
             self._pools = [
-                context.Pool(1, initializer=_TREES.reset, initargs=(share,)) for _ in range(workers)
+                context.Pool(1, initializer=_worker_start, initargs=(share,)) for _ in range(workers)
             ]
         self._batches: list[list[tuple[tuple[tuple[str, str], ...], Job]]] = [
             [] for _ in self._pools
