@@ -692,7 +692,8 @@ class ParsePool:
             context = multiprocessing.get_context("fork")
             share = TREE_BYTES // workers
             self._pools = [
-                context.Pool(1, initializer=_worker_start, initargs=(share,)) for _ in range(workers)
+                context.Pool(1, initializer=_worker_start, initargs=(share,))
+                for _ in range(workers)
             ]
         self._batches: list[list[tuple[tuple[tuple[str, str], ...], Job]]] = [
             [] for _ in self._pools
