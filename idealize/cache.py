@@ -17,6 +17,7 @@ import os
 import sqlite3
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
@@ -51,6 +52,11 @@ class Cache:
     def __init__(self, directory: Path | None) -> None:
         self._directory = directory
         self._lock = threading.Lock()  # one connection, shared by the model stage's threads
+        # lookups found and not found, and entries written, by namespace: the cache hits
+        # --verbose reports
+        self.hits: Counter[str] = Counter()
+        self.misses: Counter[str] = Counter()
+        self.written: Counter[str] = Counter()
         self._db = self._open()
 
     # -- opening, and recovering from a damaged file -------------------------------------
@@ -145,7 +151,9 @@ class Cache:
 
     def get(self, ns: str, key: str) -> str | None:
         with self._lock:
-            return self._guarded(lambda: self._get(ns, key), None)
+            found = self._guarded(lambda: self._get(ns, key), None)
+            (self.misses if found is None else self.hits)[ns] += 1
+            return found
 
     def _get(self, ns: str, key: str) -> str | None:
         row = self._db.execute(
@@ -158,7 +166,10 @@ class Cache:
     def get_many(self, ns: str, keys: Iterable[str]) -> dict[str, str]:
         wanted = list(dict.fromkeys(keys))
         with self._lock:
-            return self._guarded(lambda: self._get_many(ns, wanted), {})
+            found: dict[str, str] = self._guarded(lambda: self._get_many(ns, wanted), {})
+            self.hits[ns] += len(found)
+            self.misses[ns] += len(wanted) - len(found)
+            return found
 
     def _get_many(self, ns: str, wanted: list[str]) -> dict[str, str]:
         found: dict[str, str] = {}
@@ -178,6 +189,7 @@ class Cache:
         rows = list(items)
         with self._lock:
             self._guarded(lambda: self._put_many(ns, rows), None)
+            self.written[ns] += len(rows)
 
     def _put_many(self, ns: str, rows: list[tuple[str, str]]) -> None:
         try:

@@ -77,6 +77,9 @@ class Settings(BaseModel):
     baseline: str | None = None
     # detector parameters: [tool.idealize.rules.<kind>] name = value (see analyze/params.py)
     rules: dict[str, dict[str, float | int | bool | str]] = Field(default_factory=dict)
+    # processes that parse and git reads run at once (default: the cores, at most 4);
+    # the plan is the same whatever the number
+    workers: int | None = Field(default=None, ge=1, le=64)
 
     @field_validator("format", mode="before")
     @classmethod
@@ -231,6 +234,7 @@ class Config:
     review: tuple[tuple[str, str | None], ...] = ()  # `idealize review PATH[::SYMBOL]`
     # detector parameter overrides by finding kind (analyze/rules.py validates them)
     rules: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    workers: int | None = None  # parallel parses and git reads; None: the cores, at most 4
 
     @classmethod
     def from_settings(cls, settings: Settings, repo: Path, **fields: Any) -> Config:
@@ -251,6 +255,7 @@ class Config:
             allow_outside_edits=settings.allow_outside_edits,
             excludes=settings.excludes,
             rules=settings.rules,
+            workers=settings.workers,
         )
         base.update(fields)
         return cls(**base)

@@ -28,20 +28,34 @@ from idealize.repo.languages import family
 from idealize.repo.symbols import SymbolIndex
 from idealize.repo.throwaway import prune_leftovers
 from idealize.runfolder import Recorder
+from idealize.timings import Clock
 from idealize.types import Plan, Progress, no_progress
 
+# The engine reports ("analyze", step, 5) as it goes; each report starts the named sub-step.
+ANALYZE_STEPS = {"analyze": {1: "existing", 2: "rules", 4: "findings"}}
 
-def run(config: Config, provider: Provider | None = None, progress: Progress = no_progress) -> Plan:
+
+def run(
+    config: Config,
+    provider: Provider | None = None,
+    progress: Progress = no_progress,
+    clock: Clock | None = None,
+) -> Plan:
     """Collect what each branch changed, find drift, and build the plan; then, when a provider
     is given (or ``config.dry_run``), describe the ideal of each unit and diff it with the code.
 
     ``provider`` ``None`` without ``dry_run`` runs offline: static analysis only.
+    ``clock``: charged each stage's wall time (collect, parse, analyze and its steps, model,
+    patches, output) and given the cache's hit counts.
     """
+    clock = clock or Clock()
+    clock.switch("collect")
     git = Git(config.repo)
     cache = Cache((config.cache_dir or default_cache_dir()) if config.use_cache else None)
     try:
-        index = SymbolIndex(cache)
+        index = SymbolIndex(cache, config.workers)
         if config.review:
+            clock.switch("analyze")
             plan, analysis = _review_plan(git, config, cache, index)
         else:
             pruned = prune_leftovers(git)  # worktrees a killed run left behind
@@ -57,11 +71,18 @@ def run(config: Config, provider: Provider | None = None, progress: Progress = n
                 ),
                 index,
                 progress,
+                clock,
             )
             collection = exclude_collection(collection, excluder)
+            clock.switch("analyze.pieces")
             plan, analysis = static_plan(
-                git, collection, cache, progress, configured_params(config.rules)
+                git,
+                collection,
+                cache,
+                clock.progress(progress, ANALYZE_STEPS),
+                configured_params(config.rules),
             )
+            clock.switch("analyze.filters")  # exclusions, suppressions, the baseline
             plan, analysis = exclude_findings(plan, analysis, excluder.excluded)
             plan, analysis = suppress(git, plan, analysis)
             if config.baseline is not None:
@@ -71,22 +92,43 @@ def run(config: Config, provider: Provider | None = None, progress: Progress = n
                 plan = replace(plan, notes=(*plan.notes, note))
         if provider is None and not config.dry_run:
             return plan
+        clock.switch("model")
         recorder = Recorder(config.run_dir)
         recorder.json("config.json", _config_record(config, provider))
         plan, session = run_model_stage(
             git, plan, analysis, config, provider, cache, recorder, progress
         )
         if config.patches and session is not None:
+            clock.switch("patches")
             plan = run_patch_stage(
                 git, plan, session.packs, session.prompts, session.caller, config, recorder
             )
             plan = replace(plan, usage=session.caller.usage())
         if config.run_dir is not None:
+            clock.switch("output")
             (config.run_dir / "plan.json").write_text(to_json(plan, git.root), encoding="utf-8")
             (config.run_dir / "plan.md").write_text(to_markdown(plan, git.root), encoding="utf-8")
         return plan
     finally:
+        _count_cache(cache, clock)
         cache.close()
+
+
+# cache namespace -> what a hit and a write mean there
+_CACHE_NAMES = {
+    "symbols": ("symbols", "parsed"),
+    "changes": ("diffs", "read"),
+    "features": ("features", "computed"),
+}
+
+
+def _count_cache(cache: Cache, clock: Clock) -> None:
+    """The cache's lookups as counters: ``symbols cached`` (found), ``symbols parsed``
+    (written, so made in this run), and so on for diffs and features."""
+    for ns in sorted({*cache.hits, *cache.written}):
+        name, made = _CACHE_NAMES.get(ns.split("-", 1)[0], (ns, "new"))
+        clock.count(f"{name} {made}", cache.written[ns])
+        clock.count(f"{name} cached", cache.hits[ns])
 
 
 def _config_record(config: Config, provider: Provider | None) -> dict[str, object]:

@@ -8,6 +8,7 @@ import sys
 import typer
 
 from idealize.cli.app import Display
+from idealize.timings import Timings, describe
 
 _STAGE_LABELS = {
     "collect": "collect",
@@ -23,10 +24,6 @@ class ProgressDisplay:
 
     def __init__(self, shown: Display) -> None:
         self._shown = shown
-        import time
-
-        self._time = time.perf_counter
-        self._started: dict[str, float] = {}
         self._bars: object | None = None
         self._tasks: dict[str, object] = {}
         self._done: set[str] = set()
@@ -67,7 +64,6 @@ class ProgressDisplay:
                 else:
                     typer.echo(line, err=True)
             return
-        self._started.setdefault(stage, self._time())
         label = _STAGE_LABELS.get(stage, stage)
         if self._bars is not None:
             bars = self._bars
@@ -76,7 +72,10 @@ class ProgressDisplay:
             bars.update(self._tasks[stage], completed=done, total=total)  # type: ignore[attr-defined]
         elif not self._shown.quiet and done >= total and stage not in self._done:
             self._done.add(stage)
-            timing = (
-                f" in {self._time() - self._started[stage]:.2f}s" if self._shown.verbose else ""
-            )
-            typer.echo(f"idealize: {label}: {done}/{total}{timing}", err=True)
+            typer.echo(f"idealize: {label}: {done}/{total}", err=True)
+
+
+def show_timings(timings: Timings) -> None:
+    """--verbose: wall time per stage (they add up to the total) and the cache's hits."""
+    for line in describe(timings):
+        typer.echo(f"idealize: {line}", err=True)

@@ -172,9 +172,11 @@ def model_run(
     from idealize.pipeline import run
     from idealize.repo.git import Git
     from idealize.runfolder import new_run_dir
+    from idealize.timings import Clock
 
-    from .progress import ProgressDisplay
+    from .progress import ProgressDisplay, show_timings
 
+    clock = Clock(since_process_start=True)  # what came before is start-up
     shown = display(ctx)
     check_out_folder(out)
     git = Git(repo)
@@ -203,12 +205,17 @@ def model_run(
         **fields,
     )
     with ProgressDisplay(shown) as progress:
-        plan = run(config, provider, progress)
+        plan = run(config, provider, progress, clock)
     if dry and not shown.quiet:
         for note in plan.notes:
             if note.startswith("Dry run:"):
                 typer.echo(f"idealize: {note}", err=True)
-    finish(ctx, plan, settings, out, git, run_dir, candidates, everything)
+    clock.switch("output")
+    try:
+        finish(ctx, plan, settings, out, git, run_dir, candidates, everything)
+    finally:
+        if shown.verbose:
+            show_timings(clock.timings())
 
 
 @app.command()

@@ -12,9 +12,8 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import json
-import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,8 +25,9 @@ from idealize.config import MAX_PARSE_BYTES
 from idealize.errors import EmptyRange, RepoError, ShallowHistory, UsageError
 from idealize.repo.git import Git, LogEntry, RawChange
 from idealize.repo.languages import language_of
-from idealize.repo.symbols import PARSER_VERSION, SymbolIndex
+from idealize.repo.symbols import PARSER_VERSION, ParsePool, SymbolIndex
 from idealize.repo.throwaway import is_throwaway
+from idealize.timings import Clock
 from idealize.types import (
     Branch,
     BranchKind,
@@ -132,8 +132,13 @@ def merged_branch_name(subject: str) -> str | None:
 
 
 def collect(
-    git: Git, options: CollectOptions, symbols: SymbolIndex, progress: Progress = no_progress
+    git: Git,
+    options: CollectOptions,
+    symbols: SymbolIndex,
+    progress: Progress = no_progress,
+    clock: Clock | None = None,
 ) -> Collection:
+    """``clock``: charged ``parse`` (and its steps) for the diffs, blobs and symbols."""
     notes: list[str] = []
     skipped: list[Skipped] = []
     if options.since is not None:
@@ -173,7 +178,9 @@ def collect(
                 "name branches with --branch NAME, use --worktrees, or --since REF after merging",
             )
     progress("collect", len(pending), len(pending))
-    branches = _finish(git, pending, symbols, options.max_parse_bytes, skipped, progress)
+    clock = clock or Clock()
+    with clock.stage("parse"):
+        branches = _finish(git, pending, symbols, options.max_parse_bytes, skipped, progress, clock)
     return Collection(
         mode=mode,
         target=target,
@@ -666,15 +673,62 @@ def _decode_files(text: str) -> tuple[tuple[FileChange, ...], list[Skipped]]:
     return files, [Skipped(*x) for x in data["skipped"]]
 
 
-def _read_diffs(git: Git, pending: Sequence[_Pending]) -> None:
-    """git diff for every branch that needs one, a process per core at a time."""
-    todo = [p for p in pending if p.raw is None]
-    workers = max(1, min(4, os.cpu_count() or 1))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        for p, (raw, patch) in zip(
-            todo, pool.map(lambda p: git.diff(p.base, p.head), todo), strict=True
-        ):
-            p.raw, p.patch = raw, patch
+def _diffs(git: Git, todo: Sequence[_Pending], workers: int) -> Iterator[_Pending]:
+    """Each branch with its diff read, in order, while git already reads the next ones
+    (``workers`` git processes at a time)."""
+    if workers <= 1:
+        for p in todo:
+            p.raw, p.patch = git.diff(p.base, p.head)
+            yield p
+        return
+    pool = ThreadPoolExecutor(max_workers=workers)
+    try:
+        futures = [pool.submit(git.diff, p.base, p.head) for p in todo]
+        for p, future in zip(todo, futures, strict=True):
+            p.raw, p.patch = future.result()
+            yield p
+    finally:
+        pool.shutdown(cancel_futures=True)  # on an error, the diffs not started are dropped
+
+
+def _wanted(p: _Pending) -> list[tuple[str, str]]:
+    """The (blob, language) pairs whose symbols a branch needs."""
+    wanted: list[tuple[str, str]] = []
+    for rc in p.raw or ():
+        lang = language_of(rc.path)
+        if lang is None or rc.new_mode == "160000" or rc.old_mode == "160000":
+            continue
+        for blob in (rc.old_blob, rc.new_blob):
+            if blob:
+                wanted.append((blob, lang))
+    return wanted
+
+
+def _submit(
+    parser: ParsePool,
+    p: _Pending,
+    hunks: tuple[dict[str, list[Hunk]], set[str]],
+    contents: dict[str, bytes],
+) -> None:
+    """Hand a branch's files to the parser: the new side of a changed text file with the
+    old side (its source too when that is to be parsed) and the hunks between them, so
+    the new side can be parsed incrementally; any other file on its own."""
+    by_path, binary = hunks
+    for rc in p.raw or ():
+        lang = language_of(rc.path)
+        if lang is None:
+            continue
+        old, new = rc.old_blob, rc.new_blob
+        if new and new in contents and old and rc.path not in binary:
+            edits = [
+                (h.old_start, h.old_lines, h.new_start, h.new_lines)
+                for h in by_path.get(rc.path, ())
+            ]
+            parser.submit_change(
+                rc.path, lang, (old, contents.get(old)), (new, contents[new]), edits
+            )
+        else:
+            parser.submit((b, lang, contents[b]) for b in (old, new) if b and b in contents)
 
 
 def _finish(
@@ -684,44 +738,52 @@ def _finish(
     max_bytes: int,
     skipped: list[Skipped],
     progress: Progress,
+    clock: Clock,
 ) -> list[Branch]:
+    """Diffs, blobs and symbols of every branch, streamed: while git reads the next diffs
+    and the pool parses the files already read, this thread splits diffs into hunks and
+    fetches blobs. The wait for the last parses is charged to this stage."""
     # commit ranges never change: a branch collected before is read back from the cache
     keys = [f"{p.base}..{p.head}:{max_bytes}" for p in pending]
     done = index.store.get_many(CHANGES_VERSION, keys)
     fresh = [p for p, k in zip(pending, keys, strict=True) if k not in done]
-    _read_diffs(git, fresh)
-    parsed_hunks = {id(p): _hunks_by_path(p.patch or "") for p in fresh}
-    # which blobs need symbols
-    wanted: list[tuple[str, str]] = []
-    for p in fresh:
-        for rc in p.raw or ():
-            lang = language_of(rc.path)
-            if lang is None or rc.new_mode == "160000" or rc.old_mode == "160000":
-                continue
-            for blob in (rc.old_blob, rc.new_blob):
-                if blob:
-                    wanted.append((blob, lang))
-    sizes = git.blob_sizes([b for b, _ in wanted])
-    known = index.cached(wanted)
-    missing = [
-        b
-        for b, lang in dict.fromkeys(wanted)
-        if (b, lang) not in known and sizes.get(b, 0) <= max_bytes
-    ]
-    with git.blobs() as reader:
-        contents = reader.read_many(missing)
-    index.parse_many([(b, lang, contents[b]) for b, lang in dict.fromkeys(wanted) if b in contents])
-    total = len(pending)
+    parsed_hunks: dict[int, tuple[dict[str, list[Hunk]], set[str]]] = {}
+    sizes: dict[str, int] = {}
+    if fresh:
+        # the pool forks before git's reader threads start
+        with index.pool() as parser, git.blobs() as reader:
+            clock.switch("parse.diffs")
+            for n, p in enumerate(_diffs(git, fresh, index.workers), start=1):
+                clock.switch("parse.hunks")
+                parsed_hunks[id(p)] = _hunks_by_path(p.patch or "")
+                p.patch = None  # split into hunks: the text is no longer needed
+                clock.switch("parse.blobs")
+                wanted = _wanted(p)
+                sizes.update(reader.sizes([b for b, _ in wanted if b not in sizes]))
+                known = index.cached(wanted)
+                todo = [
+                    (b, lang)
+                    for b, lang in dict.fromkeys(wanted)
+                    if (b, lang) not in known and sizes.get(b, max_bytes + 1) <= max_bytes
+                ]
+                contents = reader.read_batch([b for b, _ in todo])
+                clock.switch("parse.symbols")
+                _submit(parser, p, parsed_hunks[id(p)], contents)
+                progress("symbols", n, len(fresh))
+                clock.switch("parse.diffs")
+            clock.switch("parse.symbols")
+            parser.wait()
+    clock.switch("parse.build")
     branches: list[Branch] = []
     new_entries: list[tuple[str, str]] = []
-    for n, (p, key) in enumerate(zip(pending, keys, strict=True), start=1):
+    for p, key in zip(pending, keys, strict=True):
         if key in done:
             files, file_skips = _decode_files(done[key])
         else:
             hunks, binary = parsed_hunks[id(p)]
             file_skips = []
             files = tuple(
-                _file_change(p, rc, hunks, binary, index, contents, sizes, max_bytes, file_skips)
+                _file_change(p, rc, hunks, binary, index, sizes, max_bytes, file_skips)
                 for rc in p.raw or ()
             )
             new_entries.append((key, _encode_files(files, file_skips)))
@@ -742,7 +804,7 @@ def _finish(
                 refers=_references(p.commits, p.number),
             )
         )
-        progress("symbols", n, total)
+    clock.switch("parse.cache")
     index.flush()
     if new_entries:
         index.store.put_many(CHANGES_VERSION, new_entries)
@@ -755,7 +817,6 @@ def _file_change(
     hunks: dict[str, list[Hunk]],
     binary: set[str],
     index: SymbolIndex,
-    contents: dict[str, bytes],
     sizes: dict[str, int],
     max_bytes: int,
     skipped: list[Skipped],
@@ -805,8 +866,8 @@ def _file_change(
             )
         )
         return base
-    old = index.get(rc.old_blob, lang, contents.get(rc.old_blob)) if rc.old_blob else ()
-    new = index.get(rc.new_blob, lang, contents.get(rc.new_blob)) if rc.new_blob else ()
+    old = index.get(rc.old_blob, lang, None) if rc.old_blob else ()
+    new = index.get(rc.new_blob, lang, None) if rc.new_blob else ()
     return _replace(base, symbols=symbol_changes(old, new, file_hunks))
 
 

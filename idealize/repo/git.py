@@ -105,7 +105,8 @@ class Git:
         if check and proc.returncode != 0:
             message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
             first = message[-1] if message else f"exit {proc.returncode}"
-            raise RepoError(f"git {args[0]} failed: {first}", "run with --debug for details")
+            command = args[2] if args[0] == "-c" and len(args) > 2 else args[0]
+            raise RepoError(f"git {command} failed: {first}", "run with --debug for details")
         return proc.stdout
 
     def text(self, *args: str, **kwargs: object) -> str:
@@ -368,36 +369,76 @@ def _unquote(path: str) -> str:
 
 
 class BlobReader:
-    """Reads many objects through one ``git cat-file --batch`` process."""
+    """Reads many objects through long-lived ``git cat-file --batch`` and ``--batch-check``
+    processes: a read costs a round trip through a pipe, not a process."""
+
+    # requests written before their answers are read: few enough that they always fit in
+    # the pipe to git, so neither side can block the other
+    CHUNK = 256
 
     def __init__(self, git: Git) -> None:
         self._git = git
         self._proc: subprocess.Popen[bytes] | None = None
+        self._check: subprocess.Popen[bytes] | None = None
+
+    def _spawn(self, mode: str) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            ["git", "cat-file", mode],
+            cwd=self._git.root,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env={**os.environ, **_GIT_ENV},
+        )
 
     def _start(self) -> subprocess.Popen[bytes]:
         if self._proc is None:
-            self._proc = subprocess.Popen(
-                ["git", "cat-file", "--batch"],
-                cwd=self._git.root,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                env={**os.environ, **_GIT_ENV},
-            )
+            self._proc = self._spawn("--batch")
         return self._proc
 
     def read(self, sha: str) -> bytes | None:
+        return self.read_batch([sha]).get(sha)
+
+    def read_batch(self, shas: Sequence[str]) -> dict[str, bytes]:
+        """Contents of many objects (missing ones are left out), pipelined in chunks."""
         proc = self._start()
         stdin: IO[bytes] = proc.stdin  # type: ignore[assignment]
         stdout: IO[bytes] = proc.stdout  # type: ignore[assignment]
-        stdin.write(sha.encode() + b"\n")
-        stdin.flush()
-        header = stdout.readline().decode()
-        if header.endswith("missing\n") or not header:
-            return None
-        size = int(header.split()[2])
-        data = stdout.read(size)
-        stdout.read(1)  # trailing newline
-        return data
+        unique = list(dict.fromkeys(shas))
+        result: dict[str, bytes] = {}
+        for i in range(0, len(unique), self.CHUNK):
+            chunk = unique[i : i + self.CHUNK]
+            stdin.write(("\n".join(chunk) + "\n").encode())
+            stdin.flush()
+            for sha in chunk:
+                header = stdout.readline().decode()
+                if not header:
+                    raise RepoError(
+                        "git cat-file stopped answering", "run with --debug for details"
+                    )
+                if header.endswith("missing\n"):
+                    continue
+                size = int(header.split()[2])
+                result[sha] = stdout.read(size)
+                stdout.read(1)  # trailing newline
+        return result
+
+    def sizes(self, shas: Sequence[str]) -> dict[str, int]:
+        """Sizes of many blobs through one long-lived ``--batch-check``; missing ones are left out."""
+        if self._check is None:
+            self._check = self._spawn("--batch-check")
+        stdin: IO[bytes] = self._check.stdin  # type: ignore[assignment]
+        stdout: IO[bytes] = self._check.stdout  # type: ignore[assignment]
+        unique = list(dict.fromkeys(shas))
+        sizes: dict[str, int] = {}
+        for i in range(0, len(unique), self.CHUNK):
+            chunk = unique[i : i + self.CHUNK]
+            stdin.write(("\n".join(chunk) + "\n").encode())
+            stdin.flush()
+            for sha in chunk:
+                parts = stdout.readline().decode().split()
+                if len(parts) == 3 and parts[1] == "blob":
+                    sizes[sha] = int(parts[2])
+        return sizes
 
     def read_many(self, shas: Sequence[str]) -> dict[str, bytes]:
         """Pipelined reads: every request is written before the answers are read."""
@@ -426,13 +467,14 @@ class BlobReader:
         return result
 
     def close(self) -> None:
-        if self._proc is not None:
-            if self._proc.stdin:
-                self._proc.stdin.close()
-            self._proc.wait()
-            if self._proc.stdout:
-                self._proc.stdout.close()
-            self._proc = None
+        for proc in (self._proc, self._check):
+            if proc is not None:
+                if proc.stdin:
+                    proc.stdin.close()
+                proc.wait()
+                if proc.stdout:
+                    proc.stdout.close()
+        self._proc = self._check = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
-from idealize.repo.symbols import parse_symbols
+from idealize.cache import Cache
+from idealize.repo import symbols
+from idealize.repo.collect import _hunks_by_path
+from idealize.repo.git import Git
+from idealize.repo.symbols import SymbolIndex, _edits, parse_pair, parse_symbols
+from tests.conftest import Repo
 
 CASES = {
     "python": (
@@ -73,3 +80,103 @@ def test_redefinitions_keep_apart() -> None:
 
 def test_unknown_language_gives_nothing() -> None:
     assert parse_symbols(b"whatever", "cobol") == ()
+
+
+PAIRS = {
+    "edit, insert and delete": (
+        b"def a():\n    return 1\n\n\ndef b():\n    return 2\n\n\ndef c(x):\n    return x\n",
+        b"def a():\n    return 10\n\n\ndef new(y):\n    return y\n\n\ndef c(x):\n    return x\n",
+    ),
+    "no newline at the end": (
+        b"class K:\n    def m(self):\n        return 1",
+        b"class K:\n    def m(self):\n        return 2\n\n    def n(self):\n        pass",
+    ),
+    "windows line ends": (
+        b"def a():\r\n    return 1\r\n\r\ndef b():\r\n    pass\r\n",
+        b"def a():\r\n    return 1\r\n    # more\r\n\r\ndef c():\r\n    pass\r\n",
+    ),
+    "first and last lines": (
+        b"import os\ndef a():\n    pass\n",
+        b"def z():\n    pass\ndef a():\n    pass\nz()\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(PAIRS))
+def test_a_pair_parsed_incrementally_gives_what_two_parses_give(repo: Repo, case: str) -> None:
+    old, new = PAIRS[case]
+    repo.write("m.py", old)
+    first = repo.commit("old")
+    repo.write("m.py", new)
+    second = repo.commit("new")
+    _, patch = Git(repo.path).diff(first, second)
+    hunks = [
+        (h.old_start, h.old_lines, h.new_start, h.new_lines)
+        for h in _hunks_by_path(patch)[0]["m.py"]
+    ]
+    assert _edits(old, new, hunks) is not None  # the incremental path really ran
+    expected = (parse_symbols(old, "python"), parse_symbols(new, "python"))
+    assert expected[0] != expected[1]
+    assert parse_pair(old, new, "python", hunks) == expected
+
+
+def test_hunks_that_do_not_describe_the_change_fall_back_to_two_parses() -> None:
+    old, new = PAIRS["edit, insert and delete"]
+    wrong = [(1, 1, 1, 1)]  # says only line 1 changed
+    assert _edits(old, new, wrong) is None
+    assert parse_pair(old, new, "python", wrong) == (
+        parse_symbols(old, "python"),
+        parse_symbols(new, "python"),
+    )
+
+
+VERSIONS = [
+    b"def a():\n    return 1\n\n\ndef b():\n    return 2\n",
+    b"def a():\n    return 10\n\n\ndef b():\n    return 2\n\n\ndef c():\n    return 3\n",
+    b"def a():\n    return 10\n\n\ndef c():\n    return 30\n",
+]
+
+
+def _chain(repo: Repo) -> tuple[list[str], list[list[tuple[int, int, int, int]]]]:
+    """Three versions of one file, their blob ids, and the hunks from each to the next."""
+    shas, hunks = [], []
+    for text in VERSIONS:
+        repo.write("m.py", text)
+        shas.append(repo.commit("v"))
+    git = Git(repo.path)
+    blobs = [git.text("rev-parse", f"{sha}:m.py").strip() for sha in shas]
+    for a, b in itertools.pairwise(shas):
+        patch = git.diff(a, b)[1]
+        hunks.append(
+            [
+                (h.old_start, h.old_lines, h.new_start, h.new_lines)
+                for h in _hunks_by_path(patch)[0]["m.py"]
+            ]
+        )
+    return blobs, hunks
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_each_version_of_a_file_is_parsed_from_the_one_before(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    blobs, hunks = _chain(repo)
+    reparsed: list[bytes] = []
+    real = symbols._reparse
+
+    def spy(parser: object, base: object, base_source: bytes, source: bytes, h: object) -> object:
+        reparsed.append(source)
+        return real(parser, base, base_source, source, h)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(symbols, "_reparse", spy)
+    index = SymbolIndex(Cache(None), workers=workers)
+    with index.pool() as pool:
+        pool.submit_change(
+            "m.py", "python", (blobs[0], VERSIONS[0]), (blobs[1], VERSIONS[1]), hunks[0]
+        )
+        pool.submit_change("m.py", "python", (blobs[1], None), (blobs[2], VERSIONS[2]), hunks[1])
+        pool.wait()
+    for blob, text in zip(blobs, VERSIONS, strict=True):
+        assert index.get(blob, "python", None) == parse_symbols(text, "python")
+    if workers == 1:  # parsed here, so the spy saw it: both later versions from a tree
+        assert reparsed == VERSIONS[1:]
