@@ -293,3 +293,100 @@ def test_no_placeholder_text_and_every_location_has_a_line(repo: Repo, sample_pl
                     assert loc.snippet, (f.id, loc)
         for m in plan.modules:
             assert "only , " not in m.verdict and m.verdict.strip(), m.verdict
+
+
+POLICY = """def decide(lines, limit):
+    if not lines:
+        return {"compact": False, "reason": "empty"}
+    kept = min(len(lines), limit)
+    return {"compact": kept < len(lines), "reason": "limit"}
+"""
+
+
+def _squash(repo: Repo, name: str, edits: dict[str, str], message: str) -> None:
+    """A pull request squash-merged on GitHub: one commit on main, '(#N)' in its subject."""
+    repo.git("checkout", "-q", "-b", name, "main")
+    for path, text in edits.items():
+        repo.write(path, text)
+    repo.commit(message)
+    repo.git("checkout", "-q", "main")
+    repo.git("merge", "-q", "--squash", name)
+    repo.commit(message)
+
+
+def test_a_change_on_top_of_a_symbol_another_pr_created_is_not_a_double_fix(repo: Repo) -> None:
+    """Real histories (mux #1926, #1938): one PR writes a policy, the next adds a rule to it;
+    both say fix and share the first one's lines. That is a follow-up, not a second fix."""
+    repo.write("app/__init__.py", "")
+    repo.write("app/run.py", "def run(lines):\n    return lines\n")
+    repo.commit("base")
+    repo.git("tag", "base")
+    _squash(
+        repo,
+        "agent/policy",
+        {"app/policy.py": POLICY},
+        "fix: compaction policy keeps bash output within the limit (#11)",
+    )
+    _squash(
+        repo,
+        "agent/markers",
+        {
+            "app/policy.py": POLICY.replace(
+                "    kept = min",
+                '    if any(line.startswith("<<<<<<<") for line in lines):\n'
+                '        return {"compact": False, "reason": "conflict markers"}\n'
+                "    kept = min",
+            )
+        },
+        "fix: compaction policy keeps conflict markers in bash output (#12)",
+    )
+    plan = run(Config(repo=repo.path, since="base"))
+    assert [f.title for f in plan.findings if f.kind == "double_fix"] == [], plan.findings
+
+
+SERVICE = """class CoderService:
+    def list_presets(self, template):
+        return self.run(["templates", "presets", template])
+
+    def list_templates(self):
+        return self.run(["templates", "list"])
+
+    def info(self):
+        return {"presets": self.list_presets("x"), "templates": self.list_templates()}
+
+    def run(self, args):
+        return args
+"""
+
+
+def test_a_wrapper_is_a_candidate_and_one_cause_per_pair_of_branches(repo: Repo) -> None:
+    """Real histories (mux #2119, #2145): a fix in two methods and a change of the method
+    that calls both, doing the same operation. On eleven judged histories no such pair was
+    one defect fixed twice: it is one candidate for the pair of branches, not a finding per
+    method."""
+    repo.write("app/__init__.py", "")
+    repo.write("app/coder.py", SERVICE)
+    repo.commit("base")
+    repo.git("tag", "base")
+    guarded = SERVICE.replace(
+        '        return self.run(["templates", "presets", template])',
+        '        out = self.run(["templates", "presets", template])\n'
+        '        return out.split(",") if out else "Unknown error: coder runtime missing"',
+    ).replace(
+        '        return self.run(["templates", "list"])',
+        '        out = self.run(["templates", "list"])\n'
+        '        return out.split(",") if out else "Unknown error: coder runtime missing"',
+    )
+    _branch(repo, "agent/runtime-info", {"app/coder.py": guarded}, "Fix coder runtime info errors")
+    gated = SERVICE.replace(
+        '        return {"presets": self.list_presets("x"), "templates": self.list_templates()}',
+        '        version = self.run(["version"])\n'
+        '        if not version.split(","):\n'
+        '            return "Unknown error: coder runtime missing"\n'
+        '        return {"presets": self.list_presets("x"), "templates": self.list_templates()}',
+    )
+    _branch(repo, "agent/gate", {"app/coder.py": gated}, "Fix coder runtime gating errors")
+    plan = _merge_all(repo, "agent/runtime-info", "agent/gate")
+    fixes = [f for f in plan.findings if f.kind == "double_fix"]
+    assert all(f.tier == "candidate" for f in fixes), [(f.title, f.tier) for f in fixes]
+    assert len(fixes) <= 1, [f.title for f in fixes]

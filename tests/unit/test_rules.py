@@ -130,3 +130,17 @@ def test_the_threshold_decides() -> None:
     assert match is not None and match.score < 0.99
     stricter = dataclasses.replace(plain, threshold=match.score + 0.01)
     assert score_pair(pa, pb, fa, fb, idf, stricter) is None
+
+
+def test_jsx_props_are_markup_not_operations() -> None:
+    """`type="error"` on two React elements is not the same operation on the same data (it
+    made eight false double fixes on one real history); an option in an object literal or
+    a keyword argument is."""
+    from idealize.analyze.detectors.double_fix import _operations
+
+    tsx = piece('pushToast({ type: "error" });\n<Toast type="error" />\n', "f", path="src/Chat.tsx")
+    markup = piece('<Toast\n  type="error"\n  title={title}\n/>\n', "f", path="src/Chat.tsx")
+    py = piece('session.get(url, timeout=30, mode="strict")\n', "f")
+    assert _operations(tsx) == {'type="error"'}
+    assert _operations(markup) == set()
+    assert {"timeout=30", 'mode="strict"'} <= _operations(py)

@@ -10,7 +10,10 @@ Three things must hold, each read from the history rather than guessed:
 
 Both halves must still be there (at HEAD after merging). The same patch on two branches
 (a cherry-pick, a backport) is one fix. One finding per fixed symbol, with every branch that
-fixed it. A wrapper around the fixed code, or weaker agreement, makes a candidate.
+fixed it. A wrapper around the fixed code, or weaker agreement, makes a candidate: on real
+histories those shapes were features and fixes meeting in one caller far more often than
+one defect fixed twice. One line of work extending what another wrote (it created the
+symbol) is a follow-up, not a second fix.
 """
 
 from __future__ import annotations
@@ -207,7 +210,10 @@ class DoubleFixParams:
         0.85, "both fix one symbol, say so in their own commits, and share rare code"
     )
     wrapper_confidence: float = param(
-        0.75, "a fix in place and a compensating change around it, same defect words"
+        0.6,
+        "a fix in place and a compensating change around it, same operation and defect "
+        "words: a candidate, since on eleven judged public histories none of eight such "
+        "pairs was one defect fixed twice",
     )
     candidate_confidence: float = param(
         0.5, "the same place and some agreement, but not all three signals"
@@ -258,11 +264,13 @@ def _operations(p: Piece) -> set[str]:
         for m in _OPERATION.finditer(line)
         if m.group(1) not in _TRIVIAL
     }
+    # in JSX, `type="error"` is markup (a prop on an element), not an operation on data
+    jsx = p.path.endswith((".tsx", ".jsx"))
     settings = {
         f"{m.group(1)}={m.group(2).replace(chr(39), chr(34)).lower()}"
         for line in lines
         for m in _SETTING.finditer(line + "\n")
-        if m.group(1) not in _TRIVIAL
+        if m.group(1) not in _TRIVIAL and not (jsx and "=" in m.group(0)[: m.start(2) - m.start()])
     }
     return calls | settings
 
@@ -288,6 +296,13 @@ def _same_patch(a: Piece, b: Piece) -> bool:
         return tuple(" ".join(line.split()) for line in text.splitlines() if line.strip())
 
     return norm(a.added_text) == norm(b.added_text) and norm(a.removed_text) == norm(b.removed_text)
+
+
+def _builds_on(a: Piece, b: Piece) -> bool:
+    """One change of a symbol extends the other's: one line of work created the symbol, so
+    the other could only change it after seeing it (on mux, #1926 wrote a policy and #1938
+    and #1952 each added a rule to it: three changes in sequence, not one defect twice)."""
+    return "added" in (a.change, b.change)
 
 
 def _calls_into(wrapper: Piece, fixed: Piece, file_calls: FileCalls) -> bool:
@@ -392,7 +407,7 @@ def detect(ctx: Context, params: DoubleFixParams) -> list[Finding]:
         return intent_memo[key]
 
     # one cause per fixed symbol: every pair that fixes it is gathered there
-    causes: dict[tuple[str, str], list[tuple[Piece, Piece, str, list[str]]]] = defaultdict(list)
+    causes: dict[tuple[str, ...], list[tuple[Piece, Piece, str, list[str]]]] = defaultdict(list)
     seen: set[frozenset[tuple[str | None, str, str]]] = set()
     for a in changed:
         if a.change != "modified" or _test(a) or a.short in SPECIAL_NAMES:
@@ -408,6 +423,8 @@ def detect(ctx: Context, params: DoubleFixParams) -> list[Finding]:
             same_symbol = a.path == b.path and a.symbol == b.symbol
             if same_symbol and _same_patch(a, b):
                 continue  # one fix cherry-picked or backported to a second branch
+            if same_symbol and _builds_on(a, b):
+                continue  # one line of work extends what the other wrote: a follow-up
             if not same_symbol and (
                 _test(b)
                 or a.short in SPECIAL_NAMES
@@ -463,7 +480,10 @@ def detect(ctx: Context, params: DoubleFixParams) -> list[Finding]:
                 and same_operation
                 and (a.kind in ("function", "method") or a.short in b.added_text)
             ):
-                tier = "wrapper"  # the same operation on the same data, at another layer
+                # the same operation on the same data, at another layer: on eleven judged
+                # public histories every such pair was two different changes (a feature
+                # and a fix meeting in one caller), so it is a candidate for the model
+                tier = "wrapper"
             else:
                 tier = "candidate"
             defect = defect or noted
@@ -487,7 +507,14 @@ def detect(ctx: Context, params: DoubleFixParams) -> list[Finding]:
                 evidence.append("both do: " + ", ".join(f"`{op}`" for op in same_operation[:4]))
             if defect:
                 evidence.append("their commits name the same defect: " + ", ".join(defect[:6]))
-            causes[(a.path, a.symbol)].append((a, b, tier, evidence))
+            # one cause per fixed symbol; a wrapper and the methods it reaches, changed by
+            # the same two lines of work, are one cause however many methods it calls
+            cause = (
+                (a.path, a.symbol)
+                if same_symbol
+                else (b.path, b.symbol, *sorted(str(x) for x in (a.branch, b.branch)))
+            )
+            causes[cause].append((a, b, tier, evidence))
     # a wrapper reaches the fixed function by its name: only when no other definition
     # shares it (one `git grep` for all the names)
     wrapped = {a.short for group in causes.values() for a, b, _, _ in group if a.symbol != b.symbol}
@@ -516,11 +543,12 @@ def _finding(
         members.setdefault(y.key, y)
         evidence += [e for e in ev if e not in evidence]
     branches = sorted({p.branch for p in members.values() if p.branch})
-    around = [p for p in members.values() if (p.path, p.symbol) != (a.path, a.symbol)]
+    fixed = list(dict.fromkeys(x.symbol for x, _, tier, _ in group if tier == best))
+    around = [p for p in members.values() if p.symbol not in fixed]
     title = f"{', '.join(branches[:-1])} and {branches[-1]} fix the same defect" + (
         f" in `{a.symbol}`"
         if not around
-        else f": `{a.symbol}` in place, `{around[0].symbol}` around it"
+        else f": {_names(fixed)} in place, `{around[0].symbol}` around it"
     )
     confidence = {
         "finding": params.finding_confidence,
@@ -540,5 +568,12 @@ def _finding(
             + ("other edit" if not around else f"compensating change in `{around[0].symbol}`")
             + " once its cases are covered by a test of the kept fix."
         ),
-        tier="candidate" if best == "candidate" else "finding",
+        tier="finding" if best == "finding" else "candidate",
     )
+
+
+def _names(symbols: list[str]) -> str:
+    quoted = [f"`{s}`" for s in symbols]
+    if len(quoted) > 3:
+        return ", ".join(quoted[:3]) + f" and {len(quoted) - 3} more"
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + f" and {quoted[-1]}"
