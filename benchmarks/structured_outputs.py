@@ -20,6 +20,7 @@ import argparse
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -65,10 +66,17 @@ class Row:
 
 
 def measure(
-    provider: Provider, variant: str, landing: str, max_tokens: int, work: Path
+    provider: Provider,
+    variant: str,
+    landing: str,
+    max_tokens: int,
+    work: Path,
+    only: Sequence[str] = (),
 ) -> list[Row]:
     rows = []
     for sample in load_samples():
+        if only and sample.name not in only:
+            continue
         dest = work / f"{sample.name}-{landing}" / sample.name
         if not dest.exists():
             build_sample(sample, dest, landing)
@@ -132,6 +140,10 @@ def main() -> int:
     parser.add_argument("--landing", default="merge")
     parser.add_argument("--max-tokens", type=int, default=600)
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument(
+        "--sample", action="append", default=[], help="only this sample (repeatable)"
+    )
+    parser.add_argument("--keep", type=Path, help="keep the run folders (raw answers) here")
     args = parser.parse_args()
     provider = make_provider(args.model, api_base=args.url)
     print(
@@ -139,13 +151,15 @@ def main() -> int:
         f"max_tokens {args.max_tokens}"
     )
     with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
+        work = args.keep or Path(tmp)
         print("structured outputs:", file=sys.stderr)
-        rows = measure(provider, args.variant, args.landing, args.max_tokens, work)
+        rows = measure(provider, args.variant, args.landing, args.max_tokens, work, args.sample)
         base = None
         if not args.no_baseline:
             print("baseline (free text):", file=sys.stderr)
-            base = measure(FreeText(provider), args.variant, args.landing, args.max_tokens, work)
+            base = measure(
+                FreeText(provider), args.variant, args.landing, args.max_tokens, work, args.sample
+            )
     table("With the answer schema (structured outputs):", rows)
     if base is not None:
         table("Baseline, same prompts without a schema (free text, repair layers only):", base)

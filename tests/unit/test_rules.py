@@ -100,6 +100,24 @@ SLUG_B = """def slugify(title):
 """
 
 
+QUERY = """def {name}(pool, project_id):
+    rows = pool.fetch_all(
+        \"\"\"SELECT id AS "id!: Uuid", title, status, created_at AS "created_at!: DateTime"
+           FROM {table}
+           WHERE project_id = $1 ORDER BY created_at DESC\"\"\",
+        project_id,
+    )
+    return [dict(row) for row in rows]
+"""
+CALL = """def {name}(client, item_id, body):
+    url = client.base + "{route}".format(id=item_id)
+    response = client.send_json(client.http.post(url, json=body, timeout=30))
+    if response.status >= 400:
+        raise ApiError(response.status, response.text)
+    return response.json()
+"""
+
+
 @pytest.mark.parametrize(
     ("a", "b", "duplicate"),
     [
@@ -107,8 +125,26 @@ SLUG_B = """def slugify(title):
         (FETCH_A, FETCH_B, True),
         # nothing in common
         (PARSE_A, SLUG_B, False),
+        # one query over the same table, twice (vibe-kanban style sqlx readers)
+        (
+            QUERY.format(name="list_by_project", table="tasks"),
+            QUERY.format(name="tasks_for_project", table="tasks"),
+            True,
+        ),
+        # the same query shape over two tables: a pattern, not a copy
+        (
+            QUERY.format(name="list_by_project", table="tasks"),
+            QUERY.format(name="list_by_project", table="issues"),
+            False,
+        ),
+        # the same request boilerplate to two endpoints (beads' GitLab client)
+        (
+            CALL.format(name="create_issue", route="/projects/{id}/issues"),
+            CALL.format(name="create_milestone", route="/projects/{id}/milestones"),
+            False,
+        ),
     ],
-    ids=["same-endpoint", "unrelated"],
+    ids=["same-endpoint", "unrelated", "same-table", "other-tables", "other-endpoints"],
 )
 def test_duplicate_scoring(a: str, b: str, duplicate: bool) -> None:
     pa = piece(a, a.split("(")[0].removeprefix("def "), "agent/a")
@@ -144,3 +180,50 @@ def test_jsx_props_are_markup_not_operations() -> None:
     assert _operations(tsx) == {'type="error"'}
     assert _operations(markup) == set()
     assert {"timeout=30", 'mode="strict"'} <= _operations(py)
+
+
+def test_copies_between_test_files_are_candidates() -> None:
+    """Helpers pasted into several test files were at most debatable on judged histories."""
+    src, other = FETCH_A, FETCH_B
+    for path_a, path_b, verified in [
+        ("app/models.py", "app/hub.py", True),
+        ("tests/ui/test_chat.py", "tests/ui/test_tasks.py", False),
+    ]:
+        pa = piece(src, "list_models", "agent/a", path_a)
+        pb = piece(src.replace("list_models", "list_tags"), "list_tags", "agent/b", path_b)
+        fa, fb = _feature_set(pa), _feature_set(pb)
+        idf = _idf(
+            [
+                fa,
+                fb,
+                _feature_set(piece(other, "fetch_available")),
+                _feature_set(piece(PARSE_A, "parse_version")),
+            ]
+        )
+        match = score_pair(pa, pb, fa, fb, idf)
+        assert match is not None and match.verified is verified, (path_a, match)
+
+
+def test_a_small_snippet_added_inside_two_functions_is_a_candidate() -> None:
+    """vibe-kanban: a 4-line request snippet inside unrelated functions was 'identical code'.
+    A change that adds a copy inside an existing function needs a fragment of some size."""
+    from idealize.analyze.detectors.duplicates import find_duplicates
+
+    def inline(lines: int, host: str, branch: str, path: str) -> Piece:
+        body = "".join(
+            f"    value_{n} = client.send_json(client.http.get(url + '/step/{n}'), retries=3)\n"
+            for n in range(lines)
+        )
+        text = f"def {host}(client, url):\n    prepare(url)\n{body}    return finish(url)\n"
+        p = piece(text, host, branch, path)
+        added = extract(body, "python")
+        return dataclasses.replace(p, change="modified", added=added, added_text=body)
+
+    for lines, tier in [(4, "candidate"), (9, "finding")]:
+        found = find_duplicates(
+            [
+                inline(lines, "update_issue", "agent/a", "app/issues.py"),
+                inline(lines, "start_session", "agent/b", "app/sessions.py"),
+            ]
+        )
+        assert [f.tier for f in found] == [tier], (lines, found)
