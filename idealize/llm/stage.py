@@ -65,8 +65,17 @@ class _Outcome:
     reconciled: Reconciled | None = None
 
 
+# Prompts are counted with tiktoken's cl100k; other models' tokenizers count the same text
+# differently (SmolLM2's made 8,355 tokens of a prompt cl100k counted at about 7,400, and the
+# 8,192-token server refused it), so a default budget leaves this share of the window free.
+TOKENIZER_MARGIN = 0.8
+
+
 def default_budget(window: int, max_tokens: int, template_tokens: int) -> int:
-    return max(1_000, min(window - max_tokens - template_tokens, MAX_DEFAULT_BUDGET))
+    """Tokens of code and context per prompt when --budget is not given: what the model's
+    window holds after its answer and the template, with room for another tokenizer."""
+    usable = int((window - max_tokens) * TOKENIZER_MARGIN) - template_tokens
+    return max(1_000, min(usable, MAX_DEFAULT_BUDGET))
 
 
 def rank_units(units: Sequence[Unit], findings: Sequence[Finding]) -> list[Unit]:

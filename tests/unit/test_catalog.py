@@ -169,3 +169,15 @@ def test_no_retired_model_is_named_in_the_readme_defaults_tests_or_evals() -> No
             for m in pattern.finditer(line):
                 found.append(f"{path.relative_to(ROOT)}:{n}: {m.group(1)}")
     assert found == []
+
+
+def test_the_default_budget_leaves_room_for_another_tokenizer() -> None:
+    """A prompt counted with cl100k at the window's edge overflows a model whose tokenizer
+    counts more (a local 8k server refused a go-fleet unit at 8,955 tokens)."""
+    from idealize.llm.stage import MAX_DEFAULT_BUDGET, default_budget
+
+    small = default_budget(8_192, 600, 900)
+    assert small + 900 + 600 <= 0.85 * 8_192
+    assert small >= 4_000  # still room for the code
+    assert default_budget(200_000, 4_000, 900) == MAX_DEFAULT_BUDGET
+    assert default_budget(2_000, 1_500, 900) == 1_000  # never below a floor
