@@ -390,3 +390,36 @@ def test_a_wrapper_is_a_candidate_and_one_cause_per_pair_of_branches(repo: Repo)
     fixes = [f for f in plan.findings if f.kind == "double_fix"]
     assert all(f.tier == "candidate" for f in fixes), [(f.title, f.tier) for f in fixes]
     assert len(fixes) <= 1, [f.title for f in fixes]
+
+
+TYPES = """export type ExecutorProfileId = { executor: string, variant: string | null, };
+
+export type FollowUpRequest = {
+  prompt: string,
+  executor_profile_id: ExecutorProfileId,
+};
+
+export type RunAgentSetupRequest = { executor_profile_id: ExecutorProfileId, };
+"""
+
+
+def test_a_member_another_type_declares_on_one_line_is_not_a_phantom(repo: Repo) -> None:
+    """vibe-kanban #2571: a field renamed in one generated type, while another type declares
+    a field of the same name in a one-line type literal: nothing breaks."""
+    repo.write("shared/types.ts", TYPES)
+    repo.write(
+        "src/setup.ts",
+        'import type { RunAgentSetupRequest } from "../shared/types";\n\n'
+        "export function setup(id: RunAgentSetupRequest) {\n"
+        "  return id.executor_profile_id;\n}\n",
+    )
+    repo.commit("base")
+    repo.git("tag", "base")
+    _branch(
+        repo,
+        "agent/executor-config",
+        {"shared/types.ts": TYPES.replace("  executor_profile_id:", "  executor_config:")},
+        "Rename the follow-up request's executor_profile_id to executor_config",
+    )
+    plan = _merge_all(repo, "agent/executor-config")
+    assert _findings(plan, "phantom_dependency") == [], plan.findings

@@ -204,7 +204,10 @@ _TYPE_KINDS = frozenset({"class", "struct", "interface", "type"})
 
 
 def _members(text: str, language: str) -> set[str]:
-    body = text.split("\n", 1)[1] if "\n" in text else ""
+    if "\n" in text:
+        body = text.split("\n", 1)[1]
+    else:  # a one-line type: `export type Req = { executor_profile_id: Id, };`
+        body = "\n".join(re.split(r"[{},;]", text.split("{", 1)[1])) if "{" in text else ""
     if language == "go":
         return {m.group(1) for m in _GO_FIELD.finditer(body)}
     if family(language) == "typescript":
