@@ -11,6 +11,7 @@ they judge; its own findings are added once, never as copies of static ones.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -69,6 +70,22 @@ class _Outcome:
 # differently (SmolLM2's made 8,355 tokens of a prompt cl100k counted at about 7,400, and the
 # 8,192-token server refused it), so a default budget leaves this share of the window free.
 TOKENIZER_MARGIN = 0.8
+
+
+# how providers say a prompt overflowed the window: (window, requested) or (requested, window)
+_OVER_WINDOW = re.compile(r"maximum context length is (\d+) tokens.*?requested (\d+) tokens", re.S)
+_TOO_LONG = re.compile(r"prompt is too long: (\d+) tokens > (\d+)")
+REFITS = 2  # times a refused unit is packed again, smaller
+
+
+def overflow(message: str) -> int | None:
+    """Tokens a prompt was over the model's window, from the provider's refusal (OpenAI,
+    vLLM and llama.cpp servers; Anthropic), or None when the refusal says nothing of it."""
+    if m := _OVER_WINDOW.search(message):
+        return int(m.group(2)) - int(m.group(1))
+    if m := _TOO_LONG.search(message):
+        return int(m.group(1)) - int(m.group(2))
+    return None
 
 
 def default_budget(window: int, max_tokens: int, template_tokens: int) -> int:
@@ -225,14 +242,32 @@ def run_model_stage(
         progress("model", len(packs), len(packs))
     else:
         done = 0
+        refitted: dict[str, Pack] = {}
+
+        def fitted(pack: Pack) -> _Outcome:
+            """A unit the model refused as longer than its window is packed again, smaller
+            by what the provider said it was over (twice that: its tokenizer counts more
+            than cl100k), at most REFITS times."""
+            unit_budget = budget
+            outcome = _review(prompts, variant, pack, caller, config, recorder, unit_budget)
+            for _ in range(REFITS):
+                over = overflow(outcome.review.error or "")
+                if outcome.review.cause != "provider" or not over or over <= 0:
+                    break
+                unit_budget = max(500, unit_budget - 2 * over)
+                pack = build_pack(
+                    pack.unit, plan.findings, index, plan.branches, project, unit_budget, redactor
+                )
+                refitted[pack.unit.id] = pack
+                outcome = _review(prompts, variant, pack, caller, config, recorder, unit_budget)
+            return outcome
+
         with ThreadPoolExecutor(max_workers=max(1, provider.max_concurrency)) as pool:
-            for outcome in pool.map(
-                lambda pack: _review(prompts, variant, pack, caller, config, recorder, budget),
-                packs,
-            ):
+            for outcome in pool.map(fitted, packs):
                 outcomes.append(outcome)
                 done += 1
                 progress("model", done, len(packs))
+        packs = [refitted.get(p.unit.id, p) for p in packs]
     verdicts: dict[str, Verdict] = {}
     new: list[Finding] = []
     for o in outcomes:

@@ -404,3 +404,38 @@ def test_max_units_reviews_the_best_ranked_units_and_lists_the_rest(
     )  # fmt: skip
     assert dry.exit_code == 0, dry.output
     assert "for 1 unit(s) of 5 (--max-units 1)" in dry.stderr
+
+
+def test_a_unit_refused_as_too_long_is_packed_again_smaller(
+    sample_repo: Callable[[str, str], Path], tmp_path: Path
+) -> None:
+    """A local 8k server refused a go-fleet unit that cl100k counted inside the window (its
+    own tokenizer counts more). The unit is packed again, smaller by what the server said it
+    was over, and answered; a refusal that says nothing of length is not retried."""
+    from idealize.errors import ProviderError
+    from idealize.llm.stage import overflow
+
+    path = sample_repo("go-fleet", "merge")
+    asked: list[int] = []
+
+    def small_window(request):  # type: ignore[no-untyped-def]
+        asked.append(sum(len(m.content) for m in request.messages))
+        if len(asked) == 1:  # the first unit's prompt is over the window
+            raise ProviderError(
+                "openai answered 400: This model's maximum context length is 8192 tokens. "
+                "However, you requested 8955 tokens (8355 in the messages, 600 in the completion)."
+            )
+        return demo_answer(request)
+
+    provider = ScriptedProvider(small_window, max_concurrency=1)
+    config = _config(path, "go-fleet", "merge", budget=4_000, run_dir=tmp_path / "run")
+    plan = run(replace(config, variant="idealized-single"), provider)
+    assert [r.status for r in plan.reviews] == ["ok"] * len(plan.reviews), plan.reviews
+    refused = next(r for r in plan.reviews if r.budget != 4_000)  # the first unit asked
+    assert refused.budget == 4_000 - 2 * 763  # packed again, smaller by twice what was over
+    assert asked[1] < asked[0]  # the same unit, asked again with less of its code
+    assert (
+        overflow("anthropic answered 400: prompt is too long: 210000 tokens > 200000 maximum")
+        == 10_000
+    )
+    assert overflow("openai answered 400: invalid model") is None
