@@ -41,7 +41,7 @@ else:  # pragma: no cover
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from idealize.config import Config
-from idealize.output.plan_json import to_json
+from idealize.output.plan_json import load_plan, to_json
 from idealize.pipeline import run
 from idealize.repo.git import Git
 from idealize.types import Finding, Location, Plan
@@ -122,6 +122,11 @@ def main() -> int:
     parser.add_argument(
         "--cache", type=Path, help="keep caches here between runs (default: cold, a fresh cache)"
     )
+    parser.add_argument(
+        "--from-plans",
+        type=Path,
+        help="score the plan.json files a --plans run wrote (after new judgments), without analysing",
+    )
     args = parser.parse_args()
     manifest = tomllib.loads(MANIFEST.read_text(encoding="utf-8"))
     header = (
@@ -144,7 +149,13 @@ def main() -> int:
         truth = tomllib.loads(truth_file.read_text(encoding="utf-8")) if truth_file.exists() else {}
         judged = truth.get("judged", [])
         known = [k for k in truth.get("known", []) if k.get("verdict", "TRUE") == "TRUE"]
-        plan, seconds = analyse(clone, entry["since"], entry["head"], args.cache)
+        if args.from_plans:
+            saved = args.from_plans / f"{slug}.json"
+            if not saved.exists():
+                continue
+            plan, seconds = load_plan(saved), float("nan")
+        else:
+            plan, seconds = analyse(clone, entry["since"], entry["head"], args.cache)
         if args.plans:
             args.plans.mkdir(parents=True, exist_ok=True)
             (args.plans / f"{slug}.json").write_text(to_json(plan, clone), encoding="utf-8")
@@ -219,10 +230,11 @@ def main() -> int:
                 encoding="utf-8",
             )
     decided = sum(totals.values())
-    if decided and totals["TRUE"] + totals["FALSE"]:
+    if decided:
         print(
-            f"all judged findings: {totals['TRUE']} TRUE, {totals['DEBATABLE']} DEBATABLE, "
-            f"{totals['FALSE']} FALSE: precision {totals['TRUE'] / decided:.2f}"
+            f"all judged findings: {totals['T']} TRUE, {totals['D']} DEBATABLE, "
+            f"{totals['F']} FALSE: precision {totals['T'] / decided:.2f} (DEBATABLE against), "
+            f"{totals['T'] / max(1, totals['T'] + totals['F']):.2f} (TRUE over TRUE and FALSE)"
         )
     print(
         "targets: precision >= 0.70 (top 20 >= 0.80), <= 15 findings per 100 lines of work, every TRUE item kept"
