@@ -387,26 +387,30 @@ def _reached(p: Piece, pieces: Sequence[Piece]) -> set[str]:
     }
 
 
+@lru_cache(maxsize=65536)
+def _template(path: str) -> str:
+    return re.sub(r"\d+", "#", path)
+
+
 def _siblings(a: Piece, b: Piece) -> bool:
     """Files made from one template (`suite27.py`, `suite28.py`): parallel by design."""
-    return a.path != b.path and re.sub(r"\d+", "#", a.path) == re.sub(r"\d+", "#", b.path)
+    return a.path != b.path and _template(a.path) == _template(b.path)
 
 
 def _allowed(a: Piece, b: Piece, exact: bool = False) -> bool:
     """May these two be compared? Files cut from one template look alike by design, unless
-    the code is identical: then it was copied, template or not."""
-    if _polymorphic(a, b) or (_siblings(a, b) and not exact):
-        return False
-    if a.branch is None and b.branch is None:
+    the code is identical: then it was copied, template or not. (Cheap checks first: this
+    runs for every candidate pair.)"""
+    if a.branch == b.branch:  # one line of work, or both code already on the target
         return False
     if (a.kind in _CALLABLE) != (b.kind in _CALLABLE):
         return False  # classes are compared with classes, functions with functions
-    if a.branch == b.branch:
-        return False
-    if family(a.language) != family(b.language):
-        return False
     if a.path == b.path and a.symbol == b.symbol:
         return False  # the same symbol changed twice: overlap or double fix, not a duplicate
+    if a.language != b.language and family(a.language) != family(b.language):
+        return False
+    if _polymorphic(a, b) or (_siblings(a, b) and not exact):
+        return False
     return not (a.branch is None or b.branch is None) or (
         a.kind in ("function", "method") and b.kind in ("function", "method")
     )
