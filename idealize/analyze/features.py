@@ -3,6 +3,9 @@
 A small lexer rather than a grammar walk: it works the same for every language,
 costs a regex pass, and the signals it needs (identifiers, strings, calls,
 keyword arguments) are lexical anyway. Definitions come from tree-sitter (symbols.py).
+
+One module on purpose: the lexical features, their normalisation and their cache encoding
+change together (FEATURES_VERSION).
 """
 
 from __future__ import annotations

@@ -23,6 +23,9 @@ each tested on its own:
 Which path and layer succeeded is recorded; an answer no layer can read marks the unit
 failed and its raw text stays in the run folder. Nothing an answer contains (size, depth,
 types) raises out of ``parse_answer``.
+
+One module on purpose: the answer schema, the parser with its repair layers and the
+reconciliation with static findings share one pydantic model.
 """
 
 from __future__ import annotations

@@ -7,6 +7,9 @@ order (step 2 of the `idealized` variant sees step 1's description of the ideal)
 step asks for the answer format; it carries the answer schema so a provider with
 structured outputs returns it well formed. The model's verdicts update the static findings
 they judge; its own findings are added once, never as copies of static ones.
+
+One module on purpose: the model stage's steps (budget, packing, calls, refits, dry run,
+batches) are small functions over the same run state; split, they would pass it all around.
 """
 
 from __future__ import annotations

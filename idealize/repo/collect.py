@@ -5,6 +5,10 @@ Three ways in:
   commits, squash- or rebase-merged commits);
 - ``branches``: unmerged branches, each against its merge-base with a target;
 - ``worktrees``: every worktree, with uncommitted and untracked (not ignored) work.
+
+One module on purpose: how lines of work are read from a history (merge, squash and rebase
+landings, forward merges, reverts, worktrees) are rules that interact and are tested
+together.
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""The one place that talks to git: subprocess calls and batch object reads."""
+"""The one place that talks to git: subprocess calls and batch object reads.
+
+Long on purpose: the only module that runs git, so every command, its errors and the parsing
+of its output sit in one place to audit.
+"""
 
 from __future__ import annotations
 

@@ -2,6 +2,9 @@
 
 Python is first-class; JavaScript, TypeScript, Go, Rust, Java and Dart give their
 definitions. Names are qualified within their file: ``Class.method``.
+
+One module on purpose: the tree-sitter walkers per language, the incremental parse and the
+parsing worker pool share the trees they keep.
 """
 
 from __future__ import annotations

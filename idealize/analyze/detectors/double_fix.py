@@ -14,6 +14,9 @@ fixed it. A wrapper around the fixed code, or weaker agreement, makes a candidat
 histories those shapes were features and fixes meeting in one caller far more often than
 one defect fixed twice. One line of work extending what another wrote (it created the
 symbol) is a follow-up, not a second fix.
+
+One module per detector on purpose: its signals, parameters and their reasons read top to
+bottom.
 """
 
 from __future__ import annotations

@@ -8,6 +8,9 @@ Signals, combined into one score per candidate pair:
 - identifier sub-tokens folded over synonyms (`list_models` ~ `fetch_available`).
 Pairs come from an inverted index over rare features plus LSH buckets; accepted pairs
 are grouped with union-find and each group is reported once.
+
+One module per detector on purpose: candidate pairs, scoring, grouping and the checks at
+HEAD read top to bottom.
 """
 
 from __future__ import annotations

@@ -13,6 +13,9 @@ an object of unknown type, a language whose imports are not read here) make a *c
 uses that resolve to something else are dropped. Post-merge, a removal whose uses were all
 fixed before HEAD is *resolved since*. One finding per removal: a deleted module carries its
 symbols and parameters with it.
+
+One module per detector on purpose: removals, uses and their resolution at HEAD read top to
+bottom.
 """
 
 from __future__ import annotations
