@@ -8,6 +8,7 @@ import contextlib
 import os
 import signal
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +47,9 @@ def validate_in_worktree(
         return _run_verify(verify, tree, timeout)
 
 
+_POLL = 0.5  # seconds between looks at signals while the test command runs
+
+
 def _run_verify(verify: str, tree: Path, timeout: float) -> Validation:
     """The test command in its own process group, so a timeout or an interrupted run stops
     everything it started (a test runner's children too) before the worktree goes."""
@@ -58,11 +62,18 @@ def _run_verify(verify: str, tree: Path, timeout: float) -> Validation:
         stdin=subprocess.DEVNULL,
         start_new_session=True,
     )
+    deadline = time.monotonic() + timeout
     try:
-        out, _ = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        _kill_group(proc)
-        return Validation(True, "timeout", f"`{verify}` ran past {timeout:.0f}s")
+        while True:
+            # short waits: a SIGTERM the kernel hands to another thread only sets a flag, and
+            # the main thread acts on it when it wakes up, not at the end of a 600 s wait
+            try:
+                out, _ = proc.communicate(timeout=min(_POLL, max(0.0, deadline - time.monotonic())))
+                break
+            except subprocess.TimeoutExpired:
+                if time.monotonic() >= deadline:
+                    _kill_group(proc)
+                    return Validation(True, "timeout", f"`{verify}` ran past {timeout:.0f}s")
     except BaseException:
         _kill_group(proc)
         raise
