@@ -82,6 +82,9 @@ def test_a_signal_during_verify_removes_the_throwaway_worktree(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # a run started as usual: under `nohup` (SIGHUP inherited as ignored) idealize keeps
+        # ignoring SIGHUP, as it should, and this test would wait for nothing
+        preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_DFL),
     )
     try:
         _wait_for(lambda: pidfile.exists() and pidfile.read_text().strip() != "")
