@@ -70,8 +70,9 @@ class _Outcome:
 
 
 # Prompts are counted with tiktoken's cl100k; other models' tokenizers count the same text
-# differently (SmolLM2's made 8,355 tokens of a prompt cl100k counted at about 7,400, and the
-# 8,192-token server refused it), so a default budget leaves this share of the window free.
+# differently (SmolLM2's made 8,355 tokens of a go-fleet prompt cl100k counted at 6,470, and
+# the 8,192-token server refused it), so a default budget leaves this share of the window free;
+# a unit refused anyway is packed again, smaller (see REFITS).
 TOKENIZER_MARGIN = 0.8
 
 

@@ -353,9 +353,14 @@ def _tables_in(text: str) -> frozenset[str]:
 
 def _routes(p: Piece) -> frozenset[str]:
     """The endpoint paths a piece's literals spell (`/api/tasks/{id}`), placeholders folded."""
+    return _routes_in(p.features.strings)
+
+
+@lru_cache(maxsize=8192)
+def _routes_in(strings: frozenset[str]) -> frozenset[str]:
     return frozenset(
         re.sub(r"\{[^}]*\}|<[^>]*>|:\w+", "{}", s.rstrip("/"))
-        for s in p.features.strings
+        for s in strings
         if s.count("/") >= 2 and _ROUTE.match(s)
     )
 
