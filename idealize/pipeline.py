@@ -81,6 +81,7 @@ def run(
                 cache,
                 clock.progress(progress, ANALYZE_STEPS),
                 configured_params(config.rules),
+                need_pieces=provider is not None or config.dry_run,
             )
             clock.switch("analyze.filters")  # exclusions, suppressions, the baseline
             plan, analysis = exclude_findings(plan, analysis, excluder.excluded)
@@ -119,6 +120,7 @@ _CACHE_NAMES = {
     "symbols": ("symbols", "parsed"),
     "changes": ("diffs", "read"),
     "features": ("features", "computed"),
+    "analysis": ("analyses", "computed"),
 }
 
 
@@ -174,6 +176,7 @@ def static_plan(
     cache: Cache,
     progress: Progress = no_progress,
     rule_params: Mapping[str, Any] | None = None,
+    need_pieces: bool = True,
 ) -> tuple[Plan, Analysis]:
     result = analyze(
         git,
@@ -183,6 +186,7 @@ def static_plan(
         progress,
         merged=collection.mode == "since",
         rule_params=rule_params,
+        need_pieces=need_pieces,
     )
     plan = Plan(
         repo=git.root.name,

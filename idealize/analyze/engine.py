@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -17,6 +19,7 @@ from idealize.analyze.rank import rank
 from idealize.analyze.rules import RULES
 from idealize.analyze.units import build_units
 from idealize.cache import Cache
+from idealize.codec import from_data, to_data
 from idealize.repo.git import BlobReader, Git
 from idealize.repo.languages import family
 from idealize.repo.symbols import SymbolIndex
@@ -30,6 +33,7 @@ from idealize.types import (
     concurrent,
     no_progress,
 )
+from idealize.version import source_fingerprint
 
 
 @dataclass(frozen=True)
@@ -50,14 +54,91 @@ def analyze(
     progress: Progress = no_progress,
     merged: bool = False,
     rule_params: Mapping[str, Any] | None = None,
+    need_pieces: bool = True,
 ) -> Analysis:
-    """``rule_params``: kind -> parameters object (default: each rule's own defaults)."""
+    """``rule_params``: kind -> parameters object (default: each rule's own defaults).
+
+    What the detectors find is a function of the collected branches, the target tree, the
+    parameters and idealize's own code, so it is kept in the cache under a hash of all four
+    (``ANALYSIS_NS``): a second run over the same range (offline first, then with a model;
+    ``--all``; another output format) skips the detectors. ``need_pieces=False`` (nothing
+    will pack code for a model) then skips cutting the pieces too."""
     params = rule_params or {}
-    notes: list[str] = []
-    modules = module_overlaps(branches)
-    store = FeatureStore(cache)
-    pieces = branch_pieces(git, branches, store)
-    progress("analyze", 1, 5)
+    key = _memo_key(branches, target_head, merged, params)
+    found = _memo_get(cache, key)
+    if found is not None:
+        if not need_pieces:
+            progress("analyze", 5, 5)
+            return found
+        store = FeatureStore(cache)
+        pieces = branch_pieces(git, branches, store)
+        progress("analyze", 1, 5)
+        existing = _existing(git, branches, target_head, cache, pieces, store, [])[0]
+        store.flush()
+        progress("analyze", 5, 5)
+        return replace(found, pieces=tuple(pieces), existing=tuple(existing))
+    result = _analyze(git, branches, target_head, cache, progress, merged, params)
+    cache.put(ANALYSIS_NS, key, json.dumps(to_data(_Memo(*_memo_fields(result)))))
+    return result
+
+
+# the cache namespace of analysis results (see ``analyze``); the key carries the code's own
+# fingerprint, so the name only changes if the stored shape does
+ANALYSIS_NS = "analysis-1"
+
+
+@dataclass(frozen=True)
+class _Memo:
+    modules: tuple[ModuleOverlap, ...]
+    findings: tuple[Finding, ...]
+    units: tuple[Unit, ...]
+    notes: tuple[str, ...]
+
+
+def _memo_fields(a: Analysis) -> tuple[Any, ...]:
+    return a.modules, a.findings, a.units, a.notes
+
+
+def _memo_key(
+    branches: Sequence[Branch], target_head: str, merged: bool, params: Mapping[str, Any]
+) -> str:
+    digest = hashlib.sha256()
+    for part in (
+        source_fingerprint(),
+        target_head,
+        str(merged),
+        repr(sorted(params.items())),
+        repr(tuple(branches)),  # every field: heads, blobs, hunks, commits, times
+    ):
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _memo_get(cache: Cache, key: str) -> Analysis | None:
+    text = cache.get(ANALYSIS_NS, key)
+    if text is None:
+        return None
+    try:
+        memo = from_data(_Memo, json.loads(text))
+    except (ValueError, TypeError, KeyError, RecursionError):
+        # written by something else: computed again and overwritten, and not a hit
+        cache.hits[ANALYSIS_NS] -= 1
+        cache.misses[ANALYSIS_NS] += 1
+        return None
+    return Analysis(memo.modules, memo.findings, memo.units, memo.notes, (), ())
+
+
+def _existing(
+    git: Git,
+    branches: Sequence[Branch],
+    target_head: str,
+    cache: Cache,
+    pieces: Sequence[Piece],
+    store: FeatureStore,
+    notes: list[str],
+) -> tuple[list[Piece], dict[str, tuple[str, str, str]]]:
+    """The target's own code near what the branches touched, and the names it defines."""
     touched = {(p.path, p.symbol) for p in pieces} | {
         (f.path, s.renamed_from)
         for b in branches
@@ -66,20 +147,35 @@ def analyze(
         if s.renamed_from
     }
     families = {family(p.language) for p in pieces}
-    existing, defined = (
-        existing_pieces(
-            git,
-            target_head,
-            SymbolIndex(cache),
-            families,
-            touched,
-            notes,
-            near={p.path for p in pieces},
-            store=store,
-        )
-        if families
-        else ([], {})
+    if not families:
+        return [], {}
+    return existing_pieces(
+        git,
+        target_head,
+        SymbolIndex(cache),
+        families,
+        touched,
+        notes,
+        near={p.path for p in pieces},
+        store=store,
     )
+
+
+def _analyze(
+    git: Git,
+    branches: Sequence[Branch],
+    target_head: str,
+    cache: Cache,
+    progress: Progress,
+    merged: bool,
+    params: Mapping[str, Any],
+) -> Analysis:
+    notes: list[str] = []
+    modules = module_overlaps(branches)
+    store = FeatureStore(cache)
+    pieces = branch_pieces(git, branches, store)
+    progress("analyze", 1, 5)
+    existing, defined = _existing(git, branches, target_head, cache, pieces, store, notes)
     on_target = frozenset(defined)  # names the target tree still defines
     for p in pieces:
         if p.change in ("deleted", "renamed"):

@@ -10,7 +10,7 @@ side is kept as ``origin``, so a reader can follow the line back to the branch.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from idealize.analyze.head import TreeView
@@ -47,6 +47,19 @@ def complete(loc: Location, tree: TreeView | None) -> Location:
     if loc.symbol is None and loc.snippet is None and loc.start_line is not None:
         loc = replace(loc, snippet=_snippet(tree, loc.path, loc.start_line))
     return loc
+
+
+def prefetch_moved(locations: Iterable[Location], head: TreeView) -> None:
+    """Search HEAD once for every symbol ``to_head`` will look for elsewhere (those no
+    longer defined in their own file): one ``git grep`` for all, not one each."""
+    head.prefetch(
+        loc.symbol.rsplit(".", 1)[-1]
+        for loc in locations
+        if loc.symbol is not None
+        and loc.tree != "head"
+        and not loc.gone
+        and not any(s.name == loc.symbol for s in head.definitions(loc.path))
+    )
 
 
 def to_head(loc: Location, head: TreeView, branch_tree: TreeView | None) -> Location:
@@ -128,6 +141,8 @@ def map_findings(
     """Every finding's locations as they are at HEAD after merging; before merging, as
     they are in the tree each one refers to, with their lines and snippets filled in."""
     out = []
+    if merged:
+        prefetch_moved([loc for f in findings for loc in f.locations], head)
     for f in findings:
         if merged:
             locations = tuple(

@@ -18,13 +18,14 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from itertools import combinations
 
 from idealize.analyze.context import Context
 from idealize.analyze.features import KEYWORDS, distinctive
-from idealize.analyze.locate import to_head
+from idealize.analyze.locate import prefetch_moved, to_head
 from idealize.analyze.minhash import LSH
 from idealize.analyze.params import param
 from idealize.analyze.pieces import Piece
@@ -290,9 +291,7 @@ def candidate_pairs(
     pairs: set[tuple[int, int]] = set()
     for ids in postings.values():
         if 2 <= len(ids) <= params.max_df:
-            for x in range(len(ids)):
-                for y in range(x + 1, len(ids)):
-                    pairs.add((ids[x], ids[y]))
+            pairs.update(combinations(ids, 2))  # ids ascend: (a, b) with a < b
     pairs |= _lsh_pairs(pieces, params.min_shingles)
     return {
         (a, b)
@@ -432,6 +431,34 @@ def _idf(feats: Sequence[set[str]]) -> dict[str, float]:
     return {f: math.log(n / c) + 0.5 for f, c in df.items()}
 
 
+@dataclass(frozen=True)
+class Profile:
+    """What ``score_pair`` reads of one side's features, worked out once per piece rather
+    than once per pair it is in (a piece sits in hundreds of candidate pairs on a long
+    history): its total weight, its literals and their weight, the HTTP methods and the
+    plain calls it makes."""
+
+    weight: float
+    literals: frozenset[str]
+    literal_weight: float
+    http: frozenset[str]
+    purpose: frozenset[str]
+
+    @staticmethod
+    def of(fs: set[str], idf: Mapping[str, float], params: DuplicateParams) -> Profile:
+        kind_weight = _kind_weight(params)
+        literals = frozenset(f for f in fs if f[0] in "sd")
+        return Profile(
+            weight=sum(idf.get(f, 1.0) * kind_weight[f[0]] for f in fs),
+            literals=literals,
+            literal_weight=sum(idf.get(f, 1.0) for f in literals),
+            http=frozenset(f[2:] for f in fs if f.startswith("c:@http.")),
+            purpose=frozenset(
+                f for f in fs if f[0] == "c" and not f[2:3].isupper() and "." not in f
+            ),
+        )
+
+
 def score_pair(
     a: Piece,
     b: Piece,
@@ -439,17 +466,18 @@ def score_pair(
     fb: set[str],
     idf: dict[str, float],
     params: DuplicateParams = DuplicateParams(),
+    pa: Profile | None = None,
+    pb: Profile | None = None,
 ) -> Match | None:
+    """``pa``/``pb``: the sides' profiles when the caller keeps them (computed here if not)."""
     common = fa & fb
     if not common:
         return None
-    union = fa | fb
+    pa = pa or Profile.of(fa, idf, params)
+    pb = pb or Profile.of(fb, idf, params)
     kind_weight = _kind_weight(params)
-
-    def weight(f: str) -> float:
-        return idf.get(f, 1.0) * kind_weight[f[0]]
-
-    wj = sum(weight(f) for f in common) / sum(weight(f) for f in union)
+    shared = sum(idf.get(f, 1.0) * kind_weight[f[0]] for f in common)
+    wj = shared / (pa.weight + pb.weight - shared)
     sa, sb = _shingles(a), _shingles(b)
     structure = len(sa & sb) / len(sa | sb) if sa and sb else 0.0
     names = (
@@ -463,8 +491,7 @@ def score_pair(
     calls = sorted({f[2:].rsplit(".", 1)[-1] for f in common if f[0] == "c" and f[2] != "@"})
     # the same request made twice: the same rare path, by the same HTTP method, whatever
     # library and string building each uses (axios and a template vs fetch and `+`)
-    methods_a = {f[2:] for f in fa if f.startswith("c:@http.")}
-    methods_b = {f[2:] for f in fb if f.startswith("c:@http.")}
+    methods_a, methods_b = pa.http, pb.http
     paths = [x for x in marked if x.startswith("/") and x.count("/") >= 2]
     request = bool(paths) and bool(methods_a & methods_b)
     big = min(a.features.size, b.features.size) >= params.big_tokens
@@ -488,12 +515,12 @@ def score_pair(
         return None
     if _disjoint(_tables(a), _tables(b)) or _disjoint(_routes(a), _routes(b)):
         return None  # the same query or request shape over other tables or endpoints
-    purpose_a = {f for f in fa if f[0] == "c" and not f[2:3].isupper() and "." not in f}
-    purpose_b = {f for f in fb if f[0] == "c" and not f[2:3].isupper() and "." not in f}
+    purpose_a, purpose_b = pa.purpose, pb.purpose
     if not marked and purpose_a and purpose_b and not (purpose_a & purpose_b):
         return None  # alike in shape, but they delegate to different things (routes, handlers)
+    overlap = _overlap(pa, pb, idf)
     score = (
-        params.w_literals * _literal_overlap(fa, fb, idf)
+        params.w_literals * overlap
         + params.w_features * wj
         + params.w_structure * structure
         + params.w_names * names
@@ -529,14 +556,12 @@ def score_pair(
     same_file = a.path == b.path
     # the same name over different data (two TUIs' DefaultKeyMap, two routers' routes) is a
     # convention, not a copy
-    la = {f for f in fa if f[0] in "sd"}
-    lb = {f for f in fb if f[0] in "sd"}
-    other_data = min(len(la), len(lb)) >= 3 and _literal_overlap(fa, fb, idf) < 0.3
+    other_data = min(len(pa.literals), len(pb.literals)) >= 3 and overlap < 0.3
     copy = (same_name and structure >= params.finding_structure_same_name and not other_data) or (
         structure >= params.finding_structure_copy
         and big
         and not same_file
-        and (_literal_overlap(fa, fb, idf) >= 0.5 or names > 0)
+        and (overlap >= 0.5 or names > 0)
     )
     concept = (
         len(set(literals) | set(marked)) >= params.finding_literals
@@ -550,7 +575,7 @@ def score_pair(
         a.kind not in _CALLABLE
         and b.kind not in _CALLABLE
         and len(set(literals) | set(marked)) >= params.finding_literals
-        and _literal_overlap(fa, fb, idf) >= 0.6
+        and overlap >= 0.6
         and names > 0
     )
     concept = concept or values
@@ -564,20 +589,15 @@ def score_pair(
     return Match(0, 0, min(score, 0.99), tuple(evidence), verified=verified)
 
 
-def _literal_overlap(fa: set[str], fb: set[str], idf: dict[str, float]) -> float:
+def _overlap(pa: Profile, pb: Profile, idf: Mapping[str, float]) -> float:
     """How much of the smaller side's literals the other has (weighted by rarity)."""
-    la = {f for f in fa if f[0] in "sd"}
-    lb = {f for f in fb if f[0] in "sd"}
+    la, lb = pa.literals, pb.literals
     if not la or not lb:
         return 0.0
-
-    def w(fs: set[str]) -> float:
-        return sum(idf.get(f, 1.0) for f in fs)
-
-    common = w(la & lb)
+    common = sum(idf.get(f, 1.0) for f in la & lb)
     if min(len(la), len(lb)) < 2:
-        return common / w(la | lb)
-    return common / min(w(la), w(lb))
+        return common / (pa.literal_weight + pb.literal_weight - common)
+    return common / min(pa.literal_weight, pb.literal_weight)
 
 
 def _redundant(
@@ -643,6 +663,8 @@ def detect(ctx: Context, params: DuplicateParams) -> list[Finding]:
         return False
 
     found = find_duplicates([*fresh, *ctx.existing], ctx.parallel, params, moved)
+    if ctx.merged:
+        prefetch_moved([loc for f in found for loc in f.locations], ctx.head)
     return [v for v in (_at_head(ctx, f) for f in found) if v is not None]
 
 
@@ -689,6 +711,7 @@ def find_duplicates(
     usable = [p for p in pieces if _comparable(p, params)]
     feats = [_feature_set(p) | _reached(p, pieces) for p in usable]
     idf = _idf(feats)
+    profiles = [Profile.of(fs, idf, params) for fs in feats]
     best: dict[tuple[int, int], Match] = {}
     # identical code: however many copies share it (300 branches adding one function),
     # that is the strongest evidence there is, so it never depends on rarity (IDF)
@@ -715,7 +738,9 @@ def find_duplicates(
                     if same_text == same_text_y
                     else f"the same code apart from names and literals in {len(ids)} places"
                 )
-                scored = score_pair(x, y, feats[first], feats[other], idf, params)
+                scored = score_pair(
+                    x, y, feats[first], feats[other], idf, params, profiles[first], profiles[other]
+                )
                 if same_text != same_text_y and scored is None:
                     continue  # one shape, other names and literals: a pattern, not a copy
                 best[(first, other)] = Match(
@@ -733,7 +758,9 @@ def find_duplicates(
     for a, b in sorted(candidate_pairs(usable, feats, parallel, params)):
         if (a, b) in best or moved(usable[a], usable[b]):
             continue
-        m = score_pair(usable[a], usable[b], feats[a], feats[b], idf, params)
+        m = score_pair(
+            usable[a], usable[b], feats[a], feats[b], idf, params, profiles[a], profiles[b]
+        )
         if m is not None:
             best[(a, b)] = m
     groups, matches_of = _group(best, exact, params.max_group)
