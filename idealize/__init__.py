@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from idealize.version import __version__
-
 __all__ = ["__version__", "run"]
 
 
 def __getattr__(name: str) -> object:
+    if name == "__version__":
+        from idealize.version import installed_version
+
+        return installed_version()
     if name == "run":
         from idealize.pipeline import run
 

@@ -17,10 +17,8 @@ from idealize.analyze.suppress import exclude_findings, suppress
 from idealize.cache import Cache, default_cache_dir
 from idealize.config import Config
 from idealize.llm.providers.base import Provider
-from idealize.llm.stage import run_model_stage
 from idealize.output.markdown import to_markdown
 from idealize.output.plan_json import to_json
-from idealize.patches.stage import run_patch_stage
 from idealize.repo.collect import Collection, CollectOptions, collect
 from idealize.repo.exclude import Excluder, exclude_collection
 from idealize.repo.git import Git
@@ -93,6 +91,10 @@ def run(
                 plan = replace(plan, notes=(*plan.notes, note))
         if provider is None and not config.dry_run:
             return plan
+        # the model and patch stages (and what they import) load only when a model runs
+        from idealize.llm.stage import run_model_stage
+        from idealize.patches.stage import run_patch_stage
+
         clock.switch("model")
         recorder = Recorder(config.run_dir)
         recorder.json("config.json", _config_record(config, provider))

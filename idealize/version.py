@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import hashlib
 from functools import cache
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-try:
-    __version__ = version("idealize")
-except PackageNotFoundError:  # running from a source tree
-    __version__ = "0.0.0+source"
+
+@cache
+def installed_version() -> str:
+    """The version pip installed (importlib.metadata costs 0.1 s: read only when asked)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("idealize")
+    except PackageNotFoundError:  # running from a source tree
+        return "0.0.0+source"
+
+
+def __getattr__(name: str) -> str:
+    if name == "__version__":
+        return installed_version()
+    raise AttributeError(name)
 
 
 @cache
@@ -19,7 +30,7 @@ def source_fingerprint() -> str:
     code is keyed on, so that any change to the engine (a rule, a threshold) misses the
     cache instead of returning what the old code found. About 5 ms, once per process."""
     root = Path(__file__).parent
-    digest = hashlib.sha256(__version__.encode())
+    digest = hashlib.sha256()
     for path in sorted(root.rglob("*.py")):
         digest.update(path.relative_to(root).as_posix().encode())
         digest.update(path.read_bytes())

@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from itertools import combinations
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
-_PRIME = np.uint64((1 << 61) - 1)
-_MAX = np.uint64((1 << 32) - 1)
+_PRIME = (1 << 61) - 1
+_MAX = (1 << 32) - 1
 
 
 class LSH:
@@ -23,6 +25,11 @@ class LSH:
     def __init__(
         self, bands: int = 16, rows: int = 4, seed: int = 1, max_bucket: int = 200
     ) -> None:
+        import numpy as np  # 0.1 s to import: only when duplicates are looked for
+
+        self._np = np
+        self._prime = np.uint64(_PRIME)
+        self._max = np.uint64(_MAX)
         rng = np.random.RandomState(seed)
         perms = bands * rows
         self.a = rng.randint(1, (1 << 61) - 1, size=perms, dtype=np.uint64)
@@ -32,9 +39,10 @@ class LSH:
         self.max_bucket = max_bucket
 
     def signature(self, values: Sequence[int]) -> np.ndarray:
-        v = np.asarray(values, dtype=np.uint64).reshape(-1, 1)
-        with np.errstate(over="ignore"):
-            hashed = ((v * self.a + self.b) % _PRIME) & _MAX
+        numpy = self._np
+        v = numpy.asarray(values, dtype=numpy.uint64).reshape(-1, 1)
+        with numpy.errstate(over="ignore"):
+            hashed = ((v * self.a + self.b) % self._prime) & self._max
         result: np.ndarray = hashed.min(axis=0)
         return result
 

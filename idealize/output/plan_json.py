@@ -9,8 +9,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
 from idealize.errors import UsageError
 from idealize.types import (
     PLAN_SCHEMA,
@@ -252,6 +250,8 @@ def _loc(d: dict[str, Any]) -> Location:
 def load_plan(path: Path) -> Plan:
     """A plan.json read back; anything that is not one (a folder, other bytes, other JSON,
     a file edited out of shape) is a UsageError naming the file."""
+    import jsonschema  # 0.1 s to import: only when a plan is read back
+
     try:
         data = json.loads(path.read_bytes().decode("utf-8"))
         jsonschema.validate(data, plan_schema())

@@ -19,7 +19,7 @@ from unidiff.errors import UnidiffParseError
 from idealize.analyze.rules import RULES, rule
 from idealize.output.anchor import anchor_commit, head_name, present, provenance, uri
 from idealize.types import Finding, Location, PatchRecord, Plan
-from idealize.version import __version__
+from idealize.version import installed_version
 
 SARIF_SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -205,7 +205,7 @@ def to_sarif(plan: Plan, checked_out: str | None = None) -> str:
                 "tool": {
                     "driver": {
                         "name": "idealize",
-                        "version": __version__,
+                        "version": installed_version(),
                         "informationUri": "https://pypi.org/project/idealize/",
                         "rules": rules,
                     }
