@@ -23,9 +23,11 @@ from idealize.output.plan_json import plan_schema
 
 URL = os.environ.get("IDEALIZE_LOCAL_MODEL_URL")
 MODEL = os.environ.get("IDEALIZE_LOCAL_MODEL", "openai/smollm2")
-pytestmark = pytest.mark.skipif(
-    not URL, reason="no local model server (IDEALIZE_LOCAL_MODEL_URL unset)"
-)
+pytestmark = [
+    pytest.mark.skipif(not URL, reason="no local model server (IDEALIZE_LOCAL_MODEL_URL unset)"),
+    # one server, one request at a time: these run one after another on one worker
+    pytest.mark.xdist_group("local-model"),
+]
 runner = CliRunner()
 
 
