@@ -227,3 +227,140 @@ def test_a_small_snippet_added_inside_two_functions_is_a_candidate() -> None:
             ]
         )
         assert [f.tier for f in found] == [tier], (lines, found)
+
+
+HANDLER = """def {name}(request, project_id):
+    project = load_project_for_user(request.user, project_id)
+    ensure_project_access(request.user, project, "read")
+    rows = {target}(request.db, project.id, "created_at desc")
+    return paginate_rows(request, rows, "project-items.json")
+"""
+
+VALIDATOR = """def {name}(value):
+    if not value or len(value) > 64:
+        raise ValueError(value)
+    if not {var}.fullmatch(value):
+        raise ValueError(value)
+    return ensure_unique_name(value)
+"""
+
+ROUTER = """def router(app):
+    app.route("{a}", list_handler)
+    app.route("{b}", create_handler)
+    app.route("{c}", delete_handler)
+    app.route("/stop", stop_handler)
+    return app.layer(require_session)
+"""
+
+
+def _verified(a: Piece, b: Piece, params: DuplicateParams | None = None) -> bool | None:
+    fa, fb = _feature_set(a), _feature_set(b)
+    others = [
+        _feature_set(piece(t, f"other_{n}"))
+        for n, t in enumerate(
+            [
+                PARSE_A,
+                SLUG_B,
+                FETCH_A,
+                *(HANDLER.format(name=f"h{i}", target=f"q{i}") for i in range(6)),
+            ]
+        )
+    ]
+    match = score_pair(a, b, fa, fb, _idf([fa, fb, *others]), params or DuplicateParams())
+    return None if match is None else match.verified
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "verified_without", "verified"),
+    [
+        # one handler shape delegating to two repositories (vibe-kanban's axum handlers)
+        (
+            ("list_issues", HANDLER.format(name="list_issues", target="issue_rows_for_project")),
+            ("list_tags", HANDLER.format(name="list_tags", target="tag_rows_for_project")),
+            True,
+            False,
+        ),
+        # the same delegate under another name: still a copy
+        (
+            ("list_issues", HANDLER.format(name="list_issues", target="issue_rows_for_project")),
+            ("issues_page", HANDLER.format(name="issues_page", target="issue_rows_for_project")),
+            True,
+            True,
+        ),
+        # one method on differently named variables is one operation (beads: two name
+        # validators, `peerNameRe.match` and `remoteNameRe.match`, judged TRUE)
+        (
+            ("validate_peer", VALIDATOR.format(name="validate_peer", var="peer_name_re")),
+            ("validate_remote", VALIDATOR.format(name="validate_remote", var="remote_name_re")),
+            True,
+            True,
+        ),
+    ],
+    ids=["handlers-for-other-entities", "same-delegate", "same-method-other-variable"],
+)
+def test_thin_handlers_of_other_things_are_candidates(
+    a: tuple[str, str], b: tuple[str, str], verified_without: bool, verified: bool
+) -> None:
+    pa, pb = piece(a[1], a[0], "agent/a"), piece(b[1], b[0], "agent/b", "app/y.py")
+    off = dataclasses.replace(DuplicateParams(), thin_lines=0)
+    assert _verified(pa, pb, off) is verified_without  # the rule is what decides
+    assert _verified(pa, pb) is verified
+
+
+@pytest.mark.parametrize(
+    ("paths_b", "verified"),
+    [
+        (("/search", "/assignees", "/queue"), False),  # other endpoints, one shared
+        (("/start", "/status", "/logs"), True),  # the same table twice
+    ],
+    ids=["other-routes", "same-routes"],
+)
+def test_route_tables_of_other_endpoints_are_candidates(
+    paths_b: tuple[str, str, str], verified: bool
+) -> None:
+    """Two `router()` functions registering other paths share a name and an idiom, not a
+    concept (six such groups were judged FALSE on vibe-kanban)."""
+    pa = piece(ROUTER.format(a="/start", b="/status", c="/logs"), "router", "agent/a")
+    pb = piece(
+        ROUTER.format(a=paths_b[0], b=paths_b[1], c=paths_b[2]), "router", "agent/b", "app/y.py"
+    )
+    assert _verified(pa, pb) is verified
+
+
+@pytest.mark.parametrize(
+    ("path_a", "path_b", "compared"),
+    [
+        ("sources/encryption/aes.ts", "sources/encryption/aes.web.ts", False),
+        ("src/ui/Picker.ios.tsx", "src/ui/Picker.android.tsx", False),
+        ("internal/lock/lock_unix.go", "internal/lock/lock_windows.go", False),
+        ("internal/proc/kill_linux_arm64.go", "internal/proc/kill_darwin.go", False),
+        # other modules whose names merely end like a platform stay comparable
+        ("internal/lock/lock.go", "internal/sync/lock_windows.go", True),
+        ("src/web.ts", "src/native.ts", True),
+        ("src/crypto/aes.ts", "src/legacy/aes.ts", True),
+    ],
+)
+def test_platform_variants_of_one_file_are_not_compared(
+    path_a: str, path_b: str, compared: bool
+) -> None:
+    from idealize.analyze.detectors.duplicates import _allowed
+
+    a = piece(FETCH_A, "encrypt", "agent/a", path_a)
+    b = piece(FETCH_A, "encrypt", "agent/b", path_b)
+    assert _allowed(a, b) is compared
+
+
+@pytest.mark.parametrize(
+    ("path", "fixture"),
+    [
+        ("src/browser/components/ContextSwitchWarning.stories.tsx", True),
+        ("src/__tests__/helpers.ts", True),
+        ("internal/cmd/krc_test.go", True),
+        ("src/browser/components/ContextSwitchWarning.tsx", False),
+        ("src/stories/index.ts", False),
+    ],
+)
+def test_stories_and_tests_are_fixture_code(path: str, fixture: bool) -> None:
+    from idealize.analyze.detectors.duplicates import _test_code
+
+    assert _test_code(piece(FETCH_A, "x", "a", path)) is fixture

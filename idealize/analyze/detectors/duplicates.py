@@ -112,6 +112,18 @@ class DuplicateParams:
         "other code: on vibe-kanban, a 4-line request snippet inside four unrelated functions "
         "was reported as identical code",
     )
+    thin_lines: int = param(
+        15,
+        "a definition this short is mostly the one thing it delegates to: two of them that "
+        "each call something the other does not are a family of handlers, not a copy (on "
+        "vibe-kanban, nine groups of axum handlers and remote-client proxies for different "
+        "entities; on beads, GitLab client methods for different endpoints)",
+    )
+    delegate_idf: float = param(
+        2.0,
+        "how rare a call must be (IDF) to count as what a thin definition delegates to: "
+        "rarer than in about one piece in seven, so `unwrap`, `json` or `Ok` never decide",
+    )
 
 
 _TRIVIAL_CALLS = frozenset(
@@ -249,6 +261,9 @@ SPECIAL_NAMES = frozenset(
         "setup",
         "teardown",
         "default",
+        # Go's constructor convention: every package's `New` builds its own type (on
+        # gastown, beads.New and tui/convoy.New were reported as one thing)
+        "New",
     ]
 )
 # generated or vendored code: copies by design. `components/ui/` is where shadcn/ui copies
@@ -320,11 +335,15 @@ def _polymorphic(a: Piece, b: Piece) -> bool:
 
 
 def _test_code(p: Piece) -> bool:
-    """Test helpers and fixtures copied between test files cost little: candidates only."""
+    """Test helpers and fixtures copied between test files cost little: candidates only.
+    Storybook stories are fixtures too (on mux, two stories of different features)."""
     path = "/" + p.path.lower()
     name = path.rsplit("/", 1)[-1]
     return (
-        any(part in path for part in ("/tests/", "/test/", "/__tests__/", "/spec/", "/testdata/"))
+        ".stories." in name
+        or any(
+            part in path for part in ("/tests/", "/test/", "/__tests__/", "/spec/", "/testdata/")
+        )
         or name.startswith(("test_", "conftest"))
         or ".test." in name
         or ".spec." in name
@@ -399,6 +418,21 @@ def _template(path: str) -> str:
     return re.sub(r"\d+", "#", path)
 
 
+# one module written once per platform, chosen by the bundler or the compiler by file name:
+# React Native's `aes.ts` / `aes.web.ts`, Go's `lock_unix.go` / `lock_windows.go`
+_PLATFORM = re.compile(
+    r"\.(?:web|native|ios|android|macos|windows|electron|browser|node|server|client)(?=\.\w+$)"
+    r"|_(?:windows|unix|linux|darwin|bsd|freebsd|openbsd|netbsd|plan9|js|wasm|wasip1|solaris"
+    r"|aix|illumos|android|ios|posix|nt)(?:_(?:amd64|arm64|386|arm))?(?=\.go$)"
+)
+
+
+def _platform_variants(a: Piece, b: Piece) -> bool:
+    """The same symbol in two platform variants of one file: alternatives by design (on
+    happy, `encryptAESGCM` in aes.ts and aes.web.ts was reported as a copy)."""
+    return a.path != b.path and _PLATFORM.sub("", a.path) == _PLATFORM.sub("", b.path)
+
+
 def _siblings(a: Piece, b: Piece) -> bool:
     """Files made from one template (`suite27.py`, `suite28.py`): parallel by design."""
     return a.path != b.path and _template(a.path) == _template(b.path)
@@ -416,7 +450,7 @@ def _allowed(a: Piece, b: Piece, exact: bool = False) -> bool:
         return False  # the same symbol changed twice: overlap or double fix, not a duplicate
     if a.language != b.language and family(a.language) != family(b.language):
         return False
-    if _polymorphic(a, b) or (_siblings(a, b) and not exact):
+    if _polymorphic(a, b) or _platform_variants(a, b) or (_siblings(a, b) and not exact):
         return False
     return not (a.branch is None or b.branch is None) or (
         a.kind in ("function", "method") and b.kind in ("function", "method")
@@ -585,8 +619,55 @@ def score_pair(
     # in tests, copies cost little: on judged public histories, helpers and fixtures pasted
     # into several test files were at most debatable (mux, beads), so they are candidates
     tests = _test_code(a) and _test_code(b)
-    verified = (copy or concept) and not tests
+    verified = (
+        (copy or concept)
+        and not tests
+        and not (not same_name and not marked and _other_delegates(a, b, fa, fb, idf, params))
+        and not _other_routes(pa, pb)
+    )
     return Match(0, 0, min(score, 0.99), tuple(evidence), verified=verified)
+
+
+def _other_delegates(
+    a: Piece,
+    b: Piece,
+    fa: set[str],
+    fb: set[str],
+    idf: Mapping[str, float],
+    params: DuplicateParams,
+) -> bool:
+    """Two thin definitions under other names, each calling something rare the other does
+    not: one handler shape delegating to different things (``get_issue`` / ``get_tag``)."""
+    if max(p.end_line - p.start_line + 1 for p in (a, b)) > params.thin_lines:
+        return False
+
+    def target(f: str) -> str:
+        # a method on a variable is the method (`peerRe.MatchString`, `nameRe.MatchString`
+        # do one thing); on a type it is the type's (`IssueRepo::find`, `TagRepo::find`)
+        receiver, _, method = f[2:].rpartition(".")
+        return method if receiver[:1].islower() or receiver[:1] == "_" else f[2:]
+
+    def own(mine: set[str], theirs: set[str]) -> bool:
+        called = {target(f) for f in theirs if f[0] == "c"}
+        return any(
+            f[0] == "c"
+            and f[2] != "@"
+            and idf.get(f, 0.0) > params.delegate_idf
+            and target(f) not in called
+            for f in mine - theirs
+        )
+
+    return own(fa, fb) and own(fb, fa)
+
+
+def _other_routes(pa: Profile, pb: Profile) -> bool:
+    """Two route tables (axum ``router()``, an express app) registering mostly other paths:
+    one registration idiom over different endpoints, whatever else they share."""
+    ra = {f[2:] for f in pa.literals if f.startswith("s:/")}
+    rb = {f[2:] for f in pb.literals if f.startswith("s:/")}
+    if min(len(ra), len(rb)) < 3:
+        return False
+    return 2 * len(ra & rb) < min(len(ra), len(rb))
 
 
 def _overlap(pa: Profile, pb: Profile, idf: Mapping[str, float]) -> float:
