@@ -423,3 +423,45 @@ def test_a_member_another_type_declares_on_one_line_is_not_a_phantom(repo: Repo)
     )
     plan = _merge_all(repo, "agent/executor-config")
     assert _findings(plan, "phantom_dependency") == [], plan.findings
+
+
+DURATION = '''def parse_duration(text):
+    """Seconds in "1h30m", "45s" or "2d"."""
+    units = {"d": 86400, "h": 3600, "m": 60, "s": 1}
+    total, number = 0, ""
+    for ch in text.strip().lower():
+        if ch.isdigit():
+            number += ch
+        elif ch in units and number:
+            total += int(number) * units[ch]
+            number = ""
+        else:
+            raise ValueError(f"bad duration: {text!r}")
+    return total
+'''
+
+
+def test_a_group_that_lost_a_copy_is_a_finding_only_while_the_rest_is_one_text(
+    repo: Repo,
+) -> None:
+    """Three branches paste one function; after merging, one copy is deleted. The two left
+    are still one text: still a finding. When the two left have also drifted apart, the
+    group's evidence came from copies that are gone: a candidate."""
+    repo.write("README.md", "x\n")
+    repo.commit("base")
+    repo.git("tag", "base")
+    for n, path in enumerate(("jobs/timeouts.py", "api/limits.py", "cli/flags.py")):
+        _branch(repo, f"agent/{n}", {path: DURATION}, f"Parse durations in {path}")
+    for n in range(3):
+        repo.git("merge", "-q", "--no-ff", "-m", f"Merge branch 'agent/{n}'", f"agent/{n}")
+    repo.git("rm", "-q", "cli/flags.py")
+    repo.commit("cli: use the jobs parser")
+    plan = run(Config(repo=repo.path, since="base"))
+    assert [f.tier for f in plan.findings if f.kind == "duplicate"] == ["finding"]
+
+    drifted = DURATION.replace('raise ValueError(f"bad duration: {text!r}")', "return None")
+    repo.write("api/limits.py", drifted.replace("total += int", "total = total + int"))
+    repo.commit("api: lenient durations")
+    plan = run(Config(repo=repo.path, since="base"))
+    dups = [f for f in plan.findings if f.kind == "duplicate" and f.status == "open"]
+    assert [f.tier for f in dups] == ["candidate"], [(f.title, f.tier) for f in dups]

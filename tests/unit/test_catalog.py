@@ -160,8 +160,9 @@ def test_no_retired_model_is_named_in_the_readme_defaults_tests_or_evals() -> No
         + r")(?![\w-]|\.\d)"
     )
     found = []
+    quoted = ROOT / "evals" / "real" / "truth"  # judges quote other projects' code there
     for path in files:
-        if not path.is_file():
+        if not path.is_file() or path.is_relative_to(quoted):
             continue
         for n, line in enumerate(
             path.read_text(encoding="utf-8", errors="replace").splitlines(), 1

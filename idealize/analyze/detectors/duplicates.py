@@ -772,7 +772,20 @@ def _at_head(ctx: Context, f: Finding) -> Finding | None:
             return replace(f, locations=here)
         clash = len({loc.symbol for loc in here}) < len(here)
         names = [f"`{loc.symbol}` ({loc.path})" if clash else f"`{loc.symbol}`" for loc in here]
-        return replace(f, locations=here, title=f"{_join(names)} implement the same thing")
+        # the group lost members at HEAD (a copy moved onto another, or deleted): its evidence
+        # may have come from the pair that is gone (on gptme, mux, happy and vibe-kanban, a
+        # moved function's "identical code" was reported for the unrelated neighbour left in
+        # its group), so what is left is a finding only if it is still one text at HEAD
+        bodies = {
+            next((s.body_hash for s in ctx.head.definitions(loc.path) if s.name == loc.symbol), "")
+            for loc in here
+        }
+        return replace(
+            f,
+            locations=here,
+            title=f"{_join(names)} implement the same thing",
+            tier=f.tier if len(bodies) == 1 and "" not in bodies else "candidate",
+        )
     return replace(
         f,
         status="resolved",
