@@ -364,3 +364,15 @@ def test_stories_and_tests_are_fixture_code(path: str, fixture: bool) -> None:
     from idealize.analyze.detectors.duplicates import _test_code
 
     assert _test_code(piece(FETCH_A, "x", "a", path)) is fixture
+
+
+def test_route_tables_are_never_compared_by_their_conventional_name() -> None:
+    """`router()` is one per module by convention, like `main`: two of them are never a
+    copy by name (vibe-kanban: a branch's `router` and the target's, sharing `/tags`)."""
+    from idealize.analyze.detectors.duplicates import _comparable
+
+    table = piece(ROUTER.format(a="/tags", b="/tags/{id}", c="/logs"), "router")
+    assert not _comparable(table, DuplicateParams())
+    assert _comparable(
+        piece(ROUTER.format(a="/tags", b="/t", c="/l"), "tag_routes"), DuplicateParams()
+    )

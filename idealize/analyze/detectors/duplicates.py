@@ -264,6 +264,11 @@ SPECIAL_NAMES = frozenset(
         # Go's constructor convention: every package's `New` builds its own type (on
         # gastown, beads.New and tui/convoy.New were reported as one thing)
         "New",
+        # one route table per module, by convention (axum's `router()`, express `routes`):
+        # on vibe-kanban, eight groups of routers registering other endpoints were judged
+        # FALSE; what a copied handler does is compared through the handlers themselves
+        "router",
+        "routes",
     ]
 )
 # generated or vendored code: copies by design. `components/ui/` is where shadcn/ui copies
@@ -623,7 +628,7 @@ def score_pair(
         (copy or concept)
         and not tests
         and not (not same_name and not marked and _other_delegates(a, b, fa, fb, idf, params))
-        and not _other_routes(pa, pb)
+        and not _other_routes(a, b)
     )
     return Match(0, 0, min(score, 0.99), tuple(evidence), verified=verified)
 
@@ -660,11 +665,12 @@ def _other_delegates(
     return own(fa, fb) and own(fb, fa)
 
 
-def _other_routes(pa: Profile, pb: Profile) -> bool:
+def _other_routes(a: Piece, b: Piece) -> bool:
     """Two route tables (axum ``router()``, an express app) registering mostly other paths:
-    one registration idiom over different endpoints, whatever else they share."""
-    ra = {f[2:] for f in pa.literals if f.startswith("s:/")}
-    rb = {f[2:] for f in pb.literals if f.startswith("s:/")}
+    one registration idiom over different endpoints, whatever else they share. The whole
+    definitions are read, also where only a change inside them is compared."""
+    ra = {s for s in a.features.strings if s.startswith("/") and len(s) > 1}
+    rb = {s for s in b.features.strings if s.startswith("/") and len(s) > 1}
     if min(len(ra), len(rb)) < 3:
         return False
     return 2 * len(ra & rb) < min(len(ra), len(rb))
