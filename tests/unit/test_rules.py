@@ -376,3 +376,23 @@ def test_route_tables_are_never_compared_by_their_conventional_name() -> None:
     assert _comparable(
         piece(ROUTER.format(a="/tags", b="/t", c="/l"), "tag_routes"), DuplicateParams()
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "how"),
+    [
+        ("        analyzer.settings.update(x)", "reference"),
+        ("from openhands.cli.settings import load", None),  # a module path (OpenHands PHA-3)
+        ("import openhands.storage.settings.file_store", None),
+        ("    return {settings: 1}", None),
+    ],
+)
+def test_a_removed_field_is_not_used_by_an_import_of_a_same_named_module(
+    text: str, how: str | None
+) -> None:
+    from idealize.analyze.detectors.phantom import Removal, _how
+
+    removed = Removal(
+        "b", "app/security/analyzer.py", "InvariantAnalyzer.settings", "settings", "field", None
+    )
+    assert _how(removed, text) == how
