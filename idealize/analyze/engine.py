@@ -70,15 +70,13 @@ def analyze(
         if not need_pieces:
             progress("analyze", 5, 5)
             return found
-        store = FeatureStore(cache)
-        pieces = branch_pieces(git, branches, store)
-        progress("analyze", 1, 5)
-        existing = _existing(git, branches, target_head, cache, pieces, store, [])[0]
+        store, pieces, existing, _ = _cut(git, branches, target_head, cache, progress, [])
         store.flush()
         progress("analyze", 5, 5)
         return replace(found, pieces=tuple(pieces), existing=tuple(existing))
     result = _analyze(git, branches, target_head, cache, progress, merged, params)
-    cache.put(ANALYSIS_NS, key, json.dumps(to_data(_Memo(*_memo_fields(result)))))
+    memo = _Memo(result.modules, result.findings, result.units, result.notes)
+    cache.put(ANALYSIS_NS, key, json.dumps(to_data(memo)))
     return result
 
 
@@ -93,10 +91,6 @@ class _Memo:
     findings: tuple[Finding, ...]
     units: tuple[Unit, ...]
     notes: tuple[str, ...]
-
-
-def _memo_fields(a: Analysis) -> tuple[Any, ...]:
-    return a.modules, a.findings, a.units, a.notes
 
 
 def _memo_key(
@@ -129,16 +123,19 @@ def _memo_get(cache: Cache, key: str) -> Analysis | None:
     return Analysis(memo.modules, memo.findings, memo.units, memo.notes, (), ())
 
 
-def _existing(
+def _cut(
     git: Git,
     branches: Sequence[Branch],
     target_head: str,
     cache: Cache,
-    pieces: Sequence[Piece],
-    store: FeatureStore,
+    progress: Progress,
     notes: list[str],
-) -> tuple[list[Piece], dict[str, tuple[str, str, str]]]:
-    """The target's own code near what the branches touched, and the names it defines."""
+) -> tuple[FeatureStore, list[Piece], list[Piece], dict[str, tuple[str, str, str]]]:
+    """The branches' pieces, the target's own code near what they touched, and the names
+    the target defines (with the feature store they were cut through)."""
+    store = FeatureStore(cache)
+    pieces = branch_pieces(git, branches, store)
+    progress("analyze", 1, 5)
     touched = {(p.path, p.symbol) for p in pieces} | {
         (f.path, s.renamed_from)
         for b in branches
@@ -148,8 +145,8 @@ def _existing(
     }
     families = {family(p.language) for p in pieces}
     if not families:
-        return [], {}
-    return existing_pieces(
+        return store, pieces, [], {}
+    existing, defined = existing_pieces(
         git,
         target_head,
         SymbolIndex(cache),
@@ -159,6 +156,7 @@ def _existing(
         near={p.path for p in pieces},
         store=store,
     )
+    return store, pieces, existing, defined
 
 
 def _analyze(
@@ -172,10 +170,7 @@ def _analyze(
 ) -> Analysis:
     notes: list[str] = []
     modules = module_overlaps(branches)
-    store = FeatureStore(cache)
-    pieces = branch_pieces(git, branches, store)
-    progress("analyze", 1, 5)
-    existing, defined = _existing(git, branches, target_head, cache, pieces, store, notes)
+    store, pieces, existing, defined = _cut(git, branches, target_head, cache, progress, notes)
     on_target = frozenset(defined)  # names the target tree still defines
     for p in pieces:
         if p.change in ("deleted", "renamed"):

@@ -22,9 +22,13 @@ def _branch(
     repo.git("checkout", "-q", "main")
 
 
-def _merge_all(repo: Repo, *names: str) -> Plan:
+def _merge(repo: Repo, *names: str) -> None:
     for name in names:
         repo.git("merge", "-q", "--no-ff", "-m", f"Merge branch '{name}'", name)
+
+
+def _merge_all(repo: Repo, *names: str) -> Plan:
+    _merge(repo, *names)
     return run(Config(repo=repo.path, since="base"))
 
 
@@ -452,8 +456,7 @@ def test_a_group_that_lost_a_copy_is_a_finding_only_while_the_rest_is_one_text(
     repo.git("tag", "base")
     for n, path in enumerate(("jobs/timeouts.py", "api/limits.py", "cli/flags.py")):
         _branch(repo, f"agent/{n}", {path: DURATION}, f"Parse durations in {path}")
-    for n in range(3):
-        repo.git("merge", "-q", "--no-ff", "-m", f"Merge branch 'agent/{n}'", f"agent/{n}")
+    _merge(repo, "agent/0", "agent/1", "agent/2")
     repo.git("rm", "-q", "cli/flags.py")
     repo.commit("cli: use the jobs parser")
     plan = run(Config(repo=repo.path, since="base"))
