@@ -64,16 +64,14 @@ def names(locations: Any) -> frozenset[tuple[str, str]]:
 
 
 def judged_as(f: Finding, judged: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The verdict a reader gave this finding: the judged item naming exactly its places.
+    A finding that lists other members (a third copy dropped or added) says something else
+    and is judged again, so a verdict never carries over to a claim nobody read."""
     mine = names(f.locations)
-    best: tuple[float, dict[str, Any]] | None = None
     for j in judged:
-        if j["kind"] != f.kind:
-            continue
-        theirs = names(j["locations"])
-        overlap = len(mine & theirs) / max(1, len(mine | theirs))
-        if overlap >= 0.5 and (best is None or overlap > best[0]):
-            best = (overlap, j)
-    return best[1] if best else None
+        if j["kind"] == f.kind and names(j["locations"]) == mine:
+            return j
+    return None
 
 
 def kept(item: dict[str, Any], reported: list[Finding]) -> bool:

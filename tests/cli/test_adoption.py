@@ -25,9 +25,13 @@ import urllib.request
 
 def {name}(host):
     """Names of the models the server has, sorted."""
-    with urllib.request.urlopen(host + "/api/tags", timeout=10) as response:
+    url = host.rstrip("/") + "/api/tags"
+    request = urllib.request.Request(url, headers={{"Accept": "application/json"}})
+    with urllib.request.urlopen(request, timeout=10) as response:
         payload = json.load(response)
-    return sorted(model["name"] for model in payload.get("models", []))
+    models = payload.get("models", [])
+    names = [model["name"] for model in models if model.get("name")]
+    return sorted(names)
 '''
 SETTINGS = '''import json
 import os
@@ -35,9 +39,13 @@ import os
 
 def {name}(path):
     """Read the settings file, with defaults from the environment."""
-    with open(os.path.expanduser(path), encoding="utf-8") as handle:
+    full = os.path.expanduser(path)
+    if not os.path.exists(full):
+        return {{"timeout": 30}}
+    with open(full, encoding="utf-8") as handle:
         data = json.load(handle)
     data.setdefault("timeout", int(os.environ.get("APP_TIMEOUT", "30")))
+    data.setdefault("retries", 3)
     return data
 '''
 
@@ -260,7 +268,7 @@ def test_format_github_annotates_the_checked_out_lines(drift: Repo) -> None:
     assert m, lines[0]
     path, start = m.group(1), int(m.group(2))
     assert (drift.path / path).read_text().splitlines()[start - 1].startswith("def list_models")
-    assert "Also: app/registry.py:5-9 fetch_available (in agent/b at " in m.group(4)
+    assert "Also: app/registry.py:5-13 fetch_available (in agent/b at " in m.group(4)
     assert "%0A" not in m.group(1)
 
 

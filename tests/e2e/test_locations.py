@@ -11,9 +11,14 @@ from idealize.types import Location, Plan
 from tests.conftest import Repo
 
 FETCH = """def {name}(host):
-    with urllib.request.urlopen(host + "/api/tags") as response:
+    url = host.rstrip("/") + "/api/tags"
+    request = urllib.request.Request(url, headers={{"Accept": "application/json"}})
+    with urllib.request.urlopen(request, timeout=30) as response:
         data = json.load(response)
-    return [m["name"] for m in data.get("models", [])]
+    models = data.get("models", [])
+    names = [m["name"] for m in models if m.get("name")]
+    names.sort()
+    return names
 """
 
 BASE = '''"""helpers"""

@@ -3,6 +3,8 @@ histories, on a small repository that shows it."""
 
 from __future__ import annotations
 
+import pytest
+
 from idealize.config import Config
 from idealize.pipeline import run
 from idealize.types import Plan
@@ -468,3 +470,82 @@ def test_a_group_that_lost_a_copy_is_a_finding_only_while_the_rest_is_one_text(
     plan = run(Config(repo=repo.path, since="base"))
     dups = [f for f in plan.findings if f.kind == "duplicate" and f.status == "open"]
     assert [f.tier for f in dups] == ["candidate"], [(f.title, f.tier) for f in dups]
+
+
+SETTINGS = """class Settings:
+    def __init__(self, path):
+        self.path = path
+        self.values = {}
+
+    def save_settings(self, values):
+        self.values.update(values)
+        with open(self.path, "w") as fh:
+            fh.write(repr(self.values))
+"""
+STORE = """class ServerStore:
+    def __init__(self, path):
+        self.path = path
+        self.servers = []
+
+    def save_settings(self):
+        with open(self.path, "w") as fh:
+            fh.write(repr(self.servers))
+
+    def add(self, server):
+        self.servers.append(server)
+        self.save_settings()
+
+    def remove(self, server):
+        self.servers.remove(server)
+        self.save_settings()
+"""
+STORE_NEW = """from app.persist import persist_servers
+
+
+class ServerStore:
+    def __init__(self, path):
+        self.path = path
+        self.servers = []
+
+    def add(self, server):
+        self.servers.append(server)
+        persist_servers(self.path, self.servers)
+
+    def remove(self, server):
+        self.servers.remove(server)
+        persist_servers(self.path, self.servers)
+"""
+PERSIST = """def persist_servers(path, servers):
+    with open(path, "w") as fh:
+        fh.write(repr(sorted(servers)))
+"""
+
+
+@pytest.mark.parametrize(("clash", "found"), [(False, 1), (True, 0)], ids=["calls", "name-clash"])
+def test_a_branch_deleting_its_own_same_named_method_replaces_nothing(
+    repo: Repo, clash: bool, found: int
+) -> None:
+    """mux: #2135 deleted the private `MCPConfigService.saveConfig` and its calls, while
+    other PRs extended `Config.saveConfig`: reported as one replacing what the others
+    extend. Without the clash (the calls went to `Settings.save_settings`), it is drift."""
+    repo.write("app/__init__.py", "")
+    repo.write("app/settings.py", SETTINGS)
+    calls = "self.save_settings()" if clash else "Settings(self.path).save_settings({})"
+    repo.write("app/store.py", STORE.replace("self.save_settings()", calls))
+    repo.commit("base")
+    repo.git("tag", "base")
+    _branch(
+        repo,
+        "agent/persist",
+        {"app/store.py": STORE_NEW, "app/persist.py": PERSIST},
+        "Persist servers in one place",
+    )
+    versioned = SETTINGS.replace(
+        "        self.values.update(values)\n",
+        "        self.values.update(values)\n"
+        "        self.values['version'] = 2\n"
+        "        self.values['saved'] = True\n",
+    )
+    _branch(repo, "agent/settings", {"app/settings.py": versioned}, "Version the settings file")
+    plan = _merge_all(repo, "agent/persist", "agent/settings")
+    assert len(_findings(plan, "divergence")) == found, plan.findings

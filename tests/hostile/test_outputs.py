@@ -25,9 +25,13 @@ import urllib.request
 
 def {name}(host):
     """{doc}"""
-    with urllib.request.urlopen(host + "/api/tags", timeout=10) as response:
+    url = host.rstrip("/") + "/api/tags"
+    request = urllib.request.Request(url, headers={{"Accept": "application/json"}})
+    with urllib.request.urlopen(request, timeout=10) as response:
         payload = json.load(response)
-    return sorted(model["name"] for model in payload.get("models", []))
+    models = payload.get("models", [])
+    names = [model["name"] for model in models if model.get("name")]
+    return sorted(names)
 '''
 ODD_NAMES = ("dir one/fetch#1%.py", "new\nline.py")
 
@@ -91,7 +95,7 @@ def test_github_annotations_escape_odd_names(odd_repo: Repo) -> None:
     assert result.exit_code == 0, result.output
     (line,) = result.stdout.splitlines()
     assert line.startswith(
-        "::warning file=dir one/fetch#1%25.py,line=5,endLine=9,title=DUP-1 duplicate::"
+        "::warning file=dir one/fetch#1%25.py,line=5,endLine=13,title=DUP-1 duplicate::"
     )
     assert "new%0Aline.py" in line  # the other copy, named in the message
 

@@ -116,6 +116,15 @@ CALL = """def {name}(client, item_id, body):
         raise ApiError(response.status, response.text)
     return response.json()
 """
+# the path built by concatenation around a shared prefix (beads' GitLab client, Go)
+CONCAT_CALL = """def {name}(client, title, description):
+    body = {{"title": title, "description": description}}
+    url = client.build_url("/projects/" + client.project_path() + "{tail}")
+    response = client.do_request("POST", url, body)
+    if response.status >= 400:
+        raise ApiError("failed to create: " + response.text)
+    return json.loads(response.body)
+"""
 
 
 @pytest.mark.parametrize(
@@ -143,8 +152,27 @@ CALL = """def {name}(client, item_id, body):
             CALL.format(name="create_milestone", route="/projects/{id}/milestones"),
             False,
         ),
+        # a shared prefix of two concatenated paths is not the same request
+        (
+            CONCAT_CALL.format(name="create_issue", tail="/issues"),
+            CONCAT_CALL.format(name="create_milestone", tail="/milestones"),
+            False,
+        ),
+        (
+            CONCAT_CALL.format(name="create_issue", tail="/issues"),
+            CONCAT_CALL.format(name="open_issue", tail="/issues"),
+            True,
+        ),
     ],
-    ids=["same-endpoint", "unrelated", "same-table", "other-tables", "other-endpoints"],
+    ids=[
+        "same-endpoint",
+        "unrelated",
+        "same-table",
+        "other-tables",
+        "other-endpoints",
+        "other-endpoints-after-one-prefix",
+        "same-endpoint-after-one-prefix",
+    ],
 )
 def test_duplicate_scoring(a: str, b: str, duplicate: bool) -> None:
     pa = piece(a, a.split("(")[0].removeprefix("def "), "agent/a")
@@ -204,6 +232,25 @@ def test_copies_between_test_files_are_candidates() -> None:
         assert match is not None and match.verified is verified, (path_a, match)
 
 
+@pytest.mark.parametrize(("lines", "tier"), [(8, "candidate"), (34, "finding")])
+def test_identical_test_helpers_are_findings_only_at_length(lines: int, tier: str) -> None:
+    """mux, gptme, humanlayer, happy: 7- to 15-line helpers pasted verbatim into another
+    test file were judged debatable; a 41-line copied harness was worth a finding."""
+    from idealize.analyze.detectors.duplicates import find_duplicates
+
+    body = "".join(
+        f"    events.append(wait_for(session, 'step-{n}', timeout=5))\n" for n in range(lines)
+    )
+    text = f"def collect_events(session):\n    events = []\n{body}    return events\n"
+    found = find_duplicates(
+        [
+            piece(text, "collect_events", "agent/a", "tests/test_chat.py"),
+            piece(text, "collect_events", "agent/b", "tests/test_plan_mode.py"),
+        ]
+    )
+    assert [f.tier for f in found] == [tier], found
+
+
 def test_a_small_snippet_added_inside_two_functions_is_a_candidate() -> None:
     """vibe-kanban: a 4-line request snippet inside unrelated functions was 'identical code'.
     A change that adds a copy inside an existing function needs a fragment of some size."""
@@ -242,6 +289,17 @@ VALIDATOR = """def {name}(value):
     if not {var}.fullmatch(value):
         raise ValueError(value)
     return ensure_unique_name(value)
+"""
+
+SETTINGS_READER = """def {name}(path):
+    data = {read}(path)
+    if data is None:
+        return False
+    settings = json.loads(data)
+    plugins = settings.get("enabledPlugins")
+    if not isinstance(plugins, dict):
+        return False
+    return any("beads" in key.lower() and value for key, value in plugins.items())
 """
 
 ROUTER = """def router(app):
@@ -295,8 +353,24 @@ def _verified(a: Piece, b: Piece, params: DuplicateParams | None = None) -> bool
             True,
             True,
         ),
+        # two readers of one settings key through other file readers share its rare
+        # literals: a copy (beads, `enabledPlugins` read three times, judged TRUE)
+        (
+            ("plugin_enabled", SETTINGS_READER.format(name="plugin_enabled", read="read_file")),
+            (
+                "check_plugin_in_settings",
+                SETTINGS_READER.format(name="check_plugin_in_settings", read="load_settings_text"),
+            ),
+            True,
+            True,
+        ),
     ],
-    ids=["handlers-for-other-entities", "same-delegate", "same-method-other-variable"],
+    ids=[
+        "handlers-for-other-entities",
+        "same-delegate",
+        "same-method-other-variable",
+        "other-readers-of-one-key",
+    ],
 )
 def test_thin_handlers_of_other_things_are_candidates(
     a: tuple[str, str], b: tuple[str, str], verified_without: bool, verified: bool
@@ -396,3 +470,87 @@ def test_a_removed_field_is_not_used_by_an_import_of_a_same_named_module(
         "b", "app/security/analyzer.py", "InvariantAnalyzer.settings", "settings", "field", None
     )
     assert _how(removed, text) == how
+
+
+TOKEN_EXCHANGE = """def exchange_code(code, verifier):
+    body = {"grant_type": "authorization_code", "client_id": GATEWAY_ID, "code": code}
+    body["client_secret"] = GATEWAY_SECRET
+    headers = {"Accept": "application/json"}
+    response = requests.post(GATEWAY_TOKEN_URL, data=body, headers=headers, timeout=30)
+    if response.status_code != 200:
+        raise OAuthError("token exchange failed: " + response.text)
+    payload = response.json()
+    return Token(payload["access_token"], payload.get("refresh_token"))
+"""
+TOKEN_REFRESH = """def refresh_codex(session, refresh):
+    form = {"grant_type": "refresh_token", "client_id": CODEX_ID, "refresh": refresh}
+    for attempt in range(3):
+        reply = session.post(CODEX_TOKEN_URL, data=form)
+        if reply.ok:
+            break
+    return Token(reply.json()["access_token"], refresh)
+"""
+
+
+def test_a_finding_lists_only_what_its_verified_pairs_hold() -> None:
+    """mux: two verbatim copies of one gateway token exchange were listed with Codex's PKCE
+    refresh, a different grant that only looks alike, and the whole group read as debatable.
+    The look-alike is a lead for the model: a candidate of its own."""
+    from idealize.analyze.detectors.duplicates import find_duplicates
+
+    background = [
+        piece(PARSE_A, "parse_version", "agent/x", "app/version.py"),
+        piece(SLUG_B, "slugify", "agent/y", "app/slug.py"),
+        piece(FETCH_A, "list_models", "agent/z", "app/models.py"),
+    ]
+    governor = TOKEN_EXCHANGE.replace("exchange_code", "exchange_governor_code")
+    found = find_duplicates(
+        [
+            piece(TOKEN_EXCHANGE, "exchange_code", "agent/a", "app/gateway.py"),
+            piece(governor, "exchange_governor_code", "agent/b", "app/governor.py"),
+            piece(TOKEN_REFRESH, "refresh_codex", "agent/c", "app/codex.py"),
+            *background,
+        ]
+    )
+    listed = sorted((f.tier, tuple(loc.symbol for loc in f.locations)) for f in found)
+    assert listed == [
+        ("candidate", ("exchange_code", "refresh_codex")),
+        ("finding", ("exchange_code", "exchange_governor_code")),
+    ]
+
+
+FORMAT_TOKENS = """def format_tokens(tokens):
+    if tokens >= 1000:
+        return f"{tokens / 1000:.1f}k"
+    return f"{tokens:,}"
+"""
+FORMAT_TOKENS_EDITED = """def format_tokens(tokens):
+    \"\"\"Short form for the sidebar.\"\"\"
+    if tokens < 1000:
+        return f"{tokens:,}"
+    return f"{tokens / 1000:.1f}k"
+"""
+
+
+def test_an_edited_copy_under_the_same_name_stays_in_the_finding() -> None:
+    """mux: `formatTokens` pasted into four components, two edited a little (judged TRUE as
+    one group). The edited copies are copies, not look-alikes to split off; and a tiny helper
+    in three places is a finding where two places alone would be a candidate."""
+    from idealize.analyze.detectors.duplicates import find_duplicates
+
+    background = [
+        piece(PARSE_A, "parse_version", "agent/x", "app/version.py"),
+        piece(SLUG_B, "slugify", "agent/y", "app/slug.py"),
+        piece(FETCH_A, "list_models", "agent/z", "app/models.py"),
+    ]
+    copies = [
+        piece(FORMAT_TOKENS, "format_tokens", "agent/a", "ui/stats.py"),
+        piece(FORMAT_TOKENS, "format_tokens", "agent/b", "ui/costs.py"),
+    ]
+    edited = piece(FORMAT_TOKENS_EDITED, "format_tokens", "agent/c", "ui/files.py")
+    three = find_duplicates([*copies, edited, *background])
+    assert [(f.tier, sorted(loc.path for loc in f.locations)) for f in three] == [
+        ("finding", ["ui/costs.py", "ui/files.py", "ui/stats.py"])
+    ]
+    two = find_duplicates([*copies, *background])
+    assert [f.tier for f in two] == ["candidate"]

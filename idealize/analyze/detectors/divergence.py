@@ -129,9 +129,14 @@ def _replacements(
                     and (specific(name, params) or name in deprecated)
                 ):
                     moved[name].append(c)
-        deleted = {p.short for p in pieces if p.change in ("deleted", "renamed")}
+        gone = [p for p in pieces if p.change in ("deleted", "renamed")]
+        deleted = {p.short for p in gone}
         for mech in sorted(set(moved) | (deleted & set(ctx.defined)) | deprecated):
             path, qual, _kind = ctx.defined[mech]
+            if any(p.short == mech and (p.path, p.symbol) != (path, qual) for p in gone):
+                # the branch deleted its own `saveConfig` (a private method of another
+                # class), not the one of that name still on the target (a name clash on mux)
+                continue
             callers = moved.get(mech, [])
             said = notices.get(mech, "")  # "Deprecated: build an etl.flow.Pipeline instead"
             new = [

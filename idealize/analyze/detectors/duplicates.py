@@ -106,6 +106,13 @@ class DuplicateParams:
     finding_min_lines: int = param(
         4, "a copy shorter than this many lines is too small to be worth a finding"
     )
+    pair_min_lines: int = param(
+        9,
+        "a copy in only two places is a finding from this many lines: on judged public "
+        "histories, 13 of 13 two-copy helpers of 2 to 8 lines (a path join, a JSON encoder, "
+        "a `truncate`) were debatable or false, while tiny helpers copied into three or more "
+        "places (`formatBytes` four times on mux) were worth one shared home",
+    )
     fragment_min_lines: int = param(
         8,
         "lines a change adds inside an existing function must reach to be a verified copy of "
@@ -113,11 +120,20 @@ class DuplicateParams:
         "was reported as identical code",
     )
     thin_lines: int = param(
-        15,
+        30,
         "a definition this short is mostly the one thing it delegates to: two of them that "
-        "each call something the other does not are a family of handlers, not a copy (on "
-        "vibe-kanban, nine groups of axum handlers and remote-client proxies for different "
-        "entities; on beads, GitLab client methods for different endpoints)",
+        "each call something the other does not, and share no rare literal, are a family of "
+        "handlers, not a copy (on vibe-kanban, fourteen groups of axum handlers, websocket "
+        "upgrades and remote-client proxies for different entities, up to 30 lines with their "
+        "access checks; on beads, GitLab client methods for different endpoints). Two readers "
+        "of one settings key (`enabledPlugins`, judged TRUE on beads) share a rare literal",
+    )
+    test_copy_lines: int = param(
+        30,
+        "identical code in test files only is a finding from this many lines: on judged "
+        "public histories, 7- to 15-line test helpers pasted into another test file (mux, "
+        "gptme, humanlayer, happy) were at most debatable, while a 41-line copy of a test "
+        "harness (gptme) was worth reconciling",
     )
     delegate_idf: float = param(
         2.0,
@@ -381,11 +397,14 @@ def _routes(p: Piece) -> frozenset[str]:
 
 @lru_cache(maxsize=8192)
 def _routes_in(strings: frozenset[str]) -> frozenset[str]:
-    return frozenset(
+    """A route that only begins a longer one of the same piece is a fragment of it: on beads,
+    `"/projects/" + path + "/issues"` and `... + "/milestones"` share `/projects` only."""
+    routes = {
         re.sub(r"\{[^}]*\}|<[^>]*>|:\w+", "{}", s.rstrip("/"))
         for s in strings
         if s.count("/") >= 2 and _ROUTE.match(s)
-    )
+    }
+    return frozenset(r for r in routes if not any(o.startswith(r + "/") for o in routes))
 
 
 def _disjoint(x: frozenset[str], y: frozenset[str]) -> bool:
@@ -627,7 +646,12 @@ def score_pair(
     verified = (
         (copy or concept)
         and not tests
-        and not (not same_name and not marked and _other_delegates(a, b, fa, fb, idf, params))
+        and not (
+            not same_name
+            and not marked
+            and not literals
+            and _other_delegates(a, b, fa, fb, idf, params)
+        )
         and not _other_routes(a, b)
     )
     return Match(0, 0, min(score, 0.99), tuple(evidence), verified=verified)
@@ -850,7 +874,8 @@ def find_duplicates(
                     (note, *(scored.evidence if scored else ())),
                     verified=(same_text == same_text_y or (scored is not None and scored.verified))
                     and _big_enough(x, params)
-                    and _big_enough(y, params),
+                    and _big_enough(y, params)
+                    and not _small_test_copy(x, y, params),
                 )
                 kept.append(other)
         if len(kept) > 1:
@@ -872,75 +897,130 @@ def find_duplicates(
     ]
     findings: list[Finding] = []
     for root in sorted(groups):
-        ids = groups[root]
+        ids = [
+            i for i in groups[root] if not _parent_in(usable[i], [usable[j] for j in groups[root]])
+        ]
         members = [usable[i] for i in ids]
-        members = [p for p in members if not _parent_in(p, members)]
         if _redundant(members, method_groups, class_groups):
             continue
-        existing = [p for p in members if p.branch is None]
+        existing = [i for i in ids if usable[i].branch is None]
         if len(existing) > 2:
-            keep = {id(p) for p in existing[:2]}
-            members = [p for p in members if p.branch is not None or id(p) in keep]
-        branches = {p.branch for p in members if p.branch is not None}
-        if len(branches) < 1 or len(members) < 2 or (len(branches) < 2 and not existing):
+            ids = [i for i in ids if usable[i].branch is not None or i in existing[:2]]
+        pair_matches = [m for m in matches_of[root] if m.a in ids and m.b in ids]
+        if not _enough_branches([usable[i] for i in ids]) or not pair_matches:
             continue
-        pair_matches = matches_of[root]
-        score = max(m.score for m in pair_matches)
         # a group is verified when its verified pairs hold it together: one strong pair in a
         # family of five look-alikes does not make the family one concept
-        strong = sum(1 for m in pair_matches if m.verified)
+        strong = [m for m in pair_matches if m.verified]
         verified = (
-            strong > 0
-            and (len(members) <= 3 or 2 * strong >= len(members))
-            and max(p.end_line - p.start_line + 1 for p in members) >= params.finding_min_lines
+            bool(strong)
+            and (len(ids) <= 3 or 2 * len(strong) >= len(ids))
+            and _worth_a_finding([usable[i] for i in ids], params)
         )
-        evidence: list[str] = []
-        for m in sorted(pair_matches, key=lambda m: -m.score):
-            for e in m.evidence:
-                if e not in evidence:
-                    evidence.append(e)
-        members.sort(key=lambda p: (p.branch is not None, p.branch or "", p.path, p.start_line))
-        clash = len({p.symbol for p in members}) < len(members)
-        names = [f"`{p.symbol}` ({p.path})" if clash else f"`{p.symbol}`" for p in members]
-        title = f"{_join(names)} implement the same thing"
-        if existing:
-            canon = existing[0]
-            rec = (
-                f"`{canon.symbol}` in `{canon.path}` already does this: make the new code call it "
-                "and delete the copies."
-            )
-        else:
-            inline = [p for p in members if p.change == "modified"]
-            canon = next((p for p in members if p.change != "modified"), members[0])
-            rec = (
-                f"Pick one canonical implementation (for example `{canon.symbol}` in `{canon.path}`), "
-                "move the other callers to it and delete the copies"
-                + (
-                    f"; replace the inline version in `{inline[0].symbol}` with a call"
-                    if inline
-                    else ""
-                )
-                + "."
-            )
+        core = {x for m in strong for x in (m.a, m.b)}
+        # a member under a core member's name is one more copy (mux: `formatTokens` pasted
+        # into four components, two of them edited a little), whatever its pair scored
+        core |= {i for i in ids if usable[i].short in {usable[c].short for c in core}}
+        loose = [i for i in ids if i not in core]
+        if not verified or not loose or not _enough_branches([usable[i] for i in core]):
+            findings.append(_finding(usable, ids, pair_matches, verified, params))
+            continue
+        # a finding lists what its verified pairs hold: a third function that only looks like
+        # one of the copies (on mux, Codex's PKCE token exchange next to two verbatim copies
+        # of one gateway exchange) is a lead for the model, listed apart as a candidate
+        kept = sorted(core)
         findings.append(
-            Finding(
-                id="",
-                kind="duplicate",
-                title=title,
-                confidence=round(score, 2),
-                source="static",
-                locations=tuple(p.location() for p in members[: params.max_members]),
-                evidence=tuple(evidence[:6])
-                + (
-                    (f"{len(members) - params.max_members} more copies",)
-                    if len(members) > params.max_members
-                    else ()
-                ),
-                recommendation=rec,
-                tier="finding" if verified else "candidate",
+            _finding(
+                usable,
+                kept,
+                [m for m in pair_matches if m.a in core and m.b in core],
+                _worth_a_finding([usable[i] for i in kept], params),
+                params,
             )
         )
+        near = [m for m in pair_matches if (m.a in core) != (m.b in core)]
+        if not near:
+            continue
+        anchor = max(near, key=lambda m: m.score)
+        lead = [anchor.a if anchor.a in core else anchor.b, *loose]
+        lead_matches = [m for m in pair_matches if m.a in lead and m.b in lead]
+        if _enough_branches([usable[i] for i in lead]) and lead_matches:
+            findings.append(_finding(usable, lead, lead_matches, False, params))
     return findings
+
+
+def _worth_a_finding(members: Sequence[Piece], params: DuplicateParams) -> bool:
+    """Big enough to cost something: a tiny helper written twice is a lead, not a finding.
+    A set of values declared twice (two status enums) is one concept at any size."""
+    lines = max(p.end_line - p.start_line + 1 for p in members)
+    return lines >= params.finding_min_lines and (
+        len(members) >= 3
+        or lines >= params.pair_min_lines
+        or any(p.kind not in _CALLABLE for p in members)
+    )
+
+
+def _enough_branches(members: Sequence[Piece]) -> bool:
+    """Drift needs two lines of work, or one line of work and code already there."""
+    branches = {p.branch for p in members if p.branch is not None}
+    existing = any(p.branch is None for p in members)
+    return len(members) >= 2 and bool(branches) and (len(branches) >= 2 or existing)
+
+
+def _finding(
+    usable: Sequence[Piece],
+    ids: Sequence[int],
+    pair_matches: Sequence[Match],
+    verified: bool,
+    params: DuplicateParams,
+) -> Finding:
+    members = [usable[i] for i in ids]
+    existing = [p for p in members if p.branch is None]
+    score = max(m.score for m in pair_matches)
+    evidence: list[str] = []
+    for m in sorted(pair_matches, key=lambda m: -m.score):
+        for e in m.evidence:
+            if e not in evidence:
+                evidence.append(e)
+    members.sort(key=lambda p: (p.branch is not None, p.branch or "", p.path, p.start_line))
+    clash = len({p.symbol for p in members}) < len(members)
+    names = [f"`{p.symbol}` ({p.path})" if clash else f"`{p.symbol}`" for p in members]
+    title = f"{_join(names)} implement the same thing"
+    if existing:
+        canon = existing[0]
+        rec = (
+            f"`{canon.symbol}` in `{canon.path}` already does this: make the new code call it "
+            "and delete the copies."
+        )
+    else:
+        inline = [p for p in members if p.change == "modified"]
+        canon = next((p for p in members if p.change != "modified"), members[0])
+        rec = (
+            f"Pick one canonical implementation (for example `{canon.symbol}` in `{canon.path}`), "
+            "move the other callers to it and delete the copies"
+            + (
+                f"; replace the inline version in `{inline[0].symbol}` with a call"
+                if inline
+                else ""
+            )
+            + "."
+        )
+    return Finding(
+        id="",
+        kind="duplicate",
+        title=title,
+        confidence=round(score, 2),
+        source="static",
+        locations=tuple(p.location() for p in members[: params.max_members]),
+        evidence=tuple(evidence[:6])
+        + (
+            (f"{len(members) - params.max_members} more copies",)
+            if len(members) > params.max_members
+            else ()
+        ),
+        recommendation=rec,
+        tier="finding" if verified else "candidate",
+    )
 
 
 def _group(
@@ -981,8 +1061,17 @@ def _group(
     matches_of: dict[int, list[Match]] = defaultdict(list)
     for (a, b), m in best.items():
         if member_of.get(a) is not None and member_of.get(a) == member_of.get(b):
-            matches_of[member_of[a]].append(m)
+            matches_of[member_of[a]].append(replace(m, a=a, b=b))
     return groups, matches_of
+
+
+def _small_test_copy(x: Piece, y: Piece, params: DuplicateParams) -> bool:
+    """A short helper pasted between test files: tests are often self-contained on purpose."""
+    return (
+        _test_code(x)
+        and _test_code(y)
+        and min(p.end_line - p.start_line + 1 for p in (x, y)) < params.test_copy_lines
+    )
 
 
 def _big_enough(p: Piece, params: DuplicateParams) -> bool:
