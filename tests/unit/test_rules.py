@@ -554,3 +554,59 @@ def test_an_edited_copy_under_the_same_name_stays_in_the_finding() -> None:
     ]
     two = find_duplicates([*copies, *background])
     assert [f.tier for f in two] == ["candidate"]
+
+
+RIG_NAMES = """def rig_names(town_root):
+    path = os.path.join(town_root, "mayor", "rigs.json")
+    with open(path) as fh:
+        config = json.load(fh)
+    names = [rig["name"] for rig in config.get("rigs", [])]
+    names.sort()
+    return names
+"""
+RIG_DATABASES = """def rig_databases(town_root):
+    found = set()
+    config_path = os.path.join(town_root, "mayor", "rigs.json")
+    config = json.loads(open(config_path).read())
+    for rig in config.get("rigs", []):
+        beads = os.path.join(town_root, rig["path"], ".beads")
+        if os.path.isdir(beads):
+            found.add(beads)
+    return sorted(found)
+"""
+RIG_HOLDER = """class {name}:
+    CONFIG = ("mayor", "rigs.json", "rigs")
+    LABEL = "{name}"
+"""
+FILLER = """def filler_{i}(value):
+    total_{i} = compute_{i}(value, "{i}-label")
+    return total_{i} + {i}
+"""
+
+
+@pytest.mark.parametrize(("holders", "tier"), [(0, "finding"), (2, "finding"), (3, "candidate")])
+def test_literals_many_definitions_hold_together_are_an_idiom(holders: int, tier: str) -> None:
+    """gastown: loaders of one config file (`mayor`, `rigs.json`) doing different things
+    were verified by those two literals; 53 definitions there hold them together. A pair
+    told only by literals that several other definitions also hold together is a lead."""
+    from idealize.analyze.detectors.duplicates import find_duplicates
+
+    corpus = [
+        piece(FILLER.format(i=i), f"filler_{i}", "agent/x", f"lib/f{i}.py") for i in range(40)
+    ]
+    corpus += [
+        dataclasses.replace(
+            piece(RIG_HOLDER.format(name=f"Rigs{i}"), f"Rigs{i}", None, f"app/rigs{i}.py"),
+            kind="class",
+        )
+        for i in range(holders)
+    ]
+    found = find_duplicates(
+        [
+            piece(RIG_NAMES, "rig_names", "agent/a", "daemon/rigs.py"),
+            piece(RIG_DATABASES, "rig_databases", "agent/b", "doctor/dbs.py"),
+            *corpus,
+        ]
+    )
+    assert [f.tier for f in found] == [tier], found
+    assert ("an idiom" in " ".join(found[0].evidence)) is (tier == "candidate")

@@ -119,6 +119,24 @@ class DuplicateParams:
         "other code: on vibe-kanban, a 4-line request snippet inside four unrelated functions "
         "was reported as identical code",
     )
+    idiom_max_literals: int = param(
+        3,
+        "a verification told by this few shared literals (and no copied shape) is checked "
+        "for being an idiom of the codebase: a file name and its folder (`mayor`, "
+        "`rigs.json`), a CLI verb and flag (`show`, `--json`)",
+    )
+    idiom_structure: float = param(
+        0.5,
+        "below this shared shape, a pair is told by its literals alone and the idiom check "
+        "applies; above it the pair shares code, not just words",
+    )
+    idiom_pieces: int = param(
+        5,
+        "definitions that hold all of a pair's shared literals together, from which they are "
+        "an idiom: on gastown, beads and mux, 9 false or debatable groups rested on literals "
+        "held together by 8 to 53 definitions, while judged TRUE pairs told by few literals "
+        "shared them with at most 3 (an env var name, one SQL statement)",
+    )
     thin_lines: int = param(
         30,
         "a definition this short is mostly the one thing it delegates to: two of them that "
@@ -187,6 +205,9 @@ class Match:
     score: float
     evidence: tuple[str, ...]
     verified: bool = False  # strong enough for the finding tier (see DuplicateParams)
+    # the few shared literals a verification rests on alone (no copied shape): checked
+    # against the whole corpus, where they may be an idiom of the codebase
+    told_by: tuple[str, ...] = ()
 
 
 def _kind_weight(params: DuplicateParams) -> dict[str, float]:
@@ -636,6 +657,7 @@ def score_pair(
         and overlap >= 0.6
         and names > 0
     )
+    by_literals = concept and not copy and not values and not request
     concept = concept or values
     concept = concept or request
     # in tests, a helper copied by shape (`mockFetch` twice) costs little; the same test data
@@ -654,7 +676,37 @@ def score_pair(
         )
         and not _other_routes(a, b)
     )
-    return Match(0, 0, min(score, 0.99), tuple(evidence), verified=verified)
+    told_by: tuple[str, ...] = ()
+    if verified and by_literals and structure < params.idiom_structure:
+        keys = sorted(f for f in common if f[0] in "sd" and idf.get(f, 0) > 1.0)
+        if len({k[2:] for k in keys}) <= params.idiom_max_literals:
+            told_by = tuple(keys)
+    return Match(0, 0, min(score, 0.99), tuple(evidence), verified=verified, told_by=told_by)
+
+
+def _idioms(
+    best: dict[tuple[int, int], Match], feats: Sequence[set[str]], params: DuplicateParams
+) -> None:
+    """A pair verified only by a few shared literals that many other pieces also hold
+    together (`"mayor"`, `"rigs.json"`: every loader of one config file) shares an idiom of
+    the codebase, not a concept: a candidate."""
+    seen: dict[tuple[str, ...], int] = {}
+    for key, m in best.items():
+        if not (m.verified and m.told_by):
+            continue
+        if m.told_by not in seen:
+            wanted = set(m.told_by)
+            seen[m.told_by] = sum(1 for fs in feats if wanted <= fs)
+        together = seen[m.told_by]
+        if together >= params.idiom_pieces:
+            best[key] = replace(
+                m,
+                verified=False,
+                evidence=(
+                    *m.evidence,
+                    f"those literals appear together in {together} definitions here: an idiom",
+                ),
+            )
 
 
 def _other_delegates(
@@ -888,6 +940,7 @@ def find_duplicates(
         )
         if m is not None:
             best[(a, b)] = m
+    _idioms(best, feats, params)
     groups, matches_of = _group(best, exact, params.max_group)
     method_groups = [
         [usable[i] for i in ids] for ids in groups.values() if usable[ids[0]].kind in _CALLABLE
