@@ -610,3 +610,54 @@ def test_literals_many_definitions_hold_together_are_an_idiom(holders: int, tier
     )
     assert [f.tier for f in found] == [tier], found
     assert ("an idiom" in " ".join(found[0].evidence)) is (tier == "candidate")
+
+
+@pytest.mark.parametrize(
+    ("folders", "paths", "tier"),
+    [
+        # one runner per benchmark folder: the layout of that code base
+        (
+            6,
+            ("evaluation/benchmarks/swe/run_infer.py", "evaluation/benchmarks/nocode/run.py"),
+            "candidate",
+        ),
+        (
+            2,
+            ("evaluation/benchmarks/swe/run_infer.py", "evaluation/benchmarks/nocode/run.py"),
+            "finding",
+        ),
+        # two files of one name in two folders, where no convention holds (beads: a copy)
+        (6, ("cmd/setup/claude.go", "cmd/doctor/claude.go"), "finding"),
+        # both in one folder: not one per folder
+        (
+            6,
+            ("evaluation/benchmarks/swe/run_infer.py", "evaluation/benchmarks/swe/eval.py"),
+            "finding",
+        ),
+    ],
+    ids=["per-benchmark", "two-folders", "no-convention", "one-folder"],
+)
+def test_one_copy_per_plugin_folder_is_a_convention(
+    folders: int, paths: tuple[str, str], tier: str
+) -> None:
+    """OpenHands: `process_instance` and `complete_runtime` copied into each benchmark's
+    run_infer.py were judged debatable: copy-per-benchmark is how evaluation/ is laid out."""
+    from idealize.analyze.detectors.duplicates import _by_convention
+    from idealize.types import Finding, Location
+
+    tree = {f"evaluation/benchmarks/b{i}/run_infer.py": "blob" for i in range(folders)}
+    tree |= {path: "blob" for path in paths} | {"cmd/other/claude_test.go": "blob"}
+    found = Finding(
+        id="DUP-1",
+        kind="duplicate",
+        title="`process_instance` (a) and `process_instance` (b) implement the same thing",
+        confidence=0.99,
+        source="static",
+        locations=tuple(
+            Location(path, "process_instance", 1, 40, branch, "head")
+            for path, branch in zip(paths, ("#1", "#2"), strict=True)
+        ),
+        evidence=("identical code in 2 places",),
+        recommendation="Pick one.",
+    )
+    assert _by_convention(found, tree, DuplicateParams()).tier == tier

@@ -120,10 +120,11 @@ class DuplicateParams:
         "was reported as identical code",
     )
     idiom_max_literals: int = param(
-        3,
+        4,
         "a verification told by this few shared literals (and no copied shape) is checked "
         "for being an idiom of the codebase: a file name and its folder (`mayor`, "
-        "`rigs.json`), a CLI verb and flag (`show`, `--json`)",
+        "`rigs.json`), a CLI verb and flag (`show`, `--json`), the hook names every "
+        "per-tool installer writes (beads: `SessionStart`, `bd prime`, `hooks`)",
     )
     idiom_structure: float = param(
         0.5,
@@ -136,6 +137,14 @@ class DuplicateParams:
         "an idiom: on gastown, beads and mux, 9 false or debatable groups rested on literals "
         "held together by 8 to 53 definitions, while judged TRUE pairs told by few literals "
         "shared them with at most 3 (an env var name, one SQL statement)",
+    )
+    plugin_folders: int = param(
+        5,
+        "folders of one parent that each hold a file at the same place (`benchmarks/*/"
+        "run_infer.py`) from which copies across them are that code base's convention: on "
+        "OpenHands, four groups copied between benchmark folders (30 hold a run_infer.py) "
+        "were judged debatable for that reason; two `claude.go` files in two folders "
+        "(beads' setup and doctor) are a copy",
     )
     thin_lines: int = param(
         30,
@@ -828,7 +837,44 @@ def detect(ctx: Context, params: DuplicateParams) -> list[Finding]:
     found = find_duplicates([*fresh, *ctx.existing], ctx.parallel, params, moved)
     if ctx.merged:
         prefetch_moved([loc for f in found for loc in f.locations], ctx.head)
-    return [v for v in (_at_head(ctx, f) for f in found) if v is not None]
+    kept = [v for v in (_at_head(ctx, f) for f in found) if v is not None]
+    return [_by_convention(f, ctx.head.paths, params) for f in kept]
+
+
+def _by_convention(f: Finding, paths: Mapping[str, str], params: DuplicateParams) -> Finding:
+    """Copies that each sit in their own folder of one parent, where many folders hold a
+    file at that same place (`evaluation/benchmarks/*/run_infer.py` on OpenHands, one per
+    benchmark): one copy per plugin is how that code base is laid out, so a candidate."""
+    if f.tier != "finding":
+        return f
+    parts = [loc.path.split("/") for loc in f.locations]
+    depth = 0
+    while all(len(x) > depth + 2 for x in parts) and len({x[depth] for x in parts}) == 1:
+        depth += 1
+    if any(len(x) < depth + 2 for x in parts) or len({x[depth] for x in parts}) < len(parts):
+        return f  # not each in its own folder of one parent
+    parent = "/".join(parts[0][:depth])
+    lead = parent + "/" if parent else ""
+    for rest in sorted({"/".join(x[depth + 1 :]) for x in parts}):
+        folders = {
+            path[len(lead) :].split("/", 1)[0]
+            for path in paths
+            if path.startswith(lead)
+            and path.endswith("/" + rest)
+            and path[len(lead) :].count("/") == rest.count("/") + 1
+        }
+        if len(folders) >= params.plugin_folders:
+            where = f"{lead}*/{rest}"
+            return replace(
+                f,
+                tier="candidate",
+                evidence=(
+                    *f.evidence,
+                    f"one copy per folder of `{where}` ({len(folders)} folders hold one): "
+                    "a convention of this code base",
+                ),
+            )
+    return f
 
 
 def _body(text: str) -> str:
