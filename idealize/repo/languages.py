@@ -61,3 +61,20 @@ def parser_for(language: str) -> Any:
         return tree_sitter.Parser(lang)
     except (ImportError, AttributeError, ValueError):
         return None
+
+
+def test_path(path: str) -> bool:
+    """Test code, fixtures and test data by where they live. Storybook stories are
+    fixtures too (on mux, two stories of different features)."""
+    lowered = "/" + path.lower()
+    name = lowered.rsplit("/", 1)[-1]
+    return (
+        ".stories." in name
+        or any(
+            part in lowered for part in ("/tests/", "/test/", "/__tests__/", "/spec/", "/testdata/")
+        )
+        or name.startswith(("test_", "conftest"))
+        or ".test." in name
+        or ".spec." in name
+        or name.endswith(("_test.go", "_test.py", "_tests.rs"))
+    )

@@ -549,3 +549,101 @@ def test_a_branch_deleting_its_own_same_named_method_replaces_nothing(
     _branch(repo, "agent/settings", {"app/settings.py": versioned}, "Version the settings file")
     plan = _merge_all(repo, "agent/persist", "agent/settings")
     assert len(_findings(plan, "divergence")) == found, plan.findings
+
+
+ZOD_BEFORE = """export interface WorkspaceNameState {
+  generatedIdentity: string;
+  title: string;
+}
+
+export function describe(state: WorkspaceNameState): string {
+  return state.title;
+}
+"""
+ZOD_AFTER = """import { z } from "zod";
+
+const WorkspaceIdentitySchema = z.string().min(1);
+
+export const WorkspaceNameStateSchema = z.object({
+  generatedIdentity: WorkspaceIdentitySchema.nullable(),
+  title: z.string(),
+});
+
+export type WorkspaceNameState = z.infer<typeof WorkspaceNameStateSchema>;
+
+export function describe(state: WorkspaceNameState): string {
+  return state.title;
+}
+"""
+ZOD_USE = """import { WorkspaceNameState } from "./state";
+
+export function identityOf(state: WorkspaceNameState): string {
+  return state.generatedIdentity.trim();
+}
+"""
+
+
+def test_an_interface_turned_into_a_zod_schema_keeps_its_members(repo: Repo) -> None:
+    """mux: #1993 turned `interface WorkspaceNamePersistedState` into a zod schema and a
+    `z.infer` alias; `generatedIdentity` was reported removed, though the schema declares it."""
+    repo.write("src/state.ts", ZOD_BEFORE)
+    repo.commit("base")
+    repo.git("tag", "base")
+    _branch(repo, "agent/zod", {"src/state.ts": ZOD_AFTER}, "Validate the persisted state with zod")
+    _branch(repo, "agent/identity", {"src/identity.ts": ZOD_USE}, "Read the generated identity")
+    plan = _merge_all(repo, "agent/zod", "agent/identity")
+    assert _findings(plan, "phantom_dependency") == [], plan.findings
+
+
+DEPRECATED_AGENT = """class TemporalAgent:
+    def __init__(self, name):
+        self.name = name
+
+    def run(self, prompt):
+        return self.name + ": " + prompt
+"""
+AGENT_TESTS = """from app.agent import TemporalAgent
+
+
+def test_temporal_agent_runs():
+    agent = TemporalAgent("a")
+    assert agent.run("hi") == "a: hi"
+"""
+
+
+def test_a_test_expecting_a_deprecation_warning_deprecates_nothing(repo: Repo) -> None:
+    """pydantic-ai: tests that wrapped a deprecated agent in `pytest.warns(...)` were read
+    as deprecated themselves, and the tests other PRs extended as a replaced mechanism."""
+    repo.write("app/__init__.py", "")
+    repo.write("app/agent.py", DEPRECATED_AGENT)
+    repo.write("tests/test_agent.py", AGENT_TESTS)
+    repo.commit("base")
+    repo.git("tag", "base")
+    _branch(
+        repo,
+        "agent/durability",
+        {
+            "app/durability.py": "class TemporalDurability:\n    def __init__(self, agent):\n        self.agent = agent\n\n    def wrap(self):\n        return self.agent\n",
+            "tests/test_agent.py": AGENT_TESTS.replace(
+                '    agent = TemporalAgent("a")\n',
+                '    with pytest.warns(DeprecationWarning):  # use TemporalDurability instead\n        agent = TemporalAgent("a")\n    wrapped = TemporalDurability(agent)\n    assert wrapped.wrap() is agent\n',
+            ).replace(
+                "from app.agent import TemporalAgent",
+                "import pytest\n\nfrom app.agent import TemporalAgent\nfrom app.durability import TemporalDurability",
+            ),
+        },
+        "Add TemporalDurability",
+    )
+    _branch(
+        repo,
+        "agent/tests",
+        {
+            "tests/test_agent.py": AGENT_TESTS.replace(
+                '    assert agent.run("hi") == "a: hi"\n',
+                '    assert agent.run("hi") == "a: hi"\n    assert agent.run("yo") == "a: yo"\n    assert agent.name == "a"\n',
+            ),
+        },
+        "More checks of the temporal agent",
+    )
+    plan = _merge_all(repo, "agent/durability", "agent/tests")
+    assert _findings(plan, "divergence") == [], plan.findings

@@ -661,3 +661,26 @@ def test_one_copy_per_plugin_folder_is_a_convention(
         recommendation="Pick one.",
     )
     assert _by_convention(found, tree, DuplicateParams()).tier == tier
+
+
+def test_a_methods_parameters_are_not_members_of_its_class() -> None:
+    """happy: `filter: RecipientFilter` on its own line of a method's parameter list was read
+    as a property of `EventRouter`; when the method changed, `EventRouter.filter` was
+    reported removed while other work still 'used' it."""
+    from idealize.analyze.detectors.phantom import _members
+
+    text = """class EventRouter {
+    private readonly io: Server;
+    pageSize?: number;
+
+    private shouldSendToConnection(
+        connection: ClientConnection,
+        filter: RecipientFilter
+    ): boolean {
+        const options = {
+            retries: 3,
+        };
+        return filter.type === 'all';
+    }
+}"""
+    assert _members(text, "typescript", nested=False) == {"io", "pageSize"}

@@ -29,7 +29,7 @@ from idealize.analyze.locate import prefetch_moved, to_head
 from idealize.analyze.minhash import LSH
 from idealize.analyze.params import param
 from idealize.analyze.pieces import Piece
-from idealize.repo.languages import family
+from idealize.repo.languages import family, test_path
 from idealize.types import Finding, Location, Parallel, always_parallel
 
 
@@ -386,20 +386,8 @@ def _polymorphic(a: Piece, b: Piece) -> bool:
 
 
 def _test_code(p: Piece) -> bool:
-    """Test helpers and fixtures copied between test files cost little: candidates only.
-    Storybook stories are fixtures too (on mux, two stories of different features)."""
-    path = "/" + p.path.lower()
-    name = path.rsplit("/", 1)[-1]
-    return (
-        ".stories." in name
-        or any(
-            part in path for part in ("/tests/", "/test/", "/__tests__/", "/spec/", "/testdata/")
-        )
-        or name.startswith(("test_", "conftest"))
-        or ".test." in name
-        or ".spec." in name
-        or name.endswith(("_test.go", "_test.py", "_tests.rs"))
-    )
+    """Test helpers and fixtures copied between test files cost little: candidates only."""
+    return test_path(p.path)
 
 
 _TABLE = re.compile(r"\b(?:FROM|JOIN|INTO|UPDATE)\s+[\"`\[]?([A-Za-z_][\w.]*)")

@@ -206,7 +206,8 @@ _PY_FIELD = re.compile(
 _TYPE_KINDS = frozenset({"class", "struct", "interface", "type"})
 
 
-def _members(text: str, language: str) -> set[str]:
+def _members(text: str, language: str, nested: bool = True) -> set[str]:
+    """``nested=False``: only what sits at the members' indentation (TypeScript)."""
     if "\n" in text:
         body = text.split("\n", 1)[1]
     else:  # a one-line type: `export type Req = { executor_profile_id: Id, };`
@@ -214,10 +215,23 @@ def _members(text: str, language: str) -> set[str]:
     if language == "go":
         return {m.group(1) for m in _GO_FIELD.finditer(body)}
     if family(language) == "typescript":
+        if "\n" in text and not nested:
+            body = _member_level(body)
         return {m.group(1) for m in _TS_FIELD.finditer(body)}
     if language == "python":
         return {m.group(1) or m.group(2) for m in _PY_FIELD.finditer(body)}
     return set()
+
+
+def _member_level(body: str) -> str:
+    """The lines of a type's body at its members' indentation: a method's multi-line
+    parameters (`filter: RecipientFilter`) and object keys inside it sit deeper, and are
+    not members (on happy, a parameter was reported as a removed `EventRouter.filter`)."""
+    lines = [x for x in body.splitlines() if x.strip() and x.strip() not in ("}", "};")]
+    if not lines:
+        return ""
+    indent = min(len(x) - len(x.lstrip()) for x in lines)
+    return "\n".join(x for x in lines if len(x) - len(x.lstrip()) == indent)
 
 
 def _field_removals(branches: Sequence[Branch], pieces: Sequence[Piece]) -> list[Removal]:
@@ -231,7 +245,8 @@ def _field_removals(branches: Sequence[Branch], pieces: Sequence[Piece]) -> list
         old_text = p.old_text
         if not old_text or not p.removed_text:
             continue
-        before, after = _members(old_text, p.language), _members(p.text, p.language)
+        before = _members(old_text, p.language, nested=False)
+        after = _members(p.text, p.language, nested=False)
         gone = {m for m in before - after if len(m) >= 4 and m not in COMMON_NAMES}
         added = sorted(after - before)
         type_name = p.short
@@ -488,7 +503,14 @@ def _declared_anywhere(tree: TreeView, name: str, language: str) -> bool:
         lang = language_of(path)
         if lang is None or family(lang) != family(language):
             continue
-        lines = (tree.text(path) or "").splitlines()
+        text = tree.text(path) or ""
+        if (
+            family(lang) == "typescript"
+            and "z.object(" in text
+            and re.search(rf"^\s*{re.escape(name)}\??\s*:", text, re.M)
+        ):
+            return True  # a key of a zod schema: the type `z.infer` gives declares it
+        lines = text.splitlines()
         for s in tree.definitions(path):
             if s.kind in _TYPE_KINDS:
                 body = "\n".join(lines[s.start_line - 1 : s.end_line])
