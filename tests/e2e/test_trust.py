@@ -647,3 +647,45 @@ def test_a_test_expecting_a_deprecation_warning_deprecates_nothing(repo: Repo) -
     )
     plan = _merge_all(repo, "agent/durability", "agent/tests")
     assert _findings(plan, "divergence") == [], plan.findings
+
+
+ADAPTER = '''from dataclasses import dataclass
+
+
+@dataclass
+class UIAdapter:
+    """Turns an agent run into events for a chat UI."""
+
+    run_input: dict
+    allow_uploaded_files: bool = False
+
+    def sanitize_messages(self, messages):
+        return [m for m in messages if m]
+'''
+
+
+def test_a_deprecated_field_does_not_deprecate_its_class(repo: Repo) -> None:
+    """pydantic-ai: #6232 renamed the `preserve_file_data` argument of `UIAdapter` and marked
+    the old one deprecated inside the class body; all of `UIAdapter` was read as replaced
+    while #6169 extended it."""
+    repo.write("app/__init__.py", "")
+    repo.write("app/ui.py", ADAPTER)
+    repo.commit("base")
+    repo.git("tag", "base")
+    renamed = ADAPTER.replace(
+        "    allow_uploaded_files: bool = False\n",
+        "    allow_uploaded_files: bool = False\n"
+        "    preserve_file_data: bool | None = None\n"
+        '    """Deprecated: use `allow_uploaded_files` instead."""\n',
+    )
+    _branch(repo, "agent/rename", {"app/ui.py": renamed}, "Rename preserve_file_data")
+    extended = ADAPTER.replace(
+        "        return [m for m in messages if m]\n",
+        "        kept = [m for m in messages if m]\n"
+        "        if not self.allow_uploaded_files:\n"
+        '            kept = [m for m in kept if m.get("kind") != "file"]\n'
+        "        return kept\n",
+    )
+    _branch(repo, "agent/sanitize", {"app/ui.py": extended}, "Drop uploaded files")
+    plan = _merge_all(repo, "agent/rename", "agent/sanitize")
+    assert _findings(plan, "divergence") == [], plan.findings

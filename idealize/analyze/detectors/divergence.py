@@ -230,8 +230,12 @@ def _deprecated(ctx: Context, b: Branch) -> dict[str, str]:
             inside = [s for s in symbols if s.start_line <= line <= s.end_line]
             below = [s for s in symbols if 0 < s.start_line - line <= 4]
             if inside:
-                name = min(inside, key=lambda s: s.end_line - s.start_line).name
-                found[name.rsplit(".", 1)[-1]] = said
+                own = min(inside, key=lambda s: s.end_line - s.start_line)
+                if own.kind in _TYPE_KINDS and line - own.start_line > _HEADER_LINES:
+                    continue  # inside a type's body, below its header: one field deprecated
+                name = own.name.rsplit(".", 1)[-1]
+                if not name.startswith("__"):  # `__init__`: every class has one
+                    found[name] = said
             elif below:
                 found[min(below, key=lambda s: s.start_line).name.rsplit(".", 1)[-1]] = said
             elif top and line < top[0].start_line:
@@ -246,6 +250,12 @@ _DEPRECATION = re.compile(
     r"@deprecated|DeprecationWarning|\bDeprecated:|#\[deprecated|@Deprecated\b|warnings\.deprecated"
 )
 
+
+_TYPE_KINDS = frozenset({"class", "struct", "interface", "type", "enum", "trait"})
+# how far below a type's first line its own deprecation sits (decorator, docstring opening);
+# deeper in its body a marker deprecates a field (on pydantic-ai, a renamed
+# `preserve_file_data` argument made all of `UIAdapter` look deprecated)
+_HEADER_LINES = 3
 
 # a line that expects, silences or filters a deprecation warning: it deprecates nothing
 # (on pydantic-ai, code that used deprecated wrappers under `pyright: ignore[...]` and
