@@ -689,3 +689,46 @@ def test_a_deprecated_field_does_not_deprecate_its_class(repo: Repo) -> None:
     _branch(repo, "agent/sanitize", {"app/ui.py": extended}, "Drop uploaded files")
     plan = _merge_all(repo, "agent/rename", "agent/sanitize")
     assert _findings(plan, "divergence") == [], plan.findings
+
+
+WRAPPER = """from app.agent import Agent
+
+
+class DurableAgent:
+    def __init__(self, agent):
+        self.agent = agent
+
+    def run(self, prompt):
+        return self.agent.run(prompt)
+"""
+
+
+def test_importing_a_warning_class_deprecates_nothing(repo: Repo) -> None:
+    """pydantic-ai: `from pydantic_ai._warnings import PydanticAIDeprecationWarning` at the
+    top of a module was read as the module's opening docstring deprecating all of it."""
+    repo.write("app/__init__.py", "")
+    repo.write("app/agent.py", "class Agent:\n    def run(self, prompt):\n        return prompt\n")
+    repo.write("app/warnings.py", "class AppDeprecationWarning(DeprecationWarning):\n    pass\n")
+    repo.write("app/durable.py", WRAPPER)
+    repo.commit("base")
+    repo.git("tag", "base")
+    imports = (
+        "from app.warnings import AppDeprecationWarning\n"
+        "from app.capability import DurableCapability\n"
+    )
+    _branch(
+        repo,
+        "agent/capability",
+        {
+            "app/capability.py": "class DurableCapability:\n    def wrap(self, agent):\n        return agent\n",
+            "app/durable.py": imports + WRAPPER,
+        },
+        "Add the durable capability",
+    )
+    extended = WRAPPER.replace(
+        "        return self.agent.run(prompt)\n",
+        "        answer = self.agent.run(prompt)\n        self.last = answer\n        return answer\n",
+    )
+    _branch(repo, "agent/remember", {"app/durable.py": extended}, "Remember the last answer")
+    plan = _merge_all(repo, "agent/capability", "agent/remember")
+    assert _findings(plan, "divergence") == [], plan.findings

@@ -260,9 +260,12 @@ _HEADER_LINES = 3
 # a line that expects, silences or filters a deprecation warning: it deprecates nothing
 # (on pydantic-ai, code that used deprecated wrappers under `pyright: ignore[...]` and
 # `pytest.warns(DeprecationWarning)` was read as deprecated itself)
+# and an import of a warning class (`from ._warnings import PydanticAIDeprecationWarning`),
+# which is not a module's opening docstring deprecating all of it
 _EXPECTS_WARNING = re.compile(
     r"pytest\.warns|assertWarns|filterwarnings|simplefilter|catch_warnings|"
-    r"(?:pyright|type|noqa)\s*:\s*ignore|eslint-disable|@SuppressWarnings|nolint"
+    r"(?:pyright|type|noqa)\s*:\s*ignore|eslint-disable|@SuppressWarnings|nolint|"
+    r"^\s*(?:from\s+\S+\s+import|import)\s"
 )
 
 
