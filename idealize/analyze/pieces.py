@@ -55,6 +55,11 @@ class Piece:
         return self.symbol.rsplit(".", 1)[-1].split("#")[0]
 
     @property
+    def lines(self) -> int:
+        """How many lines the definition spans."""
+        return self.end_line - self.start_line + 1
+
+    @property
     def key(self) -> tuple[str | None, str, str]:
         return (self.branch, self.path, self.symbol)
 

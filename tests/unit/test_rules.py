@@ -435,9 +435,9 @@ def test_platform_variants_of_one_file_are_not_compared(
     ],
 )
 def test_stories_and_tests_are_fixture_code(path: str, fixture: bool) -> None:
-    from idealize.analyze.detectors.duplicates import _test_code
+    from idealize.repo.languages import test_path
 
-    assert _test_code(piece(FETCH_A, "x", "a", path)) is fixture
+    assert test_path(piece(FETCH_A, "x", "a", path).path) is fixture
 
 
 def test_route_tables_are_never_compared_by_their_conventional_name() -> None:

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from idealize.analyze.context import Context
-from idealize.analyze.detectors.phantom import COMMON_NAMES
+from idealize.analyze.detectors.phantom import COMMON_NAMES, IMPORT_LINE
 from idealize.analyze.head import TreeView
 from idealize.analyze.params import param
 from idealize.analyze.pieces import Piece
@@ -220,7 +220,9 @@ def _deprecated(ctx: Context, b: Branch) -> dict[str, str]:
             (h.new_start + i, " ".join(h.added[i : i + 3]))
             for h in f.hunks
             for i, line in enumerate(h.added)
-            if _DEPRECATION.search(line) and not _EXPECTS_WARNING.search(line)
+            if _DEPRECATION.search(line)
+            and not _EXPECTS_WARNING.search(line)
+            and not IMPORT_LINE.match(line)
         ]
         if not hits:
             continue
@@ -259,13 +261,12 @@ _HEADER_LINES = 3
 
 # a line that expects, silences or filters a deprecation warning: it deprecates nothing
 # (on pydantic-ai, code that used deprecated wrappers under `pyright: ignore[...]` and
-# `pytest.warns(DeprecationWarning)` was read as deprecated itself)
-# and an import of a warning class (`from ._warnings import PydanticAIDeprecationWarning`),
-# which is not a module's opening docstring deprecating all of it
+# `pytest.warns(DeprecationWarning)` was read as deprecated itself). An import line is
+# not a marker either (`from ._warnings import PydanticAIDeprecationWarning` at a module's
+# top was read as its opening docstring deprecating all of it): `IMPORT_LINE` tells them
 _EXPECTS_WARNING = re.compile(
     r"pytest\.warns|assertWarns|filterwarnings|simplefilter|catch_warnings|"
-    r"(?:pyright|type|noqa)\s*:\s*ignore|eslint-disable|@SuppressWarnings|nolint|"
-    r"^\s*(?:from\s+\S+\s+import|import)\s"
+    r"(?:pyright|type|noqa)\s*:\s*ignore|eslint-disable|@SuppressWarnings|nolint"
 )
 
 

@@ -385,11 +385,6 @@ def _polymorphic(a: Piece, b: Piece) -> bool:
     return a.symbol.rsplit(".", 1)[0] != b.symbol.rsplit(".", 1)[0]
 
 
-def _test_code(p: Piece) -> bool:
-    """Test helpers and fixtures copied between test files cost little: candidates only."""
-    return test_path(p.path)
-
-
 _TABLE = re.compile(r"\b(?:FROM|JOIN|INTO|UPDATE)\s+[\"`\[]?([A-Za-z_][\w.]*)")
 _SQL_VERB = re.compile(r"\b(?:SELECT|INSERT|UPDATE|DELETE)\b")
 _ROUTE = re.compile(r"^/[A-Za-z0-9_{}:.<>-]+(?:/[A-Za-z0-9_{}:.<>*-]*)*$")
@@ -661,7 +656,7 @@ def score_pair(
     # spelled twice (one base config, one fixture) is still worth a finding
     # in tests, copies cost little: on judged public histories, helpers and fixtures pasted
     # into several test files were at most debatable (mux, beads), so they are candidates
-    tests = _test_code(a) and _test_code(b)
+    tests = test_path(a.path) and test_path(b.path)
     verified = (
         (copy or concept)
         and not tests
@@ -716,7 +711,7 @@ def _other_delegates(
 ) -> bool:
     """Two thin definitions under other names, each calling something rare the other does
     not: one handler shape delegating to different things (``get_issue`` / ``get_tag``)."""
-    if max(p.end_line - p.start_line + 1 for p in (a, b)) > params.thin_lines:
+    if max(a.lines, b.lines) > params.thin_lines:
         return False
 
     def target(f: str) -> str:
@@ -984,9 +979,8 @@ def find_duplicates(
     ]
     findings: list[Finding] = []
     for root in sorted(groups):
-        ids = [
-            i for i in groups[root] if not _parent_in(usable[i], [usable[j] for j in groups[root]])
-        ]
+        group = [usable[i] for i in groups[root]]
+        ids = [i for i in groups[root] if not _parent_in(usable[i], group)]
         members = [usable[i] for i in ids]
         if _redundant(members, method_groups, class_groups):
             continue
@@ -1039,7 +1033,7 @@ def find_duplicates(
 def _worth_a_finding(members: Sequence[Piece], params: DuplicateParams) -> bool:
     """Big enough to cost something: a tiny helper written twice is a lead, not a finding.
     A set of values declared twice (two status enums) is one concept at any size."""
-    lines = max(p.end_line - p.start_line + 1 for p in members)
+    lines = max(p.lines for p in members)
     return lines >= params.finding_min_lines and (
         len(members) >= 3
         or lines >= params.pair_min_lines
@@ -1155,9 +1149,7 @@ def _group(
 def _small_test_copy(x: Piece, y: Piece, params: DuplicateParams) -> bool:
     """A short helper pasted between test files: tests are often self-contained on purpose."""
     return (
-        _test_code(x)
-        and _test_code(y)
-        and min(p.end_line - p.start_line + 1 for p in (x, y)) < params.test_copy_lines
+        test_path(x.path) and test_path(y.path) and min(x.lines, y.lines) < params.test_copy_lines
     )
 
 

@@ -407,7 +407,8 @@ def _keyword_of(text: str, function: str, keyword: str) -> bool:
     return False
 
 
-_IMPORT_LINE = re.compile(r"^\s*(from\s+\S+\s+import|import|export\s.*\sfrom|use)\b")
+# a line that imports (Python, JS/TS re-exports, Rust `use`): it names modules, not uses
+IMPORT_LINE = re.compile(r"^\s*(from\s+\S+\s+import|import|export\s.*\sfrom|use)\b")
 
 
 def _how(r: Removal, text: str) -> How | None:
@@ -420,7 +421,7 @@ def _how(r: Removal, text: str) -> How | None:
             "fixture" if re.search(rf"^\s*(async\s+)?def\s+test\w*\s*\(.*\b{n}\b", text) else None
         )
     if r.what == "field":
-        if _IMPORT_LINE.match(text):
+        if IMPORT_LINE.match(text):
             return None  # `from app.cli.settings import x`: a module path, not the field
         member = re.search(rf"\.{n}(?![\w$])", text) is not None
         key = family(r.language or "") == "typescript" and (
@@ -429,7 +430,7 @@ def _how(r: Removal, text: str) -> How | None:
         return "reference" if member or key else None
     member = r.symbol is not None and "." in r.symbol
     if (
-        _IMPORT_LINE.match(text)
+        IMPORT_LINE.match(text)
         or re.search(r"\brequire\(", text)
         or (r.language == "go" and re.match(r'^\s*(\w+\s+)?"[\w./-]+"\s*$', text))
     ):
