@@ -275,14 +275,19 @@ def _provenance(f: Finding, heads: Mapping[str, str], target_head: str) -> Findi
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:
-    seen: set[tuple[str, frozenset[tuple[str, str | None, str | None]]]] = set()
-    out = []
+    """One finding per set of places. Duplicates are told by place alone: the same copies
+    found twice, once from each side, are one finding whichever branch each is labelled
+    with (on ccusage, four report commands were listed twice with their labels swapped)."""
+    kept: dict[tuple[str, frozenset[tuple[str, str | None, str | None]]], Finding] = {}
     for f in findings:
-        key = (f.kind, frozenset((loc.path, loc.symbol, loc.branch) for loc in f.locations))
-        if key not in seen:
-            seen.add(key)
-            out.append(f)
-    return out
+        places = frozenset(
+            (loc.path, loc.symbol, None if f.kind == "duplicate" else loc.branch)
+            for loc in f.locations
+        )
+        key = (f.kind, places)
+        if key not in kept or f.confidence > kept[key].confidence:
+            kept[key] = f
+    return list(kept.values())
 
 
 class _FileCalls:

@@ -67,6 +67,22 @@ class Piece:
         return Location(self.path, self.symbol, self.start_line, self.end_line, self.branch)
 
 
+def _own_lines(text: str) -> set[str]:
+    """A change's lines that say something of their own: long enough not to recur by chance
+    (a closing brace, `return None` or `else:` is in every edit)."""
+    return {n for n in (" ".join(x.split()) for x in text.splitlines()) if len(n) >= 16}
+
+
+def rewrites(later: Piece, earlier: Piece, min_lines: int = 2) -> bool:
+    """`later` removed lines that `earlier` added: it was written on top of that change, so
+    its author saw it. A squash merge's real fork point is lost, but this is not (on
+    pydantic-ai, #6519 reworded the comment #6479 had written above its numeric check; on
+    gptme, #1863 trimmed the wrappers #1835 and #1836 had added to `execute_gh`)."""
+    if later.branch == earlier.branch or later.path != earlier.path:
+        return False
+    return len(_own_lines(later.removed_text) & _own_lines(earlier.added_text)) >= min_lines
+
+
 class _Lines:
     """Blob contents split into lines once, however many symbols are cut from them."""
 

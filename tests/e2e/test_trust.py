@@ -9,38 +9,7 @@ from idealize.config import Config
 from idealize.pipeline import run
 from idealize.types import Plan
 from tests.conftest import Repo
-
-
-def _branch(
-    repo: Repo, name: str, edits: dict[str, str | None], message: str, start: str = "base"
-) -> None:
-    repo.git("checkout", "-q", "-b", name, start)
-    for path, text in edits.items():
-        if text is None:
-            repo.git("rm", "-q", "-r", path)
-        else:
-            repo.write(path, text)
-    repo.commit(message)
-    repo.git("checkout", "-q", "main")
-
-
-def _merge(repo: Repo, *names: str) -> None:
-    for name in names:
-        repo.git("merge", "-q", "--no-ff", "-m", f"Merge branch '{name}'", name)
-
-
-def _merge_all(repo: Repo, *names: str) -> Plan:
-    _merge(repo, *names)
-    return run(Config(repo=repo.path, since="base"))
-
-
-def _findings(plan: Plan, kind: str | None = None) -> list[str]:
-    return [
-        f.title
-        for f in plan.findings
-        if f.tier == "finding" and f.status == "open" and (kind is None or f.kind == kind)
-    ]
-
+from tests.e2e.history import branch, findings, merge, merge_all, squash
 
 CONFIG = """class Config:
     def __init__(self, path):
@@ -62,7 +31,7 @@ def test_words_are_not_uses(repo: Repo) -> None:
     repo.write("core/types.py", "Name = str\n")
     repo.commit("base")
     repo.git("tag", "base")
-    _branch(
+    branch(
         repo,
         "agent/drop-load",
         {
@@ -74,7 +43,7 @@ def test_words_are_not_uses(repo: Repo) -> None:
         },
         "Rename load_settings and drop app/types",
     )
-    _branch(
+    branch(
         repo,
         "agent/docs",
         {
@@ -91,8 +60,8 @@ def test_words_are_not_uses(repo: Repo) -> None:
         },
         "Document reporting",
     )
-    plan = _merge_all(repo, "agent/drop-load", "agent/docs")
-    assert _findings(plan, "phantom_dependency") == [], plan.findings
+    plan = merge_all(repo, "agent/drop-load", "agent/docs")
+    assert findings(plan, "phantom_dependency") == [], plan.findings
     assert not any(f.kind == "phantom_dependency" for f in plan.findings)
 
 
@@ -106,7 +75,7 @@ def test_a_use_updated_by_the_removing_branch_is_not_a_phantom(repo: Repo) -> No
     )
     repo.commit("base")
     repo.git("tag", "base")
-    _branch(
+    branch(
         repo,
         "agent/rename",
         {
@@ -115,8 +84,8 @@ def test_a_use_updated_by_the_removing_branch_is_not_a_phantom(repo: Repo) -> No
         },
         "Rename fetch_rows to load_rows",
     )
-    _branch(repo, "agent/other", {"app/other.py": "def other():\n    return 1\n"}, "Other")
-    plan = _merge_all(repo, "agent/rename", "agent/other")
+    branch(repo, "agent/other", {"app/other.py": "def other():\n    return 1\n"}, "Other")
+    plan = merge_all(repo, "agent/rename", "agent/other")
     assert not any(f.kind == "phantom_dependency" for f in plan.findings), plan.findings
 
 
@@ -126,13 +95,13 @@ def test_a_phantom_fixed_before_head_is_resolved_since(repo: Repo) -> None:
     repo.write("app/api.py", "def fetch_rows(db):\n    return db.rows()\n")
     repo.commit("base")
     repo.git("tag", "base")
-    _branch(
+    branch(
         repo,
         "agent/rename",
         {"app/api.py": "def load_rows(db):\n    return db.rows()\n"},
         "Rename fetch_rows",
     )
-    _branch(
+    branch(
         repo,
         "agent/user",
         {
@@ -149,7 +118,7 @@ def test_a_phantom_fixed_before_head_is_resolved_since(repo: Repo) -> None:
     plan = run(Config(repo=repo.path, since="base"))
     phantoms = [f for f in plan.findings if f.kind == "phantom_dependency"]
     assert [f.status for f in phantoms] == ["resolved"], phantoms
-    assert _findings(plan) == []
+    assert findings(plan) == []
 
 
 def test_a_method_moved_to_a_base_class_still_resolves(repo: Repo) -> None:
@@ -161,7 +130,7 @@ def test_a_method_moved_to_a_base_class_still_resolves(repo: Repo) -> None:
     )
     repo.commit("base")
     repo.git("tag", "base")
-    _branch(
+    branch(
         repo,
         "agent/base-class",
         {
@@ -169,7 +138,7 @@ def test_a_method_moved_to_a_base_class_still_resolves(repo: Repo) -> None:
         },
         "Move area_of_square to Shape",
     )
-    _branch(
+    branch(
         repo,
         "agent/user",
         {
@@ -177,8 +146,8 @@ def test_a_method_moved_to_a_base_class_still_resolves(repo: Repo) -> None:
         },
         "Use the area",
     )
-    plan = _merge_all(repo, "agent/base-class", "agent/user")
-    assert _findings(plan, "phantom_dependency") == [], plan.findings
+    plan = merge_all(repo, "agent/base-class", "agent/user")
+    assert findings(plan, "phantom_dependency") == [], plan.findings
 
 
 def test_a_folder_move_is_not_a_duplicate(repo: Repo) -> None:
@@ -193,7 +162,7 @@ def test_a_folder_move_is_not_a_duplicate(repo: Repo) -> None:
     repo.write("core/rows.py", body + "\n\n" + other)
     repo.commit("base")
     repo.git("tag", "base")
-    _branch(
+    branch(
         repo,
         "agent/move",
         {
@@ -203,11 +172,11 @@ def test_a_folder_move_is_not_a_duplicate(repo: Repo) -> None:
         },
         "Move core to engine",
     )
-    _branch(repo, "agent/util", {"app/util.py": "def hello():\n    return 'hi'\n"}, "Add util")
-    plan = _merge_all(repo, "agent/move", "agent/util")
-    assert _findings(plan, "duplicate") == [], plan.findings
+    branch(repo, "agent/util", {"app/util.py": "def hello():\n    return 'hi'\n"}, "Add util")
+    plan = merge_all(repo, "agent/move", "agent/util")
+    assert findings(plan, "duplicate") == [], plan.findings
     pre = run(Config(repo=repo.path, branches=("agent/move",), into="base"))
-    assert _findings(pre, "duplicate") == [], pre.findings
+    assert findings(pre, "duplicate") == [], pre.findings
 
 
 FIXED = """def parse(text):
@@ -232,9 +201,9 @@ def test_one_fix_commit_does_not_make_a_ten_commit_branch_a_fix(repo: Repo) -> N
     repo.write("README.md", "typo fixed\n")
     repo.commit("Fix typo in README")
     repo.git("checkout", "-q", "main")
-    _branch(repo, "agent/fix", {"app/core.py": FIXED}, "Fix crash on empty input")
+    branch(repo, "agent/fix", {"app/core.py": FIXED}, "Fix crash on empty input")
     plan = run(Config(repo=repo.path, branches=("agent/feature", "agent/fix"), into="main"))
-    assert _findings(plan, "double_fix") == [], plan.findings
+    assert findings(plan, "double_fix") == [], plan.findings
     # the same two changes, each written by a commit that says it fixes the crash, are one
     # defect fixed twice
     repo.git("checkout", "-q", "-b", "agent/fix2", "base")
@@ -247,7 +216,7 @@ def test_one_fix_commit_does_not_make_a_ten_commit_branch_a_fix(repo: Repo) -> N
     repo.commit("Fix crash on empty input in parse")
     repo.git("checkout", "-q", "main")
     both = run(Config(repo=repo.path, branches=("agent/fix2", "agent/fix"), into="main"))
-    assert _findings(both, "double_fix") != [], both.findings
+    assert findings(both, "double_fix") != [], both.findings
 
 
 def test_a_cause_touched_by_five_branches_is_one_finding(repo: Repo) -> None:
@@ -256,7 +225,7 @@ def test_a_cause_touched_by_five_branches_is_one_finding(repo: Repo) -> None:
     repo.write("app/session.py", "def open_session(url):\n    return url\n")
     repo.commit("base")
     repo.git("tag", "base")
-    _branch(
+    branch(
         repo,
         "agent/remove",
         {"app/session.py": "def connect(url):\n    return url\n"},
@@ -266,7 +235,7 @@ def test_a_cause_touched_by_five_branches_is_one_finding(repo: Repo) -> None:
     for n in range(5):
         name = f"agent/user{n}"
         users.append(name)
-        _branch(
+        branch(
             repo,
             name,
             {
@@ -274,7 +243,7 @@ def test_a_cause_touched_by_five_branches_is_one_finding(repo: Repo) -> None:
             },
             f"User {n}",
         )
-    plan = _merge_all(repo, "agent/remove", *users)
+    plan = merge_all(repo, "agent/remove", *users)
     phantoms = [f for f in plan.findings if f.kind == "phantom_dependency" and f.status == "open"]
     assert len(phantoms) == 1, [f.title for f in phantoms]
     branches = {loc.branch for loc in phantoms[0].locations}
@@ -309,17 +278,6 @@ POLICY = """def decide(lines, limit):
 """
 
 
-def _squash(repo: Repo, name: str, edits: dict[str, str], message: str) -> None:
-    """A pull request squash-merged on GitHub: one commit on main, '(#N)' in its subject."""
-    repo.git("checkout", "-q", "-b", name, "main")
-    for path, text in edits.items():
-        repo.write(path, text)
-    repo.commit(message)
-    repo.git("checkout", "-q", "main")
-    repo.git("merge", "-q", "--squash", name)
-    repo.commit(message)
-
-
 def test_a_change_on_top_of_a_symbol_another_pr_created_is_not_a_double_fix(repo: Repo) -> None:
     """Real histories (mux #1926, #1938): one PR writes a policy, the next adds a rule to it;
     both say fix and share the first one's lines. That is a follow-up, not a second fix."""
@@ -327,13 +285,13 @@ def test_a_change_on_top_of_a_symbol_another_pr_created_is_not_a_double_fix(repo
     repo.write("app/run.py", "def run(lines):\n    return lines\n")
     repo.commit("base")
     repo.git("tag", "base")
-    _squash(
+    squash(
         repo,
         "agent/policy",
         {"app/policy.py": POLICY},
         "fix: compaction policy keeps bash output within the limit (#11)",
     )
-    _squash(
+    squash(
         repo,
         "agent/markers",
         {
@@ -383,7 +341,7 @@ def test_a_wrapper_is_a_candidate_and_one_cause_per_pair_of_branches(repo: Repo)
         '        out = self.run(["templates", "list"])\n'
         '        return out.split(",") if out else "Unknown error: coder runtime missing"',
     )
-    _branch(repo, "agent/runtime-info", {"app/coder.py": guarded}, "Fix coder runtime info errors")
+    branch(repo, "agent/runtime-info", {"app/coder.py": guarded}, "Fix coder runtime info errors")
     gated = SERVICE.replace(
         '        return {"presets": self.list_presets("x"), "templates": self.list_templates()}',
         '        version = self.run(["version"])\n'
@@ -391,8 +349,8 @@ def test_a_wrapper_is_a_candidate_and_one_cause_per_pair_of_branches(repo: Repo)
         '            return "Unknown error: coder runtime missing"\n'
         '        return {"presets": self.list_presets("x"), "templates": self.list_templates()}',
     )
-    _branch(repo, "agent/gate", {"app/coder.py": gated}, "Fix coder runtime gating errors")
-    plan = _merge_all(repo, "agent/runtime-info", "agent/gate")
+    branch(repo, "agent/gate", {"app/coder.py": gated}, "Fix coder runtime gating errors")
+    plan = merge_all(repo, "agent/runtime-info", "agent/gate")
     fixes = [f for f in plan.findings if f.kind == "double_fix"]
     assert all(f.tier == "candidate" for f in fixes), [(f.title, f.tier) for f in fixes]
     assert len(fixes) <= 1, [f.title for f in fixes]
@@ -421,14 +379,14 @@ def test_a_member_another_type_declares_on_one_line_is_not_a_phantom(repo: Repo)
     )
     repo.commit("base")
     repo.git("tag", "base")
-    _branch(
+    branch(
         repo,
         "agent/executor-config",
         {"shared/types.ts": TYPES.replace("  executor_profile_id:", "  executor_config:")},
         "Rename the follow-up request's executor_profile_id to executor_config",
     )
-    plan = _merge_all(repo, "agent/executor-config")
-    assert _findings(plan, "phantom_dependency") == [], plan.findings
+    plan = merge_all(repo, "agent/executor-config")
+    assert findings(plan, "phantom_dependency") == [], plan.findings
 
 
 DURATION = '''def parse_duration(text):
@@ -457,8 +415,8 @@ def test_a_group_that_lost_a_copy_is_a_finding_only_while_the_rest_is_one_text(
     repo.commit("base")
     repo.git("tag", "base")
     for n, path in enumerate(("jobs/timeouts.py", "api/limits.py", "cli/flags.py")):
-        _branch(repo, f"agent/{n}", {path: DURATION}, f"Parse durations in {path}")
-    _merge(repo, "agent/0", "agent/1", "agent/2")
+        branch(repo, f"agent/{n}", {path: DURATION}, f"Parse durations in {path}")
+    merge(repo, "agent/0", "agent/1", "agent/2")
     repo.git("rm", "-q", "cli/flags.py")
     repo.commit("cli: use the jobs parser")
     plan = run(Config(repo=repo.path, since="base"))
@@ -534,7 +492,7 @@ def test_a_branch_deleting_its_own_same_named_method_replaces_nothing(
     repo.write("app/store.py", STORE.replace("self.save_settings()", calls))
     repo.commit("base")
     repo.git("tag", "base")
-    _branch(
+    branch(
         repo,
         "agent/persist",
         {"app/store.py": STORE_NEW, "app/persist.py": PERSIST},
@@ -546,9 +504,9 @@ def test_a_branch_deleting_its_own_same_named_method_replaces_nothing(
         "        self.values['version'] = 2\n"
         "        self.values['saved'] = True\n",
     )
-    _branch(repo, "agent/settings", {"app/settings.py": versioned}, "Version the settings file")
-    plan = _merge_all(repo, "agent/persist", "agent/settings")
-    assert len(_findings(plan, "divergence")) == found, plan.findings
+    branch(repo, "agent/settings", {"app/settings.py": versioned}, "Version the settings file")
+    plan = merge_all(repo, "agent/persist", "agent/settings")
+    assert len(findings(plan, "divergence")) == found, plan.findings
 
 
 ZOD_BEFORE = """export interface WorkspaceNameState {
@@ -589,10 +547,10 @@ def test_an_interface_turned_into_a_zod_schema_keeps_its_members(repo: Repo) -> 
     repo.write("src/state.ts", ZOD_BEFORE)
     repo.commit("base")
     repo.git("tag", "base")
-    _branch(repo, "agent/zod", {"src/state.ts": ZOD_AFTER}, "Validate the persisted state with zod")
-    _branch(repo, "agent/identity", {"src/identity.ts": ZOD_USE}, "Read the generated identity")
-    plan = _merge_all(repo, "agent/zod", "agent/identity")
-    assert _findings(plan, "phantom_dependency") == [], plan.findings
+    branch(repo, "agent/zod", {"src/state.ts": ZOD_AFTER}, "Validate the persisted state with zod")
+    branch(repo, "agent/identity", {"src/identity.ts": ZOD_USE}, "Read the generated identity")
+    plan = merge_all(repo, "agent/zod", "agent/identity")
+    assert findings(plan, "phantom_dependency") == [], plan.findings
 
 
 DEPRECATED_AGENT = """class TemporalAgent:
@@ -619,7 +577,7 @@ def test_a_test_expecting_a_deprecation_warning_deprecates_nothing(repo: Repo) -
     repo.write("tests/test_agent.py", AGENT_TESTS)
     repo.commit("base")
     repo.git("tag", "base")
-    _branch(
+    branch(
         repo,
         "agent/durability",
         {
@@ -634,7 +592,7 @@ def test_a_test_expecting_a_deprecation_warning_deprecates_nothing(repo: Repo) -
         },
         "Add TemporalDurability",
     )
-    _branch(
+    branch(
         repo,
         "agent/tests",
         {
@@ -645,8 +603,8 @@ def test_a_test_expecting_a_deprecation_warning_deprecates_nothing(repo: Repo) -
         },
         "More checks of the temporal agent",
     )
-    plan = _merge_all(repo, "agent/durability", "agent/tests")
-    assert _findings(plan, "divergence") == [], plan.findings
+    plan = merge_all(repo, "agent/durability", "agent/tests")
+    assert findings(plan, "divergence") == [], plan.findings
 
 
 ADAPTER = '''from dataclasses import dataclass
@@ -678,7 +636,7 @@ def test_a_deprecated_field_does_not_deprecate_its_class(repo: Repo) -> None:
         "    preserve_file_data: bool | None = None\n"
         '    """Deprecated: use `allow_uploaded_files` instead."""\n',
     )
-    _branch(repo, "agent/rename", {"app/ui.py": renamed}, "Rename preserve_file_data")
+    branch(repo, "agent/rename", {"app/ui.py": renamed}, "Rename preserve_file_data")
     extended = ADAPTER.replace(
         "        return [m for m in messages if m]\n",
         "        kept = [m for m in messages if m]\n"
@@ -686,9 +644,9 @@ def test_a_deprecated_field_does_not_deprecate_its_class(repo: Repo) -> None:
         '            kept = [m for m in kept if m.get("kind") != "file"]\n'
         "        return kept\n",
     )
-    _branch(repo, "agent/sanitize", {"app/ui.py": extended}, "Drop uploaded files")
-    plan = _merge_all(repo, "agent/rename", "agent/sanitize")
-    assert _findings(plan, "divergence") == [], plan.findings
+    branch(repo, "agent/sanitize", {"app/ui.py": extended}, "Drop uploaded files")
+    plan = merge_all(repo, "agent/rename", "agent/sanitize")
+    assert findings(plan, "divergence") == [], plan.findings
 
 
 WRAPPER = """from app.agent import Agent
@@ -716,7 +674,7 @@ def test_importing_a_warning_class_deprecates_nothing(repo: Repo) -> None:
         "from app.warnings import AppDeprecationWarning\n"
         "from app.capability import DurableCapability\n"
     )
-    _branch(
+    branch(
         repo,
         "agent/capability",
         {
@@ -729,6 +687,51 @@ def test_importing_a_warning_class_deprecates_nothing(repo: Repo) -> None:
         "        return self.agent.run(prompt)\n",
         "        answer = self.agent.run(prompt)\n        self.last = answer\n        return answer\n",
     )
-    _branch(repo, "agent/remember", {"app/durable.py": extended}, "Remember the last answer")
-    plan = _merge_all(repo, "agent/capability", "agent/remember")
-    assert _findings(plan, "divergence") == [], plan.findings
+    branch(repo, "agent/remember", {"app/durable.py": extended}, "Remember the last answer")
+    plan = merge_all(repo, "agent/capability", "agent/remember")
+    assert findings(plan, "divergence") == [], plan.findings
+
+
+PROVIDER = """from typing import overload
+
+
+class Provider:
+    @overload
+    def __init__(self, *, api_key: str) -> None: ...
+
+    @overload
+    def __init__(self, *, api_key: str, http_client: object) -> None: ...
+
+    def __init__(self, *, api_key: str, http_client: object = None) -> None:
+        self.api_key = api_key
+        self.http_client = http_client
+"""
+
+
+def test_an_overload_added_before_others_removes_no_parameter(repo: Repo) -> None:
+    """pydantic-ai #6142: two new `HerokuProvider.__init__` overloads shifted the ordinals of
+    the ones after them, and the third signature, now without `http_client`, was read as
+    that signature having lost the parameter that the fifth still takes."""
+    repo.write("app/__init__.py", "")
+    repo.write("app/provider.py", PROVIDER)
+    repo.commit("base")
+    repo.git("tag", "base")
+    more = PROVIDER.replace(
+        "    @overload\n    def __init__(self, *, api_key: str, http_client",
+        "    @overload\n    def __init__(self, *, api_key: str, base_url: str) -> None: ...\n\n"
+        "    @overload\n    def __init__(self, *, api_key: str, http_client",
+    ).replace(
+        "api_key: str, http_client: object = None)",
+        "api_key: str, base_url: str = '', http_client: object = None)",
+    )
+    branch(repo, "agent/base-url", {"app/provider.py": more}, "Accept a base URL")
+    branch(
+        repo,
+        "agent/client",
+        {
+            "app/client.py": "from app.provider import Provider\n\n\ndef make(client):\n    return Provider(api_key='k', http_client=client)\n"
+        },
+        "Build a provider with a client",
+    )
+    plan = merge_all(repo, "agent/base-url", "agent/client")
+    assert findings(plan, "phantom_dependency") == [], plan.findings

@@ -684,3 +684,274 @@ def test_a_methods_parameters_are_not_members_of_its_class() -> None:
     }
 }"""
     assert _members(text, "typescript", nested=False) == {"io", "pageSize"}
+
+
+GUARD = """def use_{name}(request):
+    state = request.app.state
+    found = getattr(state, "{name}_context", None)
+    if found is None:
+        raise RuntimeError("use_{name} must be called inside {name}_provider")
+    if not found.ready:
+        found.ready = True
+        found.opened = request.time
+    request.log.debug("%s opened", found)
+    return found
+"""
+
+
+@pytest.mark.parametrize(
+    ("holders", "extra", "near", "tier"),
+    [
+        (0, 0, False, "finding"),
+        (2, 0, False, "finding"),
+        (3, 0, False, "candidate"),
+        (3, 0, True, "candidate"),  # nearly the pair's shape: one more statement each
+        (3, 20, False, "finding"),
+    ],
+)
+def test_a_shape_many_definitions_share_is_a_convention(
+    holders: int, extra: int, near: bool, tier: str
+) -> None:
+    """mux: `useWorkspaceChat`, `useWorkspaceCost` and `usePolicy` are the useContext-or-throw
+    hook that 14 definitions there share, each for its own context (judged FALSE). One short
+    shape under other names and literals in five or more places is the code base's
+    convention; a long one renamed into five services is still copies (mux's
+    `waitFor*Flow`, judged TRUE)."""
+    from idealize.analyze.detectors.duplicates import find_duplicates
+
+    steps = "".join(f"    found.step_{k} = request.time + {k}\n" for k in range(extra))
+    guard = GUARD.replace("    return found\n", steps + "    return found\n")
+
+    corpus = [
+        piece(FILLER.format(i=i), f"filler_{i}", "agent/x", f"lib/f{i}.py") for i in range(40)
+    ]
+    held = guard.replace(
+        "    return found\n", '    request.log.info("%s ready", found.name)\n    return found\n'
+    )
+    corpus += [
+        piece(
+            (held if near else guard).format(name=f"held{i}"), f"use_held{i}", None, f"app/h{i}.py"
+        )
+        for i in range(holders)
+    ]
+    found = find_duplicates(
+        [
+            piece(guard.format(name="chat"), "use_chat", "agent/a", "ui/chat.py"),
+            piece(guard.format(name="cost"), "use_cost", "agent/b", "ui/cost.py"),
+            *corpus,
+        ]
+    )
+    pair = [f for f in found if {"use_chat", "use_cost"} & {loc.symbol for loc in f.locations}]
+    assert {f.tier for f in pair} == {tier}, found
+    said = " ".join(e for f in pair for e in f.evidence)
+    assert ("share that shape" in said) is (tier == "candidate")
+
+
+def test_copies_found_from_both_sides_are_one_finding() -> None:
+    """ccusage: four report commands two PRs each edited were listed twice, once with each
+    PR's label on each copy. A duplicate is told by its places; other kinds keep their
+    branches (one removal used by two branches is two uses)."""
+    from idealize.analyze.engine import _dedupe
+    from idealize.types import Finding, FindingKind, Location
+
+    def found(kind: FindingKind, labels: tuple[str, str], confidence: float) -> Finding:
+        return Finding(
+            "",
+            kind,
+            "t",
+            confidence,
+            "static",
+            (
+                Location("src/daily.ts", "dailyCommand", 1, 40, labels[0]),
+                Location("src/weekly.ts", "weeklyCommand", 1, 40, labels[1]),
+            ),
+            (),
+            "r",
+        )
+
+    copies = [found("duplicate", ("#419", "#420"), 0.5), found("duplicate", ("#420", "#419"), 0.6)]
+    assert [f.confidence for f in _dedupe(copies)] == [0.6]
+    uses = [found("phantom_dependency", ("#419", "#420"), 0.5)]
+    uses.append(found("phantom_dependency", ("#420", "#419"), 0.5))
+    assert len(_dedupe(uses)) == 2
+
+
+SERVER = """def register(app, governor):
+    @app.get("/auth/governor/start")
+    def start(request):
+        reply = requests.get(governor + "/oauth/authorize", timeout=10)
+        if reply.status_code != 200:
+            return {"error": reply.text}
+        return {"authorizeUrl": reply.json()["url"], "state": request.args["state"]}
+    return start
+"""
+CLIENT = """def start_governor_login(base, token):
+    reply = requests.get(base + "/auth/governor/start", headers={"Authorization": token})
+    if reply.status_code != 200:
+        raise RuntimeError(reply.text)
+    body = reply.json()
+    return body["authorizeUrl"], body["state"]
+"""
+
+
+def test_the_two_ends_of_one_route_are_not_one_request() -> None:
+    """mux: the server registering `GET /auth/mux-governor/start` and the settings page
+    fetching it were "the same request" made twice; one serves it, the other calls it.
+    Two clients of it are still one request (mux's three login buttons, judged TRUE)."""
+    server = piece(SERVER, "register", "agent/a", "server/app.py")
+    client = piece(CLIENT, "start_governor_login", "agent/b", "web/login.py")
+    other = piece(
+        CLIENT.replace("start_governor_login", "relogin"), "relogin", "agent/c", "web/retry.py"
+    )
+    assert _verified(server, client) is None
+    assert _verified(client, other) is True
+
+
+UPSERT = '''def upsert_{table}(db, item):
+    now = datetime.now(timezone.utc)
+    row = db.fetch_one(
+        """INSERT INTO {table} (id, {column}, created_at)
+        VALUES ($1, $2, $3)
+        ON CONFLICT (id) DO UPDATE SET
+            updated_at = datetime('now', 'subsec')
+        RETURNING id, {column}, created_at, updated_at""",
+        item.id,
+        item.{column},
+        now,
+    )
+    if row is None:
+        raise StoreError("upsert returned no row")
+    return Record(
+        id=uuid.UUID(row["id"]),
+        created_at=parse_timestamp(row["created_at"]),
+        updated_at=parse_timestamp(row["updated_at"]),
+        value=row["{column}"],
+    )
+'''
+
+
+def test_upserts_of_other_tables_are_not_copies() -> None:
+    """vibe-kanban: `MigrationState.upsert` and `Scratch.update` write other tables; both
+    end in `ON CONFLICT ... DO UPDATE SET`, and `SET` was read as a table they share."""
+    a = piece(UPSERT.format(table="scratch", column="payload"), "upsert_scratch", "agent/a")
+    b = piece(
+        UPSERT.format(table="migration_state", column="local_id"),
+        "upsert_migration_state",
+        "agent/b",
+        "app/y.py",
+    )
+    assert _verified(a, b) is None
+
+
+LABEL_TYPES = """def migrate_type(store, kind, dry_run):
+    out = subprocess.run(["bd", "list", "--json", "--limit=0"], capture_output=True)
+    labelled = []
+    for bead in json.loads(out.stdout):
+        if bead.get("issue_type") != kind or f"gt:{kind}" in bead.get("labels", []):
+            continue
+        labelled.append(bead["id"])
+        if not dry_run:
+            store.add_label(bead["id"], f"gt:{kind}")
+    if dry_run:
+        print("[DRY RUN] would label", len(labelled), "beads")
+    return labelled
+"""
+CLOSE_EVENTS = """def run_costs_migrate(store, dry_run):
+    out = subprocess.run(["bd", "list", "--json", "--limit=0"], capture_output=True)
+    closed = []
+    for event in json.loads(out.stdout):
+        if event.get("type") != "session.ended" or event.get("status") == "closed":
+            continue
+        closed.append(event["id"])
+        if not dry_run:
+            store.record_cost(event["session"], event.get("cost_usd") or 0.0)
+            store.close(event["id"], reason="migrated to the costs ledger")
+    if dry_run:
+        print("[DRY RUN] would close", len(closed), "session events")
+    return closed
+"""
+
+
+def test_flags_and_struct_tags_do_not_spell_a_concept() -> None:
+    """gastown: `migrateType` labels beads of a type, `runCostsMigrate` closes legacy event
+    beads; both run `bd list --json --limit=0`. A program's flags say how it is called,
+    not what the caller does (every such finding judged on eleven histories was FALSE or
+    DEBATABLE)."""
+    a = piece(LABEL_TYPES, "migrate_type", "agent/a")
+    b = piece(CLOSE_EVENTS, "run_costs_migrate", "agent/b", "app/costs.py")
+    assert not _verified(a, b)
+
+
+LOCK_ERROR = """func isLockError(err error) bool {
+	if err == nil {
+		return false
+	}
+	errStr := strings.ToLower(err.Error())
+	return strings.Contains(errStr, "database is locked") ||
+		strings.Contains(errStr, "lock file") ||
+		strings.Contains(errStr, "noms lock") ||
+		strings.Contains(errStr, "locked by another dolt process")
+}
+"""
+DIVERGED = """func isDivergedHistoryErr(err error) bool {
+	if err == nil {
+		return false
+	}
+	msg := strings.ToLower(err.Error())
+	return strings.Contains(msg, "no common ancestor") ||
+		strings.Contains(msg, "can't find common ancestor") ||
+		strings.Contains(msg, "cannot find common ancestor")
+}
+"""
+VALIDATE = """func validate{Noun}Name(name string) error {
+	if name == "" {
+		return fmt.Errorf("{noun} name cannot be empty")
+	}
+	if len(name) > 64 {
+		return fmt.Errorf("{noun} name too long (max 64 characters)")
+	}
+	if !valid{Noun}NameRegex.MatchString(name) {
+		return fmt.Errorf("{noun} name must start with a letter and contain only letters")
+	}
+	return nil
+}
+"""
+
+
+def _go(text: str, symbol: str, branch: str | None, path: str) -> Piece:
+    feats = extract(text, "go")
+    return dataclasses.replace(
+        piece(text, symbol, branch, path), language="go", features=feats, added=feats
+    )
+
+
+def test_one_shape_over_other_strings_is_not_a_copy() -> None:
+    """beads: `isLockError` and `isDivergedHistoryErr` lower-case an error and look for
+    other texts in it (judged FALSE); `ValidateRemoteName` and `validatePeerName` are one
+    validator whose messages differ by the noun (judged TRUE)."""
+    lock = _go(LOCK_ERROR, "isLockError", None, "internal/storage/dolt/store.go")
+    diverged = _go(DIVERGED, "isDivergedHistoryErr", "agent/a", "cmd/bd/dolt.go")
+    assert not _verified(lock, diverged)
+    remote = _go(
+        VALIDATE.replace("{Noun}", "Remote").replace("{noun}", "remote"),
+        "validateRemoteName",
+        None,
+        "internal/remotecache/url.go",
+    )
+    peer = _go(
+        VALIDATE.replace("{Noun}", "Peer").replace("{noun}", "peer"),
+        "validatePeerName",
+        "agent/b",
+        "internal/storage/dolt/credentials.go",
+    )
+    assert _verified(remote, peer) is True
+
+
+def test_replace_into_names_its_table() -> None:
+    """beads: `SetLocalMetadataInTx` (`REPLACE INTO local_metadata`) and `SetRepoMtimeInTx`
+    (`INSERT ... repo_mtimes`) write other tables."""
+    from idealize.analyze.detectors.duplicates import _tables_in
+
+    assert _tables_in("REPLACE INTO local_metadata (key, value) VALUES (?, ?)") == {
+        "local_metadata"
+    }

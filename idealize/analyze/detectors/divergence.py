@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from idealize.analyze.context import Context
 from idealize.analyze.detectors.phantom import COMMON_NAMES, IMPORT_LINE
 from idealize.analyze.head import TreeView
 from idealize.analyze.params import param
-from idealize.analyze.pieces import Piece
+from idealize.analyze.pieces import Piece, rewrites
 from idealize.repo.languages import family, language_of, test_path
 from idealize.types import Branch, Finding, Location
 
@@ -109,10 +109,18 @@ def _replacements(
     ctx: Context, by_branch: Mapping[str, list[Piece]], params: DivergenceParams
 ) -> list[_Replacement]:
     found: list[_Replacement] = []
-    for b in ctx.branches:
+    withdrawn: set[tuple[str, str]] = set()  # deprecation markers landed work removed
+    for b in sorted(ctx.branches, key=_landed):
         pieces = by_branch.get(b.name, [])
         added = [p for p in pieces if p.change == "added"]
-        notices = {k: v for k, v in _deprecated(ctx, b).items() if k in ctx.defined}
+        notices = {k: v for k, v in _deprecated(ctx, b, withdrawn).items() if k in ctx.defined}
+        withdrawn |= {
+            (f.path, _marker(h.removed, i))
+            for f in b.files
+            for h in f.hunks
+            for i, line in enumerate(h.removed)
+            if _DEPRECATION.search(line)
+        }
         deprecated = set(notices)
         if not added and not deprecated:
             continue
@@ -205,10 +213,23 @@ def _one_per_cause(found: list[tuple[tuple[str, frozenset[str]], Finding]]) -> l
     return list(merged.values())
 
 
-def _deprecated(ctx: Context, b: Branch) -> dict[str, str]:
+def _marker(lines: Sequence[str], i: int) -> str:
+    """A deprecation marker with the two lines after it (its message, the definition it
+    sits on), whitespace normalised: what tells one marker from another in a file."""
+    return " ".join(" ".join(lines[i : i + 3]).split())
+
+
+def _landed(b: Branch) -> int:
+    return b.window[1] if b.window is not None else -1
+
+
+def _deprecated(ctx: Context, b: Branch, withdrawn: set[tuple[str, str]]) -> dict[str, str]:
     """Definitions the branch marked deprecated: a marker it added inside a definition, right
     above it (a decorator, a doc comment), or in a module's opening docstring (then every
-    top-level definition of the module)."""
+    top-level definition of the module). A marker that earlier work removed and this branch
+    put back (`withdrawn`) restores a deprecation, it starts none (on pydantic-ai, #6625
+    withdrew `@deprecated` from the durable agents #4977 had deprecated and #6631 restored
+    it: #4977 is the replacing branch, not #6631)."""
     tree = ctx.trees.get(b.name)
     if tree is None:
         return {}
@@ -223,6 +244,7 @@ def _deprecated(ctx: Context, b: Branch) -> dict[str, str]:
             if _DEPRECATION.search(line)
             and not _EXPECTS_WARNING.search(line)
             and not IMPORT_LINE.match(line)
+            and (f.path, _marker(h.added, i)) not in withdrawn
         ]
         if not hits:
             continue
@@ -297,6 +319,8 @@ def detect(ctx: Context, params: DivergenceParams) -> list[Finding]:
         for b in ctx.branches:
             if b.name == rep.a or not ctx.parallel(rep.a, b.name):
                 continue
+            if _saw(by_branch.get(rep.a, []), by_branch.get(b.name, [])):
+                continue  # the replacing branch rewrote this one's lines: it came after it
             extended = [
                 p
                 for p in by_branch.get(b.name, [])
@@ -323,6 +347,12 @@ def detect(ctx: Context, params: DivergenceParams) -> list[Finding]:
         rep.moved_share = _moved_share(ctx, rep, language)
         findings.append((_cause(rep), _finding(rep, verified, params)))
     return _one_per_cause(findings)
+
+
+def _saw(later: list[Piece], earlier: list[Piece]) -> bool:
+    """Did one line of work rewrite lines the other wrote, anywhere they both touched?"""
+    paths = {p.path for p in earlier}
+    return any(rewrites(x, y) for x in later if x.path in paths for y in earlier)
 
 
 def _moved_share(ctx: Context, rep: _Replacement, language: str) -> float:

@@ -31,7 +31,7 @@ from idealize.analyze.context import Context, FileCalls
 from idealize.analyze.features import split_identifier
 from idealize.analyze.intent import Intent, Intents
 from idealize.analyze.params import param
-from idealize.analyze.pieces import Piece
+from idealize.analyze.pieces import Piece, rewrites
 from idealize.types import Finding
 
 _GENERIC_WORDS = frozenset(
@@ -304,8 +304,9 @@ def _same_patch(a: Piece, b: Piece) -> bool:
 def _builds_on(a: Piece, b: Piece) -> bool:
     """One change of a symbol extends the other's: one line of work created the symbol, so
     the other could only change it after seeing it (on mux, #1926 wrote a policy and #1938
-    and #1952 each added a rule to it: three changes in sequence, not one defect twice)."""
-    return "added" in (a.change, b.change)
+    and #1952 each added a rule to it: three changes in sequence, not one defect twice), or
+    one rewrote lines the other wrote (it was written on top of it)."""
+    return "added" in (a.change, b.change) or rewrites(a, b) or rewrites(b, a)
 
 
 def _calls_into(wrapper: Piece, fixed: Piece, file_calls: FileCalls) -> bool:

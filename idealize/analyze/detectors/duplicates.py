@@ -138,6 +138,34 @@ class DuplicateParams:
         "held together by 8 to 53 definitions, while judged TRUE pairs told by few literals "
         "shared them with at most 3 (an env var name, one SQL statement)",
     )
+    shape_places: int = param(
+        5,
+        "definitions sharing one shape under other names and literals, from which the shape "
+        "is a convention of the code base, not a copy: the useContext-or-throw hook in 14 "
+        "places on mux (judged FALSE) and the access-check-then-list route in 8 on "
+        "vibe-kanban (DEBATABLE); every judged TRUE renamed copy had at most 3 such places",
+    )
+    other_words_min: int = param(
+        3, "words in each definition's strings before their overlap can tell other data"
+    )
+    other_words_share: float = param(
+        0.2,
+        "share of string words two definitions of one shape have in common below which they "
+        "handle other data: beads' lock and diverged-history error matchers share none; "
+        "its remote and peer name validators (judged TRUE) share most",
+    )
+    shape_similarity: float = param(
+        0.85,
+        "share of normalised 4-grams two definitions have in common to be of one shape: "
+        "vibe-kanban's axum list handlers per resource share 92-94% (judged DEBATABLE or "
+        "FALSE as a family, apart from the one verbatim repeat)",
+    )
+    shape_max_lines: int = param(
+        28,
+        "a shared shape is a convention only in short definitions (boilerplate): the judged "
+        "conventions were 7-24 lines (hooks, axum list handlers), while mux's `waitFor*Flow`, "
+        "one 30-42-line OAuth wait renamed into five services, was judged TRUE",
+    )
     plugin_folders: int = param(
         5,
         "folders of one parent that each hold a file at the same place (`benchmarks/*/"
@@ -385,8 +413,12 @@ def _polymorphic(a: Piece, b: Piece) -> bool:
     return a.symbol.rsplit(".", 1)[0] != b.symbol.rsplit(".", 1)[0]
 
 
-_TABLE = re.compile(r"\b(?:FROM|JOIN|INTO|UPDATE)\s+[\"`\[]?([A-Za-z_][\w.]*)")
-_SQL_VERB = re.compile(r"\b(?:SELECT|INSERT|UPDATE|DELETE)\b")
+# `ON CONFLICT ... DO UPDATE SET`: an upsert's own clause, not a table (on vibe-kanban, two
+# upserts of other tables shared the "table" `SET`)
+_TABLE = re.compile(
+    r"\b(?:FROM|JOIN|INTO|UPDATE)\s+(?!(?:SET|ONLY|LATERAL)\b)[\"`\[]?([A-Za-z_][\w.]*)"
+)
+_SQL_VERB = re.compile(r"\b(?:SELECT|INSERT|REPLACE|UPDATE|DELETE)\b")
 _ROUTE = re.compile(r"^/[A-Za-z0-9_{}:.<>-]+(?:/[A-Za-z0-9_{}:.<>*-]*)*$")
 
 
@@ -586,6 +618,8 @@ def score_pair(
         return None
     if _disjoint(_tables(a), _tables(b)) or _disjoint(_routes(a), _routes(b)):
         return None  # the same query or request shape over other tables or endpoints
+    if any(_serves(a.text, x) != _serves(b.text, x) for x in paths):
+        return None  # one serves the endpoint the other calls: two ends of one route
     purpose_a, purpose_b = pa.purpose, pb.purpose
     if not marked and purpose_a and purpose_b and not (purpose_a & purpose_b):
         return None  # alike in shape, but they delegate to different things (routes, handlers)
@@ -633,9 +667,13 @@ def score_pair(
         and big
         and not same_file
         and (overlap >= 0.5 or names > 0)
+        and not _other_words(a.text, b.text, params)
     )
+    # command-line flags and struct tags are how a program is called or a field encoded,
+    # not what a definition is about: every caller of `bd show --json` holds them
+    telling = {x for x in (*literals, *marked) if not _PROTOCOL.match(x)}
     concept = (
-        len(set(literals) | set(marked)) >= params.finding_literals
+        len(telling) >= params.finding_literals
         and structure >= params.finding_structure_literals
         and (names > 0 or structure >= 2 * params.finding_structure_literals)
     ) or (bool(marked) and names > 0 and structure >= params.finding_structure_literals)
@@ -701,6 +739,65 @@ def _idioms(
             )
 
 
+def _shape(p: Piece) -> frozenset[int]:
+    """A definition's code with names and literals normalised away (for a modified
+    definition, what its branch added)."""
+    return (p.added if p.change == "modified" else p.features).shingles
+
+
+def _same_text(a: Piece, b: Piece) -> bool:
+    def text(p: Piece) -> str:
+        return " ".join((p.added_text if p.change == "modified" else p.text).split())
+
+    return text(a) == text(b)
+
+
+def _conventions(
+    best: dict[tuple[int, int], Match], usable: Sequence[Piece], params: DuplicateParams
+) -> None:
+    """A short pair of one shape under other names and literals, a shape that many
+    definitions of the code base share (a useContext-or-throw hook per context; an axum
+    list handler per resource), follows a convention: it is not one concept written twice,
+    so it is a candidate. The family is every definition of that shape, and every one the
+    pair matched of nearly that shape."""
+    count: Counter[frozenset[int]] = Counter(_shape(p) for p in usable if _shape(p))
+    matched: dict[int, set[int]] = defaultdict(set)
+    for i, j in best:
+        matched[i].add(j)
+        matched[j].add(i)
+
+    def near(i: int, shape: frozenset[int]) -> set[int]:
+        return {
+            k
+            for k in matched[i]
+            if _shape(usable[k])
+            and len(_shape(usable[k]) & shape)
+            >= params.shape_similarity * len(_shape(usable[k]) | shape)
+        }
+
+    for key, m in best.items():
+        i, j = key  # a scored pair's own indices are not set yet
+        a, b = usable[i], usable[j]
+        shape = _shape(a)
+        if not m.verified or not shape or _same_text(a, b):
+            continue
+        if max(a.lines, b.lines) >= params.shape_max_lines:
+            continue
+        other = _shape(b)
+        if not other or len(shape & other) < params.shape_similarity * len(shape | other):
+            continue
+        family = max(
+            count[shape] if shape == other else 0,
+            len({i, j} | near(i, shape) | near(j, other)),
+        )
+        if family >= params.shape_places:
+            best[key] = replace(
+                m,
+                verified=False,
+                evidence=(*m.evidence, f"{family} definitions here share that shape"),
+            )
+
+
 def _other_delegates(
     a: Piece,
     b: Piece,
@@ -731,6 +828,52 @@ def _other_delegates(
         )
 
     return own(fa, fb) and own(fb, fa)
+
+
+# a route registered with a handler (`app.get("/x", ...)`, `router.post(`, Go's
+# `HandleFunc("/x"`, gin's `r.GET(`, a `@app.get("/x")` decorator): the piece serves the
+# path, it does not request it (clients are `axios`, `http`, `client`, `session`, ...)
+_SERVES = (
+    r"(?:\b(?:app|router|server|routes?|r|e|g|mux|fastify|bp|blueprint)\."
+    r"(?:get|post|put|patch|delete|all|route|GET|POST|PUT|PATCH|DELETE|Get|Post|Put|Delete)"
+    r"|\bHandleFunc|\bHandle)\s*\(\s*[\"'`]"
+)
+
+
+@lru_cache(maxsize=8192)
+def _serves(text: str, path: str) -> bool:
+    """On mux, the server's `app.get("/auth/mux-governor/start", ...)` and the settings page
+    fetching that URL were reported as one request made twice."""
+    if path not in text:
+        return False
+    return re.search(_SERVES + re.escape(path), text) is not None
+
+
+# a command-line flag (`--json`, `--limit=0`, `-tags`) or a struct tag (`json:"labels`);
+# on eleven judged histories no finding told by such literals was TRUE (gastown: `bd show
+# --json` readers, `bd init --prefix --quiet` wrappers, FALSE)
+_PROTOCOL = re.compile(r"^(?:--?[A-Za-z][\w-]*(?:=\S*)?|[a-z]+:\"[^\"]*\"?[\w,]*)$")
+
+
+_STRING = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'|`[^`]*`")
+
+
+@lru_cache(maxsize=8192)
+def _string_words(text: str) -> frozenset[str]:
+    return frozenset(
+        w.lower() for m in _STRING.finditer(text) for w in re.findall(r"[A-Za-z]{2,}", m.group(0))
+    )
+
+
+def _other_words(a: str, b: str, params: DuplicateParams) -> bool:
+    """One shape over other data: the words of the two definitions' strings are nearly all
+    different. A renamed copy keeps its messages but for the noun (`remote name cannot be
+    empty`, `peer name cannot be empty`); beads' `isLockError` and `isDivergedHistoryErr`
+    match other error texts in the same `ToLower` + `Contains` shape (judged FALSE)."""
+    wa, wb = _string_words(a), _string_words(b)
+    if min(len(wa), len(wb)) < params.other_words_min:
+        return False
+    return len(wa & wb) < params.other_words_share * len(wa | wb)
 
 
 def _other_routes(a: Piece, b: Piece) -> bool:
@@ -925,35 +1068,30 @@ def find_duplicates(
     for i, p in enumerate(usable):
         f = p.added if p.change == "modified" else p.features
         if f.shingles:
-            copies[(f.size, f.shingles)].append(i)
+            copies[(f.size, _shape(p))].append(i)
     for ids in copies.values():
         first = ids[0]
         kept = [first]
         for other in ids[1:]:
             x, y = usable[first], usable[other]
             if _allowed(x, y, exact=True) and parallel(x.branch, y.branch) and not moved(x, y):
-                same_text = " ".join(
-                    x.added_text.split() if x.change == "modified" else x.text.split()
-                )
-                same_text_y = " ".join(
-                    y.added_text.split() if y.change == "modified" else y.text.split()
-                )
+                same = _same_text(x, y)
                 note = (
                     f"identical code in {len(ids)} places"
-                    if same_text == same_text_y
+                    if same
                     else f"the same code apart from names and literals in {len(ids)} places"
                 )
                 scored = score_pair(
                     x, y, feats[first], feats[other], idf, params, profiles[first], profiles[other]
                 )
-                if same_text != same_text_y and scored is None:
+                if not same and scored is None:
                     continue  # one shape, other names and literals: a pattern, not a copy
                 best[(first, other)] = Match(
                     first,
                     other,
-                    0.99 if same_text == same_text_y else scored.score if scored else 0.5,
+                    0.99 if same else scored.score if scored else 0.5,
                     (note, *(scored.evidence if scored else ())),
-                    verified=(same_text == same_text_y or (scored is not None and scored.verified))
+                    verified=(same or (scored is not None and scored.verified))
                     and _big_enough(x, params)
                     and _big_enough(y, params)
                     and not _small_test_copy(x, y, params),
@@ -970,6 +1108,7 @@ def find_duplicates(
         if m is not None:
             best[(a, b)] = m
     _idioms(best, feats, params)
+    _conventions(best, usable, params)
     groups, matches_of = _group(best, exact, params.max_group)
     method_groups = [
         [usable[i] for i in ids] for ids in groups.values() if usable[ids[0]].kind in _CALLABLE

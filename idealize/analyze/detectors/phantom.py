@@ -630,15 +630,21 @@ def _resolve_go(r: Removal, use: Use, text: str, defs: TreeView) -> tuple[Outcom
 
 
 def _takes(defs: TreeView, r: Removal) -> bool:
-    symbol = r.symbol or ""
-    found = next((s for s in defs.definitions(r.path) if s.name == symbol), None)
-    if found is None:
+    """Does the function still take the parameter in one of its signatures? An overloaded
+    function is indexed per signature (`__init__#3`), and a branch that adds an overload
+    shifts the ordinals: on pydantic-ai, #6142's two new `HerokuProvider.__init__` overloads
+    made the third signature lose `http_client`, which the fifth still takes."""
+    base = (r.symbol or "").split("#")[0]
+    found = [s for s in defs.definitions(r.path) if s.name.split("#")[0] == base]
+    if not found:
         return True  # the function itself is gone or moved: another finding's business
-    text = defs.text(r.path) or ""
-    head = "\n".join(text.splitlines()[found.start_line - 1 : found.start_line + 8])
-    signature = head.split(")")[0] + ")"
-    names = parameters(signature, r.language)
-    return r.name in names or "**" in signature
+    lines = (defs.text(r.path) or "").splitlines()
+    for s in found:
+        head = "\n".join(lines[s.start_line - 1 : s.start_line + 8])
+        signature = head.split(")")[0] + ")"
+        if r.name in parameters(signature, r.language) or "**" in signature:
+            return True
+    return False
 
 
 def _candidate_uses(

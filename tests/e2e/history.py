@@ -1,0 +1,51 @@
+"""Building small histories for the trust tests: branches, merges and squash merges as
+GitHub lands them."""
+
+from __future__ import annotations
+
+from idealize.config import Config
+from idealize.pipeline import run
+from idealize.types import Plan
+from tests.conftest import Repo
+
+
+def branch(
+    repo: Repo, name: str, edits: dict[str, str | None], message: str, start: str = "base"
+) -> None:
+    repo.git("checkout", "-q", "-b", name, start)
+    for path, text in edits.items():
+        if text is None:
+            repo.git("rm", "-q", "-r", path)
+        else:
+            repo.write(path, text)
+    repo.commit(message)
+    repo.git("checkout", "-q", "main")
+
+
+def merge(repo: Repo, *names: str) -> None:
+    for name in names:
+        repo.git("merge", "-q", "--no-ff", "-m", f"Merge branch '{name}'", name)
+
+
+def merge_all(repo: Repo, *names: str) -> Plan:
+    merge(repo, *names)
+    return run(Config(repo=repo.path, since="base"))
+
+
+def findings(plan: Plan, kind: str | None = None) -> list[str]:
+    return [
+        f.title
+        for f in plan.findings
+        if f.tier == "finding" and f.status == "open" and (kind is None or f.kind == kind)
+    ]
+
+
+def squash(repo: Repo, name: str, edits: dict[str, str], message: str) -> None:
+    """A pull request squash-merged on GitHub: one commit on main, '(#N)' in its subject."""
+    repo.git("checkout", "-q", "-b", name, "main")
+    for path, text in edits.items():
+        repo.write(path, text)
+    repo.commit(message)
+    repo.git("checkout", "-q", "main")
+    repo.git("merge", "-q", "--squash", name)
+    repo.commit(message)
