@@ -955,3 +955,22 @@ def test_replace_into_names_its_table() -> None:
     assert _tables_in("REPLACE INTO local_metadata (key, value) VALUES (?, ?)") == {
         "local_metadata"
     }
+
+
+def test_a_line_added_to_two_big_definitions_is_not_a_copy() -> None:
+    """mux: five PRs each added one `flag: z.boolean().optional()` field to a schema of
+    their own; the added lines were one shape, and the schemas long, so the pair passed as
+    a long copy. What is compared is what was added, and one line is no copy."""
+
+    def grown(symbol: str, field: str, path: str, branch: str) -> Piece:
+        body = "".join(f"    {symbol}_{k} = build_{k}(source, {k})\n" for k in range(12))
+        added = f"    {field} = optional(boolean())\n"
+        text = f"def {symbol}(source):\n{body}{added}    return source\n"
+        whole = piece(text, symbol, branch, path)
+        return dataclasses.replace(
+            whole, change="modified", added=extract(added, "python"), added_text=added
+        )
+
+    a = grown("skill_schema", "advertise", "app/skills.py", "agent/a")
+    b = grown("stream_end_schema", "routed_through_gateway", "app/events.py", "agent/b")
+    assert not _verified(a, b)

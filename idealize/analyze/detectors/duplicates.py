@@ -24,7 +24,7 @@ from functools import lru_cache
 from itertools import combinations
 
 from idealize.analyze.context import Context
-from idealize.analyze.features import KEYWORDS, distinctive
+from idealize.analyze.features import KEYWORDS, Features, distinctive
 from idealize.analyze.locate import prefetch_moved, to_head
 from idealize.analyze.minhash import LSH
 from idealize.analyze.params import param
@@ -298,7 +298,7 @@ _TRIVIAL_LITERALS = frozenset(
 
 
 def _feature_set(p: Piece) -> set[str]:
-    f = p.added if p.change == "modified" else p.features
+    f = _compared(p)
     strings = {s for s in f.strings if len(s) >= 3 and s.lower() not in _TRIVIAL_LITERALS}
     feats = {f"s:{s}" for s in strings}
     feats |= {f"d:{s}" for s in strings if distinctive(s)}
@@ -366,8 +366,7 @@ def _comparable(p: Piece, params: DuplicateParams) -> bool:
         or _GENERATED.search(p.path)
     ):
         return False  # dunders, tests, constructors, generated code: alike by design
-    f = p.added if p.change == "modified" else p.features
-    return f.size >= params.min_tokens
+    return _compared(p).size >= params.min_tokens
 
 
 def candidate_pairs(
@@ -597,7 +596,9 @@ def score_pair(
     methods_a, methods_b = pa.http, pb.http
     paths = [x for x in marked if x.startswith("/") and x.count("/") >= 2]
     request = bool(paths) and bool(methods_a & methods_b)
-    big = min(a.features.size, b.features.size) >= params.big_tokens
+    # what is compared: a modified definition's added code, not the whole definition (on
+    # mux, one `flag: z.boolean().optional()` line added to five schemas was a "copy")
+    big = min(_compared(a).size, _compared(b).size) >= params.big_tokens
     strong = (
         (
             bool(marked)
@@ -697,6 +698,9 @@ def score_pair(
     tests = test_path(a.path) and test_path(b.path)
     verified = (
         (copy or concept)
+        # a few lines added inside a definition are a copy only when they make the same
+        # rare request (py-model-hub: a model listing inlined into `replay_session`)
+        and (request or (_big_enough(a, params) and _big_enough(b, params)))
         and not tests
         and not (
             not same_name
@@ -739,10 +743,15 @@ def _idioms(
             )
 
 
+def _compared(p: Piece) -> Features:
+    """What a piece is compared by: a modified definition's added code, else all of it."""
+    return p.added if p.change == "modified" else p.features
+
+
 def _shape(p: Piece) -> frozenset[int]:
     """A definition's code with names and literals normalised away (for a modified
     definition, what its branch added)."""
-    return (p.added if p.change == "modified" else p.features).shingles
+    return _compared(p).shingles
 
 
 def _same_text(a: Piece, b: Piece) -> bool:
@@ -1066,9 +1075,9 @@ def find_duplicates(
     copies: dict[tuple[int, frozenset[int]], list[int]] = defaultdict(list)
     exact: list[list[int]] = []
     for i, p in enumerate(usable):
-        f = p.added if p.change == "modified" else p.features
+        f = _compared(p)
         if f.shingles:
-            copies[(f.size, _shape(p))].append(i)
+            copies[(f.size, f.shingles)].append(i)
     for ids in copies.values():
         first = ids[0]
         kept = [first]
