@@ -8,6 +8,26 @@ from idealize.pipeline import run
 from idealize.types import Plan
 from tests.conftest import Repo
 
+# a wrapper around an agent: the mechanism several deprecation tests replace
+WRAPPER = """from app.agent import Agent
+
+
+class DurableAgent:
+    def __init__(self, agent):
+        self.agent = agent
+
+    def run(self, prompt):
+        return self.agent.run(prompt)
+"""
+
+
+def start(repo: Repo, files: dict[str, str]) -> None:
+    """The history's first commit, tagged `base`: what every range starts from."""
+    for path, text in files.items():
+        repo.write(path, text)
+    repo.commit("base")
+    repo.git("tag", "base")
+
 
 def branch(
     repo: Repo, name: str, edits: dict[str, str | None], message: str, start: str = "base"

@@ -9,7 +9,7 @@ from idealize.config import Config
 from idealize.pipeline import run
 from idealize.types import Plan
 from tests.conftest import Repo
-from tests.e2e.history import branch, findings, merge, merge_all, squash
+from tests.e2e.history import WRAPPER, branch, findings, merge, merge_all, squash, start
 
 CONFIG = """class Config:
     def __init__(self, path):
@@ -24,13 +24,16 @@ CONFIG = """class Config:
 def test_words_are_not_uses(repo: Repo) -> None:
     """Class 1: a removed name in a comment, a docstring, a string, a markdown file, a
     method of another type, or a same-named module elsewhere is not a use of it."""
-    repo.write("app/__init__.py", "")
-    repo.write("app/config.py", CONFIG)
-    repo.write("app/types.py", "Id = int\n")
-    repo.write("core/__init__.py", "")
-    repo.write("core/types.py", "Name = str\n")
-    repo.commit("base")
-    repo.git("tag", "base")
+    start(
+        repo,
+        {
+            "app/__init__.py": "",
+            "app/config.py": CONFIG,
+            "app/types.py": "Id = int\n",
+            "core/__init__.py": "",
+            "core/types.py": "Name = str\n",
+        },
+    )
     branch(
         repo,
         "agent/drop-load",
@@ -67,14 +70,14 @@ def test_words_are_not_uses(repo: Repo) -> None:
 
 def test_a_use_updated_by_the_removing_branch_is_not_a_phantom(repo: Repo) -> None:
     """Class 2: re-checked at the target."""
-    repo.write("app/__init__.py", "")
-    repo.write("app/api.py", "def fetch_rows(db):\n    return db.rows()\n")
-    repo.write(
-        "app/jobs.py",
-        "from app.api import fetch_rows\n\n\ndef job(db):\n    return fetch_rows(db)\n",
+    start(
+        repo,
+        {
+            "app/__init__.py": "",
+            "app/api.py": "def fetch_rows(db):\n    return db.rows()\n",
+            "app/jobs.py": "from app.api import fetch_rows\n\n\ndef job(db):\n    return fetch_rows(db)\n",
+        },
     )
-    repo.commit("base")
-    repo.git("tag", "base")
     branch(
         repo,
         "agent/rename",
@@ -91,10 +94,9 @@ def test_a_use_updated_by_the_removing_branch_is_not_a_phantom(repo: Repo) -> No
 
 def test_a_phantom_fixed_before_head_is_resolved_since(repo: Repo) -> None:
     """Class 2: drift that held when it landed but not at HEAD is not a finding."""
-    repo.write("app/__init__.py", "")
-    repo.write("app/api.py", "def fetch_rows(db):\n    return db.rows()\n")
-    repo.commit("base")
-    repo.git("tag", "base")
+    start(
+        repo, {"app/__init__.py": "", "app/api.py": "def fetch_rows(db):\n    return db.rows()\n"}
+    )
     branch(
         repo,
         "agent/rename",
@@ -123,13 +125,13 @@ def test_a_phantom_fixed_before_head_is_resolved_since(repo: Repo) -> None:
 
 def test_a_method_moved_to_a_base_class_still_resolves(repo: Repo) -> None:
     """Class 2: a use that resolves through inheritance after a move is no phantom."""
-    repo.write("app/__init__.py", "")
-    repo.write(
-        "app/shapes.py",
-        "class Shape:\n    pass\n\n\nclass Square(Shape):\n    def area_of_square(self):\n        return 4\n",
+    start(
+        repo,
+        {
+            "app/__init__.py": "",
+            "app/shapes.py": "class Shape:\n    pass\n\n\nclass Square(Shape):\n    def area_of_square(self):\n        return 4\n",
+        },
     )
-    repo.commit("base")
-    repo.git("tag", "base")
     branch(
         repo,
         "agent/base-class",
@@ -158,10 +160,7 @@ def test_a_folder_move_is_not_a_duplicate(repo: Repo) -> None:
         "            cleaned.append(key)\n    return cleaned\n"
     )
     other = "def count_rows(rows):\n    total = 0\n    for row in rows:\n        if row:\n            total += 1\n    return total\n"
-    repo.write("core/__init__.py", "")
-    repo.write("core/rows.py", body + "\n\n" + other)
-    repo.commit("base")
-    repo.git("tag", "base")
+    start(repo, {"core/__init__.py": "", "core/rows.py": body + "\n\n" + other})
     branch(
         repo,
         "agent/move",
@@ -188,10 +187,9 @@ FIXED = """def parse(text):
 
 def test_one_fix_commit_does_not_make_a_ten_commit_branch_a_fix(repo: Repo) -> None:
     """Class 6: fix intent comes from the commits that touched the symbol."""
-    repo.write("app/__init__.py", "")
-    repo.write("app/core.py", "def parse(text):\n    return text.strip()\n")
-    repo.commit("base")
-    repo.git("tag", "base")
+    start(
+        repo, {"app/__init__.py": "", "app/core.py": "def parse(text):\n    return text.strip()\n"}
+    )
     repo.git("checkout", "-q", "-b", "agent/feature", "base")
     repo.write("app/core.py", FIXED.replace("empty input", "no input"))
     repo.commit("Add input validation to parse")
@@ -221,10 +219,9 @@ def test_one_fix_commit_does_not_make_a_ten_commit_branch_a_fix(repo: Repo) -> N
 
 def test_a_cause_touched_by_five_branches_is_one_finding(repo: Repo) -> None:
     """Class 7: one removal, five branches using it: one finding that lists them all."""
-    repo.write("app/__init__.py", "")
-    repo.write("app/session.py", "def open_session(url):\n    return url\n")
-    repo.commit("base")
-    repo.git("tag", "base")
+    start(
+        repo, {"app/__init__.py": "", "app/session.py": "def open_session(url):\n    return url\n"}
+    )
     branch(
         repo,
         "agent/remove",
@@ -281,10 +278,7 @@ POLICY = """def decide(lines, limit):
 def test_a_change_on_top_of_a_symbol_another_pr_created_is_not_a_double_fix(repo: Repo) -> None:
     """Real histories (mux #1926, #1938): one PR writes a policy, the next adds a rule to it;
     both say fix and share the first one's lines. That is a follow-up, not a second fix."""
-    repo.write("app/__init__.py", "")
-    repo.write("app/run.py", "def run(lines):\n    return lines\n")
-    repo.commit("base")
-    repo.git("tag", "base")
+    start(repo, {"app/__init__.py": "", "app/run.py": "def run(lines):\n    return lines\n"})
     squash(
         repo,
         "agent/policy",
@@ -328,10 +322,7 @@ def test_a_wrapper_is_a_candidate_and_one_cause_per_pair_of_branches(repo: Repo)
     that calls both, doing the same operation. On eleven judged histories no such pair was
     one defect fixed twice: it is one candidate for the pair of branches, not a finding per
     method."""
-    repo.write("app/__init__.py", "")
-    repo.write("app/coder.py", SERVICE)
-    repo.commit("base")
-    repo.git("tag", "base")
+    start(repo, {"app/__init__.py": "", "app/coder.py": SERVICE})
     guarded = SERVICE.replace(
         '        return self.run(["templates", "presets", template])',
         '        out = self.run(["templates", "presets", template])\n'
@@ -370,15 +361,12 @@ export type RunAgentSetupRequest = { executor_profile_id: ExecutorProfileId, };
 def test_a_member_another_type_declares_on_one_line_is_not_a_phantom(repo: Repo) -> None:
     """vibe-kanban #2571: a field renamed in one generated type, while another type declares
     a field of the same name in a one-line type literal: nothing breaks."""
-    repo.write("shared/types.ts", TYPES)
-    repo.write(
-        "src/setup.ts",
+    setup = (
         'import type { RunAgentSetupRequest } from "../shared/types";\n\n'
         "export function setup(id: RunAgentSetupRequest) {\n"
-        "  return id.executor_profile_id;\n}\n",
+        "  return id.executor_profile_id;\n}\n"
     )
-    repo.commit("base")
-    repo.git("tag", "base")
+    start(repo, {"shared/types.ts": TYPES, "src/setup.ts": setup})
     branch(
         repo,
         "agent/executor-config",
@@ -411,9 +399,7 @@ def test_a_group_that_lost_a_copy_is_a_finding_only_while_the_rest_is_one_text(
     """Three branches paste one function; after merging, one copy is deleted. The two left
     are still one text: still a finding. When the two left have also drifted apart, the
     group's evidence came from copies that are gone: a candidate."""
-    repo.write("README.md", "x\n")
-    repo.commit("base")
-    repo.git("tag", "base")
+    start(repo, {"README.md": "x\n"})
     for n, path in enumerate(("jobs/timeouts.py", "api/limits.py", "cli/flags.py")):
         branch(repo, f"agent/{n}", {path: DURATION}, f"Parse durations in {path}")
     merge(repo, "agent/0", "agent/1", "agent/2")
@@ -489,9 +475,7 @@ def test_a_branch_deleting_its_own_same_named_method_replaces_nothing(
     repo.write("app/__init__.py", "")
     repo.write("app/settings.py", SETTINGS)
     calls = "self.save_settings()" if clash else "Settings(self.path).save_settings({})"
-    repo.write("app/store.py", STORE.replace("self.save_settings()", calls))
-    repo.commit("base")
-    repo.git("tag", "base")
+    start(repo, {"app/store.py": STORE.replace("self.save_settings()", calls)})
     branch(
         repo,
         "agent/persist",
@@ -544,9 +528,7 @@ export function identityOf(state: WorkspaceNameState): string {
 def test_an_interface_turned_into_a_zod_schema_keeps_its_members(repo: Repo) -> None:
     """mux: #1993 turned `interface WorkspaceNamePersistedState` into a zod schema and a
     `z.infer` alias; `generatedIdentity` was reported removed, though the schema declares it."""
-    repo.write("src/state.ts", ZOD_BEFORE)
-    repo.commit("base")
-    repo.git("tag", "base")
+    start(repo, {"src/state.ts": ZOD_BEFORE})
     branch(repo, "agent/zod", {"src/state.ts": ZOD_AFTER}, "Validate the persisted state with zod")
     branch(repo, "agent/identity", {"src/identity.ts": ZOD_USE}, "Read the generated identity")
     plan = merge_all(repo, "agent/zod", "agent/identity")
@@ -572,11 +554,14 @@ def test_temporal_agent_runs():
 def test_a_test_expecting_a_deprecation_warning_deprecates_nothing(repo: Repo) -> None:
     """pydantic-ai: tests that wrapped a deprecated agent in `pytest.warns(...)` were read
     as deprecated themselves, and the tests other PRs extended as a replaced mechanism."""
-    repo.write("app/__init__.py", "")
-    repo.write("app/agent.py", DEPRECATED_AGENT)
-    repo.write("tests/test_agent.py", AGENT_TESTS)
-    repo.commit("base")
-    repo.git("tag", "base")
+    start(
+        repo,
+        {
+            "app/__init__.py": "",
+            "app/agent.py": DEPRECATED_AGENT,
+            "tests/test_agent.py": AGENT_TESTS,
+        },
+    )
     branch(
         repo,
         "agent/durability",
@@ -626,10 +611,7 @@ def test_a_deprecated_field_does_not_deprecate_its_class(repo: Repo) -> None:
     """pydantic-ai: #6232 renamed the `preserve_file_data` argument of `UIAdapter` and marked
     the old one deprecated inside the class body; all of `UIAdapter` was read as replaced
     while #6169 extended it."""
-    repo.write("app/__init__.py", "")
-    repo.write("app/ui.py", ADAPTER)
-    repo.commit("base")
-    repo.git("tag", "base")
+    start(repo, {"app/__init__.py": "", "app/ui.py": ADAPTER})
     renamed = ADAPTER.replace(
         "    allow_uploaded_files: bool = False\n",
         "    allow_uploaded_files: bool = False\n"
@@ -649,27 +631,18 @@ def test_a_deprecated_field_does_not_deprecate_its_class(repo: Repo) -> None:
     assert findings(plan, "divergence") == [], plan.findings
 
 
-WRAPPER = """from app.agent import Agent
-
-
-class DurableAgent:
-    def __init__(self, agent):
-        self.agent = agent
-
-    def run(self, prompt):
-        return self.agent.run(prompt)
-"""
-
-
 def test_importing_a_warning_class_deprecates_nothing(repo: Repo) -> None:
     """pydantic-ai: `from pydantic_ai._warnings import PydanticAIDeprecationWarning` at the
     top of a module was read as the module's opening docstring deprecating all of it."""
-    repo.write("app/__init__.py", "")
-    repo.write("app/agent.py", "class Agent:\n    def run(self, prompt):\n        return prompt\n")
-    repo.write("app/warnings.py", "class AppDeprecationWarning(DeprecationWarning):\n    pass\n")
-    repo.write("app/durable.py", WRAPPER)
-    repo.commit("base")
-    repo.git("tag", "base")
+    start(
+        repo,
+        {
+            "app/__init__.py": "",
+            "app/agent.py": "class Agent:\n    def run(self, prompt):\n        return prompt\n",
+            "app/warnings.py": "class AppDeprecationWarning(DeprecationWarning):\n    pass\n",
+            "app/durable.py": WRAPPER,
+        },
+    )
     imports = (
         "from app.warnings import AppDeprecationWarning\n"
         "from app.capability import DurableCapability\n"
@@ -712,10 +685,7 @@ def test_an_overload_added_before_others_removes_no_parameter(repo: Repo) -> Non
     """pydantic-ai #6142: two new `HerokuProvider.__init__` overloads shifted the ordinals of
     the ones after them, and the third signature, now without `http_client`, was read as
     that signature having lost the parameter that the fifth still takes."""
-    repo.write("app/__init__.py", "")
-    repo.write("app/provider.py", PROVIDER)
-    repo.commit("base")
-    repo.git("tag", "base")
+    start(repo, {"app/__init__.py": "", "app/provider.py": PROVIDER})
     more = PROVIDER.replace(
         "    @overload\n    def __init__(self, *, api_key: str, http_client",
         "    @overload\n    def __init__(self, *, api_key: str, base_url: str) -> None: ...\n\n"

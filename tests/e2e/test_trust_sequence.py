@@ -7,7 +7,7 @@ from __future__ import annotations
 from idealize.config import Config
 from idealize.pipeline import run
 from tests.conftest import Repo
-from tests.e2e.history import branch, findings, merge, squash
+from tests.e2e.history import WRAPPER, branch, findings, merge, squash, start
 
 AMOUNT = """def parse_amount(text):
     value = text.strip()
@@ -39,10 +39,7 @@ def test_a_fix_that_rewrites_another_fix_is_a_follow_up(repo: Repo) -> None:
     """pydantic-ai #6479 and #6519: both squash-merged fixes of one method, the second
     rewording and re-indenting the lines the first wrote. The squash merge hides that the
     second started after the first landed; its diff does not."""
-    repo.write("app/__init__.py", "")
-    repo.write("app/amounts.py", AMOUNT)
-    repo.commit("base")
-    repo.git("tag", "base")
+    start(repo, {"app/__init__.py": "", "app/amounts.py": AMOUNT})
     squash(
         repo,
         "agent/separators",
@@ -78,10 +75,7 @@ def test_a_replacement_that_trimmed_an_extension_came_after_it(repo: Repo) -> No
     """gptme #1835 ... #1863: several PRs added native subcommands to `execute_gh`; a later
     PR replaced it with a pass-through and trimmed those subcommands. The replacing PR read
     the extensions it removed: nothing diverged."""
-    repo.write("app/__init__.py", "")
-    repo.write("app/gh.py", GH)
-    repo.commit("base")
-    repo.git("tag", "base")
+    start(repo, {"app/__init__.py": "", "app/gh.py": GH})
     extended = GH.replace(
         '    return ""\n\n\ndef pr_view',
         '    if command == "issue":\n'
@@ -130,16 +124,7 @@ class Durability:
         return agent
 """
 
-LEGACY = """from app.agent import Agent
-
-
-class LegacyAgent:
-    def __init__(self, agent):
-        self.agent = agent
-
-    def run(self, prompt):
-        return self.agent.run(prompt)
-"""
+LEGACY = WRAPPER.replace("DurableAgent", "LegacyAgent")
 
 MARKER = '@deprecated("Use `Durability` or `durable()` instead")\n'
 IMPORT = "from typing_extensions import deprecated\n"
@@ -149,11 +134,7 @@ def test_a_restored_deprecation_names_the_branch_that_first_made_it(repo: Repo) 
     """pydantic-ai #4977, #6625, #6631: one PR deprecated the durable agents, a later one
     withdrew the decorator and a third put it back. The replacing branch is the first: the
     third restored its marker and replaced nothing."""
-    repo.write("app/__init__.py", "")
-    repo.write("app/agent.py", AGENT)
-    repo.write("app/legacy.py", LEGACY)
-    repo.commit("base")
-    repo.git("tag", "base")
+    start(repo, {"app/__init__.py": "", "app/agent.py": AGENT, "app/legacy.py": LEGACY})
     deprecated = IMPORT + LEGACY.replace("class LegacyAgent:", MARKER + "class LegacyAgent:")
     branch(repo, "agent/deprecate", {"app/legacy.py": deprecated}, "Deprecate LegacyAgent")
     extended = LEGACY.replace(
