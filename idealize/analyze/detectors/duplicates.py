@@ -698,9 +698,15 @@ def score_pair(
     tests = test_path(a.path) and test_path(b.path)
     verified = (
         (copy or concept)
-        # a few lines added inside a definition are a copy only when they make the same
-        # rare request (py-model-hub: a model listing inlined into `replay_session`)
-        and (request or (_big_enough(a, params) and _big_enough(b, params)))
+        # a few lines added inside two definitions are one copy only when they make the same
+        # rare request or declare the same values (mux: an effort-level enum added to a
+        # schema); against a whole new definition, the old one is compared as it is
+        and (
+            request
+            or values
+            or not a.change == b.change == "modified"
+            or (_big_enough(a, params) and _big_enough(b, params))
+        )
         and not tests
         and not (
             not same_name
