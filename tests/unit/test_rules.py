@@ -974,3 +974,53 @@ def test_a_line_added_to_two_big_definitions_is_not_a_copy() -> None:
     a = grown("skill_schema", "advertise", "app/skills.py", "agent/a")
     b = grown("stream_end_schema", "routed_through_gateway", "app/events.py", "agent/b")
     assert not _verified(a, b)
+
+
+DIFF_CARD = """export function DiffViewCard({ file, onToggle }: Props) {
+  const { theme } = useTheme();
+  const icon = getFileIcon(file.path, getActualTheme(theme));
+  return (
+    <div className="rounded-sm border overflow-hidden">
+      <button className="cursor-pointer" onClick={onToggle}>
+        <span className="relative shrink-0">{icon}</span>
+        <span className={cn("absolute -bottom-0.5 -right-0.5", file.changed && "text-warning")} />
+        <ChevronIcon className={cn("size-icon-base", file.open && "-rotate-90")} />
+      </button>
+      {file.open && <DiffViewBody diff={file.diff} />}
+    </div>
+  );
+}
+"""
+AGGREGATED = """export function ChatAggregatedDiffEntries({ edits, expanded, onExpand }: EntriesProps) {
+  const { theme } = useTheme();
+  const added = edits.reduce((sum, e) => sum + e.added, 0);
+  const removed = edits.reduce((sum, e) => sum + e.removed, 0);
+  const status = edits.some((e) => e.failed) ? "failed" : "applied";
+  return (
+    <section className="rounded-sm border overflow-hidden">
+      <header className="cursor-pointer" onClick={() => onExpand(!expanded)}>
+        <span className="relative shrink-0">{getFileIcon(edits[0].path, getActualTheme(theme))}</span>
+        <span className={cn("absolute -bottom-0.5 -right-0.5", status === "failed" && "text-error")} />
+        <StatusBadge status={status} added={added} removed={removed} />
+        <ChevronIcon className={cn("size-icon-base", expanded && "-rotate-90")} />
+      </header>
+      {expanded && edits.map((e) => <DiffEntry key={e.id} edit={e} />)}
+    </section>
+  );
+}
+"""
+
+
+def test_shared_css_classes_do_not_spell_a_concept() -> None:
+    """vibe-kanban: a diff card and an accordion of several edits share six Tailwind class
+    lists (judged FALSE); classes say how a component looks, not what it does."""
+
+    def tsx(text: str, symbol: str, branch: str | None, path: str) -> Piece:
+        feats = extract(text, "typescript")
+        return dataclasses.replace(
+            piece(text, symbol, branch, path), language="typescript", features=feats, added=feats
+        )
+
+    card = tsx(DIFF_CARD, "DiffViewCard", None, "web/PierreConversationDiff.tsx")
+    entries = tsx(AGGREGATED, "ChatAggregatedDiffEntries", "agent/a", "web/ChatAggregated.tsx")
+    assert not _verified(card, entries)

@@ -672,7 +672,13 @@ def score_pair(
     )
     # command-line flags and struct tags are how a program is called or a field encoded,
     # not what a definition is about: every caller of `bd show --json` holds them
-    telling = {x for x in (*literals, *marked) if not _PROTOCOL.match(x)}
+    # nor are CSS classes (`relative shrink-0`, `text-secondary font-medium`): how a component
+    # looks, which every component of one design system shares
+    telling = {
+        x
+        for x in (*literals, *marked)
+        if not _PROTOCOL.match(x) and not (_styling(a.text, x) and _styling(b.text, x))
+    }
     concept = (
         len(telling) >= params.finding_literals
         and structure >= params.finding_structure_literals
@@ -889,6 +895,21 @@ def _other_words(a: str, b: str, params: DuplicateParams) -> bool:
     if min(len(wa), len(wb)) < params.other_words_min:
         return False
     return len(wa & wb) < params.other_words_share * len(wa | wb)
+
+
+_CLASS_LIST = (
+    r"(?:\bclass(?:Name)?\s*=\s*\{?\s*|\b(?:cn|clsx|classNames|twMerge|cva)\([^)]*?)[\"'`]"
+)
+
+
+@lru_cache(maxsize=16384)
+def _styling(text: str, literal: str) -> bool:
+    """Is the literal a class list: a `className`/`class` value or an argument of `cn(`,
+    `clsx(`, ...? On vibe-kanban and mux, components that only look alike (a diff card and
+    an accordion of diffs; four per-tool call views) were told by their Tailwind classes."""
+    if literal not in text:
+        return False
+    return re.search(_CLASS_LIST + r"[^\"'`]*?" + re.escape(literal), text) is not None
 
 
 def _other_routes(a: Piece, b: Piece) -> bool:
