@@ -1024,3 +1024,47 @@ def test_shared_css_classes_do_not_spell_a_concept() -> None:
     card = tsx(DIFF_CARD, "DiffViewCard", None, "web/PierreConversationDiff.tsx")
     entries = tsx(AGGREGATED, "ChatAggregatedDiffEntries", "agent/a", "web/ChatAggregated.tsx")
     assert not _verified(card, entries)
+
+
+CODEX_EXCHANGE = """async function exchangeCode(code: string, verifier: string) {
+  const response = await fetch(CODEX_TOKEN_URL, {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ grant_type: "authorization_code", code, code_verifier: verifier }),
+  });
+  if (!response.ok) {
+    throw new Error(`Codex token exchange failed: ${await response.text()}`);
+  }
+  const tokens = await response.json();
+  return { idToken: tokens.id_token, accountId: parseAccount(tokens.id_token) };
+}
+"""
+CLAUDE_EXCHANGE = """export async function exchangeCodeForTokens(code: string, state: string) {
+  const res = await fetch(ANTHROPIC_TOKEN_ENDPOINT, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    body: JSON.stringify({ grant_type: "authorization_code", code, state, redirect_uri: REDIRECT }),
+  });
+  if (!res.ok) {
+    throw new Error("Claude OAuth failed: " + (await res.text()));
+  }
+  const data = await res.json();
+  return { access: data.access_token, refresh: data.refresh_token, expires: Date.now() + data.expires_in * 1000 };
+}
+"""
+
+
+def test_http_vocabulary_does_not_spell_a_concept() -> None:
+    """slopus/happy: the OAuth code exchanges of two providers (form-encoded to OpenAI,
+    JSON to Anthropic) were told by `POST`, `Content-Type` and the grant type (judged
+    FALSE). A method, a standard header or a media type says how a request is made."""
+
+    def ts(text: str, symbol: str, branch: str | None, path: str) -> Piece:
+        feats = extract(text, "typescript")
+        return dataclasses.replace(
+            piece(text, symbol, branch, path), language="typescript", features=feats, added=feats
+        )
+
+    codex = ts(CODEX_EXCHANGE, "exchangeCode", "agent/a", "cli/codex-oauth.ts")
+    claude = ts(CLAUDE_EXCHANGE, "exchangeCodeForTokens", None, "app/oauth.ts")
+    assert not _verified(codex, claude)

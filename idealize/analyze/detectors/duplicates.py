@@ -677,13 +677,17 @@ def score_pair(
     telling = {
         x
         for x in (*literals, *marked)
-        if not _PROTOCOL.match(x) and not (_styling(a.text, x) and _styling(b.text, x))
+        if not _PROTOCOL.match(x)
+        and x.lower() not in _HTTP_WORDS
+        and not (_styling(a.text, x) and _styling(b.text, x))
     }
     concept = (
         len(telling) >= params.finding_literals
         and structure >= params.finding_structure_literals
         and (names > 0 or structure >= 2 * params.finding_structure_literals)
-    ) or (bool(marked) and names > 0 and structure >= params.finding_structure_literals)
+    ) or (
+        bool(telling & set(marked)) and names > 0 and structure >= params.finding_structure_literals
+    )
     concept = concept and not (a.path == b.path and not same_name)
     # a set of values declared twice (a TS enum and a zod enum, two status classes): the
     # values are the concept, whatever syntax holds them
@@ -896,6 +900,35 @@ def _other_words(a: str, b: str, params: DuplicateParams) -> bool:
         return False
     return len(wa & wb) < params.other_words_share * len(wa | wb)
 
+
+# HTTP's and OAuth's own vocabulary: how any request is made, not which (on slopus/happy, the
+# code exchanges of two different providers were told by `POST`, `Content-Type` and the
+# grant type `authorization_code`)
+_HTTP_WORDS = frozenset(
+    {
+        "get",
+        "post",
+        "put",
+        "patch",
+        "delete",
+        "head",
+        "options",
+        "content-type",
+        "accept",
+        "authorization",
+        "user-agent",
+        "bearer",
+        "application/json",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+        "text/plain",
+        "text/html",
+        # OAuth's grant types: every token exchange names one
+        "authorization_code",
+        "refresh_token",
+        "client_credentials",
+    }
+)
 
 _CLASS_LIST = (
     r"(?:\bclass(?:Name)?\s*=\s*\{?\s*|\b(?:cn|clsx|classNames|twMerge|cva)\([^)]*?)[\"'`]"
