@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from idealize.analyze.features import (
     FIX_WORDS,
@@ -67,10 +68,11 @@ class Piece:
         return Location(self.path, self.symbol, self.start_line, self.end_line, self.branch)
 
 
-def _own_lines(text: str) -> set[str]:
+@lru_cache(maxsize=65536)
+def _own_lines(text: str) -> frozenset[str]:
     """A change's lines that say something of their own: long enough not to recur by chance
     (a closing brace, `return None` or `else:` is in every edit)."""
-    return {n for n in (" ".join(x.split()) for x in text.splitlines()) if len(n) >= 16}
+    return frozenset(n for n in (" ".join(x.split()) for x in text.splitlines()) if len(n) >= 16)
 
 
 def rewrites(later: Piece, earlier: Piece, min_lines: int = 2) -> bool:

@@ -883,7 +883,7 @@ _PROTOCOL = re.compile(r"^(?:--?[A-Za-z][\w-]*(?:=\S*)?|[a-z]+:\"[^\"]*\"?[\w,]*
 _STRING = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'|`[^`]*`")
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=65536)
 def _string_words(text: str) -> frozenset[str]:
     return frozenset(
         w.lower() for m in _STRING.finditer(text) for w in re.findall(r"[A-Za-z]{2,}", m.group(0))
@@ -930,19 +930,26 @@ _HTTP_WORDS = frozenset(
     }
 )
 
-_CLASS_LIST = (
-    r"(?:\bclass(?:Name)?\s*=\s*\{?\s*|\b(?:cn|clsx|classNames|twMerge|cva)\([^)]*?)[\"'`]"
+# a class list: a `className`/`class` value, or the arguments of `cn(`, `clsx(`, ...
+_CLASS_LIST = re.compile(
+    r"\bclass(?:Name)?\s*=\s*\{?\s*(?:\"([^\"\n]*)\"|'([^'\n]*)'|`([^`]*)`)"
+    r"|\b(?:cn|clsx|classNames|twMerge|cva)\(([^)]*)\)"
 )
+_CLASS_CALLS = ("cn", "clsx", "classNames", "twMerge", "cva")
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=65536)
+def _class_lists(text: str) -> tuple[str, ...]:
+    if "class" not in text and not any(f"{k}(" in text for k in _CLASS_CALLS):
+        return ()
+    return tuple(next(g for g in m.groups() if g is not None) for m in _CLASS_LIST.finditer(text))
+
+
 def _styling(text: str, literal: str) -> bool:
     """Is the literal a class list: a `className`/`class` value or an argument of `cn(`,
     `clsx(`, ...? On vibe-kanban and mux, components that only look alike (a diff card and
     an accordion of diffs; four per-tool call views) were told by their Tailwind classes."""
-    if literal not in text:
-        return False
-    return re.search(_CLASS_LIST + r"[^\"'`]*?" + re.escape(literal), text) is not None
+    return literal in text and any(literal in c for c in _class_lists(text))
 
 
 def _other_routes(a: Piece, b: Piece) -> bool:
