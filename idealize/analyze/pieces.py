@@ -75,7 +75,13 @@ def _own_lines(text: str) -> frozenset[str]:
     return frozenset(n for n in (" ".join(x.split()) for x in text.splitlines()) if len(n) >= 16)
 
 
-def rewrites(later: Piece, earlier: Piece, min_lines: int = 2) -> bool:
+# lines of its own one change must remove of another's for it to have been written on top
+# of it: one line (a shared `return` of 16+ characters) recurs by chance; on pydantic-ai the
+# follow-up #6519 rewrote five comment lines of #6479
+REWRITTEN_LINES = 2
+
+
+def rewrites(later: Piece, earlier: Piece, min_lines: int = REWRITTEN_LINES) -> bool:
     """`later` removed lines that `earlier` added: it was written on top of that change, so
     its author saw it. A squash merge's real fork point is lost, but this is not (on
     pydantic-ai, #6519 reworded the comment #6479 had written above its numeric check; on
