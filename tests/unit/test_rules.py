@@ -950,11 +950,9 @@ def test_one_shape_over_other_strings_is_not_a_copy() -> None:
 def test_replace_into_names_its_table() -> None:
     """beads: `SetLocalMetadataInTx` (`REPLACE INTO local_metadata`) and `SetRepoMtimeInTx`
     (`INSERT ... repo_mtimes`) write other tables."""
-    from idealize.analyze.detectors.duplicates import _tables_in
+    from idealize.analyze.detectors.literals import tables_in
 
-    assert _tables_in("REPLACE INTO local_metadata (key, value) VALUES (?, ?)") == {
-        "local_metadata"
-    }
+    assert tables_in("REPLACE INTO local_metadata (key, value) VALUES (?, ?)") == {"local_metadata"}
 
 
 def test_a_line_added_to_two_big_definitions_is_not_a_copy() -> None:

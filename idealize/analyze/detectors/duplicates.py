@@ -24,6 +24,15 @@ from functools import lru_cache
 from itertools import combinations
 
 from idealize.analyze.context import Context
+from idealize.analyze.detectors.literals import (
+    HTTP_WORDS,
+    PROTOCOL,
+    routes_in,
+    serves,
+    string_words,
+    styling,
+    tables_in,
+)
 from idealize.analyze.features import KEYWORDS, Features, distinctive
 from idealize.analyze.locate import prefetch_moved, to_head
 from idealize.analyze.minhash import LSH
@@ -412,43 +421,15 @@ def _polymorphic(a: Piece, b: Piece) -> bool:
     return a.symbol.rsplit(".", 1)[0] != b.symbol.rsplit(".", 1)[0]
 
 
-# `ON CONFLICT ... DO UPDATE SET`: an upsert's own clause, not a table (on vibe-kanban, two
-# upserts of other tables shared the "table" `SET`)
-_TABLE = re.compile(
-    r"\b(?:FROM|JOIN|INTO|UPDATE)\s+(?!(?:SET|ONLY|LATERAL)\b)[\"`\[]?([A-Za-z_][\w.]*)"
-)
-_SQL_VERB = re.compile(r"\b(?:SELECT|INSERT|REPLACE|UPDATE|DELETE)\b")
-_ROUTE = re.compile(r"^/[A-Za-z0-9_{}:.<>-]+(?:/[A-Za-z0-9_{}:.<>*-]*)*$")
-
-
 def _tables(p: Piece) -> frozenset[str]:
     """The tables a piece's SQL names (`FROM issues`, `INSERT INTO projects`), read from its
     text: SQL often spans lines in a raw string."""
-    return _tables_in(p.text)
-
-
-@lru_cache(maxsize=8192)
-def _tables_in(text: str) -> frozenset[str]:
-    if not _SQL_VERB.search(text):
-        return frozenset()
-    return frozenset(m.group(1).lower() for m in _TABLE.finditer(text))
+    return tables_in(p.text)
 
 
 def _routes(p: Piece) -> frozenset[str]:
     """The endpoint paths a piece's literals spell (`/api/tasks/{id}`), placeholders folded."""
-    return _routes_in(p.features.strings)
-
-
-@lru_cache(maxsize=8192)
-def _routes_in(strings: frozenset[str]) -> frozenset[str]:
-    """A route that only begins a longer one of the same piece is a fragment of it: on beads,
-    `"/projects/" + path + "/issues"` and `... + "/milestones"` share `/projects` only."""
-    routes = {
-        re.sub(r"\{[^}]*\}|<[^>]*>|:\w+", "{}", s.rstrip("/"))
-        for s in strings
-        if s.count("/") >= 2 and _ROUTE.match(s)
-    }
-    return frozenset(r for r in routes if not any(o.startswith(r + "/") for o in routes))
+    return routes_in(p.features.strings)
 
 
 def _disjoint(x: frozenset[str], y: frozenset[str]) -> bool:
@@ -619,7 +600,7 @@ def score_pair(
         return None
     if _disjoint(_tables(a), _tables(b)) or _disjoint(_routes(a), _routes(b)):
         return None  # the same query or request shape over other tables or endpoints
-    if any(_serves(a.text, x) != _serves(b.text, x) for x in paths):
+    if any(serves(a.text, x) != serves(b.text, x) for x in paths):
         return None  # one serves the endpoint the other calls: two ends of one route
     purpose_a, purpose_b = pa.purpose, pb.purpose
     if not marked and purpose_a and purpose_b and not (purpose_a & purpose_b):
@@ -677,9 +658,9 @@ def score_pair(
     telling = {
         x
         for x in (*literals, *marked)
-        if not _PROTOCOL.match(x)
-        and x.lower() not in _HTTP_WORDS
-        and not (_styling(a.text, x) and _styling(b.text, x))
+        if not PROTOCOL.match(x)
+        and x.lower() not in HTTP_WORDS
+        and not (styling(a.text, x) and styling(b.text, x))
     }
     concept = (
         len(telling) >= params.finding_literals
@@ -855,101 +836,15 @@ def _other_delegates(
     return own(fa, fb) and own(fb, fa)
 
 
-# a route registered with a handler (`app.get("/x", ...)`, `router.post(`, Go's
-# `HandleFunc("/x"`, gin's `r.GET(`, a `@app.get("/x")` decorator): the piece serves the
-# path, it does not request it (clients are `axios`, `http`, `client`, `session`, ...)
-_SERVES = (
-    r"(?:\b(?:app|router|server|routes?|r|e|g|mux|fastify|bp|blueprint)\."
-    r"(?:get|post|put|patch|delete|all|route|GET|POST|PUT|PATCH|DELETE|Get|Post|Put|Delete)"
-    r"|\bHandleFunc|\bHandle)\s*\(\s*[\"'`]"
-)
-
-
-@lru_cache(maxsize=8192)
-def _serves(text: str, path: str) -> bool:
-    """On mux, the server's `app.get("/auth/mux-governor/start", ...)` and the settings page
-    fetching that URL were reported as one request made twice."""
-    if path not in text:
-        return False
-    return re.search(_SERVES + re.escape(path), text) is not None
-
-
-# a command-line flag (`--json`, `--limit=0`, `-tags`) or a struct tag (`json:"labels`);
-# on eleven judged histories no finding told by such literals was TRUE (gastown: `bd show
-# --json` readers, `bd init --prefix --quiet` wrappers, FALSE)
-_PROTOCOL = re.compile(r"^(?:--?[A-Za-z][\w-]*(?:=\S*)?|[a-z]+:\"[^\"]*\"?[\w,]*)$")
-
-
-_STRING = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'|`[^`]*`")
-
-
-@lru_cache(maxsize=65536)
-def _string_words(text: str) -> frozenset[str]:
-    return frozenset(
-        w.lower() for m in _STRING.finditer(text) for w in re.findall(r"[A-Za-z]{2,}", m.group(0))
-    )
-
-
 def _other_words(a: str, b: str, params: DuplicateParams) -> bool:
     """One shape over other data: the words of the two definitions' strings are nearly all
     different. A renamed copy keeps its messages but for the noun (`remote name cannot be
     empty`, `peer name cannot be empty`); beads' `isLockError` and `isDivergedHistoryErr`
     match other error texts in the same `ToLower` + `Contains` shape (judged FALSE)."""
-    wa, wb = _string_words(a), _string_words(b)
+    wa, wb = string_words(a), string_words(b)
     if min(len(wa), len(wb)) < params.other_words_min:
         return False
     return len(wa & wb) < params.other_words_share * len(wa | wb)
-
-
-# HTTP's and OAuth's own vocabulary: how any request is made, not which (on slopus/happy, the
-# code exchanges of two different providers were told by `POST`, `Content-Type` and the
-# grant type `authorization_code`)
-_HTTP_WORDS = frozenset(
-    {
-        "get",
-        "post",
-        "put",
-        "patch",
-        "delete",
-        "head",
-        "options",
-        "content-type",
-        "accept",
-        "authorization",
-        "user-agent",
-        "bearer",
-        "application/json",
-        "application/x-www-form-urlencoded",
-        "multipart/form-data",
-        "text/plain",
-        "text/html",
-        # OAuth's grant types: every token exchange names one
-        "authorization_code",
-        "refresh_token",
-        "client_credentials",
-    }
-)
-
-# a class list: a `className`/`class` value, or the arguments of `cn(`, `clsx(`, ...
-_CLASS_LIST = re.compile(
-    r"\bclass(?:Name)?\s*=\s*\{?\s*(?:\"([^\"\n]*)\"|'([^'\n]*)'|`([^`]*)`)"
-    r"|\b(?:cn|clsx|classNames|twMerge|cva)\(([^)]*)\)"
-)
-_CLASS_CALLS = ("cn", "clsx", "classNames", "twMerge", "cva")
-
-
-@lru_cache(maxsize=65536)
-def _class_lists(text: str) -> tuple[str, ...]:
-    if "class" not in text and not any(f"{k}(" in text for k in _CLASS_CALLS):
-        return ()
-    return tuple(next(g for g in m.groups() if g is not None) for m in _CLASS_LIST.finditer(text))
-
-
-def _styling(text: str, literal: str) -> bool:
-    """Is the literal a class list: a `className`/`class` value or an argument of `cn(`,
-    `clsx(`, ...? On vibe-kanban and mux, components that only look alike (a diff card and
-    an accordion of diffs; four per-tool call views) were told by their Tailwind classes."""
-    return literal in text and any(literal in c for c in _class_lists(text))
 
 
 def _other_routes(a: Piece, b: Piece) -> bool:
