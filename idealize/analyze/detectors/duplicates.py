@@ -772,25 +772,19 @@ def _conventions(
         matched[i].add(j)
         matched[j].add(i)
 
+    def alike(x: frozenset[int], y: frozenset[int]) -> bool:
+        return bool(x) and bool(y) and len(x & y) >= params.shape_similarity * len(x | y)
+
     def near(i: int, shape: frozenset[int]) -> set[int]:
-        return {
-            k
-            for k in matched[i]
-            if _shape(usable[k])
-            and len(_shape(usable[k]) & shape)
-            >= params.shape_similarity * len(_shape(usable[k]) | shape)
-        }
+        return {k for k in matched[i] if alike(_shape(usable[k]), shape)}
 
     for key, m in best.items():
         i, j = key  # a scored pair's own indices are not set yet
         a, b = usable[i], usable[j]
-        shape = _shape(a)
-        if not m.verified or not shape or _same_text(a, b):
+        shape, other = _shape(a), _shape(b)
+        if not m.verified or _same_text(a, b) or max(a.lines, b.lines) >= params.shape_max_lines:
             continue
-        if max(a.lines, b.lines) >= params.shape_max_lines:
-            continue
-        other = _shape(b)
-        if not other or len(shape & other) < params.shape_similarity * len(shape | other):
+        if not alike(shape, other):
             continue
         family = max(
             count[shape] if shape == other else 0,
