@@ -14,8 +14,10 @@ import hashlib
 import json
 import re
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from multiprocessing import get_all_start_methods, get_context
 
 from idealize.cache import Cache
 
@@ -271,6 +273,15 @@ def decode(text: str) -> Features:
     )
 
 
+PARALLEL_MIN = 500  # definitions; below this, forking workers costs more than it saves
+CHUNK = 64  # definitions sent to a worker at a time
+
+
+def _extract_encoded(item: tuple[str, str | None]) -> str:
+    """In a worker: what the parent stores and decodes (strings pickle faster than sets)."""
+    return encode(extract(*item))
+
+
 class FeatureStore:
     """extract() with a content-keyed cache, so a re-run lexes nothing it lexed before."""
 
@@ -296,6 +307,31 @@ class FeatureStore:
             self._memo[k] = found
             self._unsaved.append((k, encode(found)))
         return found
+
+    def prepare(self, items: Sequence[tuple[str, str | None]], workers: int = 1) -> None:
+        """Have the features of many (text, language) at hand: the cached ones read in one
+        query, the rest extracted on ``workers`` processes when there are enough of them to
+        pay for the pool (the code already on the target is thousands of definitions)."""
+        todo: dict[str, tuple[str, str | None]] = {}
+        for text, language in items:
+            k = self.key(text, language)
+            if k not in self._memo:
+                todo.setdefault(k, (text, language))
+        if not todo:
+            return
+        for k, value in self._cache.get_many(FEATURES_VERSION, todo).items():
+            self._memo[k] = decode(value)
+            del todo[k]
+        keys = list(todo)
+        work = [todo[k] for k in keys]
+        if workers >= 2 and len(work) >= PARALLEL_MIN and "fork" in get_all_start_methods():
+            with get_context("fork").Pool(workers) as pool:
+                encoded = pool.map(_extract_encoded, work, chunksize=CHUNK)
+        else:
+            encoded = [_extract_encoded(item) for item in work]
+        for k, value in zip(keys, encoded, strict=True):
+            self._memo[k] = decode(value)
+        self._unsaved.extend(zip(keys, encoded, strict=True))
 
     def flush(self) -> None:
         if self._unsaved:
@@ -342,6 +378,9 @@ _CONCAT = re.compile(
     r"""(?:\s*\+\s*(?:"[^"\n]*"|'[^'\n]*'|[\w.$]+(?:\([^()\n]*\))?))+"""
 )
 _QUOTED = re.compile(r"""^(["'])(.*)\1$""")
+# what every concatenation _CONCAT reads has: a quote next to a `+` (a cheap test that
+# spares the costly scan for most definitions, which build no string)
+_JOINED = re.compile(r"""["']\s*\+|\+\s*["']""")
 
 
 def endpoint(template: str) -> str | None:
@@ -368,6 +407,8 @@ def endpoint(template: str) -> str | None:
 def _concatenations(text: str) -> set[str]:
     """Endpoint keys of strings built with `+` out of literals and names."""
     found: set[str] = set()
+    if not _JOINED.search(text):
+        return found
     for m in _CONCAT.finditer(text):
         parts = re.split(r"\s*\+\s*", m.group(0))
         if not any(_QUOTED.match(x) for x in parts):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from itertools import combinations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -46,7 +45,9 @@ class LSH:
         result: np.ndarray = hashed.min(axis=0)
         return result
 
-    def pairs(self, sets: Sequence[Sequence[int]]) -> set[tuple[int, int]]:
+    def buckets(self, sets: Sequence[Sequence[int]]) -> list[list[int]]:
+        """The buckets of 2 to ``max_bucket`` sets (their indices, ascending) that share a
+        band of their signatures: every pair within one is a candidate."""
         buckets: dict[tuple[int, bytes], list[int]] = defaultdict(list)
         for i, values in enumerate(sets):
             if not values:
@@ -55,8 +56,4 @@ class LSH:
             for band in range(self.bands):
                 chunk = sig[band * self.rows : (band + 1) * self.rows]
                 buckets[(band, chunk.tobytes())].append(i)
-        found: set[tuple[int, int]] = set()
-        for ids in buckets.values():
-            if 2 <= len(ids) <= self.max_bucket:
-                found.update(combinations(ids, 2))
-        return found
+        return [ids for ids in buckets.values() if 2 <= len(ids) <= self.max_bucket]

@@ -20,7 +20,7 @@ from idealize.cache import Cache
 from idealize.repo.git import Git
 from idealize.repo.languages import family, language_of
 from idealize.repo.symbols import SymbolIndex
-from idealize.types import Branch, Location
+from idealize.types import Branch, Location, Symbol
 
 _LAYOUT = re.compile(r"[\s,()\[\]{}\\]+|[\'\"]")
 
@@ -267,8 +267,8 @@ def existing_pieces(
     )
     known = index.cached((blob, lang) for blob, _, lang in rows)
     store = store or FeatureStore(Cache(None))
-    pieces: list[Piece] = []
     defined: dict[str, tuple[str, str, str]] = {}
+    found: list[tuple[str, str, Symbol, str]] = []
     for blob, path, lang in rows:
         source = contents.get(blob)
         if source is None or len(source) > 1_000_000:
@@ -283,28 +283,31 @@ def existing_pieces(
             defined.setdefault(s.name.rsplit(".", 1)[-1], (path, s.name, s.kind))
             if (path, s.name) in skip or s.kind not in ("function", "method"):
                 continue
-            text = "\n".join(lines[s.start_line - 1 : s.end_line])
-            feats = store.get(text, lang)
-            pieces.append(
-                Piece(
-                    branch=None,
-                    path=path,
-                    symbol=s.name,
-                    kind=s.kind,
-                    change="existing",
-                    start_line=s.start_line,
-                    end_line=s.end_line,
-                    language=lang,
-                    text=text,
-                    features=feats,
-                    added=feats,
-                    added_text="",
-                    removed_text="",
-                    params=parameters(s.signature, lang),
-                    old_params=(),
-                    name_tokens=concept_tokens(s.name.rsplit(".", 1)[-1]),
-                    subject="",
-                )
+            found.append((path, lang, s, "\n".join(lines[s.start_line - 1 : s.end_line])))
+    store.prepare([(text, lang) for _, lang, _, text in found], index.workers)
+    pieces: list[Piece] = []
+    for path, lang, s, text in found:
+        feats = store.get(text, lang)
+        pieces.append(
+            Piece(
+                branch=None,
+                path=path,
+                symbol=s.name,
+                kind=s.kind,
+                change="existing",
+                start_line=s.start_line,
+                end_line=s.end_line,
+                language=lang,
+                text=text,
+                features=feats,
+                added=feats,
+                added_text="",
+                removed_text="",
+                params=parameters(s.signature, lang),
+                old_params=(),
+                name_tokens=concept_tokens(s.name.rsplit(".", 1)[-1]),
+                subject="",
             )
+        )
     index.flush()
     return pieces, defined

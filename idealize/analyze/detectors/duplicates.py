@@ -18,10 +18,9 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from itertools import combinations
 
 from idealize.analyze.context import Context
 from idealize.analyze.detectors.literals import (
@@ -256,7 +255,8 @@ class Match:
     told_by: tuple[str, ...] = ()
 
 
-def _kind_weight(params: DuplicateParams) -> dict[str, float]:
+@lru_cache(maxsize=8)
+def _kind_weight(params: DuplicateParams) -> Mapping[str, float]:
     return {
         "s": params.kind_weight_literal,
         "d": params.kind_weight_marker,
@@ -385,6 +385,9 @@ def candidate_pairs(
     params: DuplicateParams = DuplicateParams(),
 ) -> set[tuple[int, int]]:
     """Pairs sharing a rare feature, plus pairs LSH puts in one bucket. Never all-pairs."""
+    # two pieces of code already on the target are never compared (`_allowed`), and they
+    # are most of the pieces: such pairs are not even formed
+    new = [p.branch is not None for p in pieces]
     postings: dict[str, list[int]] = defaultdict(list)
     for i, fs in enumerate(feats):
         for f in fs:
@@ -393,8 +396,8 @@ def candidate_pairs(
     pairs: set[tuple[int, int]] = set()
     for ids in postings.values():
         if 2 <= len(ids) <= params.max_df:
-            pairs.update(combinations(ids, 2))  # ids ascend: (a, b) with a < b
-    pairs |= _lsh_pairs(pieces, params.min_shingles)
+            pairs.update(_with_new(ids, new))
+    pairs |= _lsh_pairs(pieces, params.min_shingles, new)
     return {
         (a, b)
         for a, b in pairs
@@ -402,12 +405,29 @@ def candidate_pairs(
     }
 
 
-def _lsh_pairs(pieces: Sequence[Piece], min_shingles: int) -> set[tuple[int, int]]:
+def _with_new(ids: Sequence[int], new: Sequence[bool]) -> Iterator[tuple[int, int]]:
+    """Pairs (a, b), a < b, of ascending ``ids`` in which at least one side is new."""
+    for x, a in enumerate(ids):
+        if new[a]:
+            for b in ids[x + 1 :]:
+                yield a, b
+        else:
+            for b in ids[x + 1 :]:
+                if new[b]:
+                    yield a, b
+
+
+def _lsh_pairs(
+    pieces: Sequence[Piece], min_shingles: int, new: Sequence[bool]
+) -> set[tuple[int, int]]:
     indexed = [i for i, p in enumerate(pieces) if len(_shingles(p)) >= min_shingles]
     if len(indexed) < 2:
         return set()
-    found = LSH().pairs([sorted(_shingles(pieces[i])) for i in indexed])
-    return {(indexed[x], indexed[y]) for x, y in found}
+    buckets = LSH().buckets([sorted(_shingles(pieces[i])) for i in indexed])
+    found: set[tuple[int, int]] = set()
+    for ids in buckets:
+        found.update(_with_new([indexed[x] for x in ids], new))
+    return found
 
 
 _CALLABLE = frozenset({"function", "method"})
@@ -559,19 +579,34 @@ def score_pair(
     pa = pa or Profile.of(fa, idf, params)
     pb = pb or Profile.of(fb, idf, params)
     kind_weight = _kind_weight(params)
-    shared = sum(idf.get(f, 1.0) * kind_weight[f[0]] for f in common)
+    # one pass over what the two share (this runs for every candidate pair): its weight,
+    # and the rare literals, rare marked strings and calls among it
+    shared = 0.0
+    literals: list[str] = []
+    marked: list[str] = []
+    called: set[str] = set()
+    for f in common:
+        kind = f[0]
+        weight = idf.get(f, 1.0)
+        shared += weight * kind_weight[kind]
+        if kind == "s":
+            if weight > 1.0:
+                literals.append(f[2:])
+        elif kind == "d":
+            if weight > 1.0:
+                marked.append(f[2:])
+        elif kind == "c" and f[2] != "@":
+            called.add(f[2:].rsplit(".", 1)[-1])
+    literals.sort()
+    marked.sort()
+    calls = sorted(called)
     wj = shared / (pa.weight + pb.weight - shared)
-    sa, sb = _shingles(a), _shingles(b)
-    structure = len(sa & sb) / len(sa | sb) if sa and sb else 0.0
     names = (
         len(a.name_tokens & b.name_tokens) / len(a.name_tokens | b.name_tokens)
         if a.name_tokens and b.name_tokens
         else 0.0
     )
     same_name = a.short == b.short
-    literals = sorted(f[2:] for f in common if f[0] == "s" and idf.get(f, 0) > 1.0)
-    marked = sorted(f[2:] for f in common if f[0] == "d" and idf.get(f, 0) > 1.0)
-    calls = sorted({f[2:].rsplit(".", 1)[-1] for f in common if f[0] == "c" and f[2] != "@"})
     # the same request made twice: the same rare path, by the same HTTP method, whatever
     # library and string building each uses (axios and a template vs fetch and `+`)
     methods_a, methods_b = pa.http, pb.http
@@ -581,22 +616,22 @@ def score_pair(
     # mux, one `flag: z.boolean().optional()` line added to five schemas was a "copy")
     big = min(_compared(a).size, _compared(b).size) >= params.big_tokens
     strong = (
-        (
-            bool(marked)
-            and (
-                len(literals) >= 2
-                or bool(calls)
-                or structure >= params.structure_with_marker
-                or names > 0
-            )
-        )
+        (bool(marked) and (len(literals) >= 2 or bool(calls) or names > 0))
         or len(literals) >= 2
         or len(calls) >= 2
-        or (structure >= params.structure_alone and big)
         or (same_name and wj >= params.same_name_jaccard)
         or request
     )
-    if not strong:
+    if not (strong or marked or big):
+        return None  # nothing shared that counts, and the shape alone could not make up for it
+    # the shape (shared token 4-grams) is the costly part, left for the pairs it can decide
+    sa, sb = _shingles(a), _shingles(b)
+    structure = len(sa & sb) / len(sa | sb) if sa and sb else 0.0
+    if not (
+        strong
+        or (bool(marked) and structure >= params.structure_with_marker)
+        or (structure >= params.structure_alone and big)
+    ):
         return None
     if _disjoint(_tables(a), _tables(b)) or _disjoint(_routes(a), _routes(b)):
         return None  # the same query or request shape over other tables or endpoints
@@ -864,24 +899,35 @@ def _overlap(pa: Profile, pb: Profile, idf: Mapping[str, float]) -> float:
 
 
 def _redundant(
-    members: list[Piece], method_groups: list[list[Piece]], class_groups: list[list[Piece]]
+    members: list[Piece],
+    method_groups: list[list[Piece]],
+    class_groups: list[list[Piece]],
+    known: dict[tuple[int, ...], list[list[Piece]]] | None = None,
 ) -> bool:
     """A class pair and its method pairs tell one story: keep the class group when several
-    of its methods match (or the classes share a name), else keep the single method group."""
+    of its methods match (or the classes share a name), else keep the single method group.
+    ``known``: the method groups covering each class group, kept across the calls of one
+    detection (every group asks about every class group)."""
+    memo = {} if known is None else known
 
-    def touches(mg: list[Piece], cg: list[Piece]) -> bool:
-        return sum(1 for p in mg if _parent_in(p, cg)) >= 2
+    def covering(cg: list[Piece]) -> list[list[Piece]]:
+        key = tuple(map(id, cg))
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = [
+                mg for mg in method_groups if sum(1 for p in mg if _parent_in(p, cg)) >= 2
+            ]
+        return found
 
     if members and members[0].kind in _CALLABLE:
         for cg in class_groups:
-            covering = [mg for mg in method_groups if touches(mg, cg)]
-            if any(mg == members for mg in covering) and (
-                len(covering) >= 2 or len({c.short for c in cg}) == 1
+            over = covering(cg)
+            if any(mg == members for mg in over) and (
+                len(over) >= 2 or len({c.short for c in cg}) == 1
             ):
                 return all(_parent_in(p, cg) for p in members)
         return False
-    covering = [mg for mg in method_groups if touches(mg, members)]
-    return len(covering) == 1 and len({c.short for c in members}) > 1
+    return len(covering(members)) == 1 and len({c.short for c in members}) > 1
 
 
 def _parent_in(p: Piece, members: Iterable[Piece]) -> bool:
@@ -1082,11 +1128,12 @@ def find_duplicates(
         [usable[i] for i in ids] for ids in groups.values() if usable[ids[0]].kind not in _CALLABLE
     ]
     findings: list[Finding] = []
+    covered: dict[tuple[int, ...], list[list[Piece]]] = {}
     for root in sorted(groups):
         group = [usable[i] for i in groups[root]]
         ids = [i for i in groups[root] if not _parent_in(usable[i], group)]
         members = [usable[i] for i in ids]
-        if _redundant(members, method_groups, class_groups):
+        if _redundant(members, method_groups, class_groups, covered):
             continue
         existing = [i for i in ids if usable[i].branch is None]
         if len(existing) > 2:

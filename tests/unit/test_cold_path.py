@@ -1,0 +1,112 @@
+"""The shortcuts of a cold run (nothing cached) change what is computed, never the result:
+candidate pairs are formed only with new code on one side, the features of the code
+already on the target are extracted on several processes, and the string-building scan
+is skipped where no quote meets a `+`."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from itertools import combinations
+
+from idealize.analyze.detectors.duplicates import (
+    DuplicateParams,
+    _allowed,
+    _feature_set,
+    _shingles,
+    candidate_pairs,
+)
+from idealize.analyze.features import PARALLEL_MIN, FeatureStore, encode, extract
+from idealize.analyze.minhash import LSH
+from idealize.cache import Cache
+from tests.unit.test_rules import piece
+
+VERBS = ["load", "save", "fetch", "parse", "render", "send"]
+NOUNS = ["user", "order", "invoice", "report", "token"]
+
+
+def _body(verb: str, noun: str, n: int) -> str:
+    return (
+        f"def {verb}_{noun}_{n}(client, key):\n"
+        f'    row = client.get("/api/{noun}s/" + key)\n'
+        f"    if row is None:\n"
+        f'        raise KeyError("{noun} " + key)\n'
+        f"    return {verb}_record(row, {n % 3})\n"
+    )
+
+
+def _pieces() -> list:
+    """Existing code (branch None) and new code of three branches, much of it alike."""
+    out = []
+    n = 0
+    for verb in VERBS:
+        for noun in NOUNS:
+            branch = (None, None, "a", "b", "c")[n % 5]
+            out.append(piece(_body(verb, noun, n), f"{verb}_{noun}_{n}", branch, f"app/{noun}.py"))
+            n += 1
+    return out
+
+
+def test_pairs_are_those_of_all_pairs_that_have_new_code_on_one_side() -> None:
+    pieces = _pieces()
+    feats = [_feature_set(p) for p in pieces]
+    params = DuplicateParams()
+    found = candidate_pairs(pieces, feats, params=params)
+    # what forming every pair and filtering afterwards gives
+    postings: dict[str, list[int]] = defaultdict(list)
+    for i, fs in enumerate(feats):
+        for f in fs:
+            if f[0] in "scd":
+                postings[f].append(i)
+    every: set[tuple[int, int]] = set()
+    for ids in postings.values():
+        if 2 <= len(ids) <= params.max_df:
+            every.update(combinations(ids, 2))
+    indexed = [i for i, p in enumerate(pieces) if len(_shingles(p)) >= params.min_shingles]
+    for bucket in LSH().buckets([sorted(_shingles(pieces[i])) for i in indexed]):
+        every.update(combinations([indexed[x] for x in bucket], 2))
+    expected = {(a, b) for a, b in every if _allowed(pieces[a], pieces[b])}
+    assert found == expected
+    assert found, "the fixture forms no pair at all"
+    assert any(pieces[a].branch is None or pieces[b].branch is None for a, b in found)
+    assert all(pieces[a].branch is not None or pieces[b].branch is not None for a, b in found)
+
+
+def test_features_extracted_on_several_processes_are_the_same_and_cached(tmp_path) -> None:
+    texts = [
+        (_body(v, n, i) + f"    # {i}\n", "python")
+        for i, (v, n) in enumerate((v, n) for _ in range(40) for v in VERBS for n in NOUNS)
+    ][: PARALLEL_MIN + 20]
+    assert len(texts) > PARALLEL_MIN  # enough to use the workers
+    cache = Cache(tmp_path / "cache")
+    store = FeatureStore(cache)
+    store.prepare(texts, workers=2)
+    for text, language in texts:
+        assert encode(store.get(text, language)) == encode(extract(text, language))
+    store.flush()
+    again = FeatureStore(cache)
+    again.prepare(texts, workers=2)
+    assert cache.hits  # read back, not extracted again
+    assert again.get(*texts[0]) == store.get(*texts[0])
+
+
+def test_strings_built_with_plus_are_still_read() -> None:
+    built = extract('def f(k):\n    return get(API + "/products/" + k + "/reviews")\n', "python")
+    assert "/products/{}/reviews" in built.strings
+    across = extract('def g(k):\n    u = "/orders/"\n    return u\n', "python")
+    assert not {s for s in across.strings if "{}" in s}
+
+
+def test_skipping_pairs_of_existing_code_keeps_every_result_of_a_detection() -> None:
+    """The same pieces with every existing one turned into a branch's code: pairs between
+    two existing pieces appear then, and only those."""
+    pieces = _pieces()
+    feats = [_feature_set(p) for p in pieces]
+    relabelled = [
+        dataclasses.replace(p, branch=f"x{i}") if p.branch is None else p
+        for i, p in enumerate(pieces)
+    ]
+    before = candidate_pairs(pieces, feats)
+    after = candidate_pairs(relabelled, feats)
+    assert before < after
+    assert all(pieces[a].branch is None and pieces[b].branch is None for a, b in after - before)
