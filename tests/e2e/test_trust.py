@@ -393,12 +393,14 @@ DURATION = '''def parse_duration(text):
 '''
 
 
-def test_a_group_that_lost_a_copy_is_a_finding_only_while_the_rest_is_one_text(
+def test_a_group_that_lost_a_copy_is_a_finding_while_the_rest_holds_together(
     repo: Repo,
 ) -> None:
     """Three branches paste one function; after merging, one copy is deleted. The two left
-    are still one text: still a finding. When the two left have also drifted apart, the
-    group's evidence came from copies that are gone: a candidate."""
+    are still one text: still a finding. When the two left have also drifted apart since,
+    they were still copies of each other when they landed: a finding that says so, not
+    "identical code in 3 places". (That the rest is a candidate when it held together only
+    through the copy that is gone is in test_trust_sequence.)"""
     start(repo, {"README.md": "x\n"})
     for n, path in enumerate(("jobs/timeouts.py", "api/limits.py", "cli/flags.py")):
         branch(repo, f"agent/{n}", {path: DURATION}, f"Parse durations in {path}")
@@ -413,7 +415,9 @@ def test_a_group_that_lost_a_copy_is_a_finding_only_while_the_rest_is_one_text(
     repo.commit("api: lenient durations")
     plan = run(Config(repo=repo.path, since="base"))
     dups = [f for f in plan.findings if f.kind == "duplicate" and f.status == "open"]
-    assert [f.tier for f in dups] == ["candidate"], [(f.title, f.tier) for f in dups]
+    assert [f.tier for f in dups] == ["finding"], [(f.title, f.tier) for f in dups]
+    assert dups[0].evidence[0] == "identical code when they landed", dups[0].evidence
+    assert len(dups[0].locations) == 2
 
 
 SETTINGS = """class Settings:

@@ -166,3 +166,135 @@ def test_a_restored_deprecation_names_the_branch_that_first_made_it(repo: Repo) 
     titles = findings(plan, "divergence")
     assert any(t.startswith("agent/deprecate replaces `LegacyAgent`") for t in titles), titles
     assert not any(t.startswith("agent/restore") for t in titles), titles
+
+
+MODAL = """def {name}(client, repo, branch):
+    if not repo or not branch:
+        raise ValueError("pick a repository and a branch first")
+    query = client.search("microagents/templates", repo=repo, ref=branch)
+    picked = [t for t in query.items if t.kind == "{kind}"]
+    if not picked:
+        return {{"title": "No templates", "confirm": "confirm-button", "cancel": "cancel-button"}}
+    body = render_template(picked[0], target="{target}")
+    client.open_pull_request(repo, branch, title="{title}", body=body)
+    return {{"title": "{title}", "confirm": "confirm-button", "cancel": "cancel-button"}}
+"""
+
+
+def _modal(name: str, kind: str, target: str, title: str) -> str:
+    return "from app.render import render_template\n\n\n" + MODAL.format(
+        name=name, kind=kind, target=target, title=title
+    )
+
+
+def test_copies_a_verified_pair_holds_stay_a_finding_when_a_third_copy_goes(repo: Repo) -> None:
+    """OpenHands #9866/#9873: two microagent modals copied from an add-modal that a later
+    change removed. What is left at HEAD is no longer one text, but the two scored as copies
+    of each other on their own: still a finding, with their own evidence."""
+    start(
+        repo,
+        {
+            "app/__init__.py": "",
+            "app/render.py": "def render_template(t, target):\n    return f'{t}:{target}'\n",
+        },
+    )
+    add = _modal("add_microagent_modal", "microagent", ".openhands/microagents", "Add microagent")
+    branch(repo, "agent/add", {"app/add_modal.py": add}, "feat: add microagent modal")
+    branch(
+        repo,
+        "agent/upsert",
+        {"app/upsert_modal.py": add.replace("add_microagent_modal", "upsert_microagent_modal")},
+        "feat: upsert microagent modal",
+    )
+    learn = _modal("learn_repo_modal", "knowledge", ".openhands/knowledge", "Learn this repo")
+    branch(repo, "agent/learn", {"app/learn_modal.py": learn}, "feat: learn this repo modal")
+    merge(repo, "agent/add", "agent/upsert", "agent/learn")
+    before = run(Config(repo=repo.path, since="base"))
+    assert any("learn_repo_modal" in t for t in findings(before, "duplicate")), before.findings
+    branch(repo, "agent/drop-add", {"app/add_modal.py": None}, "chore: drop add modal", "main")
+    merge(repo, "agent/drop-add")
+    plan = run(Config(repo=repo.path, since="base"))
+    [kept] = [f for f in plan.findings if f.kind == "duplicate" and f.status == "open"]
+    assert {loc.symbol for loc in kept.locations} == {
+        "upsert_microagent_modal",
+        "learn_repo_modal",
+    }
+    assert kept.tier == "finding", kept
+    assert not any("identical code" in e for e in kept.evidence), kept.evidence
+
+
+UPDATE_ISSUE = """import requests
+
+
+def update_issue(base, issue_id, title=None, status=None, priority=None):
+    existing = requests.get(f"{base}/api/remote/issues/{issue_id}").json()
+    changes = {}
+    if title is not None and title != existing["title"]:
+        changes["title"] = title
+    if status is not None:
+        changes["status_id"] = resolve_status(base, existing["project_id"], status)
+    if priority is not None:
+        changes["priority"] = priority.lower()
+    if not changes:
+        return existing
+    changed = requests.patch(f"{base}/api/remote/issues/{issue_id}", json=changes)
+    changed.raise_for_status()
+    return changed.json()["data"]
+"""
+
+START_SESSION = """import requests
+
+
+def start_session(base, repo_id, issue_id=None, prompt=None):
+    text = prompt
+    if issue_id is not None:
+        issue = requests.get(f"{base}/api/remote/issues/{issue_id}").json()
+        text = text or issue["description"] or issue["title"]
+    if not text:
+        raise ValueError("give a prompt, or an issue with a title or description")
+    body = {"repo": repo_id, "prompt": text, "executor": "default"}
+    created = requests.post(f"{base}/api/workspaces/start", json=body)
+    created.raise_for_status()
+    workspace = created.json()["workspace"]
+    if issue_id is not None:
+        requests.post(f"{base}/api/workspaces/{workspace['id']}/link", json={"issue": issue_id})
+    return workspace
+"""
+
+BACKGROUND = "import requests\n" + "".join(
+    f"""
+
+def {verb}_{noun}(base, key):
+    response = requests.get(f"{{base}}/api/{noun}s/{{key}}/{verb}")
+    response.raise_for_status()
+    return response.json()["{noun}"]
+"""
+    for verb in ("load", "count", "list")
+    for noun in ("project", "label", "member", "comment")
+)
+
+
+def test_a_pair_held_only_by_one_request_is_a_candidate_once_the_copy_goes(repo: Repo) -> None:
+    """vibe-kanban #2772/#2790: two MCP tools that each first fetch one issue were grouped
+    with a copy of one of them. With the copy gone at HEAD, the same GET is not the same
+    thing: a candidate, saying why."""
+    start(repo, {"app/__init__.py": "", "app/background.py": BACKGROUND})
+    branch(repo, "agent/update", {"app/issues.py": UPDATE_ISSUE}, "feat: update issue tool")
+    copy = UPDATE_ISSUE.replace("def update_issue", "def edit_issue")
+    branch(repo, "agent/edit", {"app/edit.py": copy}, "feat: edit issue tool")
+    branch(repo, "agent/session", {"app/session.py": START_SESSION}, "feat: start session tool")
+    merge(repo, "agent/update", "agent/edit", "agent/session")
+    before = run(Config(repo=repo.path, since="base"))
+    assert len(findings(before, "duplicate")) == 1  # the three, held by the copy
+    branch(repo, "agent/drop-edit", {"app/edit.py": None}, "chore: drop edit tool", "main")
+    merge(repo, "agent/drop-edit")
+    plan = run(Config(repo=repo.path, since="base"))
+    left = [
+        f
+        for f in plan.findings
+        if f.kind == "duplicate"
+        and {loc.symbol for loc in f.locations} == {"update_issue", "start_session"}
+    ]
+    [pair] = left
+    assert pair.tier == "candidate", pair
+    assert "gone at HEAD" in pair.evidence[-1]

@@ -21,6 +21,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from itertools import combinations
 
 from idealize.analyze.context import Context
 from idealize.analyze.detectors.literals import (
@@ -62,7 +63,9 @@ class DuplicateParams:
     big_tokens: int = param(30, "both pieces at least this long may be paired on structure alone")
     min_shingles: int = param(8, "fewer 4-grams than this give MinHash no stable signature")
     structure_alone: float = param(
-        0.5, "share of normalised 4-grams that, for big pieces, is strong on its own"
+        0.5,
+        "share of normalised 4-grams that, for big pieces, is strong on its own (and that a "
+        "verified pair needs to hold a group alone once another member is gone at HEAD)",
     )
     structure_with_marker: float = param(
         0.3, "share of 4-grams that, with a distinctive literal, makes a pair strong"
@@ -253,6 +256,7 @@ class Match:
     # the few shared literals a verification rests on alone (no copied shape): checked
     # against the whole corpus, where they may be an idiom of the codebase
     told_by: tuple[str, ...] = ()
+    structure: float = 0.0  # share of normalised token 4-grams the two have in common
 
 
 @lru_cache(maxsize=8)
@@ -747,7 +751,15 @@ def score_pair(
         keys = sorted(f for f in common if f[0] in "sd" and idf.get(f, 0) > 1.0)
         if len({k[2:] for k in keys}) <= params.idiom_max_literals:
             told_by = tuple(keys)
-    return Match(0, 0, min(score, 0.99), tuple(evidence), verified=verified, told_by=told_by)
+    return Match(
+        0,
+        0,
+        min(score, 0.99),
+        tuple(evidence),
+        verified=verified,
+        told_by=told_by,
+        structure=structure,
+    )
 
 
 def _idioms(
@@ -971,10 +983,10 @@ def detect(ctx: Context, params: DuplicateParams) -> list[Finding]:
                 return True
         return False
 
-    found = find_duplicates([*fresh, *ctx.existing], ctx.parallel, params, moved)
+    found, pairs = _find_duplicates([*fresh, *ctx.existing], ctx.parallel, params, moved)
     if ctx.merged:
         prefetch_moved([loc for f in found for loc in f.locations], ctx.head)
-    kept = [v for v in (_at_head(ctx, f) for f in found) if v is not None]
+    kept = [v for v in (_at_head(ctx, f, pairs, params) for f in found) if v is not None]
     return [_by_convention(f, ctx.head.paths, params) for f in kept]
 
 
@@ -1019,17 +1031,23 @@ def _body(text: str) -> str:
     return " ".join(" ".join(text.splitlines()[1:]).split())
 
 
-def _at_head(ctx: Context, f: Finding) -> Finding | None:
+def _at_head(
+    ctx: Context, f: Finding, pairs: Mapping[frozenset[_Key], Match], params: DuplicateParams
+) -> Finding | None:
     """After merging: both copies must still exist. A group whose copies were merged into
-    one later is resolved since; a member that is gone is left out."""
+    one later is resolved since; a member that is gone is left out. ``pairs``: the verified
+    pairs of the detection, by their two members."""
     if not ctx.merged:
         return f
     mapped: dict[tuple[str, str | None], Location] = {}
+    survivors: list[Location] = []
     for loc in sorted(f.locations, key=lambda loc: loc.branch is None):
         at = loc if loc.branch is None else to_head(loc, ctx.head, ctx.trees.get(loc.branch))
         if at.gone or at.symbol is None or not ctx.head.has_symbol(at.path, at.symbol):
             continue
-        mapped.setdefault((at.path, at.symbol), at)  # a moved copy is itself, not another
+        if (at.path, at.symbol) not in mapped:  # a moved copy is itself, not another
+            mapped[(at.path, at.symbol)] = at
+            survivors.append(loc)
     here = tuple(mapped.values())
     branches = {loc.branch for loc in here if loc.branch is not None}
     if len(here) >= 2 and branches and (len(branches) >= 2 or len(here) > len(branches)):
@@ -1045,11 +1063,43 @@ def _at_head(ctx: Context, f: Finding) -> Finding | None:
             next((s.body_hash for s in ctx.head.definitions(loc.path) if s.name == loc.symbol), "")
             for loc in here
         }
+        # ...or when a verified pair of its own, of one shape at least as much as a shape
+        # alone must be, holds what is left (on OpenHands, two microagent modals copied from
+        # a third that a later change removed; on gptme, two loaders of one results file);
+        # the evidence is then that pair's alone. A pair verified by less shape (the same
+        # request, a few literals) leaned on the group: on vibe-kanban, two MCP tools that
+        # each fetch one issue first (32% of shape) were no copies once the third was gone
+        held = sorted(
+            (
+                m
+                for x, y in combinations(survivors, 2)
+                if (m := pairs.get(frozenset((_key(x), _key(y))))) is not None
+                and m.structure >= params.structure_alone
+            ),
+            key=lambda m: -m.score,
+        )
+        if len(bodies) == 1 and "" not in bodies:
+            tier, evidence, confidence = f.tier, f.evidence, f.confidence
+        elif held and f.tier == "finding":
+            # what the pair was when it landed: the group's count and sameness are gone
+            evidence = tuple(
+                dict.fromkeys(
+                    _LANDED.sub(r"\1 when they landed", e) for m in held for e in m.evidence
+                )
+            )[:6]
+            tier, confidence = "finding", round(held[0].score, 2)
+        elif f.tier == "finding":
+            gone = "a copy that held the group is gone at HEAD, and what is left differs"
+            tier, evidence, confidence = "candidate", (*f.evidence, gone), f.confidence
+        else:
+            tier, evidence, confidence = "candidate", f.evidence, f.confidence
         return replace(
             f,
             locations=here,
             title=f"{_join(names)} implement the same thing",
-            tier=f.tier if len(bodies) == 1 and "" not in bodies else "candidate",
+            tier=tier,
+            evidence=evidence,
+            confidence=confidence,
         )
     return replace(
         f,
@@ -1057,6 +1107,16 @@ def _at_head(ctx: Context, f: Finding) -> Finding | None:
         resolved="only one copy is left at HEAD",
         recommendation="Nothing to do: the copies were merged into one after they landed.",
     )
+
+
+_LANDED = re.compile(
+    r"^(identical code|the same code apart from names and literals) in \d+ places$"
+)
+_Key = tuple[str | None, str, str | None]  # a member of a pair: branch, path, symbol
+
+
+def _key(loc: Location) -> _Key:
+    return (loc.branch, loc.path, loc.symbol)
 
 
 def find_duplicates(
@@ -1067,6 +1127,16 @@ def find_duplicates(
 ) -> list[Finding]:
     """Groups of pieces from different branches (or a branch and existing code) doing the
     same thing. ``moved(a, b)``: is one of the two the other moved by its own branch?"""
+    return _find_duplicates(pieces, parallel, params, moved)[0]
+
+
+def _find_duplicates(
+    pieces: Sequence[Piece],
+    parallel: Parallel,
+    params: DuplicateParams,
+    moved: Callable[[Piece, Piece], bool],
+) -> tuple[list[Finding], dict[frozenset[_Key], Match]]:
+    """``find_duplicates``, and the verified pairs behind its findings by their members."""
     usable = [p for p in pieces if _comparable(p, params)]
     feats = [_feature_set(p) | _reached(p, pieces) for p in usable]
     idf = _idf(feats)
@@ -1097,15 +1167,19 @@ def find_duplicates(
                 )
                 if not same and scored is None:
                     continue  # one shape, other names and literals: a pattern, not a copy
+                verified = (
+                    (same or (scored is not None and scored.verified))
+                    and _big_enough(x, params)
+                    and _big_enough(y, params)
+                    and not _small_test_copy(x, y, params)
+                )
                 best[(first, other)] = Match(
                     first,
                     other,
                     0.99 if same else scored.score if scored else 0.5,
                     (note, *(scored.evidence if scored else ())),
-                    verified=(same or (scored is not None and scored.verified))
-                    and _big_enough(x, params)
-                    and _big_enough(y, params)
-                    and not _small_test_copy(x, y, params),
+                    verified=verified,
+                    structure=1.0,  # one shape: that is how the copies were found
                 )
                 kept.append(other)
         if len(kept) > 1:
@@ -1178,7 +1252,12 @@ def find_duplicates(
         lead_matches = [m for m in pair_matches if m.a in lead and m.b in lead]
         if _enough_branches([usable[i] for i in lead]) and lead_matches:
             findings.append(_finding(usable, lead, lead_matches, False, params))
-    return findings
+    verified_pairs = {
+        frozenset((_key(usable[a].location()), _key(usable[b].location()))): m
+        for (a, b), m in best.items()
+        if m.verified
+    }
+    return findings, verified_pairs
 
 
 def _worth_a_finding(members: Sequence[Piece], params: DuplicateParams) -> bool:
