@@ -1069,14 +1069,18 @@ def _at_head(
         # the evidence is then that pair's alone. A pair verified by less shape (the same
         # request, a few literals) leaned on the group: on vibe-kanban, two MCP tools that
         # each fetch one issue first (32% of shape) were no copies once the third was gone
-        held = sorted(
-            (
-                m
-                for x, y in combinations(survivors, 2)
-                if (m := pairs.get(frozenset((_key(x), _key(y))))) is not None
-                and m.structure >= params.structure_alone
-            ),
-            key=lambda m: -m.score,
+        holding = {
+            (_key(x), _key(y)): m
+            for x, y in combinations(survivors, 2)
+            if (m := pairs.get(frozenset((_key(x), _key(y))))) is not None
+            and m.structure >= params.structure_alone
+        }
+        # every member left must be in one of those pairs: a finding claims no bystander
+        reached = {k for pair in holding for k in pair}
+        held = (
+            sorted(holding.values(), key=lambda m: -m.score)
+            if reached == {_key(x) for x in survivors}
+            else []
         )
         if len(bodies) == 1 and "" not in bodies:
             tier, evidence, confidence = f.tier, f.evidence, f.confidence
