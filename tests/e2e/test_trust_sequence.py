@@ -298,3 +298,32 @@ def test_a_pair_held_only_by_one_request_is_a_candidate_once_the_copy_goes(repo:
     [pair] = left
     assert pair.tier == "candidate", pair
     assert "gone at HEAD" in pair.evidence[-1]
+
+
+def test_a_member_no_holding_pair_reaches_keeps_the_rest_from_a_finding(repo: Repo) -> None:
+    """Three copies of one tool and a fourth tool that only makes the same request; one copy
+    goes. The two copies left still hold each other, but not the fourth: a finding would
+    claim it as a copy, so the group is a candidate."""
+    start(repo, {"app/__init__.py": "", "app/background.py": BACKGROUND})
+    branch(repo, "agent/update", {"app/issues.py": UPDATE_ISSUE}, "feat: update issue tool")
+    for name in ("edit", "amend"):
+        copy = UPDATE_ISSUE.replace("def update_issue", f"def {name}_issue")
+        branch(repo, f"agent/{name}", {f"app/{name}.py": copy}, f"feat: {name} issue tool")
+    branch(repo, "agent/session", {"app/session.py": START_SESSION}, "feat: start session tool")
+    merge(repo, "agent/update", "agent/edit", "agent/amend", "agent/session")
+    branch(repo, "agent/drop-amend", {"app/amend.py": None}, "chore: drop amend tool", "main")
+    merge(repo, "agent/drop-amend")
+    plan = run(Config(repo=repo.path, since="base"))
+    claimed = [
+        f
+        for f in plan.findings
+        if f.kind == "duplicate"
+        and f.tier == "finding"
+        and "start_session" in {loc.symbol for loc in f.locations}
+    ]
+    assert claimed == [], claimed
+    assert any(
+        {loc.symbol for loc in f.locations} >= {"update_issue", "edit_issue", "start_session"}
+        for f in plan.findings
+        if f.kind == "duplicate"
+    ), [(f.title, f.tier) for f in plan.findings]
