@@ -249,6 +249,9 @@ def test_identical_test_helpers_are_findings_only_at_length(lines: int, tier: st
         ]
     )
     assert [f.tier for f in found] == [tier], found
+    # a lead says why it is one
+    said = "copies between test files, where a copy costs little: a lead"
+    assert (found[0].evidence[-1] == said) is (tier == "candidate"), found[0].evidence
 
 
 def test_a_small_snippet_added_inside_two_functions_is_a_candidate() -> None:

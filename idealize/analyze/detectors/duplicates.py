@@ -1255,7 +1255,16 @@ def _find_duplicates(
         lead = [anchor.a if anchor.a in core else anchor.b, *loose]
         lead_matches = [m for m in pair_matches if m.a in lead and m.b in lead]
         if _enough_branches([usable[i] for i in lead]) and lead_matches:
-            findings.append(_finding(usable, lead, lead_matches, False, params))
+            findings.append(
+                _finding(
+                    usable,
+                    lead,
+                    lead_matches,
+                    False,
+                    params,
+                    "looks like one of the copies, but no verified pair says it is one: a lead",
+                )
+            )
     verified_pairs = {
         frozenset((_key(usable[a].location()), _key(usable[b].location()))): m
         for (a, b), m in best.items()
@@ -1282,14 +1291,31 @@ def _enough_branches(members: Sequence[Piece]) -> bool:
     return len(members) >= 2 and bool(branches) and (len(branches) >= 2 or existing)
 
 
+def _why_a_lead(
+    members: Sequence[Piece], pair_matches: Sequence[Match], params: DuplicateParams
+) -> str | None:
+    """Why alike members are a candidate, when a rule other than the evidence says so."""
+    if all(test_path(p.path) for p in members):
+        return "copies between test files, where a copy costs little: a lead"
+    if any(m.verified for m in pair_matches) and not _worth_a_finding(members, params):
+        lines = max(p.lines for p in members)
+        return f"{lines} lines at most, in {len(members)} places: too small to cost much, a lead"
+    return None
+
+
 def _finding(
     usable: Sequence[Piece],
     ids: Sequence[int],
     pair_matches: Sequence[Match],
     verified: bool,
     params: DuplicateParams,
+    why: str | None = None,
 ) -> Finding:
+    """``why``: what makes the group a lead when it is not verified (worked out from the
+    members when not given)."""
     members = [usable[i] for i in ids]
+    if not verified and why is None:
+        why = _why_a_lead(members, pair_matches, params)
     existing = [p for p in members if p.branch is None]
     score = max(m.score for m in pair_matches)
     evidence: list[str] = []
@@ -1332,7 +1358,8 @@ def _finding(
             (f"{len(members) - params.max_members} more copies",)
             if len(members) > params.max_members
             else ()
-        ),
+        )
+        + ((why,) if why and not verified else ()),
         recommendation=rec,
         tier="finding" if verified else "candidate",
     )
