@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from idealize.config import Config
 from idealize.pipeline import run
+from idealize.types import Plan
 from tests.conftest import Repo
 from tests.e2e.history import WRAPPER, branch, findings, merge, squash, start
 
@@ -274,21 +275,29 @@ def {verb}_{noun}(base, key):
 )
 
 
+def _issue_tools(repo: Repo, copies: tuple[str, ...]) -> tuple[Plan, Plan]:
+    """`update_issue`, copies of it under other names and `start_session`, each landed from
+    its own branch; then the last copy is removed on main. The plans before and after."""
+    start(repo, {"app/__init__.py": "", "app/background.py": BACKGROUND})
+    branch(repo, "agent/update", {"app/issues.py": UPDATE_ISSUE}, "feat: update issue tool")
+    for name in copies:
+        copy = UPDATE_ISSUE.replace("def update_issue", f"def {name}_issue")
+        branch(repo, f"agent/{name}", {f"app/{name}.py": copy}, f"feat: {name} issue tool")
+    branch(repo, "agent/session", {"app/session.py": START_SESSION}, "feat: start session tool")
+    merge(repo, "agent/update", *(f"agent/{name}" for name in copies), "agent/session")
+    before = run(Config(repo=repo.path, since="base"))
+    gone = copies[-1]
+    branch(repo, "agent/drop", {f"app/{gone}.py": None}, f"chore: drop {gone} tool", "main")
+    merge(repo, "agent/drop")
+    return before, run(Config(repo=repo.path, since="base"))
+
+
 def test_a_pair_held_only_by_one_request_is_a_candidate_once_the_copy_goes(repo: Repo) -> None:
     """vibe-kanban #2772/#2790: two MCP tools that each first fetch one issue were grouped
     with a copy of one of them. With the copy gone at HEAD, the same GET is not the same
     thing: a candidate, saying why."""
-    start(repo, {"app/__init__.py": "", "app/background.py": BACKGROUND})
-    branch(repo, "agent/update", {"app/issues.py": UPDATE_ISSUE}, "feat: update issue tool")
-    copy = UPDATE_ISSUE.replace("def update_issue", "def edit_issue")
-    branch(repo, "agent/edit", {"app/edit.py": copy}, "feat: edit issue tool")
-    branch(repo, "agent/session", {"app/session.py": START_SESSION}, "feat: start session tool")
-    merge(repo, "agent/update", "agent/edit", "agent/session")
-    before = run(Config(repo=repo.path, since="base"))
+    before, plan = _issue_tools(repo, ("edit",))
     assert len(findings(before, "duplicate")) == 1  # the three, held by the copy
-    branch(repo, "agent/drop-edit", {"app/edit.py": None}, "chore: drop edit tool", "main")
-    merge(repo, "agent/drop-edit")
-    plan = run(Config(repo=repo.path, since="base"))
     left = [
         f
         for f in plan.findings
@@ -304,16 +313,7 @@ def test_a_member_no_holding_pair_reaches_keeps_the_rest_from_a_finding(repo: Re
     """Three copies of one tool and a fourth tool that only makes the same request; one copy
     goes. The two copies left still hold each other, but not the fourth: a finding would
     claim it as a copy, so the group is a candidate."""
-    start(repo, {"app/__init__.py": "", "app/background.py": BACKGROUND})
-    branch(repo, "agent/update", {"app/issues.py": UPDATE_ISSUE}, "feat: update issue tool")
-    for name in ("edit", "amend"):
-        copy = UPDATE_ISSUE.replace("def update_issue", f"def {name}_issue")
-        branch(repo, f"agent/{name}", {f"app/{name}.py": copy}, f"feat: {name} issue tool")
-    branch(repo, "agent/session", {"app/session.py": START_SESSION}, "feat: start session tool")
-    merge(repo, "agent/update", "agent/edit", "agent/amend", "agent/session")
-    branch(repo, "agent/drop-amend", {"app/amend.py": None}, "chore: drop amend tool", "main")
-    merge(repo, "agent/drop-amend")
-    plan = run(Config(repo=repo.path, since="base"))
+    _, plan = _issue_tools(repo, ("edit", "amend"))
     claimed = [
         f
         for f in plan.findings
