@@ -19,8 +19,14 @@ from idealize.output.gate import parse_kinds
 from idealize.types import FINDING_KINDS
 
 
-def piece(text: str, symbol: str, branch: str = "a", path: str = "app/x.py") -> Piece:
-    feats = extract(text, "python")
+def piece(
+    text: str,
+    symbol: str,
+    branch: str | None = "a",
+    path: str = "app/x.py",
+    language: str = "python",
+) -> Piece:
+    feats = extract(text, language)
     return Piece(
         branch=branch,
         path=path,
@@ -29,7 +35,7 @@ def piece(text: str, symbol: str, branch: str = "a", path: str = "app/x.py") -> 
         change="added",
         start_line=1,
         end_line=text.count("\n") + 1,
-        language="python",
+        language=language,
         text=text,
         features=feats,
         added=feats,
@@ -922,10 +928,7 @@ VALIDATE = """func validate{Noun}Name(name string) error {
 
 
 def _go(text: str, symbol: str, branch: str | None, path: str) -> Piece:
-    feats = extract(text, "go")
-    return dataclasses.replace(
-        piece(text, symbol, branch, path), language="go", features=feats, added=feats
-    )
+    return piece(text, symbol, branch, path, "go")
 
 
 def test_one_shape_over_other_strings_is_not_a_copy() -> None:
@@ -1016,14 +1019,10 @@ def test_shared_css_classes_do_not_spell_a_concept() -> None:
     """vibe-kanban: a diff card and an accordion of several edits share six Tailwind class
     lists (judged FALSE); classes say how a component looks, not what it does."""
 
-    def tsx(text: str, symbol: str, branch: str | None, path: str) -> Piece:
-        feats = extract(text, "typescript")
-        return dataclasses.replace(
-            piece(text, symbol, branch, path), language="typescript", features=feats, added=feats
-        )
-
-    card = tsx(DIFF_CARD, "DiffViewCard", None, "web/PierreConversationDiff.tsx")
-    entries = tsx(AGGREGATED, "ChatAggregatedDiffEntries", "agent/a", "web/ChatAggregated.tsx")
+    card = piece(DIFF_CARD, "DiffViewCard", None, "web/PierreConversationDiff.tsx", "typescript")
+    entries = piece(
+        AGGREGATED, "ChatAggregatedDiffEntries", "agent/a", "web/ChatAggregated.tsx", "typescript"
+    )
     assert not _verified(card, entries)
 
 
@@ -1060,12 +1059,6 @@ def test_http_vocabulary_does_not_spell_a_concept() -> None:
     JSON to Anthropic) were told by `POST`, `Content-Type` and the grant type (judged
     FALSE). A method, a standard header or a media type says how a request is made."""
 
-    def ts(text: str, symbol: str, branch: str | None, path: str) -> Piece:
-        feats = extract(text, "typescript")
-        return dataclasses.replace(
-            piece(text, symbol, branch, path), language="typescript", features=feats, added=feats
-        )
-
-    codex = ts(CODEX_EXCHANGE, "exchangeCode", "agent/a", "cli/codex-oauth.ts")
-    claude = ts(CLAUDE_EXCHANGE, "exchangeCodeForTokens", None, "app/oauth.ts")
+    codex = piece(CODEX_EXCHANGE, "exchangeCode", "agent/a", "cli/codex-oauth.ts", "typescript")
+    claude = piece(CLAUDE_EXCHANGE, "exchangeCodeForTokens", None, "app/oauth.ts", "typescript")
     assert not _verified(codex, claude)
