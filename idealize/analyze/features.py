@@ -308,29 +308,35 @@ class FeatureStore:
             self._unsaved.append((k, encode(found)))
         return found
 
-    def prepare(self, items: Sequence[tuple[str, str | None]], workers: int = 1) -> None:
-        """Have the features of many (text, language) at hand: the cached ones read in one
-        query, the rest extracted on ``workers`` processes when there are enough of them to
-        pay for the pool (the code already on the target is thousands of definitions)."""
+    def get_many(self, items: Sequence[tuple[str, str | None]], workers: int = 1) -> list[Features]:
+        """get() for many (text, language): the cached ones read in one query, the rest
+        extracted on ``workers`` processes when there are enough of them to pay for the
+        pool (the code already on the target is thousands of definitions)."""
+        keys = [self.key(text, language) for text, language in items]
         todo: dict[str, tuple[str, str | None]] = {}
-        for text, language in items:
-            k = self.key(text, language)
+        for k, item in zip(keys, items, strict=True):
             if k not in self._memo:
-                todo.setdefault(k, (text, language))
-        if not todo:
-            return
-        for k, value in self._cache.get_many(FEATURES_VERSION, todo).items():
-            self._memo[k] = decode(value)
-            del todo[k]
+                todo.setdefault(k, item)
+        if todo:
+            for k, value in self._cache.get_many(FEATURES_VERSION, todo).items():
+                self._memo[k] = decode(value)
+                del todo[k]
+            self._extract(todo, workers)
+        return [self._memo[k] for k in keys]
+
+    def _extract(self, todo: dict[str, tuple[str, str | None]], workers: int) -> None:
+        """Extract what neither memory nor the cache holds, on worker processes when
+        there is enough of it."""
         keys = list(todo)
         work = [todo[k] for k in keys]
         if workers >= 2 and len(work) >= PARALLEL_MIN and "fork" in get_all_start_methods():
             with get_context("fork").Pool(workers) as pool:
                 encoded = pool.map(_extract_encoded, work, chunksize=CHUNK)
+            found = [decode(value) for value in encoded]
         else:
-            encoded = [_extract_encoded(item) for item in work]
-        for k, value in zip(keys, encoded, strict=True):
-            self._memo[k] = decode(value)
+            found = [extract(text, language) for text, language in work]
+            encoded = [encode(f) for f in found]
+        self._memo.update(zip(keys, found, strict=True))
         self._unsaved.extend(zip(keys, encoded, strict=True))
 
     def flush(self) -> None:

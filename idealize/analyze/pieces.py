@@ -284,10 +284,9 @@ def existing_pieces(
             if (path, s.name) in skip or s.kind not in ("function", "method"):
                 continue
             found.append((path, lang, s, "\n".join(lines[s.start_line - 1 : s.end_line])))
-    store.prepare([(text, lang) for _, lang, _, text in found], index.workers)
+    features = store.get_many([(text, lang) for _, lang, _, text in found], index.workers)
     pieces: list[Piece] = []
-    for path, lang, s, text in found:
-        feats = store.get(text, lang)
+    for (path, lang, s, text), feats in zip(found, features, strict=True):
         pieces.append(
             Piece(
                 branch=None,

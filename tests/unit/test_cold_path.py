@@ -80,14 +80,13 @@ def test_features_extracted_on_several_processes_are_the_same_and_cached(tmp_pat
     assert len(texts) > PARALLEL_MIN  # enough to use the workers
     cache = Cache(tmp_path / "cache")
     store = FeatureStore(cache)
-    store.prepare(texts, workers=2)
-    for text, language in texts:
-        assert encode(store.get(text, language)) == encode(extract(text, language))
+    for (text, language), got in zip(texts, store.get_many(texts, workers=2), strict=True):
+        assert encode(got) == encode(extract(text, language))
     store.flush()
     again = FeatureStore(cache)
-    again.prepare(texts, workers=2)
+    first = again.get_many(texts, workers=2)[0]
     assert cache.hits  # read back, not extracted again
-    assert again.get(*texts[0]) == store.get(*texts[0])
+    assert first == store.get(*texts[0])
 
 
 def test_strings_built_with_plus_are_still_read() -> None:

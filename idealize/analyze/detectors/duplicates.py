@@ -1069,22 +1069,9 @@ def _at_head(
         # the evidence is then that pair's alone. A pair verified by less shape (the same
         # request, a few literals) leaned on the group: on vibe-kanban, two MCP tools that
         # each fetch one issue first (32% of shape) were no copies once the third was gone
-        holding = {
-            (_key(x), _key(y)): m
-            for x, y in combinations(survivors, 2)
-            if (m := pairs.get(frozenset((_key(x), _key(y))))) is not None
-            and m.structure >= params.structure_alone
-        }
-        # every member left must be in one of those pairs: a finding claims no bystander
-        reached = {k for pair in holding for k in pair}
-        held = (
-            sorted(holding.values(), key=lambda m: -m.score)
-            if reached == {_key(x) for x in survivors}
-            else []
-        )
         if len(bodies) == 1 and "" not in bodies:
             tier, evidence, confidence = f.tier, f.evidence, f.confidence
-        elif held and f.tier == "finding":
+        elif f.tier == "finding" and (held := _holding(survivors, pairs, params)):
             # what the pair was when it landed: the group's count and sameness are gone
             evidence = tuple(
                 dict.fromkeys(
@@ -1113,14 +1100,31 @@ def _at_head(
     )
 
 
-_LANDED = re.compile(
-    r"^(identical code|the same code apart from names and literals) in \d+ places$"
-)
+# how a group of copies is told, and how the pair left of it is told at HEAD
+_IDENTICAL = "identical code"
+_SAME_SHAPE = "the same code apart from names and literals"
+_LANDED = re.compile(rf"^({re.escape(_IDENTICAL)}|{re.escape(_SAME_SHAPE)}) in \d+ places$")
 _Key = tuple[str | None, str, str | None]  # a member of a pair: branch, path, symbol
 
 
-def _key(loc: Location) -> _Key:
-    return (loc.branch, loc.path, loc.symbol)
+def _key(x: Location | Piece) -> _Key:
+    return (x.branch, x.path, x.symbol)
+
+
+def _holding(
+    members: Sequence[Location], pairs: Mapping[frozenset[_Key], Match], params: DuplicateParams
+) -> list[Match]:
+    """The verified pairs among ``members`` with a shape of their own, best first, when
+    they reach every member (a finding claims no bystander); else none."""
+    holding = {
+        (_key(x), _key(y)): m
+        for x, y in combinations(members, 2)
+        if (m := pairs.get(frozenset((_key(x), _key(y))))) is not None
+        and m.structure >= params.structure_alone
+    }
+    if {k for pair in holding for k in pair} != {_key(x) for x in members}:
+        return []
+    return sorted(holding.values(), key=lambda m: -m.score)
 
 
 def find_duplicates(
@@ -1161,11 +1165,7 @@ def _find_duplicates(
             x, y = usable[first], usable[other]
             if _allowed(x, y, exact=True) and parallel(x.branch, y.branch) and not moved(x, y):
                 same = _same_text(x, y)
-                note = (
-                    f"identical code in {len(ids)} places"
-                    if same
-                    else f"the same code apart from names and literals in {len(ids)} places"
-                )
+                note = f"{_IDENTICAL if same else _SAME_SHAPE} in {len(ids)} places"
                 scored = score_pair(
                     x, y, feats[first], feats[other], idf, params, profiles[first], profiles[other]
                 )
@@ -1266,9 +1266,7 @@ def _find_duplicates(
                 )
             )
     verified_pairs = {
-        frozenset((_key(usable[a].location()), _key(usable[b].location()))): m
-        for (a, b), m in best.items()
-        if m.verified
+        frozenset((_key(usable[a]), _key(usable[b]))): m for (a, b), m in best.items() if m.verified
     }
     return findings, verified_pairs
 
