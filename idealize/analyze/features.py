@@ -20,6 +20,7 @@ from functools import cache
 from multiprocessing import get_all_start_methods, get_context
 
 from idealize.cache import Cache
+from idealize.repo.throwaway import worker_signals
 
 _STRING = re.compile(
     r'"""(?:.|\n)*?"""|\'\'\'(?:.|\n)*?\'\'\'|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|`(?:\\.|[^`\\])*`'
@@ -330,8 +331,15 @@ class FeatureStore:
         keys = list(todo)
         work = [todo[k] for k in keys]
         if workers >= 2 and len(work) >= PARALLEL_MIN and "fork" in get_all_start_methods():
-            with get_context("fork").Pool(workers) as pool:
+            pool = get_context("fork").Pool(workers, initializer=worker_signals)
+            try:
                 encoded = pool.map(_extract_encoded, work, chunksize=CHUNK)
+                pool.close()  # idle workers leave on their own; terminate only on an error
+            except BaseException:
+                pool.terminate()
+                raise
+            finally:
+                pool.join()
             found = [decode(value) for value in encoded]
         else:
             found = [extract(text, language) for text, language in work]

@@ -13,7 +13,6 @@ import hashlib
 import json
 import multiprocessing
 import os
-import signal
 import zlib
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
@@ -24,6 +23,7 @@ from typing import Any, NamedTuple
 
 from idealize.cache import Cache
 from idealize.repo.languages import parser_for
+from idealize.repo.throwaway import worker_signals
 from idealize.types import Symbol
 
 PARSER_VERSION = "symbols-4"
@@ -536,13 +536,9 @@ _TREES = _Trees()  # one per process: each parsing worker keeps its own
 
 
 def _worker_start(tree_bytes: int) -> None:
-    """In a freshly forked worker: the signal handlers the run installed are the parent's
-    business (the parent stops the workers; Ctrl-C goes to the parent alone), and the
-    tree cache starts empty with the worker's share of the budget."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    for name in ("SIGTERM", "SIGHUP"):
-        if hasattr(signal, name):
-            signal.signal(getattr(signal, name), signal.SIG_DFL)
+    """In a freshly forked worker: the parent's signal handlers reset, and the tree cache
+    empty with the worker's share of the budget."""
+    worker_signals()
     _TREES.reset(tree_bytes)
 
 

@@ -57,6 +57,17 @@ def interruptible() -> Iterator[None]:
                 signal.signal(s, handler)
 
 
+def worker_signals() -> None:
+    """In a freshly forked worker process: the handlers ``interruptible`` installed are the
+    parent's business. The parent stops its workers (``Pool.terminate`` sends SIGTERM,
+    which must end the worker, not raise ``Interrupted`` in a copy of the run: that hung
+    a worker on a lock it inherited), and Ctrl-C goes to the parent alone."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+
+
 def is_throwaway(path: str | Path) -> bool:
     """Is this worktree one of idealize's throwaway ones?"""
     p = Path(path)

@@ -70,6 +70,7 @@ def test_the_hash_seed_does_not_change_the_plan(history: tuple[Path, str], tmp_p
             [*CLI, "-q", "cleanup", str(repo), "--since", since, "--offline", "--format", "json"],
             capture_output=True,
             env=env,
+            timeout=300,  # a hung worker fails the test instead of the whole run
         )
         assert proc.returncode == 0, proc.stderr.decode()
         outputs.append(proc.stdout)

@@ -6,9 +6,11 @@ is skipped where no quote meets a `+`."""
 from __future__ import annotations
 
 import dataclasses
+import signal
 from collections import defaultdict
 from itertools import combinations
 
+from idealize.analyze import features
 from idealize.analyze.detectors.duplicates import (
     DuplicateParams,
     _allowed,
@@ -19,6 +21,7 @@ from idealize.analyze.detectors.duplicates import (
 from idealize.analyze.features import PARALLEL_MIN, FeatureStore, encode, extract
 from idealize.analyze.minhash import LSH
 from idealize.cache import Cache
+from idealize.repo.throwaway import interruptible
 from tests.unit.test_rules import piece
 
 VERBS = ["load", "save", "fetch", "parse", "render", "send"]
@@ -87,6 +90,26 @@ def test_features_extracted_on_several_processes_are_the_same_and_cached(tmp_pat
     first = again.get_many(texts, workers=2)[0]
     assert cache.hits  # read back, not extracted again
     assert first == store.get(*texts[0])
+
+
+_EXTRACT = features._extract_encoded
+
+
+def _extract_with_default_sigterm(item: tuple[str, str | None]) -> str:
+    """Runs in a pool worker: it must end on SIGTERM (what ``Pool.terminate`` sends), not
+    raise the run's ``Interrupted`` in a copy of the run, which once hung a worker."""
+    if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        raise RuntimeError("the worker kept the run's SIGTERM handler")
+    return _EXTRACT(item)
+
+
+def test_feature_workers_do_not_keep_the_runs_signal_handlers(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(features, "_extract_encoded", _extract_with_default_sigterm)
+    texts = [(_body("load", "user", i) + f"    # {i}\n", "python") for i in range(PARALLEL_MIN)]
+    with interruptible():
+        assert signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL  # the run's handler
+        got = FeatureStore(Cache(tmp_path / "cache")).get_many(texts, workers=2)
+    assert encode(got[0]) == encode(extract(*texts[0]))
 
 
 def test_strings_built_with_plus_are_still_read() -> None:
