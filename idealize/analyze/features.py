@@ -568,6 +568,32 @@ _CANONICAL: dict[str, str] = {
 _PARAM_SPLIT = re.compile(r",(?![^\[\(\{<]*[\]\)\}>])")
 
 
+HEADER_MAX_LINES = 1000  # a parameter list longer than this is not one anybody wrote
+_TRAILING_COMMENT = re.compile(r"""\s(?:#|//)[^"'`]*$""")
+
+
+def header(text: str) -> str:
+    """A definition's header up to the end of its parameter list, joined on one line, for
+    ``parameters``. Decorators, attributes and comment lines are left out, and so are
+    comments at a line's end. A signature can run for dozens of lines with comments between
+    its parameters: on browser-use, a `BrowserSession.__init__` overload took 60 lines,
+    and #4155 adding one parameter to it read as removing all of them once its header was
+    cut at 60."""
+    head: list[str] = []
+    depth = opened = 0
+    for line in text.splitlines()[:HEADER_MAX_LINES]:
+        stripped = line.strip()
+        if stripped.startswith(("@", "#", "//")):
+            continue
+        stripped = _TRAILING_COMMENT.sub("", stripped)
+        head.append(stripped)
+        opened += stripped.count("(")
+        depth += stripped.count("(") - stripped.count(")")
+        if opened and depth <= 0:
+            break
+    return " ".join(head)
+
+
 def parameters(signature: str, language: str | None = None) -> tuple[str, ...]:
     """Parameter names from a definition's first line (best effort, any C-like or Python syntax)."""
     m = re.search(r"\((.*)\)", signature)

@@ -14,6 +14,7 @@ from idealize.analyze.features import (
     FeatureStore,
     calls_only,
     concept_tokens,
+    header,
     parameters,
 )
 from idealize.cache import Cache
@@ -183,12 +184,8 @@ def branch_pieces(
                         added=whole if added_text == text else store.get(added_text, f.language),
                         added_text=added_text,
                         removed_text="\n".join(removed_lines),
-                        params=parameters(
-                            _signature(text, f.language) if not deleted else "", f.language
-                        ),
-                        old_params=parameters(_signature(old_text, f.language), f.language)
-                        if old_text
-                        else (),
+                        params=parameters(header(text) if not deleted else "", f.language),
+                        old_params=parameters(header(old_text), f.language) if old_text else (),
                         name_tokens=concept_tokens(s.name.rsplit(".", 1)[-1]),
                         subject=subject,
                         cosmetic=s.change == "modified" and _cosmetic(old_text, text),
@@ -203,20 +200,6 @@ def branch_pieces(
 def _cosmetic(old: str, new: str) -> bool:
     """Same tokens once quotes, commas, brackets and layout are ignored (a formatter's work)."""
     return bool(old) and _LAYOUT.sub("", old) == _LAYOUT.sub("", new)
-
-
-def _signature(text: str, language: str) -> str:
-    """The definition's header up to its body, joined on one line."""
-    head: list[str] = []
-    for line in text.splitlines()[:60]:
-        stripped = line.strip()
-        if stripped.startswith("@"):
-            continue
-        head.append(stripped)
-        joined = " ".join(head)
-        if joined.count("(") and joined.count("(") <= joined.count(")"):
-            return joined
-    return " ".join(head)
 
 
 def existing_pieces(

@@ -709,3 +709,43 @@ def test_an_overload_added_before_others_removes_no_parameter(repo: Repo) -> Non
     )
     plan = merge_all(repo, "agent/base-url", "agent/client")
     assert findings(plan, "phantom_dependency") == [], plan.findings
+
+
+def _session(extra: str = "") -> str:
+    """browser-use's `BrowserSession`: overloads whose parameter lists run for dozens of
+    lines, with comment headings between the parameters."""
+    local = "".join(
+        f"        option_{i}: int | None = None,\n" for i in range(52)
+    )  # overload 2: 60 lines, 61 with the new one
+    return (
+        "from typing import overload\n\n\nclass Session:\n"
+        "    # Overload 1: cloud mode\n    @overload\n    def __init__(\n        self,\n        *,\n"
+        "        # Cloud parameters\n        cloud_id: str | None = None,\n"
+        f"{extra}{local}    ) -> None: ...\n\n"
+        "    # Overload 2: local mode\n    @overload\n    def __init__(\n        self,\n        *,\n"
+        "        # Core configuration for local\n        cdp_url: str | None = None,  # where\n"
+        f"{local}{extra}        headless: bool | None = None,\n    ) -> None: ...\n\n"
+        "    def __init__(\n        self,\n        *,\n        cdp_url: str | None = None,\n"
+        f"{local}{extra}        headless: bool | None = None,\n    ) -> None:\n"
+        "        self.cdp_url, self.headless = cdp_url, headless\n"
+    )
+
+
+def test_a_parameter_added_to_long_signatures_removes_none(repo: Repo) -> None:
+    """browser-use #4155 added `captcha_solver` to every `BrowserSession.__init__` overload;
+    the second one grew past the 60 lines a header was read from, so all its parameters
+    (`headless`, `cdp_url`) looked removed while code on the target still passes them."""
+    start(
+        repo,
+        {
+            "app/__init__.py": "",
+            "app/session.py": _session(),
+            "app/run.py": "from app.session import Session\n\n\ndef run():\n"
+            "    return Session(cdp_url='ws://x', headless=True)\n",
+        },
+    )
+    captcha = "        captcha_solver: bool | None = None,\n"
+    branch(repo, "agent/captcha", {"app/session.py": _session(captcha)}, "Solve captchas")
+    branch(repo, "agent/docs", {"README.md": "# app\n"}, "Document the app")
+    plan = merge_all(repo, "agent/captcha", "agent/docs")
+    assert findings(plan, "phantom_dependency") == [], plan.findings

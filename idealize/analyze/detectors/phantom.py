@@ -35,7 +35,7 @@ from idealize.analyze.bindings import (
     would_mean,
 )
 from idealize.analyze.context import Context
-from idealize.analyze.features import parameters
+from idealize.analyze.features import header, parameters
 from idealize.analyze.head import TreeView
 from idealize.analyze.params import param
 from idealize.analyze.pieces import Piece
@@ -640,8 +640,7 @@ def _takes(defs: TreeView, r: Removal) -> bool:
         return True  # the function itself is gone or moved: another finding's business
     lines = (defs.text(r.path) or "").splitlines()
     for s in found:
-        head = "\n".join(lines[s.start_line - 1 : s.start_line + 8])
-        signature = head.split(")")[0] + ")"
+        signature = header("\n".join(lines[s.start_line - 1 : s.end_line]))
         if r.name in parameters(signature, r.language) or "**" in signature:
             return True
     return False
