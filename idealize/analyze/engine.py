@@ -188,7 +188,7 @@ def _analyze(
     file_calls = _FileCalls(git, branches)
     symbols = SymbolIndex(cache)
     head = TreeView(git, target_head, symbols)
-    trees = {b.name: TreeView(git, b.head, symbols) for b in branches}
+    trees = {b.name: TreeView(git, b.head, symbols, head.code_maps) for b in branches}
     ctx = Context(
         git=git,
         branches=tuple(branches),

@@ -22,20 +22,40 @@ MAX_FILE_BYTES = 1_000_000
 _WORD = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
 
 Mention = tuple[str, int, str]  # path, line, text
-_SOURCE_GLOBS = tuple(f"*{ext}" for ext in EXTENSIONS)
+SOURCE_GLOBS = tuple(f"*{ext}" for ext in EXTENSIONS)
+
+
+def spaced(line: str) -> str:
+    """``line`` with its whitespace runs made one space and its ends trimmed."""
+    return " ".join(line.split())
 
 
 class TreeView:
-    def __init__(self, git: Git, commit: str, symbols: SymbolIndex) -> None:
+    """One commit's tree, read lazily and remembered: its files, definitions, and where
+    names are mentioned. ``code_maps`` (where the code is in a file, apart from comments and
+    strings, by blob and language) may be shared between the views of one run: most files
+    are the same blob at a branch's base, its head and the target."""
+
+    def __init__(
+        self,
+        git: Git,
+        commit: str,
+        symbols: SymbolIndex,
+        code_maps: dict[tuple[str, str], CodeMap | None] | None = None,
+    ) -> None:
         self.git = git
         self.commit = commit
         self.symbols = symbols
+        self.code_maps = {} if code_maps is None else code_maps
         self._paths: dict[str, str] | None = None
         self._reader: BlobReader | None = None
         self._sources: dict[str, bytes | None] = {}
         self._defs: dict[str, tuple[Symbol, ...]] = {}
-        self._maps: dict[str, CodeMap | None] = {}
+        self._texts: dict[str, str | None] = {}
+        self._anywhere: dict[tuple[str, str | None], list[tuple[str, Symbol]]] = {}
         self._mentions: dict[str, list[Mention]] = {}
+        self._lines: dict[str, tuple[str, ...] | None] = {}
+        self._spaced: dict[str, frozenset[str]] = {}
 
     def close(self) -> None:
         if self._reader is not None:
@@ -72,15 +92,33 @@ class TreeView:
         return self._sources[path]
 
     def text(self, path: str) -> str | None:
-        data = self.source(path)
-        return None if data is None else data.decode("utf-8", "replace")
+        """The file decoded, once: the same string each time, so what is cached by text
+        (a file's imports) hashes it once."""
+        if path not in self._texts:
+            data = self.source(path)
+            self._texts[path] = None if data is None else data.decode("utf-8", "replace")
+        return self._texts[path]
+
+    def lines(self, path: str) -> tuple[str, ...] | None:
+        """The file's lines, split once: detectors ask for lines of one file thousands of
+        times (on pydantic-ai, 71,000 checks over a few hundred files)."""
+        if path not in self._lines:
+            text = self.text(path)
+            self._lines[path] = None if text is None else tuple(text.splitlines())
+        return self._lines[path]
 
     def line(self, path: str, number: int) -> str | None:
-        text = self.text(path)
-        if text is None:
+        lines = self.lines(path)
+        if lines is None:
             return None
-        lines = text.splitlines()
         return lines[number - 1] if 1 <= number <= len(lines) else None
+
+    def spaced_lines(self, path: str) -> frozenset[str]:
+        """The file's lines with their whitespace runs made one space (empty when the
+        file is not there), to ask whether a change's lines are still in it."""
+        if path not in self._spaced:
+            self._spaced[path] = frozenset(spaced(x) for x in self.lines(path) or ())
+        return self._spaced[path]
 
     # -- definitions ----------------------------------------------------------------------
 
@@ -115,10 +153,14 @@ class TreeView:
         language = language_of(path)
         if language is None:
             return False
-        if path not in self._maps:
+        blob = self.paths.get(path)
+        if blob is None:
+            return False
+        key = (blob, language)
+        if key not in self.code_maps:
             source = self.source(path)
-            self._maps[path] = None if source is None else code_map(source, language)
-        found = self._maps[path]
+            self.code_maps[key] = None if source is None else code_map(source, language)
+        found = self.code_maps[key]
         return found.is_code(line, word) if found is not None else False
 
     def mentions(self, names: Iterable[str]) -> dict[str, list[Mention]]:
@@ -128,12 +170,9 @@ class TreeView:
             self._mentions[n] = []
         for i in range(0, len(wanted), 400):
             chunk = wanted[i : i + 400]
-            args = ["grep", "-n", "-w", "-I", "--full-name", "-F"]
-            for name in chunk:
-                args += ["-e", name]
             # only source files: docs, data and recorded fixtures mention names, never use them
             # (and one 3 MB line of test data made every search slow)
-            out = self.git.text(*args, self.commit, "--", *_SOURCE_GLOBS, check=False)
+            out = self.git.grep_words(self.commit, chunk, SOURCE_GLOBS)
             here = set(chunk)
             prefix = f"{self.commit}:"
             for row in out.splitlines():
@@ -155,8 +194,11 @@ class TreeView:
         """Definitions of the short ``name`` anywhere in the tree, in files of the same
         language family, found through the files that mention it."""
         wanted = family(language) if language else None
+        if (name, wanted) in self._anywhere:
+            return self._anywhere[(name, wanted)]
         paths = sorted({p for p, _, _ in self.mentions([name])[name]})
         found: list[tuple[str, Symbol]] = []
+        self._anywhere[(name, wanted)] = found
         for p in paths:
             lang = language_of(p)
             if lang is None or (wanted is not None and family(lang) != wanted):

@@ -7,12 +7,14 @@ of its output sit in one place to audit.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import IO
 
@@ -175,6 +177,41 @@ class Git:
             env={**os.environ, **_GIT_ENV},
         )
         return proc.returncode == 0
+
+    @cached_property
+    def grep_perl(self) -> bool:
+        """Does this git's grep take Perl regexes (``-P``, built with PCRE)?"""
+        proc = subprocess.run(
+            [
+                "git",
+                "grep",
+                "--no-index",
+                "-q",
+                "-P",
+                "-e",
+                "(?<![a-z])x",
+                "--",
+                "idealize-no-such-file",
+            ],
+            cwd=self.root,
+            capture_output=True,
+            env={**os.environ, **_GIT_ENV},
+        )
+        return proc.returncode in (0, 1)
+
+    def grep_words(self, commit: str, words: Sequence[str], globs: Sequence[str]) -> str:
+        """``git grep -n`` output of the lines of ``commit`` (files matching ``globs``) that
+        hold any of ``words`` as a whole word, as ``-w`` defines one. The words go in one
+        alternation: as hundreds of ``-F -e`` patterns, git tries each pattern on each
+        line, which took 150 s a search on pydantic-ai's 15 MB of source; one Perl regex
+        takes half a second (an extended one, where git lacks PCRE, about three)."""
+        alternation = "|".join(re.escape(w) for w in words)
+        if self.grep_perl:
+            how, pattern = "-P", f"(?<![A-Za-z0-9_])(?:{alternation})(?![A-Za-z0-9_])"
+        else:
+            how, pattern = "-E", f"(^|[^A-Za-z0-9_])({alternation})([^A-Za-z0-9_]|$)"
+        args = ["grep", "-n", "-I", "--full-name", how, "-e", pattern, commit, "--", *globs]
+        return self.text(*args, check=False)
 
     # -- history ------------------------------------------------------------------
 

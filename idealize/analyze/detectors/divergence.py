@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 
 from idealize.analyze.context import Context
 from idealize.analyze.detectors.phantom import COMMON_NAMES, IMPORT_LINE
-from idealize.analyze.head import TreeView
+from idealize.analyze.head import TreeView, spaced
 from idealize.analyze.params import param
 from idealize.analyze.pieces import Piece, rewrites
 from idealize.repo.languages import family, language_of, test_path
@@ -362,8 +362,8 @@ def _moved_share(ctx: Context, rep: _Replacement, language: str) -> float:
     b = next((x for x in ctx.branches if x.name == rep.a), None)
     if b is None:
         return 0.0
-    before = TreeView(ctx.git, b.base, ctx.head.symbols)
-    after = ctx.trees.get(rep.a) or TreeView(ctx.git, b.head, ctx.head.symbols)
+    before = TreeView(ctx.git, b.base, ctx.head.symbols, ctx.head.code_maps)
+    after = ctx.trees.get(rep.a) or TreeView(ctx.git, b.head, ctx.head.symbols, ctx.head.code_maps)
     try:
         counts = []
         for tree in (before, after):
@@ -395,17 +395,16 @@ def _verify(
     kept = []
     for name, extended, uses in extenders:
         tree = ctx.tree_of(name)
-        text = tree.text(rep.path) or ""
-        present = {" ".join(x.split()) for x in text.splitlines()}
+        present = tree.spaced_lines(rep.path)
         ext = [
             p
             for p in extended
-            if {" ".join(x.split()) for x in p.added_text.splitlines() if x.strip()} & present
+            if not present.isdisjoint(spaced(x) for x in p.added_text.splitlines() if x.strip())
         ]
         live = []
         for path, line, snippet in uses:
-            where = tree.text(path) or ""
-            numbers = [i + 1 for i, t in enumerate(where.splitlines()) if t.strip() == snippet]
+            where = tree.lines(path) or ()
+            numbers = [i + 1 for i, t in enumerate(where) if t.strip() == snippet]
             at = min(numbers, key=lambda n: abs(n - line)) if numbers else None
             if at is not None and tree.is_code(path, at, rep.mech):
                 live.append((path, at, snippet))

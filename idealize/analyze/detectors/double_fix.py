@@ -24,15 +24,20 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Generic, TypeVar
 
 from idealize.analyze.context import Context, FileCalls
 from idealize.analyze.features import split_identifier
+from idealize.analyze.head import spaced
 from idealize.analyze.intent import Intent, Intents
 from idealize.analyze.params import param
 from idealize.analyze.pieces import Piece, rewrites
 from idealize.types import Finding
+
+T = TypeVar("T")
 
 _GENERIC_WORDS = frozenset(
     [
@@ -223,12 +228,32 @@ class DoubleFixParams:
     )
 
 
-def _words(text: str) -> set[str]:
-    return {
-        w
-        for w in split_identifier(text)
-        if len(w) > 3 and w not in _GENERIC_WORDS and not w.isdigit()
-    }
+@lru_cache(maxsize=65536)
+def _words(text: str) -> frozenset[str]:
+    """Telling words of a subject or comment (cached: one subject is read for every pair its
+    line of work is in)."""
+    return frozenset(
+        {
+            w
+            for w in split_identifier(text)
+            if len(w) > 3 and w not in _GENERIC_WORDS and not w.isdigit()
+        }
+    )
+
+
+class _PerPiece(Generic[T]):
+    """``fn(piece)`` worked out once per piece, not once per pair the piece is in (on
+    pydantic-ai, 150,000 calls for a few thousand pieces). Keyed by identity: the pieces
+    live as long as the detection."""
+
+    def __init__(self, fn: Callable[[Piece], T]) -> None:
+        self._fn = fn
+        self._memo: dict[int, T] = {}
+
+    def __call__(self, p: Piece) -> T:
+        if id(p) not in self._memo:
+            self._memo[id(p)] = self._fn(p)
+        return self._memo[id(p)]
 
 
 def _tokens(p: Piece) -> set[str]:
@@ -242,7 +267,7 @@ def _lines(p: Piece) -> set[str]:
     """Added lines that say something: long enough, with at least two names, not a comment
     or a closing bracket."""
     return {
-        " ".join(line.split())
+        spaced(line)
         for line in p.added_text.splitlines()
         if len(line.strip()) >= 12
         and not line.strip().startswith(("#", "//", "*", "}", ")"))
@@ -296,7 +321,7 @@ def _same_patch(a: Piece, b: Piece) -> bool:
     """The same change, line for line (whitespace aside): as ``git patch-id`` would say."""
 
     def norm(text: str) -> tuple[str, ...]:
-        return tuple(" ".join(line.split()) for line in text.splitlines() if line.strip())
+        return tuple(spaced(line) for line in text.splitlines() if line.strip())
 
     return norm(a.added_text) == norm(b.added_text) and norm(a.removed_text) == norm(b.removed_text)
 
@@ -368,12 +393,9 @@ def _still_there(ctx: Context, p: Piece, lines: set[str]) -> bool:
     """After merging: is this piece's change (some of its added lines) still in HEAD?"""
     if not ctx.merged:
         return True
-    text = ctx.head.text(p.path)
-    if text is None:
-        return False
-    present = {" ".join(line.split()) for line in text.splitlines()}
-    own = lines or {" ".join(x.split()) for x in p.added_text.splitlines() if x.strip()}
-    return bool(own & present)
+    present = ctx.head.spaced_lines(p.path)
+    own = lines or {spaced(x) for x in p.added_text.splitlines() if x.strip()}
+    return not present.isdisjoint(own)
 
 
 def detect(ctx: Context, params: DoubleFixParams) -> list[Finding]:
@@ -403,6 +425,12 @@ def detect(ctx: Context, params: DoubleFixParams) -> list[Finding]:
             for call in ctx.file_calls(p.branch, p.path):
                 by_call[call].append(p)
     intent_memo: dict[tuple[str | None, str, str], Intent] = {}
+    tokens_of, lines_of, operations_of = (
+        _PerPiece(_tokens),
+        _PerPiece(_lines),
+        _PerPiece(_operations),
+    )
+    noted_of = _PerPiece(lambda p: _words(_comments(p)))
 
     def intent(p: Piece) -> Intent:
         key = p.key
@@ -443,10 +471,10 @@ def detect(ctx: Context, params: DoubleFixParams) -> list[Finding]:
             # a fix inside a feature commit (or uncommitted work) says nothing of fixing: it
             # is one only when it repeats the other's operation and names the same defect
             silent = "none" in (ia.level, ib.level)
-            shared_tokens = sorted(t for t in _tokens(a) & _tokens(b) if rarity.rare_token(t))
-            shared_lines = sorted(x for x in _lines(a) & _lines(b) if rarity.rare_line(x))
+            shared_tokens = sorted(t for t in tokens_of(a) & tokens_of(b) if rarity.rare_token(t))
+            shared_lines = sorted(x for x in lines_of(a) & lines_of(b) if rarity.rare_line(x))
             same_operation = sorted(
-                op for op in _operations(a) & _operations(b) if rarity.rare_token(f"o:{op}")
+                op for op in operations_of(a) & operations_of(b) if rarity.rare_token(f"o:{op}")
             )
             if (
                 len(shared_tokens) + len(shared_lines) + len(same_operation)
@@ -459,11 +487,9 @@ def detect(ctx: Context, params: DoubleFixParams) -> list[Finding]:
             defect = sorted(w for w in said_a & said_b if rarity.rare_word(w))
             # an uncommitted or unexplained change speaks through its comments only
             noted = sorted(
-                w
-                for w in (said_a | _words(_comments(a))) & (said_b | _words(_comments(b)))
-                if rarity.rare_word(w)
+                w for w in (said_a | noted_of(a)) & (said_b | noted_of(b)) if rarity.rare_word(w)
             )
-            if not (_still_there(ctx, a, _lines(a)) and _still_there(ctx, b, _lines(b))):
+            if not (_still_there(ctx, a, lines_of(a)) and _still_there(ctx, b, lines_of(b))):
                 continue
             if silent and len(noted) < params.min_defect_words:
                 continue  # a silent change must at least name the defect in its comments
