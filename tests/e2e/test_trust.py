@@ -749,3 +749,49 @@ def test_a_parameter_added_to_long_signatures_removes_none(repo: Repo) -> None:
     branch(repo, "agent/docs", {"README.md": "# app\n"}, "Document the app")
     plan = merge_all(repo, "agent/captcha", "agent/docs")
     assert findings(plan, "phantom_dependency") == [], plan.findings
+
+
+STYLES = """class Styles:
+    def __init__(self):
+        self.bold = True
+
+    def help(self, text):
+        return text.upper()
+"""
+DIALOGS = """from app.styles import Styles
+
+
+def draw_quit(width):
+    styles = Styles()
+    return styles.help("quit").center(width)
+
+
+def draw_confirm(width):
+    styles = Styles()
+    return styles.help("confirm").center(width)
+"""
+
+
+def test_a_helper_that_keeps_every_use_of_a_mechanism_replaces_nothing(repo: Repo) -> None:
+    """crush: a branch moved dialog footers into `renderDialogHelp`, which renders with
+    `Styles` as the footers did; read as replacing `Styles` while others extended it, with
+    none of its uses moved off it. Not even a lead: the claim is false."""
+    start(repo, {"app/__init__.py": "", "app/styles.py": STYLES, "app/dialogs.py": DIALOGS})
+    footer = (
+        "from app.styles import Styles\n\n\ndef render_footer(text, width):\n"
+        "    styles = Styles()\n    styles.bold = False\n    return styles.help(text).center(width)\n"
+    )
+    dialogs = (
+        "from app.styles import Styles\nfrom app.footer import render_footer\n\n\n"
+        "def draw_quit(width):\n    return render_footer('quit', width)\n\n\n"
+        "def draw_confirm(width):\n    return render_footer('confirm', width)\n"
+    )
+    branch(repo, "agent/footer", {"app/footer.py": footer, "app/dialogs.py": dialogs}, "One footer")
+    richer = STYLES.replace(
+        "        return text.upper()\n",
+        "        if self.bold:\n            text = f'**{text}**'\n        return text.upper().strip()\n",
+    )
+    branch(repo, "agent/bold", {"app/styles.py": richer}, "Bold help text")
+    merge(repo, "agent/footer", "agent/bold")
+    plan = run(Config(repo=repo.path, since="base"))
+    assert [f.title for f in plan.findings if f.kind == "divergence"] == [], plan.findings
