@@ -638,7 +638,7 @@ def _takes(defs: TreeView, r: Removal) -> bool:
     found = [s for s in defs.definitions(r.path) if s.name.split("#")[0] == base]
     if not found:
         return True  # the function itself is gone or moved: another finding's business
-    lines = (defs.text(r.path) or "").splitlines()
+    lines = defs.lines(r.path) or ()
     for s in found:
         signature = header("\n".join(lines[s.start_line - 1 : s.end_line]))
         if r.name in parameters(signature, r.language) or "**" in signature:
