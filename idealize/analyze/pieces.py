@@ -92,6 +92,13 @@ def rewrites(later: Piece, earlier: Piece, min_lines: int = REWRITTEN_LINES) -> 
     return len(_own_lines(later.removed_text) & _own_lines(earlier.added_text)) >= min_lines
 
 
+def saw(later: Sequence[Piece], earlier: Sequence[Piece]) -> bool:
+    """Did one line of work (``later``'s pieces) rewrite lines the other wrote, anywhere
+    they both touched? Then it was written on top of it."""
+    paths = {p.path for p in earlier}
+    return any(rewrites(x, y) for x in later if x.path in paths for y in earlier)
+
+
 class _Lines:
     """Blob contents split into lines once, however many symbols are cut from them."""
 

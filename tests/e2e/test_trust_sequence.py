@@ -327,3 +327,70 @@ def test_a_member_no_holding_pair_reaches_keeps_the_rest_from_a_finding(repo: Re
         for f in plan.findings
         if f.kind == "duplicate"
     ), [(f.title, f.tier) for f in plan.findings]
+
+
+PROBE = """def probe(worker):
+    return worker.status()
+
+
+def show(worker):
+    state = probe(worker)
+    return f"{worker.name}: {state}"
+"""
+PROBE_CACHED = """_CACHE = {}
+
+
+def probe(worker):
+    if worker.restarted:
+        _CACHE.pop(worker.name, None)
+    return _CACHE.setdefault(worker.name, worker.status())
+
+
+def refresh_probe(worker, generation):
+    cached_generation = _CACHE.get(("generation", worker.name), 0)
+    if generation >= cached_generation:
+        _CACHE[("generation", worker.name)] = generation
+        _CACHE.pop(worker.name, None)
+    return probe(worker)
+
+
+def show(worker):
+    state = probe(worker)
+    return f"{worker.name}: {state}"
+"""
+
+
+def test_a_fix_written_on_top_of_another_lines_of_work_is_a_follow_up(repo: Repo) -> None:
+    """crush: #169 guarded the caller of what bd232ea had fixed, and rewrote the generation
+    check bd232ea had added next to it; squash-merged one after the other, eleven pairs of
+    their symbols were reported as the same defect fixed twice."""
+    start(repo, {"app/__init__.py": "", "app/probe.py": PROBE})
+    squash(
+        repo,
+        "agent/cache",
+        {"app/probe.py": PROBE_CACHED},
+        "fix: stale probe results after a worker restart (#31)",
+    )
+    guarded = (
+        PROBE_CACHED.replace(
+            "    if generation >= cached_generation:\n",
+            "    if generation > cached_generation or worker.restarted:\n",
+        )
+        .replace(
+            '        _CACHE[("generation", worker.name)] = generation\n',
+            '        _CACHE[("generation", worker.name)] = max(generation, 0)\n',
+        )
+        .replace(
+            "def show(worker):\n    state = probe(worker)\n",
+            "def show(worker):\n    if worker.restarted:\n        _CACHE.pop(worker.name, None)\n"
+            "    state = probe(worker)\n",
+        )
+    )
+    squash(
+        repo,
+        "agent/view",
+        {"app/probe.py": guarded},
+        "fix: stale probe results overwrite the view after a restart (#32)",
+    )
+    plan = run(Config(repo=repo.path, since="base"))
+    assert [f.title for f in plan.findings if f.kind == "double_fix"] == [], plan.findings

@@ -20,7 +20,7 @@ from idealize.analyze.context import Context
 from idealize.analyze.detectors.phantom import COMMON_NAMES, IMPORT_LINE
 from idealize.analyze.head import TreeView, spaced
 from idealize.analyze.params import param
-from idealize.analyze.pieces import Piece, rewrites
+from idealize.analyze.pieces import Piece, saw
 from idealize.repo.languages import family, language_of, test_path
 from idealize.types import Branch, Finding, Location
 
@@ -327,7 +327,7 @@ def detect(ctx: Context, params: DivergenceParams) -> list[Finding]:
         for b in ctx.branches:
             if b.name == rep.a or not ctx.parallel(rep.a, b.name):
                 continue
-            if _saw(by_branch.get(rep.a, []), by_branch.get(b.name, [])):
+            if saw(by_branch.get(rep.a, []), by_branch.get(b.name, [])):
                 continue  # the replacing branch rewrote this one's lines: it came after it
             extended = [
                 p
@@ -357,12 +357,6 @@ def detect(ctx: Context, params: DivergenceParams) -> list[Finding]:
             continue  # it kept every use of the mechanism: it replaced nothing
         findings.append((_cause(rep), _finding(rep, verified, params)))
     return _one_per_cause(findings)
-
-
-def _saw(later: list[Piece], earlier: list[Piece]) -> bool:
-    """Did one line of work rewrite lines the other wrote, anywhere they both touched?"""
-    paths = {p.path for p in earlier}
-    return any(rewrites(x, y) for x in later if x.path in paths for y in earlier)
 
 
 def _moved_share(ctx: Context, rep: _Replacement, language: str) -> float:

@@ -34,7 +34,7 @@ from idealize.analyze.features import split_identifier
 from idealize.analyze.head import spaced
 from idealize.analyze.intent import Intent, Intents
 from idealize.analyze.params import param
-from idealize.analyze.pieces import Piece, rewrites
+from idealize.analyze.pieces import Piece, rewrites, saw
 from idealize.types import Finding
 
 T = TypeVar("T")
@@ -425,6 +425,18 @@ def detect(ctx: Context, params: DoubleFixParams) -> list[Finding]:
             for call in ctx.file_calls(p.branch, p.path):
                 by_call[call].append(p)
     intent_memo: dict[tuple[str | None, str, str], Intent] = {}
+    of_branch: dict[str | None, list[Piece]] = defaultdict(list)
+    for p in ctx.pieces:
+        of_branch[p.branch].append(p)
+    order: dict[frozenset[str | None], bool] = {}
+
+    def in_sequence(x: str | None, y: str | None) -> bool:
+        """One line of work rewrote lines the other wrote, anywhere: it came after it."""
+        key = frozenset((x, y))
+        if key not in order:
+            order[key] = saw(of_branch[x], of_branch[y]) or saw(of_branch[y], of_branch[x])
+        return order[key]
+
     tokens_of, lines_of, operations_of = (
         _PerPiece(_tokens),
         _PerPiece(_lines),
@@ -448,6 +460,8 @@ def detect(ctx: Context, params: DoubleFixParams) -> list[Finding]:
         for b in dict.fromkeys(partners):
             if b is a or b.branch == a.branch or not ctx.parallel(a.branch, b.branch):
                 continue
+            if in_sequence(a.branch, b.branch):
+                continue  # written on top of the other's change: a follow-up, not a second fix
             key = frozenset({a.key, b.key})
             if key in seen:
                 continue
