@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from idealize.analyze.head import TreeView
 from idealize.analyze.pieces import Piece
@@ -31,6 +32,15 @@ class Context:
     # branch's own tree by branch name: what findings are verified against
     head: TreeView
     trees: Mapping[str, TreeView]
+
+    @cached_property
+    def pieces_of(self) -> Mapping[str, tuple[Piece, ...]]:
+        """Each line of work's pieces, by its name."""
+        grouped: dict[str, list[Piece]] = {}
+        for p in self.pieces:
+            if p.branch is not None:
+                grouped.setdefault(p.branch, []).append(p)
+        return {name: tuple(found) for name, found in grouped.items()}
 
     @property
     def merged(self) -> bool:

@@ -13,16 +13,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
-from idealize.analyze.head import TreeView
+from idealize.analyze.head import TreeView, spaced
 from idealize.types import Finding, Location, Origin, fingerprint
 
 
 def _line_of(tree: TreeView, path: str, text: str, near: int | None) -> int | None:
-    want = " ".join(text.split())
+    want = spaced(text)
     if not want:
         return None
-    lines = (tree.text(path) or "").splitlines()
-    hits = [i + 1 for i, t in enumerate(lines) if " ".join(t.split()) == want]
+    hits = [i + 1 for i, t in enumerate(tree.lines(path) or ()) if spaced(t) == want]
     if not hits:
         return None
     return min(hits, key=lambda n: abs(n - (near or n)))

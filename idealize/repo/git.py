@@ -169,35 +169,31 @@ class Git:
         out = self.text("merge-base", a, b, check=False).strip()
         return out or None
 
-    def is_ancestor(self, a: str, b: str) -> bool:
+    def _status(self, *args: str) -> int:
+        """The exit code of a git command whose answer is its status, not its output."""
         proc = subprocess.run(
-            ["git", "merge-base", "--is-ancestor", a, b],
-            cwd=self.root,
-            capture_output=True,
-            env={**os.environ, **_GIT_ENV},
+            ["git", *args], cwd=self.root, capture_output=True, env={**os.environ, **_GIT_ENV}
         )
-        return proc.returncode == 0
+        return proc.returncode
+
+    def is_ancestor(self, a: str, b: str) -> bool:
+        return self._status("merge-base", "--is-ancestor", a, b) == 0
 
     @cached_property
     def grep_perl(self) -> bool:
-        """Does this git's grep take Perl regexes (``-P``, built with PCRE)?"""
-        proc = subprocess.run(
-            [
-                "git",
-                "grep",
-                "--no-index",
-                "-q",
-                "-P",
-                "-e",
-                "(?<![a-z])x",
-                "--",
-                "idealize-no-such-file",
-            ],
-            cwd=self.root,
-            capture_output=True,
-            env={**os.environ, **_GIT_ENV},
+        """Does this git's grep take Perl regexes (``-P``, built with PCRE)? 0 or 1 is an
+        answer (found, not found); a git without PCRE refuses the pattern with 128."""
+        probe = (
+            "grep",
+            "--no-index",
+            "-q",
+            "-P",
+            "-e",
+            "(?<![a-z])x",
+            "--",
+            "idealize-no-such-file",
         )
-        return proc.returncode in (0, 1)
+        return self._status(*probe) in (0, 1)
 
     def grep_words(self, commit: str, words: Sequence[str], globs: Sequence[str]) -> str:
         """``git grep -n`` output of the lines of ``commit`` (files matching ``globs``) that

@@ -41,20 +41,29 @@ def test_a_fix_that_rewrites_another_fix_is_a_follow_up(repo: Repo) -> None:
     rewording and re-indenting the lines the first wrote. The squash merge hides that the
     second started after the first landed; its diff does not."""
     start(repo, {"app/__init__.py": "", "app/amounts.py": AMOUNT})
-    squash(
+    landed = _double_fixes_after(
         repo,
-        "agent/separators",
-        {"app/amounts.py": SEPARATORS},
-        "fix: parse_amount rejects thousands separators (#21)",
+        (
+            "agent/separators",
+            {"app/amounts.py": SEPARATORS},
+            "fix: parse_amount rejects thousands separators (#21)",
+        ),
+        (
+            "agent/none",
+            {"app/amounts.py": GUARDED},
+            "fix: parse_amount thousands separators crash on None (#22)",
+        ),
     )
-    squash(
-        repo,
-        "agent/none",
-        {"app/amounts.py": GUARDED},
-        "fix: parse_amount thousands separators crash on None (#22)",
-    )
+    assert landed == []
+
+
+def _double_fixes_after(repo: Repo, *landed: tuple[str, dict[str, str], str]) -> list[str]:
+    """Squash-merge pull requests (branch, edits, subject) one after the other; the titles
+    of the double fixes reported over all of them."""
+    for name, edits, subject in landed:
+        squash(repo, name, edits, subject)
     plan = run(Config(repo=repo.path, since="base"))
-    assert [f.title for f in plan.findings if f.kind == "double_fix"] == [], plan.findings
+    return [f.title for f in plan.findings if f.kind == "double_fix"]
 
 
 GH = """import subprocess
@@ -365,12 +374,6 @@ def test_a_fix_written_on_top_of_another_lines_of_work_is_a_follow_up(repo: Repo
     check bd232ea had added next to it; squash-merged one after the other, eleven pairs of
     their symbols were reported as the same defect fixed twice."""
     start(repo, {"app/__init__.py": "", "app/probe.py": PROBE})
-    squash(
-        repo,
-        "agent/cache",
-        {"app/probe.py": PROBE_CACHED},
-        "fix: stale probe results after a worker restart (#31)",
-    )
     guarded = (
         PROBE_CACHED.replace(
             "    if generation >= cached_generation:\n",
@@ -386,11 +389,17 @@ def test_a_fix_written_on_top_of_another_lines_of_work_is_a_follow_up(repo: Repo
             "    state = probe(worker)\n",
         )
     )
-    squash(
+    landed = _double_fixes_after(
         repo,
-        "agent/view",
-        {"app/probe.py": guarded},
-        "fix: stale probe results overwrite the view after a restart (#32)",
+        (
+            "agent/cache",
+            {"app/probe.py": PROBE_CACHED},
+            "fix: stale probe results after a worker restart (#31)",
+        ),
+        (
+            "agent/view",
+            {"app/probe.py": guarded},
+            "fix: stale probe results overwrite the view after a restart (#32)",
+        ),
     )
-    plan = run(Config(repo=repo.path, since="base"))
-    assert [f.title for f in plan.findings if f.kind == "double_fix"] == [], plan.findings
+    assert landed == []

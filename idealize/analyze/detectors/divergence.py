@@ -114,12 +114,12 @@ class _Replacement:
 
 
 def _replacements(
-    ctx: Context, by_branch: Mapping[str, list[Piece]], params: DivergenceParams
+    ctx: Context, by_branch: Mapping[str, Sequence[Piece]], params: DivergenceParams
 ) -> list[_Replacement]:
     found: list[_Replacement] = []
     withdrawn: set[tuple[str, str]] = set()  # deprecation markers landed work removed
     for b in sorted(ctx.branches, key=_landed):
-        pieces = by_branch.get(b.name, [])
+        pieces = by_branch.get(b.name, ())
         added = [p for p in pieces if p.change == "added"]
         notices = {k: v for k, v in _deprecated(ctx, b, withdrawn).items() if k in ctx.defined}
         withdrawn |= {
@@ -301,10 +301,7 @@ _EXPECTS_WARNING = re.compile(
 
 
 def detect(ctx: Context, params: DivergenceParams) -> list[Finding]:
-    by_branch: dict[str, list[Piece]] = defaultdict(list)
-    for p in ctx.pieces:
-        if p.branch is not None:
-            by_branch[p.branch].append(p)
+    by_branch = ctx.pieces_of
     # each branch's added code lines, by the identifiers on them
     uses_of: dict[str, dict[str, list[tuple[str, int, str]]]] = {}
     for b in ctx.branches:
@@ -327,11 +324,11 @@ def detect(ctx: Context, params: DivergenceParams) -> list[Finding]:
         for b in ctx.branches:
             if b.name == rep.a or not ctx.parallel(rep.a, b.name):
                 continue
-            if saw(by_branch.get(rep.a, []), by_branch.get(b.name, [])):
+            if saw(by_branch.get(rep.a, ()), by_branch.get(b.name, ())):
                 continue  # the replacing branch rewrote this one's lines: it came after it
             extended = [
                 p
-                for p in by_branch.get(b.name, [])
+                for p in by_branch.get(b.name, ())
                 if p.path == rep.path
                 and (p.symbol == rep.qual or p.symbol.startswith(rep.qual + "."))
                 and p.change == "modified"

@@ -425,16 +425,14 @@ def detect(ctx: Context, params: DoubleFixParams) -> list[Finding]:
             for call in ctx.file_calls(p.branch, p.path):
                 by_call[call].append(p)
     intent_memo: dict[tuple[str | None, str, str], Intent] = {}
-    of_branch: dict[str | None, list[Piece]] = defaultdict(list)
-    for p in ctx.pieces:
-        of_branch[p.branch].append(p)
     order: dict[frozenset[str | None], bool] = {}
 
     def in_sequence(x: str | None, y: str | None) -> bool:
         """One line of work rewrote lines the other wrote, anywhere: it came after it."""
         key = frozenset((x, y))
         if key not in order:
-            order[key] = saw(of_branch[x], of_branch[y]) or saw(of_branch[y], of_branch[x])
+            xs, ys = ctx.pieces_of.get(x or "", ()), ctx.pieces_of.get(y or "", ())
+            order[key] = saw(xs, ys) or saw(ys, xs)
         return order[key]
 
     tokens_of, lines_of, operations_of = (
