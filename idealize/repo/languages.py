@@ -65,7 +65,9 @@ def parser_for(language: str) -> Any:
 
 def test_path(path: str) -> bool:
     """Test code, fixtures and test data by where they live. Storybook stories are
-    fixtures too (on mux, two stories of different features)."""
+    fixtures too (on mux, two stories of different features), and so are eval suites
+    written as tests (`skill_extraction.eval.ts`, run by the test runner: on gemini-cli, two
+    of them shared pasted session fixtures)."""
     lowered = "/" + path.lower()
     name = lowered.rsplit("/", 1)[-1]
     return (
@@ -75,6 +77,7 @@ def test_path(path: str) -> bool:
         )
         or name.startswith(("test_", "conftest"))
         or ".test." in name
+        or ".eval." in name
         or ".spec." in name
         or name.endswith(("_test.go", "_test.py", "_tests.rs"))
     )

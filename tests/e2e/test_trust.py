@@ -795,3 +795,52 @@ def test_a_helper_that_keeps_every_use_of_a_mechanism_replaces_nothing(repo: Rep
     merge(repo, "agent/footer", "agent/bold")
     plan = run(Config(repo=repo.path, since="base"))
     assert [f.title for f in plan.findings if f.kind == "divergence"] == [], plan.findings
+
+
+ROWS = """def fetch_rows(db, table, limit=100):
+    cursor = db.cursor()
+    cursor.execute(f"SELECT * FROM {table} LIMIT {limit}")
+    return cursor.fetchall()
+"""
+
+
+def _callers(moved: int) -> str:
+    head = "from app.rows import fetch_rows\nfrom app.paged import fetch_paged\n"
+    calls = [
+        f"\n\ndef report_{n}(db):\n"
+        + (
+            f"    return fetch_paged(db, 'table_{n}', page=1)\n"
+            if n < moved
+            else f"    return fetch_rows(db, 'table_{n}')\n"
+        )
+        for n in range(20)
+    ]
+    return head + "".join(calls)
+
+
+@pytest.mark.parametrize(("moved", "lead"), [(1, False), (4, True)], ids=["5%", "20%"])
+def test_moving_a_twentieth_of_a_mechanisms_uses_replaces_nothing(
+    repo: Repo, moved: int, lead: bool
+) -> None:
+    """gemini-cli: a branch moved 1% of `CoreToolCallStatus`'s uses to a new error schema
+    and was read as replacing it while another branch extended it. All nine judged leads
+    that moved under a tenth of the uses were FALSE; moving a fifth is still a lead."""
+    start(repo, {"app/__init__.py": "", "app/rows.py": ROWS, "app/reports.py": _callers(0)})
+    paged = (
+        "def fetch_paged(db, table, page=1, size=50):\n    cursor = db.cursor()\n"
+        "    offset = (page - 1) * size\n"
+        '    cursor.execute(f"SELECT * FROM {table} LIMIT {size} OFFSET {offset}")\n'
+        "    return cursor.fetchall()\n"
+    )
+    branch(
+        repo,
+        "agent/paged",
+        {"app/paged.py": paged, "app/reports.py": _callers(moved)},
+        "Paged reports",
+    )
+    ordered = ROWS.replace("LIMIT {limit}", "ORDER BY id LIMIT {limit}")
+    branch(repo, "agent/ordered", {"app/rows.py": ordered}, "Order rows by id")
+    merge(repo, "agent/paged", "agent/ordered")
+    plan = run(Config(repo=repo.path, since="base"))
+    titles = [f.title for f in plan.findings if f.kind == "divergence"]
+    assert bool(titles) is lead, titles

@@ -439,6 +439,7 @@ def test_platform_variants_of_one_file_are_not_compared(
         ("src/browser/components/ContextSwitchWarning.stories.tsx", True),
         ("src/__tests__/helpers.ts", True),
         ("internal/cmd/krc_test.go", True),
+        ("evals/skill_extraction.eval.ts", True),
         ("src/browser/components/ContextSwitchWarning.tsx", False),
         ("src/stories/index.ts", False),
     ],
@@ -1062,3 +1063,28 @@ def test_http_vocabulary_does_not_spell_a_concept() -> None:
     codex = piece(CODEX_EXCHANGE, "exchangeCode", "agent/a", "cli/codex-oauth.ts", "typescript")
     claude = piece(CLAUDE_EXCHANGE, "exchangeCodeForTokens", None, "app/oauth.ts", "typescript")
     assert not _verified(codex, claude)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "verified"),
+    [
+        ("local_plugin_enabled", "remote_plugin_enabled", False),
+        ("read_plugin_enabled", "write_plugin_enabled", False),
+        ("plugin_enabled", "check_plugin_in_settings", True),  # other names: still a copy
+        ("local_plugin_enabled", "cached_plugin_enabled", True),  # one word, not opposites
+    ],
+    ids=["local-remote", "read-write", "other-names", "not-opposites"],
+)
+def test_counterparts_by_name_are_candidates(
+    a: str, b: str, verified: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two definitions named as the two sides of one thing (local and remote, read and
+    write) mirror each other on purpose: what they share is a lead, not a copy (on
+    gemini-cli, `LocalSessionInvocation` / `RemoteSessionInvocation` was judged FALSE)."""
+    from idealize.analyze.detectors import duplicates
+
+    pa = piece(SETTINGS_READER.format(name=a, read="read_file"), a, "agent/a")
+    pb = piece(SETTINGS_READER.format(name=b, read="read_file"), b, "agent/b", "app/y.py")
+    assert _verified(pa, pb) is verified
+    monkeypatch.setattr(duplicates, "counterparts", lambda x, y: False)
+    assert _verified(pa, pb) is True  # without the rule, every one of them is a copy
