@@ -63,6 +63,16 @@ def parser_for(language: str) -> Any:
         return None
 
 
+def example_path(path: str) -> bool:
+    """Example and demo code by where it lives (`examples/tools/image_generator.py`,
+    `docs/examples/`, `cookbook/`): each one is meant to be read and run on its own."""
+    parts = path.lower().split("/")[:-1]
+    # `example` alone only at the top: `com/example/` is a Java package, not a demo
+    return any(part in ("examples", "demos", "cookbook") for part in parts) or (
+        bool(parts) and parts[0] in ("example", "demo")
+    )
+
+
 def test_path(path: str) -> bool:
     """Test code, fixtures and test data by where they live. Storybook stories are
     fixtures too (on mux, two stories of different features), and so are eval suites

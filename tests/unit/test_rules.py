@@ -1088,3 +1088,35 @@ def test_counterparts_by_name_are_candidates(
     assert _verified(pa, pb) is verified
     monkeypatch.setattr(duplicates, "counterparts", lambda x, y: False)
     assert _verified(pa, pb) is True  # without the rule, every one of them is a copy
+
+
+@pytest.mark.parametrize(
+    ("path", "example"),
+    [
+        ("examples/tools/image_generator.py", True),
+        ("docs/examples/quickstart.ts", True),
+        ("cookbook/rag/index.py", True),
+        ("example/main.go", True),
+        ("src/main/java/com/example/app/Service.java", False),
+        ("src/agents/examples.py", False),
+        ("src/agents/tool.py", False),
+    ],
+)
+def test_example_code_by_where_it_lives(path: str, example: bool) -> None:
+    from idealize.repo.languages import example_path
+
+    assert example_path(path) is example
+
+
+@pytest.mark.parametrize(
+    ("path_b", "verified"),
+    [("examples/tools/settings_demo.py", False), ("app/plugins.py", True)],
+    ids=["in-an-example", "in-the-library"],
+)
+def test_a_copy_in_an_example_is_a_candidate(path_b: str, verified: bool) -> None:
+    """An example carries its own copy of what it needs, to be read alone (no copy
+    involving an example was judged TRUE on any public range)."""
+    text = SETTINGS_READER.format(name="plugin_enabled", read="read_file")
+    pa = piece(text, "plugin_enabled", "agent/a")
+    pb = piece(text.replace("plugin_enabled", "plugins_on"), "plugins_on", "agent/b", path_b)
+    assert _verified(pa, pb) is verified

@@ -39,7 +39,7 @@ from idealize.analyze.locate import prefetch_moved, to_head
 from idealize.analyze.minhash import LSH
 from idealize.analyze.params import param
 from idealize.analyze.pieces import Piece
-from idealize.repo.languages import family, test_path
+from idealize.repo.languages import example_path, family, test_path
 from idealize.types import Finding, Location, Parallel, always_parallel
 
 
@@ -825,6 +825,10 @@ def score_pair(
     # in tests, copies cost little: on judged public histories, helpers and fixtures pasted
     # into several test files were at most debatable (mux, beads), so they are candidates
     tests = test_path(a.path) and test_path(b.path)
+    # an example is written to be read alone, so it carries its own copy of what it needs:
+    # on the judged public histories, no copy involving an example script was TRUE
+    # (openai-agents-python: one `_get_field` helper in two examples and the library)
+    examples = example_path(a.path) or example_path(b.path)
     verified = (
         (copy or concept)
         # a few lines added inside two definitions are one copy only when they make the same
@@ -837,6 +841,7 @@ def score_pair(
             or (_big_enough(a, params) and _big_enough(b, params))
         )
         and not tests
+        and not examples
         and not (
             not same_name
             and not marked
@@ -1395,6 +1400,8 @@ def _why_a_lead(
     """Why alike members are a candidate, when a rule other than the evidence says so."""
     if all(test_path(p.path) for p in members):
         return "copies between test files, where a copy costs little: a lead"
+    if any(example_path(p.path) for p in members):
+        return "an example carries its own copy to be read alone: a lead"
     if any(m.verified for m in pair_matches) and not _worth_a_finding(members, params):
         lines = max(p.lines for p in members)
         return f"{lines} lines at most, in {len(members)} places: too small to cost much, a lead"
