@@ -17,6 +17,7 @@ import bisect
 import dataclasses
 import json
 import re
+from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -80,6 +81,8 @@ LONG_LIVED_PR_COMMITS = 20
 _REVERTS_COMMIT = re.compile(r"This reverts commit ([0-9a-f]{7,40})")
 _REVERTS_PR = re.compile(r"^Reverts? [\w.-]+/[\w.-]+#(\d+)", re.M)
 _CHERRY_PICKED = re.compile(r"\(cherry picked from commit ([0-9a-f]{7,40})\)")
+_REVERTS_TITLE = re.compile(r"^Revert ([\"'])(.+)\1$")
+_PR_SUFFIX = re.compile(r"\s*\(#\d+\)$")
 
 
 @dataclass(frozen=True)
@@ -423,12 +426,24 @@ def _drop_reverted_and_picked(pending: list[_Pending], skipped: list[Skipped]) -
     cherry-picked from work already in the range are not lines of work of their own."""
     by_sha = {c.sha: p for p in pending for c in p.commits}
     by_number = {p.number: p for p in pending if p.number is not None}
-    dropped: dict[int, str] = {}
+    # a squash-merged revert may say only `Revert "<title>" (#N)`: the title of the PR it
+    # reverts, whose own squash commit is `<title> (#M)` (Roo-Code #11083 reverted #10913
+    # so, and the code #10913 had deleted came back as #11083's "new" code)
+    by_title: dict[str, list[_Pending]] = defaultdict(list)
+    order = {id(p): i for i, p in enumerate(pending)}
     for p in pending:
+        for c in p.commits:
+            by_title[_PR_SUFFIX.sub("", c.subject).strip()].append(p)
+    dropped: dict[int, str] = {}
+    for at, p in enumerate(pending):
         for c in p.commits:
             body = f"{c.subject}\n{c.body}"
             reverted = [by_sha.get(_full(sha, by_sha)) for sha in _REVERTS_COMMIT.findall(body)]
             reverted += [by_number.get(int(n)) for n in _REVERTS_PR.findall(body)]
+            titled = _REVERTS_TITLE.match(_PR_SUFFIX.sub("", c.subject).strip())
+            if not reverted and titled:
+                earlier = [t for t in by_title.get(titled.group(2), []) if order[id(t)] < at]
+                reverted += earlier[-1:]
             if c.subject.startswith(('Revert "', "Revert '")):
                 for target in filter(None, reverted):
                     if target is not p:

@@ -200,3 +200,20 @@ def test_the_same_patch_on_two_branches_is_no_double_fix(repo: Repo) -> None:
     repo.git("checkout", "-q", "main")
     plan = run(Config(repo=repo.path, branches=("fix-a", "fix-b"), into="main"))
     assert [f for f in plan.findings if f.kind == "double_fix"] == []
+
+
+def test_a_squash_merged_revert_that_names_only_the_title_is_recognised(repo: Repo) -> None:
+    """Roo-Code #11083, `Revert "refactor: replace ..." (#11083)`, said nothing but the
+    title of the PR it reverted (#10913); the code #10913 had deleted came back as #11083's
+    own new code and was compared as such."""
+    base(repo)
+    repo.write("app/x.py", "def x():\n    return 1\n")
+    commit(repo, "refactor: replace x with y (#5)", T0 + HOUR)
+    repo.write("app/z.py", "def z():\n    return 3\n")
+    commit(repo, "Add z (#6)", T0 + 2 * HOUR)
+    repo.git("rm", "-q", "app/x.py")
+    commit(repo, 'Revert "refactor: replace x with y" (#7)', T0 + 3 * HOUR)
+    branches, skipped = lines(repo.path, "base")
+    assert [b.name for b in branches] == ["#6"]
+    assert any("reverted by #7" in why for _, why in skipped), skipped
+    assert any("reverts #5" in why for _, why in skipped), skipped
