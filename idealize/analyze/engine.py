@@ -134,7 +134,8 @@ def _cut(
     """The branches' pieces, the target's own code near what they touched, and the names
     the target defines (with the feature store they were cut through)."""
     store = FeatureStore(cache)
-    pieces = branch_pieces(git, branches, store)
+    index = SymbolIndex(cache)
+    pieces = branch_pieces(git, branches, store, index.workers)
     progress("analyze", 1, 5)
     touched = {(p.path, p.symbol) for p in pieces} | {
         (f.path, s.renamed_from)
@@ -149,7 +150,7 @@ def _cut(
     existing, defined = existing_pieces(
         git,
         target_head,
-        SymbolIndex(cache),
+        index,
         families,
         touched,
         notes,

@@ -4,7 +4,7 @@ and (for reuse checks) the symbols that already existed on the target."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -21,7 +21,7 @@ from idealize.cache import Cache
 from idealize.repo.git import Git
 from idealize.repo.languages import family, language_of
 from idealize.repo.symbols import SymbolIndex
-from idealize.types import Branch, Location, Symbol
+from idealize.types import Branch, FileChange, Location, Symbol, SymbolChange
 
 _LAYOUT = re.compile(r"[\s,()\[\]{}\\]+|[\'\"]")
 
@@ -117,9 +117,11 @@ class _Lines:
 
 
 def branch_pieces(
-    git: Git, branches: Sequence[Branch], store: FeatureStore | None = None
+    git: Git, branches: Sequence[Branch], store: FeatureStore | None = None, workers: int = 1
 ) -> list[Piece]:
-    """A piece per symbol each branch touched, with the text of its new (or removed) version."""
+    """A piece per symbol each branch touched, with the text of its new (or removed) version.
+    Their features are extracted together first, on ``workers`` processes when there are
+    enough of them (a 400-branch history touches thousands of symbols)."""
     blobs: list[str] = []
     for b in branches:
         for f in b.files:
@@ -129,9 +131,67 @@ def branch_pieces(
         contents = reader.read_many(blobs)
     lines_of = _Lines(contents)
     store = store or FeatureStore(Cache(None))
+    drafts = list(_drafts(branches, lines_of))
+    store.get_many(
+        [
+            (wanted, language)
+            for _, _, language, s, text, added_lines, _, _ in drafts
+            for added_text in ("\n".join(added_lines),)
+            for wanted in ((text,) if s.change in ("added", "renamed") else ())
+            + ((added_text,) if added_text != text else ())
+        ],
+        workers,
+    )
     pieces: list[Piece] = []
-    for b in branches:
+    for b, f, language, s, text, added_lines, removed_lines, old_text in drafts:
         subject = " / ".join(c.subject for c in b.commits)
+        deleted = s.change == "deleted"
+        start = (s.old_start if deleted else s.new_start) or 1
+        end = (s.old_end if deleted else s.new_end) or start
+        added_text = "\n".join(added_lines)
+        comments = " ".join(
+            line.split("#", 1)[-1] if "#" in line else line.split("//", 1)[-1]
+            for line in added_lines
+            if "#" in line or "//" in line
+        )
+        pieces.append(
+            Piece(
+                branch=b.name,
+                path=f.path,
+                symbol=s.name,
+                kind=s.kind,
+                change=s.change,
+                start_line=start,
+                end_line=end,
+                language=language,
+                text=text,
+                features=(
+                    whole := store.get(text, language)
+                    if s.change in ("added", "renamed")
+                    else calls_only(text, language)
+                ),
+                added=whole if added_text == text else store.get(added_text, language),
+                added_text=added_text,
+                removed_text="\n".join(removed_lines),
+                params=parameters(header(text) if not deleted else "", language),
+                old_params=parameters(header(old_text), language) if old_text else (),
+                name_tokens=concept_tokens(s.name.rsplit(".", 1)[-1]),
+                subject=subject,
+                cosmetic=s.change == "modified" and _cosmetic(old_text, text),
+                fix_intent=bool(FIX_WORDS.search(subject) or FIX_WORDS.search(comments)),
+                renamed_from=s.renamed_from,
+                old_text=old_text,
+            )
+        )
+    return pieces
+
+
+def _drafts(
+    branches: Sequence[Branch], lines_of: _Lines
+) -> Iterator[tuple[Branch, FileChange, str, SymbolChange, str, list[str], list[str], str]]:
+    """Each touched symbol's texts: as it is (or was, when deleted), the lines its branch
+    added and removed inside it, and as it was before the branch."""
+    for b in branches:
         for f in b.files:
             if not f.language:
                 continue
@@ -166,42 +226,7 @@ def branch_pieces(
                         removed_lines.extend(h.removed[lo - h.old_start : hi - h.old_start + 1])
                 if s.change in ("added", "renamed") and not added_lines:
                     added_lines = text.splitlines()
-                added_text = "\n".join(added_lines)
-                comments = " ".join(
-                    line.split("#", 1)[-1] if "#" in line else line.split("//", 1)[-1]
-                    for line in added_lines
-                    if "#" in line or "//" in line
-                )
-                pieces.append(
-                    Piece(
-                        branch=b.name,
-                        path=f.path,
-                        symbol=s.name,
-                        kind=s.kind,
-                        change=s.change,
-                        start_line=start,
-                        end_line=end,
-                        language=f.language,
-                        text=text,
-                        features=(
-                            whole := store.get(text, f.language)
-                            if s.change in ("added", "renamed")
-                            else calls_only(text, f.language)
-                        ),
-                        added=whole if added_text == text else store.get(added_text, f.language),
-                        added_text=added_text,
-                        removed_text="\n".join(removed_lines),
-                        params=parameters(header(text) if not deleted else "", f.language),
-                        old_params=parameters(header(old_text), f.language) if old_text else (),
-                        name_tokens=concept_tokens(s.name.rsplit(".", 1)[-1]),
-                        subject=subject,
-                        cosmetic=s.change == "modified" and _cosmetic(old_text, text),
-                        fix_intent=bool(FIX_WORDS.search(subject) or FIX_WORDS.search(comments)),
-                        renamed_from=s.renamed_from,
-                        old_text=old_text,
-                    )
-                )
-    return pieces
+                yield b, f, f.language, s, text, added_lines, removed_lines, old_text
 
 
 def _cosmetic(old: str, new: str) -> bool:
