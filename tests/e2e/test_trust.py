@@ -844,3 +844,33 @@ def test_moving_a_twentieth_of_a_mechanisms_uses_replaces_nothing(
     plan = run(Config(repo=repo.path, since="base"))
     titles = [f.title for f in plan.findings if f.kind == "divergence"]
     assert bool(titles) is lead, titles
+
+
+def test_definitions_copied_from_one_file_to_another_are_one_finding(repo: Repo) -> None:
+    """cline: nine methods of one account service, pasted by one branch into a new SDK
+    file that another branch also grew, were reported as nine findings. One cause, told
+    once, every copy listed inside it."""
+    size = (
+        DURATION.replace("parse_duration", "parse_size")
+        .replace(
+            '{"d": 86400, "h": 3600, "m": 60, "s": 1}', '{"g": 1 << 30, "m": 1 << 20, "k": 1 << 10}'
+        )
+        .replace("bad duration", "bad size")
+    )
+    rate = (
+        DURATION.replace("parse_duration", "parse_rate")
+        .replace('{"d": 86400, "h": 3600, "m": 60, "s": 1}', '{"s": 1, "m": 60, "h": 3600}')
+        .replace("bad duration", "bad rate")
+    )
+    helpers = DURATION + "\n\n" + size + "\n\n" + rate
+    start(repo, {"app/__init__.py": "", "app/units.py": helpers})
+    branch(repo, "agent/sdk", {"sdk/units.py": helpers}, "SDK: unit parsers")
+    branch(repo, "agent/other", {"app/other.py": "def other():\n    return 1\n"}, "Other work")
+    merge(repo, "agent/sdk", "agent/other")
+    plan = run(Config(repo=repo.path, since="base"))
+    dups = [f for f in plan.findings if f.kind == "duplicate" and f.tier == "finding"]
+    assert len(dups) == 1, [f.title for f in dups]
+    assert dups[0].title.startswith("`app/units.py` and `sdk/units.py` hold the same 3"), dups[0]
+    assert sorted(loc.symbol or "" for loc in dups[0].locations) == sorted(
+        ["parse_duration", "parse_size", "parse_rate"] * 2
+    )

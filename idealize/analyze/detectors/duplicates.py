@@ -1092,7 +1092,49 @@ def detect(ctx: Context, params: DuplicateParams) -> list[Finding]:
     if ctx.merged:
         prefetch_moved([loc for f in found for loc in f.locations], ctx.head)
     kept = [v for v in (_at_head(ctx, f, pairs, params) for f in found) if v is not None]
-    return [_by_convention(f, ctx.head.paths, params) for f in kept]
+    return _by_file_pair([_by_convention(f, ctx.head.paths, params) for f in kept])
+
+
+def _by_file_pair(findings: list[Finding]) -> list[Finding]:
+    """Definitions copied between the same two files by the same lines of work are one
+    cause, told once with every copy inside it (on cline, nine methods of one account
+    service pasted into a new SDK file were nine findings; on humanlayer, three helpers of
+    one diff viewer copied into another were three)."""
+    groups: dict[frozenset[tuple[str, str | None]], list[int]] = defaultdict(list)
+    for i, f in enumerate(findings):
+        places = {(loc.path, loc.branch) for loc in f.locations}
+        if (
+            f.tier == "finding"
+            and f.status == "open"
+            and len(f.locations) == 2
+            and len({path for path, _ in places}) == 2
+        ):
+            groups[frozenset(places)].append(i)
+    merged: dict[int, Finding] = {}
+    folded: set[int] = set()
+    for ids in groups.values():
+        if len(ids) < 2:
+            continue
+        parts = [findings[i] for i in ids]
+        first, second = sorted({loc.path for loc in parts[0].locations})
+        names = [next(loc.symbol or "?" for loc in f.locations) for f in parts]
+        listed = _join([f"`{n}`" for n in names])
+        evidence = [f"{len(parts)} definitions copied between `{first}` and `{second}`"]
+        for f in parts:
+            evidence.extend(e for e in f.evidence if e not in evidence)
+        merged[ids[0]] = replace(
+            parts[0],
+            title=f"`{first}` and `{second}` hold the same {len(parts)} definitions: {listed}",
+            confidence=max(f.confidence for f in parts),
+            locations=tuple(
+                loc for f in parts for loc in sorted(f.locations, key=lambda x: x.path)
+            ),
+            evidence=tuple(evidence[:8]),
+            recommendation=f"Keep one file's versions of {listed}, make the other import "
+            "them, and delete the copies.",
+        )
+        folded.update(ids[1:])
+    return [merged.get(i, f) for i, f in enumerate(findings) if i not in folded]
 
 
 def _by_convention(f: Finding, paths: Mapping[str, str], params: DuplicateParams) -> Finding:
