@@ -1120,3 +1120,25 @@ def test_a_copy_in_an_example_is_a_candidate(path_b: str, verified: bool) -> Non
     pa = piece(text, "plugin_enabled", "agent/a")
     pb = piece(text.replace("plugin_enabled", "plugins_on"), "plugins_on", "agent/b", path_b)
     assert _verified(pa, pb) is verified
+
+
+@pytest.mark.parametrize(
+    ("text", "how"),
+    [
+        ("  async getOrCreateProvider(serverName: string, serverUrl: string) {", None),
+        ("const handler = (serverUrl: string) => connect(serverUrl)", None),
+        ("  const provider = new Provider({ serverUrl: url, name })", "reference"),
+        ("  return connect(name, { retries: 3, serverUrl: url })", "reference"),
+        ("    serverUrl: this.url,", "reference"),  # a key on its own line
+    ],
+    ids=["method-parameter", "arrow-parameter", "object-key", "key-in-call", "key-line"],
+)
+def test_a_parameter_of_a_removed_fields_name_is_not_a_use(text: str, how: str | None) -> None:
+    """cline: `ClineOAuthClientProvider.serverUrl` was removed, and the parameter
+    `serverUrl: string` of another method was reported as still using it."""
+    from idealize.analyze.detectors.phantom import Removal, _how
+
+    removed = Removal(
+        "b", "src/mcp/manager.ts", "ClineOAuthClientProvider.serverUrl", "serverUrl", "field", None
+    )
+    assert _how(removed, text) == how

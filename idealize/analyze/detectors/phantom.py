@@ -411,6 +411,20 @@ def _keyword_of(text: str, function: str, keyword: str) -> bool:
 IMPORT_LINE = re.compile(r"^\s*(from\s+\S+\s+import|import|export\s.*\sfrom|use)\b")
 
 
+def _opener(text: str, end: int) -> str:
+    """The innermost bracket still open at ``end`` in one line, or "" at its top level.
+    `name: T` directly inside parentheses declares a parameter
+    (`getOrCreateProvider(serverName: string, serverUrl: string)`), not an object's key: on
+    cline, that parameter was reported as a use of a removed `serverUrl` field."""
+    opened: list[str] = []
+    for ch in text[: end + 1]:
+        if ch in "([{":
+            opened.append(ch)
+        elif ch in ")]}" and opened:
+            opened.pop()
+    return opened[-1] if opened else ""
+
+
 def _how(r: Removal, text: str) -> How | None:
     """How a line that mentions the name would use it, or None when it does not."""
     n = re.escape(r.name)
@@ -424,8 +438,9 @@ def _how(r: Removal, text: str) -> How | None:
         if IMPORT_LINE.match(text):
             return None  # `from app.cli.settings import x`: a module path, not the field
         member = re.search(rf"\.{n}(?![\w$])", text) is not None
-        key = family(r.language or "") == "typescript" and (
-            re.search(rf"(?:[{{,(]|^)\s*{n}\s*:(?!:)", text) is not None
+        key = family(r.language or "") == "typescript" and any(
+            _opener(text, m.start()) != "("
+            for m in re.finditer(rf"(?:[{{,(]|^)\s*{n}\s*:(?!:)", text)
         )
         return "reference" if member or key else None
     member = r.symbol is not None and "." in r.symbol
