@@ -40,11 +40,6 @@ class LSH:
         self.rows = rows
         self.max_bucket = max_bucket
 
-    def signature(self, values: Sequence[int]) -> np.ndarray:
-        """One set's signature: the minimum of each hash permutation over its values."""
-        result: np.ndarray = self.signatures([values])[0]
-        return result
-
     def signatures(self, sets: Sequence[Sequence[int]]) -> np.ndarray:
         """Every set's signature, one row each (an empty set's row holds the maximum).
 

@@ -21,7 +21,7 @@ from idealize.cache import Cache
 from idealize.repo.git import Git
 from idealize.repo.languages import family, language_of
 from idealize.repo.symbols import SymbolIndex
-from idealize.types import Branch, FileChange, Location, Symbol, SymbolChange
+from idealize.types import Branch, Location, Symbol, SymbolChange
 
 _LAYOUT = re.compile(r"[\s,()\[\]{}\\]+|[\'\"]")
 
@@ -134,35 +134,33 @@ def branch_pieces(
     drafts = list(_drafts(branches, lines_of))
     store.get_many(
         [
-            (wanted, language)
-            for _, _, language, s, text, added_lines, _, _ in drafts
-            for added_text in ("\n".join(added_lines),)
-            for wanted in ((text,) if s.change in ("added", "renamed") else ())
-            + ((added_text,) if added_text != text else ())
+            (wanted, d.language)
+            for d in drafts
+            for wanted in ((d.text,) if d.symbol.change in ("added", "renamed") else ())
+            + ((d.added_text,) if d.added_text != d.text else ())
         ],
         workers,
     )
     pieces: list[Piece] = []
-    for b, f, language, s, text, added_lines, removed_lines, old_text in drafts:
-        subject = " / ".join(c.subject for c in b.commits)
+    for d in drafts:
+        s, language, text, old_text = d.symbol, d.language, d.text, d.old_text
+        subject = " / ".join(c.subject for c in d.branch.commits)
         deleted = s.change == "deleted"
-        start = (s.old_start if deleted else s.new_start) or 1
-        end = (s.old_end if deleted else s.new_end) or start
-        added_text = "\n".join(added_lines)
+        added_text = d.added_text
         comments = " ".join(
             line.split("#", 1)[-1] if "#" in line else line.split("//", 1)[-1]
-            for line in added_lines
+            for line in d.added_lines
             if "#" in line or "//" in line
         )
         pieces.append(
             Piece(
-                branch=b.name,
-                path=f.path,
+                branch=d.branch.name,
+                path=d.path,
                 symbol=s.name,
                 kind=s.kind,
                 change=s.change,
-                start_line=start,
-                end_line=end,
+                start_line=d.start,
+                end_line=d.end,
                 language=language,
                 text=text,
                 features=(
@@ -172,7 +170,7 @@ def branch_pieces(
                 ),
                 added=whole if added_text == text else store.get(added_text, language),
                 added_text=added_text,
-                removed_text="\n".join(removed_lines),
+                removed_text="\n".join(d.removed_lines),
                 params=parameters(header(text) if not deleted else "", language),
                 old_params=parameters(header(old_text), language) if old_text else (),
                 name_tokens=concept_tokens(s.name.rsplit(".", 1)[-1]),
@@ -186,11 +184,26 @@ def branch_pieces(
     return pieces
 
 
-def _drafts(
-    branches: Sequence[Branch], lines_of: _Lines
-) -> Iterator[tuple[Branch, FileChange, str, SymbolChange, str, list[str], list[str], str]]:
-    """Each touched symbol's texts: as it is (or was, when deleted), the lines its branch
-    added and removed inside it, and as it was before the branch."""
+@dataclass(frozen=True)
+class _Draft:
+    """A touched symbol's texts, before its features are known: as it is (or was, when
+    deleted), the lines its branch added and removed inside it, and as it was before."""
+
+    branch: Branch
+    path: str
+    language: str
+    symbol: SymbolChange
+    start: int
+    end: int
+    text: str
+    added_lines: list[str]
+    added_text: str  # the added lines, joined
+    removed_lines: list[str]
+    old_text: str
+
+
+def _drafts(branches: Sequence[Branch], lines_of: _Lines) -> Iterator[_Draft]:
+    """Each symbol each branch touched, in a language idealize reads."""
     for b in branches:
         for f in b.files:
             if not f.language:
@@ -226,7 +239,19 @@ def _drafts(
                         removed_lines.extend(h.removed[lo - h.old_start : hi - h.old_start + 1])
                 if s.change in ("added", "renamed") and not added_lines:
                     added_lines = text.splitlines()
-                yield b, f, f.language, s, text, added_lines, removed_lines, old_text
+                yield _Draft(
+                    b,
+                    f.path,
+                    f.language,
+                    s,
+                    start,
+                    end,
+                    text,
+                    added_lines,
+                    "\n".join(added_lines),
+                    removed_lines,
+                    old_text,
+                )
 
 
 def _cosmetic(old: str, new: str) -> bool:

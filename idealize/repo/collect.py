@@ -429,11 +429,10 @@ def _drop_reverted_and_picked(pending: list[_Pending], skipped: list[Skipped]) -
     # a squash-merged revert may say only `Revert "<title>" (#N)`: the title of the PR it
     # reverts, whose own squash commit is `<title> (#M)` (Roo-Code #11083 reverted #10913
     # so, and the code #10913 had deleted came back as #11083's "new" code)
-    by_title: dict[str, list[_Pending]] = defaultdict(list)
-    order = {id(p): i for i, p in enumerate(pending)}
-    for p in pending:
+    by_title: dict[str, list[tuple[int, _Pending]]] = defaultdict(list)
+    for at, p in enumerate(pending):
         for c in p.commits:
-            by_title[_PR_SUFFIX.sub("", c.subject).strip()].append(p)
+            by_title[_PR_SUFFIX.sub("", c.subject).strip()].append((at, p))
     dropped: dict[int, str] = {}
     for at, p in enumerate(pending):
         for c in p.commits:
@@ -442,7 +441,7 @@ def _drop_reverted_and_picked(pending: list[_Pending], skipped: list[Skipped]) -
             reverted += [by_number.get(int(n)) for n in _REVERTS_PR.findall(body)]
             titled = _REVERTS_TITLE.match(_PR_SUFFIX.sub("", c.subject).strip())
             if not reverted and titled:
-                earlier = [t for t in by_title.get(titled.group(2), []) if order[id(t)] < at]
+                earlier = [t for i, t in by_title.get(titled.group(2), []) if i < at]
                 reverted += earlier[-1:]
             if c.subject.startswith(('Revert "', "Revert '")):
                 for target in filter(None, reverted):

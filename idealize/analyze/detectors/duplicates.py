@@ -701,8 +701,8 @@ def score_pair(
     # the same request made twice: the same rare path, by the same HTTP method, whatever
     # library and string building each uses (axios and a template vs fetch and `+`)
     methods_a, methods_b = pa.http, pb.http
-    routes = {x[2:] for x in shared_marked if x.startswith("/", 2) and x.count("/") >= 2}
-    request = bool(routes) and bool(methods_a & methods_b)
+    shared_paths = {x[2:] for x in shared_marked if x.startswith("/", 2) and x.count("/") >= 2}
+    request = bool(shared_paths) and bool(methods_a & methods_b)
     strong = (
         (bool(shared_marked) and (len(shared_literals) >= 2 or bool(calls_made) or names > 0))
         or len(shared_literals) >= 2
@@ -735,7 +735,7 @@ def score_pair(
     literals = sorted(f[2:] for f in shared_literals)
     marked = sorted(f[2:] for f in shared_marked)
     calls = sorted(calls_made)
-    paths = sorted(routes)
+    paths = sorted(shared_paths)
     if _disjoint(pa.tables, pb.tables) or _disjoint(pa.routes, pb.routes):
         return None  # the same query or request shape over other tables or endpoints
     if any(serves(a.text, x) != serves(b.text, x) for x in paths):
@@ -1117,7 +1117,7 @@ def _by_file_pair(findings: list[Finding]) -> list[Finding]:
             continue
         parts = [findings[i] for i in ids]
         first, second = sorted({loc.path for loc in parts[0].locations})
-        names = [next(loc.symbol or "?" for loc in f.locations) for f in parts]
+        names = [f.locations[0].symbol or "?" for f in parts]
         listed = _join([f"`{n}`" for n in names])
         evidence = [f"{len(parts)} definitions copied between `{first}` and `{second}`"]
         for f in parts:
