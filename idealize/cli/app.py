@@ -16,6 +16,7 @@ import traceback
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from typing import Annotated, Any
 
 import typer
@@ -86,13 +87,15 @@ def _display_probe(
     """Only here to have typer build the display options every command gets."""
 
 
-def _display_options() -> list[Parameter]:
+@cache
+def _display_options() -> tuple[Parameter, ...]:
     """``-q``, ``-v`` and ``--debug`` as options of one command, built by typer (so help and
-    parsing treat them like the command's own); they set the root's Display."""
+    parsing treat them like the command's own); they set the root's Display. Built once:
+    every command shares the same three options (they hold no per-command state)."""
     wanted = {"--quiet", "--verbose", "--debug"}
-    return [
+    return tuple(
         p for p in typer.main.get_command(_probe).params if set(getattr(p, "opts", ())) & wanted
-    ]
+    )
 
 
 _METAVARS = {"int": "N", "float": "NUMBER", "str": "TEXT", "path": "PATH", "bool": ""}

@@ -64,6 +64,9 @@ class EvalSpec(BaseModel):
     judge: str | None = None  # a model that grades plans (rubric) and compares them (pairwise)
     max_cost: float | None = None
     max_tokens: int = 2048
+    # units the model reviews per cell, best-ranked first (as --max-units); None: the
+    # cleanup default, 0: every unit
+    max_units: int | None = Field(default=None, ge=0)
     budget: int | None = None
     api_base: str | None = None
     prompts: str | None = None
@@ -342,11 +345,13 @@ def _run_cell(
 ) -> CellRecord:
     safe = cell_key(case.name, variant, model, epoch).replace("/", "_").replace("|", "__")
     run_dir = out / "runs" / safe
+    built = case.build(out)
     config = replace(
-        case.build(out),
+        built,
         variant=variant,
         model=model,
         max_tokens=spec.max_tokens,
+        max_units=built.max_units if spec.max_units is None else spec.max_units,
         budget=spec.budget,
         run_dir=run_dir,
         epoch=epoch,

@@ -6,11 +6,10 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-import jsonschema
 from typer.testing import CliRunner
 
 from idealize.cli import app
-from idealize.output.plan_json import plan_schema
+from idealize.output.plan_json import check_plan
 
 runner = CliRunner()
 
@@ -25,7 +24,7 @@ def test_cleanup_json_to_stdout_and_files(
     )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    jsonschema.validate(data, plan_schema())
+    check_plan(data)
     assert data["schema"] == "idealize.plan/1"
     assert json.loads((out / "plan.json").read_text()) == data
     assert (out / "plan.md").read_text().startswith("# idealize plan: py-model-hub")

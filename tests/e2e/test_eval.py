@@ -167,3 +167,21 @@ def test_judge_grades_and_votes_are_recorded_and_kept_on_resume(tmp_path: Path) 
     again = run_cells(spec, tmp_path, tmp_path / "o", provider_for=providers.__getitem__)
     assert len(providers["fake/judge"].requests) == judged  # nothing judged twice
     assert {r.key: r.rubric for r in again} == {r.key: r.rubric for r in records}
+
+
+def test_max_units_in_the_eval_config_bounds_the_units_each_cell_reviews(tmp_path: Path) -> None:
+    def units(extra: str) -> list[int]:
+        config = tmp_path / f"eval{len(extra)}.toml"
+        config.write_text(
+            f'variants = ["idealized-single"]\nmodels = ["fake/demo"]\n{extra}'
+            '[[cases]]\nsample = "py-model-hub"\nlanding = "merge"\n'
+        )
+        out = tmp_path / f"out{len(extra)}"
+        result = runner.invoke(app, ["eval", str(config), "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        lines = (out / "records.jsonl").read_text().splitlines()
+        return [json.loads(line)["units_ok"] for line in lines]  # every answer parses
+
+    (every,) = units("")  # the cleanup default (20) covers every unit of this sample
+    assert every > 1
+    assert units("max_units = 1\n") == [1]

@@ -65,8 +65,10 @@ def test_a_missing_object_is_an_error_not_a_traceback_or_a_hang(repo: Repo, tmp_
 def test_definitions_nested_thousands_deep_are_parsed_without_overflowing(
     repo: Repo, tmp_path: Path
 ) -> None:
-    # 600 levels overflowed Python's stack in the walk over the syntax tree
-    deep = "".join("    " * i + f"class C{i}_N:\n" for i in range(600)) + "    " * 600 + "pass\n"
+    # 600 levels overflowed Python's stack in the walk over the syntax tree. One space per
+    # level (valid Python): each class's text holds every class inside it, so four would
+    # make the file, and the work over every nested definition, four times larger
+    deep = "".join(" " * i + f"class C{i}_N:\n" for i in range(600)) + " " * 600 + "pass\n"
     _history(repo, 3, deep)
     before = _snapshot(repo)
     proc = _cleanup(repo, "start", tmp_path / "cache")
