@@ -1142,3 +1142,26 @@ def test_a_parameter_of_a_removed_fields_name_is_not_a_use(text: str, how: str |
         "b", "src/mcp/manager.ts", "ClineOAuthClientProvider.serverUrl", "serverUrl", "field", None
     )
     assert _how(removed, text) == how
+
+
+def test_a_tests_copy_of_code_outside_tests_is_a_candidate() -> None:
+    """cline: an e2e mock server answered like the real endpoint it mirrors; OpenHands: a
+    stress test re-typed an eval config. A test's copy is drift only when the code outside
+    tests is copied too (mux: one helper pasted into four services and a test)."""
+    from idealize.analyze.detectors.duplicates import find_duplicates
+
+    body = "".join(
+        f"    events.append(wait_for(session, 'step-{n}', timeout=5))\n" for n in range(30)
+    )
+    text = f"def collect_events(session):\n    events = []\n{body}    return events\n"
+
+    def tiers(*places: tuple[str, str]) -> list[str]:
+        found = find_duplicates([piece(text, "collect_events", b, path) for b, path in places])
+        return [f.tier for f in found]
+
+    assert tiers(("agent/a", "app/events.py"), ("agent/b", "app/replay.py")) == ["finding"]
+    assert tiers(("agent/a", "app/events.py"), ("agent/b", "tests/test_replay.py")) == ["candidate"]
+    both = tiers(
+        ("agent/a", "app/events.py"), ("agent/b", "app/replay.py"), ("agent/c", "tests/test_x.py")
+    )
+    assert both == ["finding"]
