@@ -56,6 +56,7 @@ class TreeView:
         self._mentions: dict[str, list[Mention]] = {}
         self._lines: dict[str, tuple[str, ...] | None] = {}
         self._spaced: dict[str, frozenset[str]] = {}
+        self._numbers: dict[str, dict[str, list[int]]] = {}
 
     def close(self) -> None:
         if self._reader is not None:
@@ -119,6 +120,16 @@ class TreeView:
         if path not in self._spaced:
             self._spaced[path] = frozenset(spaced(x) for x in self.lines(path) or ())
         return self._spaced[path]
+
+    def line_numbers(self, path: str, stripped: str) -> list[int]:
+        """The numbers of the lines of ``path`` that read ``stripped`` once stripped (an
+        index built once per file: a use is looked up again by its text where it lives now)."""
+        if path not in self._numbers:
+            index: dict[str, list[int]] = {}
+            for n, text in enumerate(self.lines(path) or (), start=1):
+                index.setdefault(text.strip(), []).append(n)
+            self._numbers[path] = index
+        return self._numbers[path].get(stripped, [])
 
     # -- definitions ----------------------------------------------------------------------
 

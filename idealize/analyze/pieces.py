@@ -4,6 +4,7 @@ and (for reuse checks) the symbols that already existed on the target."""
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -95,8 +96,10 @@ def rewrites(later: Piece, earlier: Piece, min_lines: int = REWRITTEN_LINES) -> 
 def saw(later: Sequence[Piece], earlier: Sequence[Piece]) -> bool:
     """Did one line of work (``later``'s pieces) rewrite lines the other wrote, anywhere
     they both touched? Then it was written on top of it."""
-    paths = {p.path for p in earlier}
-    return any(rewrites(x, y) for x in later if x.path in paths for y in earlier)
+    by_path: dict[str, list[Piece]] = defaultdict(list)
+    for y in earlier:
+        by_path[y.path].append(y)
+    return any(rewrites(x, y) for x in later for y in by_path.get(x.path, ()))
 
 
 class _Lines:

@@ -316,6 +316,31 @@ def detect(ctx: Context, params: DivergenceParams) -> list[Finding]:
     replacements = _replacements(ctx, by_branch, params)
     ctx.head.prefetch(r.mech for r in replacements)
     findings: list[tuple[tuple[str, frozenset[str]], Finding]] = []
+    bases: dict[str, TreeView] = {}
+    try:
+        _each(ctx, params, replacements, by_branch, uses_of, bases, findings)
+    finally:
+        for tree in bases.values():
+            tree.close()
+    return _one_per_cause(findings)
+
+
+def _each(
+    ctx: Context,
+    params: DivergenceParams,
+    replacements: list[_Replacement],
+    by_branch: Mapping[str, Sequence[Piece]],
+    uses_of: dict[str, dict[str, list[tuple[str, int, str]]]],
+    bases: dict[str, TreeView],
+    findings: list[tuple[tuple[str, frozenset[str]], Finding]],
+) -> None:
+    """Each replacement that another line of work extends, verified where the code lives
+    now, appended to ``findings`` with its cause."""
+    mechs: dict[str, set[str]] = defaultdict(set)
+    for rep in replacements:
+        mechs[rep.a].add(rep.mech)
+    mechs_of = {name: frozenset(names) for name, names in mechs.items()}
+    after: dict[tuple[str, str], bool] = {}  # (a, b): a rewrote lines b wrote
     for rep in replacements:
         language = language_of(rep.path)
         if language is None:
@@ -326,7 +351,9 @@ def detect(ctx: Context, params: DivergenceParams) -> list[Finding]:
         for b in ctx.branches:
             if b.name == rep.a or not ctx.parallel(rep.a, b.name):
                 continue
-            if saw(by_branch.get(rep.a, ()), by_branch.get(b.name, ())):
+            if (rep.a, b.name) not in after:
+                after[(rep.a, b.name)] = saw(by_branch.get(rep.a, ()), by_branch.get(b.name, ()))
+            if after[(rep.a, b.name)]:
                 continue  # the replacing branch rewrote this one's lines: it came after it
             extended = [
                 p
@@ -351,35 +378,64 @@ def detect(ctx: Context, params: DivergenceParams) -> list[Finding]:
         verified = _verify(ctx, rep, extenders)
         if verified is None:
             continue
-        rep.moved_share = _moved_share(ctx, rep, language)
-        if not (rep.deleted or rep.deprecated) and rep.moved_share <= params.max_unmoved_share:
-            continue  # it kept every use of the mechanism: it replaced nothing
+        if not (rep.deleted or rep.deprecated):  # else what it deletes is replaced whole
+            rep.moved_share = _moved_share(ctx, rep, language, bases, mechs_of[rep.a])
+            if rep.moved_share <= params.max_unmoved_share:
+                continue  # it kept every use of the mechanism: it replaced nothing
         findings.append((_cause(rep), _finding(rep, verified, params)))
-    return _one_per_cause(findings)
 
 
-def _moved_share(ctx: Context, rep: _Replacement, language: str) -> float:
+def _moved_share(
+    ctx: Context,
+    rep: _Replacement,
+    language: str,
+    bases: dict[str, TreeView],
+    mechs: frozenset[str] = frozenset(),
+) -> float:
     """How much of the mechanism's use the replacing branch moved off it: uses (as code,
     in its language) before the branch against after it. Dropping one call site of a
-    function 20 places still call is not replacing it."""
+    function 20 places still call is not replacing it. ``bases``: the tree before the
+    branch, kept for its next replacement (one at a time: each holds a git process).
+    ``mechs``: every mechanism the branch replaces, searched for in one go."""
     b = next((x for x in ctx.branches if x.name == rep.a), None)
     if b is None:
         return 0.0
-    before = TreeView(ctx.git, b.base, ctx.head.symbols, ctx.head.code_maps)
+    if b.base not in bases:
+        for tree in bases.values():
+            tree.close()
+        bases.clear()
+        bases[b.base] = TreeView(ctx.git, b.base, ctx.head.symbols, ctx.head.code_maps)
+    before = bases[b.base]
     after = ctx.trees.get(rep.a) or TreeView(ctx.git, b.head, ctx.head.symbols, ctx.head.code_maps)
-    try:
-        counts = []
-        for tree in (before, after):
-            uses = [
-                (path, line)
-                for path, line, _text in tree.mentions([rep.mech])[rep.mech]
-                if path != rep.path and family(language_of(path) or "") == family(language)
-            ]
-            counts.append(sum(1 for path, line in uses if tree.is_code(path, line, rep.mech)))
-    finally:
-        before.close()
-    was, now = counts
-    return 0.0 if was == 0 else max(0.0, (was - now) / was)
+    for tree in (before, after):
+        tree.prefetch(mechs | {rep.mech})
+
+    def uses(tree: TreeView) -> dict[str, list[int]]:
+        found: dict[str, list[int]] = defaultdict(list)
+        for path, line, _text in tree.mentions([rep.mech])[rep.mech]:
+            if path != rep.path and family(language_of(path) or "") == family(language):
+                found[path].append(line)
+        return found
+
+    def count(tree: TreeView, path: str, lines: list[int]) -> int:
+        return sum(1 for line in lines if tree.is_code(path, line, rep.mech))
+
+    was_at, now_at = uses(before), uses(after)
+    # a file the branch left alone holds the same uses before and after it: what moved is
+    # in the files it changed, and when nothing moved there the rest need not be read
+    changed = {
+        path
+        for path in was_at.keys() | now_at.keys()
+        if before.paths.get(path) != after.paths.get(path)
+    }
+    moved = sum(
+        count(before, path, was_at.get(path, [])) - count(after, path, now_at.get(path, []))
+        for path in changed
+    )
+    if moved <= 0:
+        return 0.0
+    was = sum(count(before, path, lines) for path, lines in was_at.items())
+    return 0.0 if was == 0 else max(0.0, moved / was)
 
 
 def _verify(
@@ -406,8 +462,7 @@ def _verify(
         ]
         live = []
         for path, line, snippet in uses:
-            where = tree.lines(path) or ()
-            numbers = [i + 1 for i, t in enumerate(where) if t.strip() == snippet]
+            numbers = tree.line_numbers(path, snippet)
             at = min(numbers, key=lambda n: abs(n - line)) if numbers else None
             if at is not None and tree.is_code(path, at, rep.mech):
                 live.append((path, at, snippet))

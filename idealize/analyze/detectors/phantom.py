@@ -469,11 +469,11 @@ def _enclosing(tree: TreeView, path: str, line: int) -> str | None:
 def _locate(tree: TreeView, path: str, line: int, text: str) -> int | None:
     """The line of ``text`` in the file now: the same line, else the nearest one that reads
     the same (other work moved it), else None (it is gone)."""
-    lines = (tree.text(path) or "").splitlines()
+    lines = tree.lines(path) or ()
     want = text.strip()
     if 1 <= line <= len(lines) and lines[line - 1].strip() == want:
         return line
-    hits = [i + 1 for i, t in enumerate(lines) if t.strip() == want]
+    hits = tree.line_numbers(path, want)
     return min(hits, key=lambda n: abs(n - line)) if hits else None
 
 
@@ -679,6 +679,7 @@ def _candidate_uses(
             uses.setdefault((path, line), Use(branch, path, line, text.strip(), how))
     if ctx.merged:
         added_by = {(path, text.strip()): b for b, path, _, text in lines.by_word.get(key, [])}
+        known = {(u.path, u.text) for u in uses.values()}  # a use already listed, by its text
         for path, line, text in ctx.head.mentions([key])[key]:
             owner = added_by.get((path, text.strip()))
             if owner == r.branch or (owner is not None and not parallel(owner, r.branch)):
@@ -686,9 +687,10 @@ def _candidate_uses(
             how = _how(r, text)
             if how is None or language_of(path) is None:
                 continue
-            if any(u.path == path and u.text == text.strip() for u in uses.values()):
+            if (path, text.strip()) in known or (path, line) in uses:
                 continue
-            uses.setdefault((path, line), Use(owner, path, line, text.strip(), how))
+            uses[(path, line)] = Use(owner, path, line, text.strip(), how)
+            known.add((path, text.strip()))
     return list(uses.values())
 
 
