@@ -315,32 +315,31 @@ def detect(ctx: Context, params: DivergenceParams) -> list[Finding]:
         uses_of[b.name] = index
     replacements = _replacements(ctx, by_branch, params)
     ctx.head.prefetch(r.mech for r in replacements)
-    findings: list[tuple[tuple[str, frozenset[str]], Finding]] = []
-    bases: dict[str, TreeView] = {}
+    bases: dict[str, TreeView] = {}  # the tree before a replacing branch, one at a time
     try:
-        _each(ctx, params, replacements, by_branch, uses_of, bases, findings)
+        findings = _extended(ctx, params, replacements, by_branch, uses_of, bases)
     finally:
         for tree in bases.values():
             tree.close()
     return _one_per_cause(findings)
 
 
-def _each(
+def _extended(
     ctx: Context,
     params: DivergenceParams,
     replacements: list[_Replacement],
     by_branch: Mapping[str, Sequence[Piece]],
     uses_of: dict[str, dict[str, list[tuple[str, int, str]]]],
     bases: dict[str, TreeView],
-    findings: list[tuple[tuple[str, frozenset[str]], Finding]],
-) -> None:
+) -> list[tuple[tuple[str, frozenset[str]], Finding]]:
     """Each replacement that another line of work extends, verified where the code lives
-    now, appended to ``findings`` with its cause."""
+    now, with its cause."""
+    findings: list[tuple[tuple[str, frozenset[str]], Finding]] = []
     mechs: dict[str, set[str]] = defaultdict(set)
     for rep in replacements:
         mechs[rep.a].add(rep.mech)
     mechs_of = {name: frozenset(names) for name, names in mechs.items()}
-    after: dict[tuple[str, str], bool] = {}  # (a, b): a rewrote lines b wrote
+    came_after: dict[tuple[str, str], bool] = {}  # (a, b): a rewrote lines b wrote
     for rep in replacements:
         language = language_of(rep.path)
         if language is None:
@@ -351,9 +350,10 @@ def _each(
         for b in ctx.branches:
             if b.name == rep.a or not ctx.parallel(rep.a, b.name):
                 continue
-            if (rep.a, b.name) not in after:
-                after[(rep.a, b.name)] = saw(by_branch.get(rep.a, ()), by_branch.get(b.name, ()))
-            if after[(rep.a, b.name)]:
+            pair = (rep.a, b.name)
+            if pair not in came_after:
+                came_after[pair] = saw(by_branch.get(rep.a, ()), by_branch.get(b.name, ()))
+            if came_after[pair]:
                 continue  # the replacing branch rewrote this one's lines: it came after it
             extended = [
                 p
@@ -383,6 +383,7 @@ def _each(
             if rep.moved_share <= params.max_unmoved_share:
                 continue  # it kept every use of the mechanism: it replaced nothing
         findings.append((_cause(rep), _finding(rep, verified, params)))
+    return findings
 
 
 def _moved_share(
@@ -390,7 +391,7 @@ def _moved_share(
     rep: _Replacement,
     language: str,
     bases: dict[str, TreeView],
-    mechs: frozenset[str] = frozenset(),
+    mechs: frozenset[str],
 ) -> float:
     """How much of the mechanism's use the replacing branch moved off it: uses (as code,
     in its language) before the branch against after it. Dropping one call site of a
