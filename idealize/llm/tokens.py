@@ -7,7 +7,7 @@ to one token per four characters, and `exact` says so.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 
@@ -27,7 +27,11 @@ def _encoding() -> Any:
     return None
 
 
+@lru_cache(maxsize=2048)
 def count(text: str) -> int:
+    """Tokens in ``text``. Remembered for the last texts counted: packing a unit counts the
+    same blocks, diffs and notes again after each cut (on spec-kit, 124,000 counts of a few
+    thousand texts took 20 s of a run)."""
     enc = _encoding()
     if enc is None:
         return max(1, len(text) // 4)
