@@ -31,6 +31,8 @@ import math
 import re
 import threading
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 
 DEFAULT_EXCLUDES = (
@@ -142,7 +144,9 @@ def _high_entropy(token: str) -> bool:
 
 class _DetectSecrets:
     """detect-secrets' line scanner under its default settings, minus the public-IP plugin
-    and the allowlist-comment filter. Its settings are process-global, so one thread at a time."""
+    and the allowlist-comment filter. Its settings are process-global, so one thread at a
+    time; they are set for each scan and put back after it, or once for a whole batch of
+    scans (``held``)."""
 
     def __init__(self) -> None:
         from detect_secrets.core.scan import _process_line_based_plugins
@@ -151,18 +155,49 @@ class _DetectSecrets:
         self._scan = _process_line_based_plugins
         self._defaults = default_settings
         self._settings = get_settings
+        self._held = 0
+        self._holding: AbstractContextManager[object] | None = None
+
+    def _configure(self) -> None:
+        settings = self._settings()
+        settings.disable_plugins("IPPublicDetector")
+        settings.disable_filters("detect_secrets.filters.allowlist.is_line_allowlisted")
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """Keep the settings for every scan until the block ends: setting and putting back
+        detect-secrets' settings costs about as much as scanning a short text (packing
+        twenty units of spec-kit did it 5,752 times)."""
+        with _DETECT_SECRETS_LOCK:
+            if self._held == 0:
+                self._holding = self._defaults()
+                self._holding.__enter__()
+                self._configure()
+            self._held += 1
+        try:
+            yield
+        finally:
+            with _DETECT_SECRETS_LOCK:
+                self._held -= 1
+                if self._held == 0 and self._holding is not None:
+                    self._holding.__exit__(None, None, None)
+                    self._holding = None
 
     def __call__(self, lines: list[str], filename: str) -> dict[int, list[tuple[str, str]]]:
+        with _DETECT_SECRETS_LOCK:
+            if self._held:
+                return self._found(lines, filename)
+            with self._defaults():
+                self._configure()
+                return self._found(lines, filename)
+
+    def _found(self, lines: list[str], filename: str) -> dict[int, list[tuple[str, str]]]:
         found: dict[int, list[tuple[str, str]]] = {}
-        with _DETECT_SECRETS_LOCK, self._defaults():
-            settings = self._settings()
-            settings.disable_plugins("IPPublicDetector")
-            settings.disable_filters("detect_secrets.filters.allowlist.is_line_allowlisted")
-            for secret in self._scan(list(enumerate(lines, start=1)), filename):
-                if secret.secret_value:
-                    found.setdefault(secret.line_number, []).append(
-                        (secret.type.lower(), secret.secret_value)
-                    )
+        for secret in self._scan(list(enumerate(lines, start=1)), filename):
+            if secret.secret_value:
+                found.setdefault(secret.line_number, []).append(
+                    (secret.type.lower(), secret.secret_value)
+                )
         return found
 
 
@@ -179,6 +214,18 @@ class Redactor:
     _memo: dict[tuple[str, bool], str] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _scanner: _DetectSecrets | None = field(default=None, repr=False)
+
+    @contextmanager
+    def scanning(self) -> Iterator[None]:
+        """A batch of redactions (a model stage's packing and prompts): detect-secrets'
+        process-global settings are set once for all of them and put back at the end."""
+        if not self.detect_secrets:
+            yield
+            return
+        if self._scanner is None:
+            self._scanner = _DetectSecrets()
+        with self._scanner.held():
+            yield
 
     def excluded(self, path: str) -> bool:
         name = path.rsplit("/", 1)[-1]

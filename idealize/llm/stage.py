@@ -157,6 +157,23 @@ def run_model_stage(
     """The plan with each unit's review; the session when calls were made (None for a dry
     run), for the patch stage to reuse."""
     redactor = Redactor(excludes=(*DEFAULT_EXCLUDES, *config.excludes))
+    with redactor.scanning():
+        return _model_stage(
+            git, plan, analysis, config, provider, cache, recorder, progress, redactor
+        )
+
+
+def _model_stage(
+    git: Git,
+    plan: Plan,
+    analysis: Analysis,
+    config: Config,
+    provider: Provider | None,
+    cache: Cache,
+    recorder: Recorder,
+    progress: Progress,
+    redactor: Redactor,
+) -> tuple[Plan, Session | None]:
     prompts = Prompts(config.prompts_dir, redactor)
     variant = prompts.variant(config.variant)
     model, pricing, window = _pricing(config, provider)

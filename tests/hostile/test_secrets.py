@@ -76,6 +76,25 @@ def test_the_redactor_removes_each_kind(secret: Secret) -> None:
     assert redact.total >= 1
 
 
+def test_a_batch_of_redactions_finds_every_kind_and_puts_the_settings_back() -> None:
+    """The model stage redacts under detect-secrets' settings set once for the batch
+    (``Redactor.scanning``): every kind is still found (the allowlist comment still counts
+    for nothing), and the process-global settings are as they were afterwards."""
+    from detect_secrets.settings import get_settings
+
+    before = get_settings().json()
+    redact = Redactor()
+    with redact.scanning():
+        assert get_settings().json() != before  # held for the batch
+        for secret in ALL:
+            text = secret.text or f"keys/{secret.value}.txt"
+            clean = redact(text, "config/app.yaml" if secret.where == "config" else "app/x.py")
+            assert secret.value not in clean, secret.kind
+        key = "sk_live_" + "a1B2c3D4" * 3
+        assert key not in redact(f'STRIPE = "{key}"  # pragma: allowlist secret', "app.py")
+    assert get_settings().json() == before
+
+
 def _sdk_client(kind: str, sent: list[bytes]) -> httpx.Client:
     def handler(request: httpx.Request) -> httpx.Response:
         sent.append(request.content)
