@@ -146,7 +146,11 @@ class _DetectSecrets:
     """detect-secrets' line scanner under its default settings, minus the public-IP plugin
     and the allowlist-comment filter. Its settings are process-global, so one thread at a
     time; they are set for each scan and put back after it, or once for a whole batch of
-    scans (``held``)."""
+    scans (``held``). Holding is counted for the process, not per scanner, so batches that
+    overlap (two runs in two threads) keep the settings until the last one ends."""
+
+    _held = 0  # batches holding the settings, in this process
+    _holding: AbstractContextManager[object] | None = None
 
     def __init__(self) -> None:
         from detect_secrets.core.scan import _process_line_based_plugins
@@ -155,8 +159,6 @@ class _DetectSecrets:
         self._scan = _process_line_based_plugins
         self._defaults = default_settings
         self._settings = get_settings
-        self._held = 0
-        self._holding: AbstractContextManager[object] | None = None
 
     def _configure(self) -> None:
         settings = self._settings()
@@ -168,24 +170,26 @@ class _DetectSecrets:
         """Keep the settings for every scan until the block ends: setting and putting back
         detect-secrets' settings costs about as much as scanning a short text (packing
         twenty units of spec-kit did it 5,752 times)."""
+        cls = type(self)
         with _DETECT_SECRETS_LOCK:
-            if self._held == 0:
-                self._holding = self._defaults()
-                self._holding.__enter__()
+            if cls._held == 0:
+                holding = self._defaults()
+                holding.__enter__()
                 self._configure()
-            self._held += 1
+                cls._holding = holding
+            cls._held += 1
         try:
             yield
         finally:
             with _DETECT_SECRETS_LOCK:
-                self._held -= 1
-                if self._held == 0 and self._holding is not None:
-                    self._holding.__exit__(None, None, None)
-                    self._holding = None
+                cls._held -= 1
+                if cls._held == 0 and cls._holding is not None:
+                    cls._holding.__exit__(None, None, None)
+                    cls._holding = None
 
     def __call__(self, lines: list[str], filename: str) -> dict[int, list[tuple[str, str]]]:
         with _DETECT_SECRETS_LOCK:
-            if self._held:
+            if type(self)._held:
                 return self._found(lines, filename)
             with self._defaults():
                 self._configure()

@@ -93,6 +93,14 @@ def test_a_batch_of_redactions_finds_every_kind_and_puts_the_settings_back() -> 
         key = "sk_live_" + "a1B2c3D4" * 3
         assert key not in redact(f'STRIPE = "{key}"  # pragma: allowlist secret', "app.py")
     assert get_settings().json() == before
+    # two runs' batches that overlap without nesting: the second still redacts after the
+    # first ends, and the settings come back only when both have
+    first, second = Redactor().scanning(), Redactor()
+    first.__enter__()
+    with second.scanning():
+        first.__exit__(None, None, None)
+        assert key not in second(f'STRIPE = "{key}"', "app.py")
+    assert get_settings().json() == before
 
 
 def _sdk_client(kind: str, sent: list[bytes]) -> httpx.Client:
