@@ -157,191 +157,186 @@ def run_model_stage(
     """The plan with each unit's review; the session when calls were made (None for a dry
     run), for the patch stage to reuse."""
     redactor = Redactor(excludes=(*DEFAULT_EXCLUDES, *config.excludes))
+    # detect-secrets' settings are set once for every redaction of the stage
     with redactor.scanning():
-        return _model_stage(
-            git, plan, analysis, config, provider, cache, recorder, progress, redactor
+        prompts = Prompts(config.prompts_dir, redactor)
+        variant = prompts.variant(config.variant)
+        model, pricing, window = _pricing(config, provider)
+        if config.max_cost is not None and pricing is None and model:
+            raise BudgetError(
+                f"no price is known for {model}, so --max-cost cannot be kept",
+                "give the price with --price IN OUT (US$ per million input and output tokens), "
+                "or drop --max-cost",
+            )
+        project = conventions(git, plan.target_head, redactor) if plan.target_head else ()
+        empty = Pack(Unit("U0", "", ()), (), (), (), (), (), (), 0, 0)
+        budget = config.budget or default_budget(
+            window, config.max_tokens, overhead(prompts, variant, empty)
         )
+        index = PieceIndex(analysis.pieces, analysis.existing)
+        # a unit made only of excluded files has nothing that may be sent
+        sendable = [u for u in plan.units if not all(redactor.excluded(m.path) for m in u.members)]
+        withheld = [u for u in plan.units if u not in sendable]
+        chosen, rest = select_units(sendable, plan.findings, config.max_units)
+        packs = [
+            build_pack(unit, plan.findings, index, plan.branches, project, budget, redactor)
+            for unit in chosen
+        ]
+        skipped = tuple(
+            UnitReview(
+                unit_id=u.id,
+                status="skipped",
+                variant=variant.name,
+                error=f"not reviewed: ranked {len(chosen) + n} of {len(sendable)}, "
+                f"beyond --max-units {config.max_units}",
+                cause="max-units",
+            )
+            for n, u in enumerate(rest, start=1)
+        ) + tuple(
+            UnitReview(
+                unit_id=u.id,
+                status="skipped",
+                variant=variant.name,
+                error="not sent: every file of this unit is excluded from prompts",
+            )
+            for u in withheld
+        )
+        notes = list(plan.notes)
+        if rest:
+            notes.append(
+                f"{len(rest)} of {len(plan.units)} unit(s) not reviewed (beyond --max-units "
+                f"{config.max_units}; units are ranked by their findings): "
+                + ", ".join(u.id for u in rest[:20])
+                + (" ..." if len(rest) > 20 else "")
+                + ". Raise --max-units (0: all) to review them."
+            )
+        order = {u.id: i for i, u in enumerate(plan.units)}
 
+        def in_plan_order(reviews: Sequence[UnitReview]) -> tuple[UnitReview, ...]:
+            return tuple(sorted(reviews, key=lambda r: order.get(r.unit_id, 0)))
 
-def _model_stage(
-    git: Git,
-    plan: Plan,
-    analysis: Analysis,
-    config: Config,
-    provider: Provider | None,
-    cache: Cache,
-    recorder: Recorder,
-    progress: Progress,
-    redactor: Redactor,
-) -> tuple[Plan, Session | None]:
-    prompts = Prompts(config.prompts_dir, redactor)
-    variant = prompts.variant(config.variant)
-    model, pricing, window = _pricing(config, provider)
-    if config.max_cost is not None and pricing is None and model:
-        raise BudgetError(
-            f"no price is known for {model}, so --max-cost cannot be kept",
-            "give the price with --price IN OUT (US$ per million input and output tokens), "
-            "or drop --max-cost",
-        )
-    project = conventions(git, plan.target_head, redactor) if plan.target_head else ()
-    empty = Pack(Unit("U0", "", ()), (), (), (), (), (), (), 0, 0)
-    budget = config.budget or default_budget(
-        window, config.max_tokens, overhead(prompts, variant, empty)
-    )
-    index = PieceIndex(analysis.pieces, analysis.existing)
-    # a unit made only of excluded files has nothing that may be sent
-    sendable = [u for u in plan.units if not all(redactor.excluded(m.path) for m in u.members)]
-    withheld = [u for u in plan.units if u not in sendable]
-    chosen, rest = select_units(sendable, plan.findings, config.max_units)
-    packs = [
-        build_pack(unit, plan.findings, index, plan.branches, project, budget, redactor)
-        for unit in chosen
-    ]
-    skipped = tuple(
-        UnitReview(
-            unit_id=u.id,
-            status="skipped",
-            variant=variant.name,
-            error=f"not reviewed: ranked {len(chosen) + n} of {len(sendable)}, "
-            f"beyond --max-units {config.max_units}",
-            cause="max-units",
-        )
-        for n, u in enumerate(rest, start=1)
-    ) + tuple(
-        UnitReview(
-            unit_id=u.id,
-            status="skipped",
-            variant=variant.name,
-            error="not sent: every file of this unit is excluded from prompts",
-        )
-        for u in withheld
-    )
-    notes = list(plan.notes)
-    if rest:
-        notes.append(
-            f"{len(rest)} of {len(plan.units)} unit(s) not reviewed (beyond --max-units "
-            f"{config.max_units}; units are ranked by their findings): "
-            + ", ".join(u.id for u in rest[:20])
-            + (" ..." if len(rest) > 20 else "")
-            + ". Raise --max-units (0: all) to review them."
-        )
-    order = {u.id: i for i, u in enumerate(plan.units)}
+        if config.dry_run or provider is None:
+            planned = [_dry_run(prompts, variant, pack, recorder, config) for pack in packs]
+            notes.append(
+                _estimate(planned, len(variant.steps), config, pricing, len(sendable), model)
+            )
+            dry = replace(
+                plan,
+                reviews=in_plan_order([*planned, *skipped]),
+                notes=tuple(notes),
+                model=model or None,
+                redactions=tuple(sorted(redactor.counts.items())),
+            )
+            return dry, None
 
-    def in_plan_order(reviews: Sequence[UnitReview]) -> tuple[UnitReview, ...]:
-        return tuple(sorted(reviews, key=lambda r: order.get(r.unit_id, 0)))
+        def retried(message: str, attempt: int, attempts: int) -> None:
+            progress(f"retry: {message}", attempt, attempts)
 
-    if config.dry_run or provider is None:
-        planned = [_dry_run(prompts, variant, pack, recorder, config) for pack in packs]
-        notes.append(_estimate(planned, len(variant.steps), config, pricing, len(sendable), model))
-        dry = replace(
+        caller = Caller(provider, cache, config.max_cost, on_retry=retried)
+        if config.max_cost is not None and provider.pricing is not None:
+            first_steps = sum(
+                prompts.render(
+                    variant, variant.steps[0], p, dict.fromkeys(variant.steps, "")
+                ).tokens
+                for p in packs
+            )
+            floor = provider.pricing.cost(first_steps, 0)
+            if floor > config.max_cost:
+                raise BudgetError(
+                    f"the prompts alone would cost about ${floor:.4f}, over --max-cost ${config.max_cost:.2f}",
+                    "raise --max-cost, lower --budget or --max-units; --dry-run shows the estimate",
+                )
+        outcomes: list[_Outcome] = []
+        if config.batch:
+            outcomes = _batched(prompts, variant, packs, provider, caller, config, recorder, budget)
+            progress("model", len(packs), len(packs))
+        else:
+            done = 0
+            refitted: dict[str, Pack] = {}
+
+            def fitted(pack: Pack) -> _Outcome:
+                """A unit the model refused as longer than its window is packed again, smaller
+                by what the provider said it was over (twice that: its tokenizer counts more
+                than cl100k), at most REFITS times."""
+                unit_budget = budget
+                outcome = _review(prompts, variant, pack, caller, config, recorder, unit_budget)
+                for _ in range(REFITS):
+                    over = overflow(outcome.review.error or "")
+                    if outcome.review.cause != "provider" or not over or over <= 0:
+                        break
+                    unit_budget = max(500, unit_budget - 2 * over)
+                    pack = build_pack(
+                        pack.unit,
+                        plan.findings,
+                        index,
+                        plan.branches,
+                        project,
+                        unit_budget,
+                        redactor,
+                    )
+                    refitted[pack.unit.id] = pack
+                    outcome = _review(prompts, variant, pack, caller, config, recorder, unit_budget)
+                return outcome
+
+            with ThreadPoolExecutor(max_workers=max(1, provider.max_concurrency)) as pool:
+                for outcome in pool.map(fitted, packs):
+                    outcomes.append(outcome)
+                    done += 1
+                    progress("model", done, len(packs))
+            packs = [refitted.get(p.unit.id, p) for p in packs]
+        verdicts: dict[str, Verdict] = {}
+        new: list[Finding] = []
+        for o in outcomes:
+            if o.reconciled is not None:
+                verdicts.update(o.reconciled.verdicts)
+                new.extend(o.reconciled.new)
+        recorder.json(
+            "usage.json",
+            {
+                "model": provider.model,
+                "calls": caller.calls,
+                "cache_hits": caller.cache_hits,
+                "retries": caller.retries,
+                "input_tokens": caller.input_tokens,
+                "output_tokens": caller.output_tokens,
+                "cost_usd": round(caller.cost, 6),
+                "price_known": provider.pricing is not None,
+                "price_source": provider.pricing.source if provider.pricing else None,
+            },
+        )
+        reviews = [o.review for o in outcomes]
+        if provider.pricing is None:
+            notes.append(f"No price is known for {provider.model}: cost is reported as 0.")
+        structured = sum(1 for r in reviews if r.answer_path == "structured")
+        if reviews:
+            notes.append(
+                f"Answers: {structured} of {len(reviews)} unit(s) read through structured output, "
+                f"{sum(1 for r in reviews if r.answer_path == 'repaired')} through the repair layers, "
+                f"{sum(1 for r in reviews if r.status == 'failed')} failed."
+            )
+        failed = [r.unit_id for r in reviews if r.status == "failed"]
+        if failed:
+            notes.append(
+                f"Unit(s) {', '.join(failed)} failed; their raw answers are in the run folder."
+            )
+        judged = sum(1 for v in verdicts.values() if v.status != "refuted")
+        if verdicts:
+            notes.append(
+                f"The model judged {len(verdicts)} static finding(s): {judged} confirmed or amended, "
+                f"{len(verdicts) - judged} refuted (ranked last)."
+            )
+        reviewed = replace(
             plan,
-            reviews=in_plan_order([*planned, *skipped]),
+            reviews=in_plan_order([*reviews, *skipped]),
+            findings=apply_verdicts(plan.findings, verdicts, new),
+            offline=False,
+            model=f"{provider.name}/{provider.model}",
             notes=tuple(notes),
-            model=model or None,
             redactions=tuple(sorted(redactor.counts.items())),
         )
-        return dry, None
-
-    def retried(message: str, attempt: int, attempts: int) -> None:
-        progress(f"retry: {message}", attempt, attempts)
-
-    caller = Caller(provider, cache, config.max_cost, on_retry=retried)
-    if config.max_cost is not None and provider.pricing is not None:
-        first_steps = sum(
-            prompts.render(variant, variant.steps[0], p, dict.fromkeys(variant.steps, "")).tokens
-            for p in packs
+        return replace(reviewed, usage=caller.usage()), Session(
+            prompts, {p.unit.id: p for p in packs}, caller
         )
-        floor = provider.pricing.cost(first_steps, 0)
-        if floor > config.max_cost:
-            raise BudgetError(
-                f"the prompts alone would cost about ${floor:.4f}, over --max-cost ${config.max_cost:.2f}",
-                "raise --max-cost, lower --budget or --max-units; --dry-run shows the estimate",
-            )
-    outcomes: list[_Outcome] = []
-    if config.batch:
-        outcomes = _batched(prompts, variant, packs, provider, caller, config, recorder, budget)
-        progress("model", len(packs), len(packs))
-    else:
-        done = 0
-        refitted: dict[str, Pack] = {}
-
-        def fitted(pack: Pack) -> _Outcome:
-            """A unit the model refused as longer than its window is packed again, smaller
-            by what the provider said it was over (twice that: its tokenizer counts more
-            than cl100k), at most REFITS times."""
-            unit_budget = budget
-            outcome = _review(prompts, variant, pack, caller, config, recorder, unit_budget)
-            for _ in range(REFITS):
-                over = overflow(outcome.review.error or "")
-                if outcome.review.cause != "provider" or not over or over <= 0:
-                    break
-                unit_budget = max(500, unit_budget - 2 * over)
-                pack = build_pack(
-                    pack.unit, plan.findings, index, plan.branches, project, unit_budget, redactor
-                )
-                refitted[pack.unit.id] = pack
-                outcome = _review(prompts, variant, pack, caller, config, recorder, unit_budget)
-            return outcome
-
-        with ThreadPoolExecutor(max_workers=max(1, provider.max_concurrency)) as pool:
-            for outcome in pool.map(fitted, packs):
-                outcomes.append(outcome)
-                done += 1
-                progress("model", done, len(packs))
-        packs = [refitted.get(p.unit.id, p) for p in packs]
-    verdicts: dict[str, Verdict] = {}
-    new: list[Finding] = []
-    for o in outcomes:
-        if o.reconciled is not None:
-            verdicts.update(o.reconciled.verdicts)
-            new.extend(o.reconciled.new)
-    recorder.json(
-        "usage.json",
-        {
-            "model": provider.model,
-            "calls": caller.calls,
-            "cache_hits": caller.cache_hits,
-            "retries": caller.retries,
-            "input_tokens": caller.input_tokens,
-            "output_tokens": caller.output_tokens,
-            "cost_usd": round(caller.cost, 6),
-            "price_known": provider.pricing is not None,
-            "price_source": provider.pricing.source if provider.pricing else None,
-        },
-    )
-    reviews = [o.review for o in outcomes]
-    if provider.pricing is None:
-        notes.append(f"No price is known for {provider.model}: cost is reported as 0.")
-    structured = sum(1 for r in reviews if r.answer_path == "structured")
-    if reviews:
-        notes.append(
-            f"Answers: {structured} of {len(reviews)} unit(s) read through structured output, "
-            f"{sum(1 for r in reviews if r.answer_path == 'repaired')} through the repair layers, "
-            f"{sum(1 for r in reviews if r.status == 'failed')} failed."
-        )
-    failed = [r.unit_id for r in reviews if r.status == "failed"]
-    if failed:
-        notes.append(
-            f"Unit(s) {', '.join(failed)} failed; their raw answers are in the run folder."
-        )
-    judged = sum(1 for v in verdicts.values() if v.status != "refuted")
-    if verdicts:
-        notes.append(
-            f"The model judged {len(verdicts)} static finding(s): {judged} confirmed or amended, "
-            f"{len(verdicts) - judged} refuted (ranked last)."
-        )
-    reviewed = replace(
-        plan,
-        reviews=in_plan_order([*reviews, *skipped]),
-        findings=apply_verdicts(plan.findings, verdicts, new),
-        offline=False,
-        model=f"{provider.name}/{provider.model}",
-        notes=tuple(notes),
-        redactions=tuple(sorted(redactor.counts.items())),
-    )
-    return replace(reviewed, usage=caller.usage()), Session(
-        prompts, {p.unit.id: p for p in packs}, caller
-    )
 
 
 def _estimate(
