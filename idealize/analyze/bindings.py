@@ -137,6 +137,15 @@ def bound(text: str, language: str, name: str) -> list[Binding]:
     return [b for b in imports(text, language) if b.local == name]
 
 
+# the sources TypeScript compiles to each output extension
+_SOURCES_OF = {
+    ".js": (".ts", ".tsx", ".d.ts"),
+    ".jsx": (".tsx",),
+    ".mjs": (".mts", ".d.mts"),
+    ".cjs": (".cts", ".d.cts"),
+}
+
+
 def module_files(module: str, importer: str, paths: Collection[str]) -> list[str]:
     """Files of a tree an import of ``module`` from ``importer`` can mean.
 
@@ -174,10 +183,14 @@ def module_files(module: str, importer: str, paths: Collection[str]) -> list[str
             elif piece not in (".", ""):
                 parts.append(piece)
         stem = "/".join(parts)
-        exts = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".d.ts")
+        exts = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts", ".d.ts")
         candidates = [stem, *(stem + e for e in exts), *(f"{stem}/index{e}" for e in exts)]
-        if stem.endswith(".js"):
-            candidates += [stem[:-3] + e for e in (".ts", ".tsx")]
+        # TypeScript resolves an import of the output file to its source: `./x.js` is
+        # `x.ts`, `./x.cjs` is `x.cts`, `./x.mjs` is `x.mts` (open-swe: `require("./config.cjs")`
+        # after config.cjs became config.cts was read as using a deleted module)
+        for output, sources in _SOURCES_OF.items():
+            if stem.endswith(output):
+                candidates += [stem[: -len(output)] + e for e in sources]
         return [c for c in candidates if c in paths]
     if fam == "go":
         return sorted(

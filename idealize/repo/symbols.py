@@ -26,7 +26,7 @@ from idealize.repo.languages import parser_for
 from idealize.repo.throwaway import worker_signals
 from idealize.types import Symbol
 
-PARSER_VERSION = "symbols-4"
+PARSER_VERSION = "symbols-5"
 
 
 @dataclass(frozen=True)
@@ -131,6 +131,7 @@ _CONSTANT_VALUES = frozenset(
 _FUNCTION_VALUES = frozenset(
     {"arrow_function", "function_expression", "function", "class", "generator_function"}
 )
+_PATTERNS = frozenset({"object_pattern", "array_pattern"})  # destructuring: no one name
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,6 +247,8 @@ def _find(root: Any, language: str) -> list[tuple[str, _Found]]:
             if ctype == "variable_declarator":
                 value = child.child_by_field_name("value")
                 name_node = child.child_by_field_name("name")
+                if name_node is not None and name_node.type in _PATTERNS:
+                    continue  # `const { a, b } = require(...)` binds names, it defines none
                 if value is not None and name_node is not None and value.type in _FUNCTION_VALUES:
                     qual = f"{prefix}{_text(name_node)}"
                     outer = (

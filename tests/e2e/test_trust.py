@@ -874,3 +874,37 @@ def test_definitions_copied_from_one_file_to_another_are_one_finding(repo: Repo)
     assert sorted(loc.symbol or "" for loc in dups[0].locations) == sorted(
         ["parse_duration", "parse_size", "parse_rate"] * 2
     )
+
+
+@pytest.mark.parametrize(("source", "phantom"), [("desktop/src/config.cts", False), (None, True)])
+def test_an_import_of_a_compiled_file_means_its_typescript_source(
+    repo: Repo, source: str | None, phantom: bool
+) -> None:
+    """open-swe: `require("./config.cjs")` after config.cjs became config.cts loads the
+    compiled config.cts (TypeScript maps `.js`, `.cjs`, `.mjs` to `.ts`, `.cts`, `.mts`),
+    so the module is not gone; deleted outright, it is."""
+    config = (
+        'exports.appUrl = function appUrl(path) {\n  return "https://app.example.com" + path;\n};\n'
+    )
+    start(repo, {"desktop/src/config.cjs": config, "desktop/src/main.cts": "export {};\n"})
+    edits: dict[str, str | None] = {"desktop/src/config.cjs": None}
+    if source is not None:
+        edits[source] = config.replace("exports.appUrl = function", "export function").replace(
+            "};\n", "}\n"
+        )
+    branch(repo, "agent/typescript-config", edits, "Move the desktop config to TypeScript")
+    branch(
+        repo,
+        "agent/window",
+        {
+            "desktop/src/window.cts": (
+                'const { appUrl } = require("./config.cjs");\n\n'
+                "export function openWindow(win) {\n"
+                '  return win.loadURL(appUrl("/threads"));\n'
+                "}\n"
+            )
+        },
+        "Open the threads window",
+    )
+    plan = merge_all(repo, "agent/typescript-config", "agent/window")
+    assert bool(findings(plan, "phantom_dependency")) is phantom, plan.findings

@@ -64,6 +64,20 @@ def test_definitions(language: str) -> None:
     assert got == expected
 
 
+@pytest.mark.parametrize("language", ["typescript", "javascript"])
+def test_a_destructuring_declaration_defines_nothing(language: str) -> None:
+    """open-swe: `const { APP_ORIGIN, ... } = require("./config.cjs")` was a symbol whose
+    name was the whole pattern, shown as the enclosing symbol of the uses below it."""
+    source = (
+        b'const { appUrl, appOrigin } = require("./config.cjs");\n'
+        b"const [first, second] = load();\n"
+        b'const routes = createRouter({ base: "/" });\n'
+        b"const open = () => appUrl();\n"
+    )
+    got = {(s.name, s.kind) for s in parse_symbols(source, language)}
+    assert got == {("routes", "constant"), ("open", "function")}
+
+
 def test_body_hash_ignores_the_name_and_whitespace() -> None:
     (a,) = parse_symbols(b"def one(x):\n    return x + 1\n", "python")
     (b,) = parse_symbols(b"def two(x):\n    return  x + 1\n", "python")
