@@ -81,7 +81,13 @@ def to_head(loc: Location, head: TreeView, branch_tree: TreeView | None) -> Loca
             elsewhere = [
                 (p, s) for p, s in head.defined_anywhere(short, None) if s.name == loc.symbol
             ]
-            if len(elsewhere) == 1:  # moved to one other file
+            # moved to one other file, unless that file held it on the branch too: then it
+            # is the copy's original (stagehand: #1796 copied server-v3 into a server-v4 that
+            # #2151 deleted; the v4 copy is gone, not moved back onto the v3 original)
+            if len(elsewhere) == 1 and (
+                branch_tree is None
+                or not any(s.name == loc.symbol for s in branch_tree.definitions(elsewhere[0][0]))
+            ):
                 path, found = elsewhere[0]
         if found is not None:
             if loc.start_line is not None and loc.end_line is not None and snippet is None:

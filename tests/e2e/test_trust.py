@@ -908,3 +908,48 @@ def test_an_import_of_a_compiled_file_means_its_typescript_source(
     )
     plan = merge_all(repo, "agent/typescript-config", "agent/window")
     assert bool(findings(plan, "phantom_dependency")) is phantom, plan.findings
+
+
+FLAGS = """def strip_reporter_flags(argv):
+    kept = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+            continue
+        if arg in ("--reporter", "-r"):
+            skip = True
+            continue
+        if arg.startswith("--reporter="):
+            continue
+        kept.append(arg)
+    return kept
+"""
+
+
+def test_a_deleted_copy_is_not_found_again_in_its_original(repo: Repo) -> None:
+    """Class 3, stagehand: #1796 copied server-v3 into a new server-v4, which #2151 deleted.
+    The v4 copy is gone at HEAD; it was not moved onto the v3 original, which was there
+    before the range, so what is left is code that was already there: resolved since."""
+    start(
+        repo,
+        {
+            "pkg/__init__.py": "",
+            "pkg/flags_v3.py": FLAGS,
+            "pkg/e2e.py": FLAGS.replace("strip_reporter_flags", "strip_e2e_flags"),
+        },
+    )
+    branch(
+        repo,
+        "agent/server-v4",
+        {"pkg/v4/__init__.py": "", "pkg/v4/flags.py": FLAGS},
+        "Add server v4",
+    )
+    merge(repo, "agent/server-v4")
+    landed = run(Config(repo=repo.path, since="base"))
+    assert len(findings(landed, "duplicate")) == 1  # the copy, while it is there
+    branch(repo, "agent/drop-v4", {"pkg/v4": None}, "Drop server v4", start="main")
+    plan = merge_all(repo, "agent/drop-v4")
+    assert findings(plan, "duplicate") == [], plan.findings
+    (copy,) = [f for f in plan.findings if f.kind == "duplicate"]
+    assert copy.status == "resolved"
