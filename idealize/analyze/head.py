@@ -121,15 +121,17 @@ class TreeView:
             self._spaced[path] = frozenset(spaced(x) for x in self.lines(path) or ())
         return self._spaced[path]
 
-    def line_numbers(self, path: str, stripped: str) -> list[int]:
-        """The numbers of the lines of ``path`` that read ``stripped`` once stripped (an
-        index built once per file: a use is looked up again by its text where it lives now)."""
+    def nearest_line(self, path: str, text: str, near: int) -> int | None:
+        """The line of ``path`` that reads ``text`` (both stripped) nearest to line ``near``
+        (other work may have moved it), or None: a use found again where it lives now. The
+        lines are indexed by their text once per file."""
         if path not in self._numbers:
             index: dict[str, list[int]] = {}
-            for n, text in enumerate(self.lines(path) or (), start=1):
-                index.setdefault(text.strip(), []).append(n)
+            for n, line in enumerate(self.lines(path) or (), start=1):
+                index.setdefault(line.strip(), []).append(n)
             self._numbers[path] = index
-        return self._numbers[path].get(stripped, [])
+        hits = self._numbers[path].get(text.strip(), [])
+        return min(hits, key=lambda n: abs(n - near)) if hits else None
 
     # -- definitions ----------------------------------------------------------------------
 

@@ -85,8 +85,7 @@ def to_head(loc: Location, head: TreeView, branch_tree: TreeView | None) -> Loca
             # is the copy's original (stagehand: #1796 copied server-v3 into a server-v4 that
             # #2151 deleted; the v4 copy is gone, not moved back onto the v3 original)
             if len(elsewhere) == 1 and (
-                branch_tree is None
-                or not any(s.name == loc.symbol for s in branch_tree.definitions(elsewhere[0][0]))
+                branch_tree is None or not branch_tree.has_symbol(elsewhere[0][0], loc.symbol)
             ):
                 path, found = elsewhere[0]
         if found is not None:

@@ -226,10 +226,14 @@ class Redactor:
         if not self.detect_secrets:
             yield
             return
+        with self._detector().held():
+            yield
+
+    def _detector(self) -> _DetectSecrets:
+        """detect-secrets' scanner, made on first use (importing it takes a while)."""
         if self._scanner is None:
             self._scanner = _DetectSecrets()
-        with self._scanner.held():
-            yield
+        return self._scanner
 
     def excluded(self, path: str) -> bool:
         name = path.rsplit("/", 1)[-1]
@@ -270,9 +274,7 @@ class Redactor:
                 clean = self._sub("assigned secret", _CONFIG_LINE, clean)
             out.append(clean)
         if self.detect_secrets:
-            if self._scanner is None:
-                self._scanner = _DetectSecrets()
-            found = self._scanner(out, filename)
+            found = self._detector()(out, filename)
             for n, secrets in found.items():
                 for kind, value in secrets:
                     out[n - 1] = self._mask_value(out[n - 1], kind, value)

@@ -463,8 +463,7 @@ def _verify(
         ]
         live = []
         for path, line, snippet in uses:
-            numbers = tree.line_numbers(path, snippet)
-            at = min(numbers, key=lambda n: abs(n - line)) if numbers else None
+            at = tree.nearest_line(path, snippet, line)
             if at is not None and tree.is_code(path, at, rep.mech):
                 live.append((path, at, snippet))
         if ext or live:

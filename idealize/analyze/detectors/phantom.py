@@ -466,17 +466,6 @@ def _enclosing(tree: TreeView, path: str, line: int) -> str | None:
     return min(inside, key=lambda s: s.end_line - s.start_line).name if inside else None
 
 
-def _locate(tree: TreeView, path: str, line: int, text: str) -> int | None:
-    """The line of ``text`` in the file now: the same line, else the nearest one that reads
-    the same (other work moved it), else None (it is gone)."""
-    lines = tree.lines(path) or ()
-    want = text.strip()
-    if 1 <= line <= len(lines) and lines[line - 1].strip() == want:
-        return line
-    hits = tree.line_numbers(path, want)
-    return min(hits, key=lambda n: abs(n - line)) if hits else None
-
-
 def _provides(tree: TreeView, path: str, name: str) -> bool:
     """Does ``path`` still give ``name`` to importers: a definition, or any code use of the
     word (a re-export, an assignment, an import of it)?"""
@@ -698,14 +687,14 @@ def _check(r: Removal, use: Use, ctx: Context) -> Use:
     """The use as it is now: where it is, whether it is code, what it resolves to."""
     used_in = ctx.tree_of(use.branch)
     defs = ctx.head if ctx.merged else ctx.tree_of(r.branch)
-    line = _locate(used_in, use.path, use.line, use.text)
+    line = used_in.nearest_line(use.path, use.text, use.line)
     if line is None:
         if not ctx.merged or use.branch is None or use.branch not in ctx.trees:
             return replace(use, outcome="fine", why="gone")
         # gone from HEAD: did it break when it landed? (its branch against the remover's)
         then = replace(use, outcome="unknown")
         landed_in, removed_in = ctx.trees[use.branch], ctx.trees[r.branch]
-        at = _locate(landed_in, use.path, use.line, use.text)
+        at = landed_in.nearest_line(use.path, use.text, use.line)
         word = r.function if r.what == "parameter" and r.function else r.name
         if at is None or not landed_in.is_code(use.path, at, word):
             return replace(use, outcome="fine", why="gone")
