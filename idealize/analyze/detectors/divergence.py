@@ -156,7 +156,11 @@ def _replacements(
                 # class), not the one of that name still on the target (a name clash on mux)
                 continue
             callers = moved.get(mech, [])
-            said = notices.get(mech, "")  # "Deprecated: build an etl.flow.Pipeline instead"
+            # "Deprecated: build an etl.flow.Pipeline instead"; the warning's category is how
+            # it is said, not what replaces the mechanism (on the MCP Python SDK, #2926's
+            # `@deprecated(..., category=MCPDeprecationWarning)` made the new warning class
+            # the replacement of the `create_message` it deprecated)
+            said = _CATEGORY.sub("", notices.get(mech, ""))
             new = [
                 p
                 for p in added
@@ -197,6 +201,7 @@ def _replacements(
     return found
 
 
+_CATEGORY = re.compile(r"\bcategory\s*=\s*[\w.]+|\b\w*Warning\b")
 _CALLED = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]*)\s*(?:<[^>()]*>)?\(")
 
 

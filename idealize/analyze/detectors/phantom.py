@@ -466,6 +466,20 @@ def _enclosing(tree: TreeView, path: str, line: int) -> str | None:
     return min(inside, key=lambda s: s.end_line - s.start_line).name if inside else None
 
 
+def _module_member(name: str, line: str, text: str, language: str) -> str | None:
+    """The module every ``x.name`` on the line is read from, when each ``x`` is a module
+    the file imports whole (``import sys``, ``import * as fs``): a module's attribute is no
+    type's field (on the MCP Python SDK, ``sys.stderr`` was read as the ``stderr`` field
+    #2773 removed from ``FallbackProcess``)."""
+    qualifiers = {m.group(1) for m in re.finditer(rf"([\w$]+)\.{re.escape(name)}(?![\w$])", line)}
+    if not qualifiers or re.search(rf"(?<![\w$.]){re.escape(name)}(?![\w$])", line):
+        return None
+    for q in sorted(qualifiers):
+        if not any(b.imported is None for b in bound(text, language, q)):
+            return None
+    return min(qualifiers)
+
+
 def _provides(tree: TreeView, path: str, name: str) -> bool:
     """Does ``path`` still give ``name`` to importers: a definition, or any code use of the
     word (a re-export, an assignment, an import of it)?"""
@@ -544,6 +558,9 @@ def _resolve(r: Removal, use: Use, used_in: TreeView, defs: TreeView) -> tuple[O
     if r.what == "field":
         if _declared_anywhere(defs, r.name, language):
             return "fine", f"a type still declares `{r.name}`"
+        holder = _module_member(r.name, use.text, text, language)
+        if holder:
+            return "fine", f"`{holder}.{r.name}` is a module's attribute, not a field"
         # a member name is a word many types use (and inferred types declare members
         # nowhere): it is this type's only when the file reaches the type or its functions
         owner = (r.symbol or "").rsplit(".", 2)[0].rsplit(".", 1)[-1]
@@ -560,9 +577,11 @@ def _resolve(r: Removal, use: Use, used_in: TreeView, defs: TreeView) -> tuple[O
         return "broken", f"requests fixture `{r.name}`, which nothing defines any more"
     name = r.function if r.what == "parameter" and r.function else r.name
     if r.what == "parameter":
-        if not _takes(defs, r):
-            return "broken", f"`{r.function}` no longer takes `{r.name}`"
-        return "fine", "the function takes it again"
+        if _takes(defs, r):
+            return "fine", "the function takes it again"
+        if _another_takes(defs, r):
+            return "unknown", f"another `{r.function}` still takes `{r.name}`: the call may mean it"
+        return "broken", f"`{r.function}` no longer takes `{r.name}`"
     # where does the use get the name from (under its own name or an alias)?
     for b in _bindings_of(text, language, name):
         files = module_files(b.module, use.path, paths)
@@ -647,6 +666,29 @@ def _takes(defs: TreeView, r: Removal) -> bool:
         signature = header("\n".join(lines[s.start_line - 1 : s.end_line]))
         if r.name in parameters(signature, r.language) or "**" in signature:
             return True
+    return False
+
+
+def _another_takes(defs: TreeView, r: Removal) -> bool:
+    """A method's parameter: does another type's method of that name still take it? A call
+    on an object whose type is unknown may mean that one (on the MCP Python SDK, #2998 took
+    `allow_input_required` off `Client.call_tool` while `ClientSession.call_tool`, which the
+    uses call, kept it)."""
+    if r.symbol is None or "." not in r.symbol or r.function is None or r.language is None:
+        return False  # a function or a constructor: its name says which one is called
+    base = r.symbol.split("#")[0]
+    for path in sorted({p for p, _, _ in defs.mentions([r.function])[r.function]}):
+        lang = language_of(path)
+        if lang is None or family(lang) != family(r.language):
+            continue
+        lines = defs.lines(path) or ()
+        for s in defs.definitions(path):
+            name = s.name.split("#")[0]
+            if name.rsplit(".", 1)[-1] != r.function or (path, name) == (r.path, base):
+                continue
+            signature = header("\n".join(lines[s.start_line - 1 : s.end_line]))
+            if r.name in parameters(signature, lang) or "**" in signature:
+                return True
     return False
 
 
