@@ -65,10 +65,12 @@ def parser_for(language: str) -> Any:
 
 def example_path(path: str) -> bool:
     """Example and demo code by where it lives (`examples/tools/image_generator.py`,
-    `docs/examples/`, `cookbook/`): each one is meant to be read and run on its own."""
+    `docs/examples/`, `cookbook/`, a documentation's own code `docs_src/lifespan/
+    tutorial001.py`): each one is meant to be read and run on its own (on the MCP Python
+    SDK, tutorial steps that each repeat the last one's lifespan, judged DEBATABLE)."""
     parts = path.lower().split("/")[:-1]
     # `example` alone only at the top: `com/example/` is a Java package, not a demo
-    return any(part in ("examples", "demos", "cookbook") for part in parts) or (
+    return any(part in ("examples", "demos", "cookbook", "docs_src") for part in parts) or (
         bool(parts) and parts[0] in ("example", "demo")
     )
 

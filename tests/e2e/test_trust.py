@@ -953,3 +953,177 @@ def test_a_deleted_copy_is_not_found_again_in_its_original(repo: Repo) -> None:
     assert findings(plan, "duplicate") == [], plan.findings
     (copy,) = [f for f in plan.findings if f.kind == "duplicate"]
     assert copy.status == "resolved"
+
+
+PROCESS = """class FallbackProcess:
+    \"\"\"A process for event loops without subprocess support.\"\"\"
+
+    def __init__(self, popen):
+        self.popen = popen
+        self.stdout = popen.stdout
+        self.stderr = popen.stderr
+
+    def close(self):
+        self.stdout.close()
+        if self.stderr:
+            self.stderr.close()
+"""
+
+SPAWN = """import sys
+
+from app.process import FallbackProcess
+
+
+def spawn(popen, errlog=sys.stderr):
+    print("spawning", file=sys.stderr)
+    return FallbackProcess(popen)
+"""
+
+
+def test_a_modules_attribute_is_no_removed_field(repo: Repo) -> None:
+    """MCP Python SDK #2773: the `stderr` field went from `FallbackProcess`, and
+    `errlog=sys.stderr` in a file that uses the class was read as a use of it."""
+    start(repo, {"app/__init__.py": "", "app/process.py": PROCESS, "app/spawn.py": SPAWN})
+    without = (
+        PROCESS.replace("        self.stderr = popen.stderr\n", "")
+        .replace("        if self.stderr:\n            self.stderr.close()\n", "")
+        .replace("without subprocess support", "without subprocesses; stderr is inherited")
+    )
+    branch(repo, "agent/no-stderr", {"app/process.py": without}, "Stop keeping stderr")
+    plan = merge_all(repo, "agent/no-stderr")
+    assert findings(plan, "phantom_dependency") == [], plan.findings
+
+
+SESSIONS = """class ClientSession:
+    async def call_tool(self, name, arguments=None, allow_input_required=False):
+        return (name, arguments, allow_input_required)
+
+
+class Client:
+    def __init__(self):
+        self.session = ClientSession()
+
+    async def call_tool(self, name, arguments=None, allow_input_required=False):
+        return await self.session.call_tool(name, arguments, allow_input_required)
+"""
+
+USES_SESSION = """from app.client import Client
+
+
+async def ask(client: Client):
+    return await client.session.call_tool("delete", {}, allow_input_required=True)
+"""
+
+
+def test_a_parameter_another_types_method_still_takes_is_no_phantom(repo: Repo) -> None:
+    """MCP Python SDK #2998: `allow_input_required` went from `Client.call_tool` only; the
+    uses call `ClientSession.call_tool`, which still takes it. The receiver's type is not
+    known, so it is no verified finding."""
+    start(repo, {"app/__init__.py": "", "app/client.py": SESSIONS})
+    narrowed = SESSIONS.replace(
+        "    async def call_tool(self, name, arguments=None, allow_input_required=False):\n"
+        "        return await self.session.call_tool(name, arguments, allow_input_required)\n",
+        "    async def call_tool(self, name, arguments=None):\n"
+        "        return await self.session.call_tool(name, arguments)\n",
+    )
+    branch(repo, "agent/narrow", {"app/client.py": narrowed}, "Client.call_tool: no input")
+    branch(repo, "agent/ask", {"app/ask.py": USES_SESSION}, "Ask before deleting")
+    plan = merge_all(repo, "agent/narrow", "agent/ask")
+    assert findings(plan, "phantom_dependency") == [], plan.findings
+
+
+STATELESS = '''class ServerSession:
+    def create_message(self, messages, max_tokens):
+        """Ask the client to sample."""
+        return {"messages": messages, "max_tokens": max_tokens}
+'''
+
+
+def test_a_deprecation_warnings_category_replaces_nothing(repo: Repo) -> None:
+    """MCP Python SDK #2926 deprecated `create_message` with `category=MCPDeprecationWarning`,
+    a warning class it added; that class was read as the replacement while #2928 extended
+    `create_message`."""
+    start(repo, {"app/__init__.py": "", "app/session.py": STATELESS})
+    deprecated = (
+        "from typing_extensions import deprecated\n\n"
+        "from app.exceptions import MCPDeprecationWarning\n\n\n"
+        + STATELESS.replace(
+            "    def create_message",
+            '    @deprecated("sampling will leave the protocol", category=MCPDeprecationWarning)\n'
+            "    def create_message",
+        )
+    )
+    branch(
+        repo,
+        "agent/deprecate",
+        {
+            "app/exceptions.py": "class MCPDeprecationWarning(DeprecationWarning):\n    pass\n",
+            "app/session.py": deprecated,
+        },
+        "Deprecate sampling",
+    )
+    extended = STATELESS.replace(
+        '        return {"messages": messages, "max_tokens": max_tokens}\n',
+        "        if not messages:\n"
+        '            raise ValueError("nothing to sample")\n'
+        '        return {"messages": list(messages), "max_tokens": min(max_tokens, 4096)}\n',
+    )
+    branch(repo, "agent/stop", {"app/session.py": extended}, "Sampling takes stop sequences")
+    plan = merge_all(repo, "agent/deprecate", "agent/stop")
+    assert findings(plan, "divergence") == [], plan.findings
+
+
+SKILLS_ROUTER = '''from app.service import get_skills_catalog as service_get_marketplace_catalog
+from app.web import CatalogResponse, router
+
+
+@router.get("/marketplace", response_model=CatalogResponse)
+def get_marketplace_catalog() -> CatalogResponse:
+    """Get the marketplace catalog with installation status.
+
+    Returns the skills of the extensions marketplace, along with their
+    installation status, from the extensions repository.
+
+    This enables front-end applications to display a "Marketplace" tab
+    with what can be installed and what already is.
+
+    Returns:
+        CatalogResponse containing the list of available entries.
+    """
+    return CatalogResponse(skills=service_get_marketplace_catalog())
+'''
+
+
+def test_one_line_routes_to_different_services_are_no_copy(repo: Repo) -> None:
+    """OpenHands agent SDK #3847: the plugins router's `get_marketplace_catalog` is one
+    `return` of the plugin service's catalog, under the name and route path of the skills
+    router's, which returns the skill service's: two routes to two services (judged
+    FALSE), not a copy to merge."""
+    service = (
+        "def get_skills_catalog():\n    return [{'name': 'lint', 'installed': False}]\n\n\n"
+        "def get_plugins_catalog():\n    return [{'name': 'jira', 'installed': True}]\n"
+    )
+    web = "class CatalogResponse(dict):\n    pass\n\n\nclass Router:\n    def get(self, path, response_model=None):\n        return lambda f: f\n\n\nrouter = Router()\n"
+    start(
+        repo,
+        {
+            "app/__init__.py": "",
+            "app/service.py": service,
+            "app/web.py": web,
+            "app/skills_router.py": SKILLS_ROUTER,
+        },
+    )
+    plugins = (
+        SKILLS_ROUTER.replace(
+            "get_skills_catalog as service_get_marketplace_catalog",
+            "get_plugins_catalog as service_get_plugins_marketplace_catalog",
+        )
+        .replace(
+            "skills=service_get_marketplace_catalog()",
+            "plugins=service_get_plugins_marketplace_catalog()",
+        )
+        .replace("Returns the skills", "Returns the plugins")
+    )
+    branch(repo, "agent/plugins", {"app/plugins_router.py": plugins}, "A plugins marketplace")
+    plan = merge_all(repo, "agent/plugins")
+    assert findings(plan, "duplicate") == [], plan.findings

@@ -1097,6 +1097,8 @@ def test_counterparts_by_name_are_candidates(
         ("docs/examples/quickstart.ts", True),
         ("cookbook/rag/index.py", True),
         ("example/main.go", True),
+        ("docs_src/lifespan/tutorial001.py", True),
+        ("docs/index.md", False),
         ("src/main/java/com/example/app/Service.java", False),
         ("src/agents/examples.py", False),
         ("src/agents/tool.py", False),
@@ -1165,3 +1167,19 @@ def test_a_tests_copy_of_code_outside_tests_is_a_candidate() -> None:
         ("agent/a", "app/events.py"), ("agent/b", "app/replay.py"), ("agent/c", "tests/test_x.py")
     )
     assert both == ["finding"]
+
+
+@pytest.mark.parametrize(
+    ("text", "lines"),
+    [
+        ('def f():\n    """Doc.\n\n    More.\n    """\n    return g()\n', 1),
+        ("@router.get('/x')\ndef f():\n    # why\n    return g()\n", 2),  # the def line
+        ("function f() {\n  // why\n  /* and\n     how */\n  return g();\n}\n", 1),
+        ("def f(a):\n    b = a + 1\n    c = b * 2\n    return c\n", 3),
+        ("const f = () => g();", 0),
+    ],
+)
+def test_code_lines_leave_out_docs_comments_and_closers(text: str, lines: int) -> None:
+    from idealize.analyze.detectors.duplicates import _code_lines
+
+    assert _code_lines(text) == lines

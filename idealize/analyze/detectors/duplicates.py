@@ -202,6 +202,16 @@ class DuplicateParams:
         "gptme, humanlayer, happy) were at most debatable, while a 41-line copy of a test "
         "harness (gptme) was worth reconciling",
     )
+    bare_lines: int = param(
+        2,
+        "a definition with at most this many lines of code (besides its header, decorators, "
+        "docstring and comments) is the call it makes: two that call different things are "
+        "two routes to two services even under one name and one route path (on the OpenHands "
+        "agent SDK, the skills and the plugins routers' `get_marketplace_catalog`, each one "
+        "`return` of its own service's catalog, judged FALSE). On the judged public histories, "
+        "31 judged groups were this short: 14 FALSE and 15 DEBATABLE (test stubs, one-line "
+        "guards, accessors), and the 2 TRUE ones call the same things",
+    )
     delegate_idf: float = param(
         2.0,
         "how rare a call must be (IDF) to count as what a thin definition delegates to: "
@@ -843,9 +853,10 @@ def score_pair(
         and not tests
         and not examples
         and not (
-            not same_name
-            and not marked
-            and not literals
+            (
+                (not same_name and not marked and not literals)
+                or max(_code_lines(a.text), _code_lines(b.text)) <= params.bare_lines
+            )
             and _other_delegates(a, b, fa, fb, idf, params)
         )
         and not _other_routes(a, b)
@@ -980,6 +991,21 @@ def _other_delegates(
         )
 
     return own(fa, fb) and own(fb, fa)
+
+
+_NOT_CODE = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|/\*[\s\S]*?\*/')
+_CLOSERS = frozenset({"}", "};", ")", "});", "},", "]"})
+
+
+def _code_lines(text: str) -> int:
+    """Lines of code in a definition below its first line: no decorators, docstrings,
+    comments or lone closing brackets."""
+    body = _NOT_CODE.sub("", text.split("\n", 1)[1] if "\n" in text else "")
+    return sum(
+        1
+        for line in body.splitlines()
+        if (t := line.strip()) and not t.startswith(("#", "//", "@")) and t not in _CLOSERS
+    )
 
 
 def _other_words(a: str, b: str, params: DuplicateParams) -> bool:
