@@ -83,6 +83,10 @@ def analyze(
 # the cache namespace of analysis results (see ``analyze``); the key carries the code's own
 # fingerprint, so the name only changes if the stored shape does
 ANALYSIS_NS = "analysis-1"
+# the code is hashed as it is imported, with the detectors this module just imported: a
+# hash taken later, at the first analysis, could be of files edited since, and would key
+# what the old code found under the new code's name
+_SOURCE = source_fingerprint()
 
 
 @dataclass(frozen=True)
@@ -98,7 +102,7 @@ def _memo_key(
 ) -> str:
     digest = hashlib.sha256()
     for part in (
-        source_fingerprint(),
+        _SOURCE,
         target_head,
         str(merged),
         repr(sorted(params.items())),

@@ -62,10 +62,24 @@ def test_changed_engine_code_computes_again(
     config: Config, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first, _ = _run(config)
-    monkeypatch.setattr(engine, "source_fingerprint", lambda: "another version of the code")
+    monkeypatch.setattr(engine, "_SOURCE", "another version of the code")
     again, counts = _run(config)
     assert counts == {"cached": 0, "computed": 1}
     assert again == first
+
+
+def test_the_code_is_hashed_when_the_engine_is_imported_not_when_it_runs(
+    config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A hash taken at the first analysis could be of files edited while a long run went
+    on, and would key what the loaded code found under the edited code's name."""
+
+    def hashed_again() -> str:
+        raise AssertionError("the code was hashed again during the run")
+
+    monkeypatch.setattr(engine, "source_fingerprint", hashed_again)
+    _, counts = _run(config)
+    assert counts == {"cached": 0, "computed": 1}
 
 
 @pytest.mark.parametrize("stored", ["{", "[]", '{"modules": [], "findings": [{"id": 1}]}'])
