@@ -97,6 +97,13 @@ def _substantive(text: str) -> bool:
     )
 
 
+def _code(text: str) -> str:
+    """A definition's lines below its first, without comment and docstring lines."""
+    return "\n".join(
+        line for line in text.splitlines()[1:] if not line.strip().startswith(_NOT_CODE)
+    )
+
+
 def _mentions(text: str, name: str) -> bool:
     return re.search(rf"(?<![\w$]){re.escape(name)}(?![\w$])", text) is not None
 
@@ -184,6 +191,15 @@ def _replacements(
                 | set(re.findall(r"`([A-Za-z_$][\w$]*)`", said))
             )
             if not new and not (mech in deprecated and (instead or callers)):
+                continue
+            if (
+                mech not in deprecated
+                and mech not in deleted
+                and any(_mentions(_code(p.text), mech) for p in new)
+            ):
+                # the callers now call new code built on the mechanism: a layer over it, not
+                # a replacement (on the MCP TypeScript SDK, #2354 moved every lookup of
+                # `IMPORT_MAP` into a `lookupImportMapping` that reads it, judged FALSE)
                 continue
             found.append(
                 _Replacement(
