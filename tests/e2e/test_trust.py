@@ -1127,3 +1127,172 @@ def test_one_line_routes_to_different_services_are_no_copy(repo: Repo) -> None:
     branch(repo, "agent/plugins", {"app/plugins_router.py": plugins}, "A plugins marketplace")
     plan = merge_all(repo, "agent/plugins")
     assert findings(plan, "duplicate") == [], plan.findings
+
+
+IMPORT_MAP = """export const IMPORT_MAP: Record<string, string> = {
+  '@sdk/server/index.js': '@sdk/server',
+  '@sdk/client/index.js': '@sdk/client',
+  '@sdk/types.js': '@sdk/core',
+};
+"""
+
+IMPORT_PATHS = """import { IMPORT_MAP } from '../mappings/importMap';
+
+export function importPathsTransform(source: string): string {
+  const target = IMPORT_MAP[source];
+  return target === undefined ? source : target;
+}
+"""
+
+MOCK_PATHS = """import { IMPORT_MAP } from '../mappings/importMap';
+
+export function resolveTarget(path: string): string | undefined {
+  const mapped = IMPORT_MAP[path];
+  if (mapped) {
+    return mapped;
+  }
+  return undefined;
+}
+"""
+
+
+def test_callers_moved_onto_a_layer_over_the_mechanism_replace_nothing(repo: Repo) -> None:
+    """MCP TypeScript SDK #2354 moved every lookup of `IMPORT_MAP` into a new
+    `lookupImportMapping` beside it, which reads `IMPORT_MAP`; read as replacing the map
+    while #2286 added entries to it (judged FALSE)."""
+    start(
+        repo,
+        {
+            "src/mappings/importMap.ts": IMPORT_MAP,
+            "src/transforms/importPaths.ts": IMPORT_PATHS,
+            "src/transforms/mockPaths.ts": MOCK_PATHS,
+        },
+    )
+    layered = IMPORT_MAP + (
+        "\nexport function lookupImportMapping(source: string): string | undefined {\n"
+        "  const exact = IMPORT_MAP[source];\n"
+        "  if (exact !== undefined) {\n    return exact;\n  }\n"
+        "  return IMPORT_MAP[source.replace(/\\.js$/, '') + '.js'];\n}\n"
+    )
+    branch(
+        repo,
+        "agent/lookup",
+        {
+            "src/mappings/importMap.ts": layered,
+            "src/transforms/importPaths.ts": IMPORT_PATHS.replace(
+                "import { IMPORT_MAP }", "import { lookupImportMapping }"
+            ).replace("IMPORT_MAP[source]", "lookupImportMapping(source)"),
+            "src/transforms/mockPaths.ts": MOCK_PATHS.replace(
+                "import { IMPORT_MAP }", "import { lookupImportMapping }"
+            ).replace("IMPORT_MAP[path]", "lookupImportMapping(path)"),
+        },
+        "Look import paths up with or without their extension",
+    )
+    extended = IMPORT_MAP.replace(
+        "  '@sdk/types.js': '@sdk/core',\n",
+        "  '@sdk/types.js': '@sdk/core',\n  '@sdk/shared/auth.js': '@sdk/core/auth',\n"
+        "  '@sdk/server/auth/router.js': '@sdk/server-legacy/auth',\n",
+    )
+    branch(repo, "agent/auth-paths", {"src/mappings/importMap.ts": extended}, "Map the auth paths")
+    plan = merge_all(repo, "agent/lookup", "agent/auth-paths")
+    assert findings(plan, "divergence") == [], plan.findings
+
+
+LOG = (
+    "def log_debug(message):\n    print(message)\n\n\ndef log_error(message):\n    print(message)\n"
+)
+
+REDIS = """from app.log import log_debug, log_error
+
+
+class RedisDb:
+    def __init__(self, client):
+        self.client = client
+
+    def delete_session(self, session_id, user_id=None):
+        try:
+            record = self._get_record("sessions", session_id)
+            if record is None:
+                log_debug(f"No session found with id {session_id}")
+                return False
+            if user_id is not None and record.get("user_id") != user_id:
+                log_debug(f"Session {session_id} does not belong to user {user_id}")
+                return False
+            self._delete_record("sessions", session_id, index_fields=["user_id", "agent_id", "team_id"])
+            log_debug(f"Deleted session {session_id}")
+            return True
+        except Exception as e:
+            log_error(f"Error deleting session {session_id}: {e}")
+            raise
+
+    def delete_user_memory(self, memory_id, user_id=None):
+        try:
+            record = self._get_record("memories", memory_id)
+            if record is None:
+                log_debug(f"No memory found with id {memory_id}")
+                return False
+            if user_id is not None and record.get("user_id") != user_id:
+                log_debug(f"Memory {memory_id} does not belong to user {user_id}")
+                return False
+            self._delete_record("memories", memory_id, index_fields=["user_id", "agent_id", "team_id"])
+            log_debug(f"Deleted user memory {memory_id}")
+            return True
+        except Exception as e:
+            log_error(f"Error deleting user memory {memory_id}: {e}")
+            raise
+
+    def delete_eval_run(self, eval_run_id):
+        try:
+            if self._get_record("evals", eval_run_id) is None:
+                log_debug(f"No eval run found with id {eval_run_id}")
+                return False
+            self._delete_record("evals", eval_run_id, index_fields=["agent_id", "team_id", "model_id"])
+            log_debug(f"Deleted eval run {eval_run_id}")
+            return True
+        except Exception as e:
+            log_error(f"Error deleting eval run {eval_run_id}: {e}")
+            raise
+
+    def get_session(self, session_id):
+        return self._get_record("sessions", session_id)
+
+    def get_user_memory(self, memory_id):
+        return self._get_record("memories", memory_id)
+
+    def get_eval_run(self, eval_run_id):
+        return self._get_record("evals", eval_run_id)
+
+    def get_knowledge(self, knowledge_id):
+        return self._get_record("knowledge", knowledge_id)
+
+    def get_trace(self, trace_id):
+        return self._get_record("traces", trace_id)
+
+    def _get_record(self, table, key):
+        return self.client.get(f"{table}:{key}")
+
+    def _delete_record(self, table, key, index_fields):
+        self.client.delete(f"{table}:{key}")
+"""
+
+
+def test_a_ported_backends_methods_pair_with_their_own_counterparts(repo: Repo) -> None:
+    """agno #8141 ported the Redis storage backend to Valkey: each new method was matched
+    with Redis's other methods of one shape (`ValkeyDb.delete_user_memory` with
+    `RedisDb.delete_session`), seven groups judged FALSE. Each method's counterpart is the
+    Redis method of its own name, defined in that very file (and one type's methods under
+    another type's names are implementations of one interface, not copies)."""
+    start(repo, {"app/__init__.py": "", "app/log.py": LOG, "app/redis_db.py": REDIS})
+    valkey = REDIS.replace("class RedisDb", "class ValkeyDb").replace(
+        'self.client.get(f"{table}:{key}")', "self.client.execute('GET', f\"{table}:{key}\")"
+    )
+    branch(repo, "agent/valkey", {"app/valkey_db.py": valkey}, "A Valkey backend")
+    plan = merge_all(repo, "agent/valkey")
+    mixed = [
+        f.title
+        for f in plan.findings
+        if f.kind == "duplicate"
+        and len({(loc.symbol or "").rsplit(".", 1)[-1] for loc in f.locations}) > 1
+        and "hold the same" not in f.title
+    ]
+    assert mixed == [], plan.findings

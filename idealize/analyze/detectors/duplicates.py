@@ -21,7 +21,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache, reduce
-from itertools import combinations
+from itertools import combinations, islice
 from operator import add
 
 from idealize.analyze.context import Context
@@ -201,6 +201,16 @@ class DuplicateParams:
         "public histories, 7- to 15-line test helpers pasted into another test file (mux, "
         "gptme, humanlayer, happy) were at most debatable, while a 41-line copy of a test "
         "harness (gptme) was worth reconciling",
+    )
+    interface_share: float = param(
+        0.9,
+        "two classes implement one interface when this share of the smaller one's method "
+        "names are the other's too: agno's storage backends share 94-100% (Valkey ported "
+        "from Redis: 56 of 56), mux's OAuth services at most 82%, and their copies of one "
+        "another's logic under other names were judged TRUE",
+    )
+    interface_min: int = param(
+        10, "two classes sharing fewer method names than this are not read as one interface"
     )
     bare_lines: int = param(
         2,
@@ -1114,7 +1124,41 @@ def detect(ctx: Context, params: DuplicateParams) -> list[Finding]:
                 return True
         return False
 
-    found, pairs = _find_duplicates([*fresh, *ctx.existing], ctx.parallel, params, moved)
+    members: dict[tuple[str, str], frozenset[str]] = {}
+
+    def methods(p: Piece) -> frozenset[str]:
+        """The method names of the piece's class (or of the class itself), at HEAD."""
+        owner = p.symbol if p.kind == "class" else p.symbol.rsplit(".", 1)[0]
+        key = (p.path, owner)
+        if key not in members:
+            members[key] = frozenset(
+                s.name.rsplit(".", 1)[-1].split("#")[0]
+                for s in ctx.head.definitions(p.path)
+                if s.name.rsplit(".", 1)[0] == owner
+            )
+        return members[key]
+
+    def one_interface(a: Piece, b: Piece) -> bool:
+        """Two classes that implement one interface (nearly every method of one has a
+        namesake in the other: storage backends, a sync and an async client), or two of
+        their methods under different names: each is the other class's namesake's
+        counterpart, so the two are different operations of one shape (on agno, a Valkey backend ported from Redis,
+        56 of its methods named as Redis's: its `delete_user_memory` was matched with
+        Redis's `delete_session`, seven groups judged FALSE; mux's OAuth services share at
+        most 82% of their method names, and their copies under other names were TRUE)."""
+        if a.kind != b.kind or a.kind not in ("method", "class") or a.short == b.short:
+            return False
+        if a.kind == "method" and a.symbol.rsplit(".", 1)[0] == b.symbol.rsplit(".", 1)[0]:
+            return False
+        ma, mb = methods(a), methods(b)
+        shared = len(ma & mb)
+        return shared >= params.interface_min and shared >= params.interface_share * min(
+            len(ma), len(mb)
+        )
+
+    found, pairs = _find_duplicates(
+        [*fresh, *ctx.existing], ctx.parallel, params, moved, one_interface
+    )
     if ctx.merged:
         prefetch_moved([loc for f in found for loc in f.locations], ctx.head)
     kept = [v for v in (_at_head(ctx, f, pairs, params) for f in found) if v is not None]
@@ -1316,8 +1360,11 @@ def _find_duplicates(
     parallel: Parallel,
     params: DuplicateParams,
     moved: Callable[[Piece, Piece], bool],
+    one_interface: Callable[[Piece, Piece], bool] = lambda a, b: False,
 ) -> tuple[list[Finding], dict[frozenset[_Key], Match]]:
-    """``find_duplicates``, and the verified pairs behind its findings by their members."""
+    """``find_duplicates``, and the verified pairs behind its findings by their members.
+    ``one_interface(a, b)``: are the two differently named methods of two classes that
+    implement one interface? Checked only for pairs that scored, and within one shape."""
     usable = [p for p in pieces if _comparable(p, params)]
     feats = [_feature_set(p) | _reached(p, pieces) for p in usable]
     idf = _idf(feats)
@@ -1331,7 +1378,9 @@ def _find_duplicates(
         f = _compared(p)
         if f.shingles:
             copies[(f.size, f.shingles)].append(i)
-    for ids in copies.values():
+    for ids in (
+        part for same in copies.values() for part in _families(same, usable, one_interface)
+    ):
         first = ids[0]
         kept = [first]
         for other in ids[1:]:
@@ -1367,7 +1416,7 @@ def _find_duplicates(
         m = score_pair(
             usable[a], usable[b], feats[a], feats[b], idf, params, profiles[a], profiles[b]
         )
-        if m is not None:
+        if m is not None and not one_interface(usable[a], usable[b]):
             best[(a, b)] = m
     _idioms(best, feats, params)
     _conventions(best, usable, params)
@@ -1444,6 +1493,30 @@ def _find_duplicates(
         frozenset((_key(usable[a]), _key(usable[b]))): m for (a, b), m in best.items() if m.verified
     }
     return findings, verified_pairs
+
+
+def _families(
+    ids: list[int], usable: Sequence[Piece], one_interface: Callable[[Piece, Piece], bool]
+) -> list[list[int]]:
+    """Pieces of one shape, split by name when two of them are differently named methods
+    of two implementations of one interface: a backend's `delete_session` and
+    `delete_user_memory` are one shape, not one operation."""
+    names = {usable[i].short for i in ids}
+    if len(names) == 1 or not any(
+        one_interface(usable[a], usable[b])
+        for a, b in islice(combinations(ids, 2), _MAX_SIBLING_CHECKS)
+        if usable[a].short != usable[b].short
+    ):
+        return [ids]
+    by_name: dict[str, list[int]] = defaultdict(list)
+    for i in ids:
+        by_name[usable[i].short].append(i)
+    return [part for part in by_name.values() if len(part) > 1]
+
+
+# how many pairs of one shape are checked for being one interface's methods: enough for a backend's methods, not
+# the square of 300 pasted copies
+_MAX_SIBLING_CHECKS = 2_000
 
 
 def _worth_a_finding(members: Sequence[Piece], params: DuplicateParams) -> bool:
