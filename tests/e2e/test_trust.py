@@ -1296,3 +1296,38 @@ def test_a_ported_backends_methods_pair_with_their_own_counterparts(repo: Repo) 
         and "hold the same" not in f.title
     ]
     assert mixed == [], plan.findings
+
+
+RUN_SYNC = '''import asyncio
+
+
+def run_sync(db, query):
+    """Insert the demo documents, then search them."""
+    db.create()
+    for doc in ["Pad Thai", "Tom Yum", "Green Curry"]:
+        db.insert(doc)
+    results = db.search(query, limit=3)
+    for result in results:
+        print(result)
+    db.drop()
+    return results
+'''
+
+
+def test_identical_copies_in_example_scripts_are_leads(repo: Repo) -> None:
+    """agno: one `run_sync` pasted into three cookbook scripts was a finding (judged
+    DEBATABLE: each script is meant to be read and run on its own); a copy involving
+    example code was already a lead when not identical."""
+    start(repo, {"cookbook/vector_dbs/redis_db.py": RUN_SYNC})
+    branch(
+        repo, "agent/valkey-cookbook", {"cookbook/vector_dbs/valkey_db.py": RUN_SYNC}, "Valkey demo"
+    )
+    branch(
+        repo,
+        "agent/cassandra-cookbook",
+        {"cookbook/vector_dbs/cassandra_db.py": RUN_SYNC},
+        "Cassandra demo",
+    )
+    plan = merge_all(repo, "agent/valkey-cookbook", "agent/cassandra-cookbook")
+    assert findings(plan, "duplicate") == [], plan.findings
+    assert any(f.kind == "duplicate" and f.tier == "candidate" for f in plan.findings)

@@ -1398,6 +1398,11 @@ def _find_duplicates(
                     and _big_enough(x, params)
                     and _big_enough(y, params)
                     and not _small_test_copy(x, y, params)
+                    # example code is meant to stand alone, copied or not: identical copies
+                    # of it are leads too (agno: one `run_sync` pasted into three cookbook
+                    # scripts, judged DEBATABLE; no judged copy involving example code was
+                    # TRUE on any range)
+                    and not (example_path(x.path) or example_path(y.path))
                 )
                 best[(first, other)] = Match(
                     first,
