@@ -1142,10 +1142,11 @@ def detect(ctx: Context, params: DuplicateParams) -> list[Finding]:
         """Two classes that implement one interface (nearly every method of one has a
         namesake in the other: storage backends, a sync and an async client), or two of
         their methods under different names: each is the other class's namesake's
-        counterpart, so the two are different operations of one shape (on agno, a Valkey backend ported from Redis,
-        56 of its methods named as Redis's: its `delete_user_memory` was matched with
-        Redis's `delete_session`, seven groups judged FALSE; mux's OAuth services share at
-        most 82% of their method names, and their copies under other names were TRUE)."""
+        counterpart, so the two are different operations of one shape (on agno, a Valkey
+        backend ported from Redis, 56 of its methods named as Redis's: its
+        `delete_user_memory` was matched with Redis's `delete_session`, seven groups judged
+        FALSE; mux's OAuth services share at most 82% of their method names, and their
+        copies under other names were TRUE)."""
         if a.kind != b.kind or a.kind not in ("method", "class") or a.short == b.short:
             return False
         if a.kind == "method" and a.symbol.rsplit(".", 1)[0] == b.symbol.rsplit(".", 1)[0]:
@@ -1363,8 +1364,9 @@ def _find_duplicates(
     one_interface: Callable[[Piece, Piece], bool] = lambda a, b: False,
 ) -> tuple[list[Finding], dict[frozenset[_Key], Match]]:
     """``find_duplicates``, and the verified pairs behind its findings by their members.
-    ``one_interface(a, b)``: are the two differently named methods of two classes that
-    implement one interface? Checked only for pairs that scored, and within one shape."""
+    ``one_interface(a, b)``: are the two classes implementing one interface, or two
+    differently named methods of such classes? Checked only for pairs that scored, and
+    within one shape."""
     usable = [p for p in pieces if _comparable(p, params)]
     feats = [_feature_set(p) | _reached(p, pieces) for p in usable]
     idf = _idf(feats)
@@ -1509,7 +1511,7 @@ def _families(
     names = {usable[i].short for i in ids}
     if len(names) == 1 or not any(
         one_interface(usable[a], usable[b])
-        for a, b in islice(combinations(ids, 2), _MAX_SIBLING_CHECKS)
+        for a, b in islice(combinations(ids, 2), _MAX_INTERFACE_CHECKS)
         if usable[a].short != usable[b].short
     ):
         return [ids]
@@ -1519,9 +1521,9 @@ def _families(
     return [part for part in by_name.values() if len(part) > 1]
 
 
-# how many pairs of one shape are checked for being one interface's methods: enough for a backend's methods, not
-# the square of 300 pasted copies
-_MAX_SIBLING_CHECKS = 2_000
+# how many pairs of one shape are checked for being one interface's methods: enough for a
+# backend's methods, not the square of 300 pasted copies
+_MAX_INTERFACE_CHECKS = 2_000
 
 
 def _worth_a_finding(members: Sequence[Piece], params: DuplicateParams) -> bool:
