@@ -581,9 +581,19 @@ def header(text: str) -> str:
     cut at 60."""
     head: list[str] = []
     depth = opened = 0
+    decorator = 0  # open parentheses of a decorator running over several lines
     for line in text.splitlines()[:HEADER_MAX_LINES]:
         stripped = line.strip()
-        if stripped.startswith(("@", "#", "//")):
+        if decorator > 0:
+            # its message lines are not the header (on pipecat, a three-line
+            # `@deprecated(...)` above `ui_job_group` read as its parameter list, so the
+            # method seemed to lose every parameter)
+            decorator += stripped.count("(") - stripped.count(")")
+            continue
+        if stripped.startswith("@"):
+            decorator = max(0, stripped.count("(") - stripped.count(")"))
+            continue
+        if stripped.startswith(("#", "//")):
             continue
         stripped = _TRAILING_COMMENT.sub("", stripped)
         head.append(stripped)

@@ -1331,3 +1331,47 @@ def test_identical_copies_in_example_scripts_are_leads(repo: Repo) -> None:
     plan = merge_all(repo, "agent/valkey-cookbook", "agent/cassandra-cookbook")
     assert findings(plan, "duplicate") == [], plan.findings
     assert any(f.kind == "duplicate" and f.tier == "candidate" for f in plan.findings)
+
+
+UI_WORKER = '''class UIWorker:
+    def ui_job_group(
+        self,
+        *worker_names: str,
+        name: str | None = None,
+        label: str | None = None,
+        cancellable: bool = True,
+    ) -> "JobGroup":
+        """Start a client-visible job group."""
+        return JobGroup(worker_names, name=name, label=label, cancellable=cancellable)
+
+
+class JobGroup:
+    def __init__(self, workers, name=None, label=None, cancellable=True):
+        self.workers, self.name, self.label, self.cancellable = workers, name, label, cancellable
+'''
+
+
+def test_a_multi_line_deprecation_above_a_method_removes_no_parameter(repo: Repo) -> None:
+    """pipecat #5221 put a three-line `@deprecated(...)` above `ui_job_group`; its message
+    was read as the method's parameter list, so every parameter seemed removed while tests
+    still passed `label=` (judged FALSE: the method takes them all at HEAD)."""
+    start(
+        repo,
+        {
+            "app/__init__.py": "",
+            "app/ui.py": UI_WORKER,
+            "tests/test_ui.py": "from app.ui import UIWorker\n\n\ndef test_label():\n"
+            '    assert UIWorker().ui_job_group("w1", label="Research").label == "Research"\n',
+        },
+    )
+    deprecated = "from typing_extensions import deprecated\n\n\n" + UI_WORKER.replace(
+        "    def ui_job_group(",
+        "    @deprecated(\n"
+        '        "`UIWorker.ui_job_group` is deprecated since 1.8.0 and will be removed in 2.0.0. "\n'
+        '        "Use `job_group` instead."\n'
+        "    )\n"
+        "    def ui_job_group(",
+    )
+    branch(repo, "agent/job-groups", {"app/ui.py": deprecated}, "Deprecate ui_job_group")
+    plan = merge_all(repo, "agent/job-groups")
+    assert findings(plan, "phantom_dependency") == [], plan.findings

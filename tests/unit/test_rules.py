@@ -1183,3 +1183,23 @@ def test_code_lines_leave_out_docs_comments_and_closers(text: str, lines: int) -
     from idealize.analyze.detectors.duplicates import _code_lines
 
     assert _code_lines(text) == lines
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("def f(a, b=1):\n    return a\n", ("a", "b")),
+        ("@cache\ndef f(a):\n    return a\n", ("a",)),
+        (
+            '@deprecated(\n    "`f` is deprecated since 1.8 (use `g()`). "\n    "Gone in 2.0."\n)\n'
+            "def f(\n    self,\n    *names: str,\n    label: str | None = None,\n) -> None:\n"
+            "    pass\n",
+            ("names", "label"),
+        ),
+        ("@app.get('/x')\n@auth(scopes=['a'])\ndef f(q: str):\n    return q\n", ("q",)),
+    ],
+)
+def test_a_headers_parameters_leave_its_decorators_out(text: str, names: tuple[str, ...]) -> None:
+    from idealize.analyze.features import header, parameters
+
+    assert parameters(header(text), "python") == names
