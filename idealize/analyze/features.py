@@ -604,6 +604,22 @@ def header(text: str) -> str:
     return " ".join(head)
 
 
+# docstrings and block comments, whole: what `code_lines` leaves out besides line comments
+_NOT_CODE = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|/\*[\s\S]*?\*/')
+_CLOSERS = frozenset({"}", "};", ")", "});", "},", "]"})
+
+
+def code_lines(text: str) -> list[str]:
+    """A definition's lines of code below its first line, stripped: no decorators,
+    docstrings, comments or lone closing brackets."""
+    body = _NOT_CODE.sub("", text.split("\n", 1)[1] if "\n" in text else "")
+    return [
+        t
+        for line in body.splitlines()
+        if (t := line.strip()) and not t.startswith(("#", "//", "@")) and t not in _CLOSERS
+    ]
+
+
 def parameters(signature: str, language: str | None = None) -> tuple[str, ...]:
     """Parameter names from a definition's first line (best effort, any C-like or Python syntax)."""
     m = re.search(r"\((.*)\)", signature)

@@ -1180,9 +1180,9 @@ def test_a_tests_copy_of_code_outside_tests_is_a_candidate() -> None:
     ],
 )
 def test_code_lines_leave_out_docs_comments_and_closers(text: str, lines: int) -> None:
-    from idealize.analyze.detectors.duplicates import _code_lines
+    from idealize.analyze.features import code_lines
 
-    assert _code_lines(text) == lines
+    assert len(code_lines(text)) == lines
 
 
 @pytest.mark.parametrize(

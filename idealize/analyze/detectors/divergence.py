@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 
 from idealize.analyze.context import Context
 from idealize.analyze.detectors.phantom import COMMON_NAMES, IMPORT_LINE
+from idealize.analyze.features import code_lines
 from idealize.analyze.head import TreeView, spaced
 from idealize.analyze.params import param
 from idealize.analyze.pieces import Piece, saw
@@ -94,13 +95,6 @@ def _substantive(text: str) -> bool:
     """Added lines that change behaviour: not only comments, docstrings or blank lines."""
     return any(
         line.strip() and not line.strip().startswith(_NOT_CODE) for line in text.splitlines()
-    )
-
-
-def _code(text: str) -> str:
-    """A definition's lines below its first, without comment and docstring lines."""
-    return "\n".join(
-        line for line in text.splitlines()[1:] if not line.strip().startswith(_NOT_CODE)
     )
 
 
@@ -195,7 +189,7 @@ def _replacements(
             if (
                 mech not in deprecated
                 and mech not in deleted
-                and any(_mentions(_code(p.text), mech) for p in new)
+                and any(_mentions("\n".join(code_lines(p.text)), mech) for p in new)
             ):
                 # the callers now call new code built on the mechanism: a layer over it, not
                 # a replacement (on the MCP TypeScript SDK, #2354 moved every lookup of

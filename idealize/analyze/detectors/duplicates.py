@@ -34,7 +34,13 @@ from idealize.analyze.detectors.literals import (
     styling,
     tables_in,
 )
-from idealize.analyze.features import KEYWORDS, Features, distinctive, split_identifier
+from idealize.analyze.features import (
+    KEYWORDS,
+    Features,
+    code_lines,
+    distinctive,
+    split_identifier,
+)
 from idealize.analyze.locate import prefetch_moved, to_head
 from idealize.analyze.minhash import LSH
 from idealize.analyze.params import param
@@ -865,7 +871,7 @@ def score_pair(
         and not (
             (
                 (not same_name and not marked and not literals)
-                or max(_code_lines(a.text), _code_lines(b.text)) <= params.bare_lines
+                or max(len(code_lines(a.text)), len(code_lines(b.text))) <= params.bare_lines
             )
             and _other_delegates(a, b, fa, fb, idf, params)
         )
@@ -1001,21 +1007,6 @@ def _other_delegates(
         )
 
     return own(fa, fb) and own(fb, fa)
-
-
-_NOT_CODE = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|/\*[\s\S]*?\*/')
-_CLOSERS = frozenset({"}", "};", ")", "});", "},", "]"})
-
-
-def _code_lines(text: str) -> int:
-    """Lines of code in a definition below its first line: no decorators, docstrings,
-    comments or lone closing brackets."""
-    body = _NOT_CODE.sub("", text.split("\n", 1)[1] if "\n" in text else "")
-    return sum(
-        1
-        for line in body.splitlines()
-        if (t := line.strip()) and not t.startswith(("#", "//", "@")) and t not in _CLOSERS
-    )
 
 
 def _other_words(a: str, b: str, params: DuplicateParams) -> bool:

@@ -40,7 +40,7 @@ from idealize.analyze.head import TreeView
 from idealize.analyze.params import param
 from idealize.analyze.pieces import Piece
 from idealize.repo.languages import family, language_of
-from idealize.types import Branch, Finding, Location, Parallel
+from idealize.types import Branch, Finding, Location, Parallel, Symbol
 
 COMMON_NAMES = frozenset(
     [
@@ -661,12 +661,14 @@ def _takes(defs: TreeView, r: Removal) -> bool:
     found = [s for s in defs.definitions(r.path) if s.name.split("#")[0] == base]
     if not found:
         return True  # the function itself is gone or moved: another finding's business
-    lines = defs.lines(r.path) or ()
-    for s in found:
-        signature = header("\n".join(lines[s.start_line - 1 : s.end_line]))
-        if r.name in parameters(signature, r.language) or "**" in signature:
-            return True
-    return False
+    return any(_signature_takes(defs, r.path, s, r.name) for s in found)
+
+
+def _signature_takes(defs: TreeView, path: str, symbol: Symbol, name: str) -> bool:
+    """Does this definition's signature take ``name`` (or any keyword, ``**kwargs``)?"""
+    lines = defs.lines(path) or ()
+    signature = header("\n".join(lines[symbol.start_line - 1 : symbol.end_line]))
+    return name in parameters(signature, language_of(path)) or "**" in signature
 
 
 def _another_takes(defs: TreeView, r: Removal) -> bool:
@@ -681,13 +683,11 @@ def _another_takes(defs: TreeView, r: Removal) -> bool:
         lang = language_of(path)
         if lang is None or family(lang) != family(r.language):
             continue
-        lines = defs.lines(path) or ()
         for s in defs.definitions(path):
             name = s.name.split("#")[0]
             if name.rsplit(".", 1)[-1] != r.function or (path, name) == (r.path, base):
                 continue
-            signature = header("\n".join(lines[s.start_line - 1 : s.end_line]))
-            if r.name in parameters(signature, lang) or "**" in signature:
+            if _signature_takes(defs, path, s, r.name):
                 return True
     return False
 
