@@ -636,3 +636,29 @@ def parameters(signature: str, language: str | None = None) -> tuple[str, ...]:
             name_first = language in ("python", "go", "typescript", "tsx", "javascript", "rust")
             names.append(words[0] if name_first or len(words) == 1 else words[-1])
     return tuple(names)
+
+
+_PY_BASES = re.compile(r"^\s*class\s+\w+\s*(?:\[[^\]]*\])?\s*\(([^)]*)\)\s*:", re.M)
+_TS_EXTENDS = re.compile(r"\bclass\s+[\w$]+\s*(?:<[^{]*?>)?\s+extends\s+([\w$.]+)")
+_TS_IMPLEMENTS = re.compile(r"\bclass\s+[^{]*?\bimplements\s+([\w$.,\s<>]+?)\s*\{")
+
+
+def base_names(text: str) -> frozenset[str]:
+    """The base classes (and, in TypeScript, the implemented interfaces) a class definition
+    names, by their last dotted part: `class TTS(tts.TTS):` gives `TTS`. Keyword arguments
+    (`metaclass=...`) and markers (``object``, ``ABC``, ``Generic``...) are left out."""
+    found: list[str] = []
+    m = _PY_BASES.search(text)
+    if m:
+        found = [b for b in m.group(1).split(",") if "=" not in b]
+    else:
+        for pattern in (_TS_EXTENDS, _TS_IMPLEMENTS):
+            t = pattern.search(text)
+            if t:
+                found += re.sub(r"<[^>]*>", "", t.group(1)).split(",")
+    names = (re.sub(r"\[.*", "", b).strip().rsplit(".", 1)[-1] for b in found)
+    return frozenset(n for n in names if n and n not in _MARKERS)
+
+
+# bases every kind of class takes: they say nothing of what a class is
+_MARKERS = frozenset({"object", "ABC", "Generic", "Protocol"})

@@ -1375,3 +1375,284 @@ def test_a_multi_line_deprecation_above_a_method_removes_no_parameter(repo: Repo
     branch(repo, "agent/job-groups", {"app/ui.py": deprecated}, "Deprecate ui_job_group")
     plan = merge_all(repo, "agent/job-groups")
     assert findings(plan, "phantom_dependency") == [], plan.findings
+
+
+INFERENCE_STT = """from typing import overload
+
+
+class STT:
+    @overload
+    def __init__(self, model: str, *, carryover: bool = True) -> None: ...
+
+    @overload
+    def __init__(self, model: None = None, *, carryover: bool = True) -> None: ...
+
+    def __init__(self, model=None, *, carryover=True):
+        self.model = model
+        self.carryover = carryover
+"""
+
+PLUGIN_STT = """class STT(object):
+    def __init__(
+        self,
+        api_key,
+        carryover=True,
+    ):
+        self.api_key = api_key
+        self.carryover = carryover
+"""
+
+
+def _drop_carryover(text: str) -> str:
+    return (
+        text.replace(", *, carryover: bool = True)", ")")
+        .replace(", *, carryover=True)", ")")
+        .replace("        self.carryover = carryover\n", "")
+    )
+
+
+def test_a_same_named_class_imported_from_elsewhere_is_no_caller(repo: Repo) -> None:
+    """livekit/agents #6475 took `agent_context_carryover` off the inference `STT` (three
+    overloads, reported as three findings), while #6443's tests call the AssemblyAI plugin's
+    `STT`, imported inside each test, which still takes it."""
+    start(
+        repo,
+        {
+            "app/__init__.py": "",
+            "app/inference/__init__.py": "from app.inference.stt import STT\n",
+            "app/inference/stt.py": INFERENCE_STT,
+            "plugins/assemblyai/__init__.py": "from plugins.assemblyai.stt import STT\n",
+            "plugins/assemblyai/stt.py": PLUGIN_STT,
+        },
+    )
+    branch(
+        repo,
+        "agent/drop-carryover",
+        {"app/inference/stt.py": _drop_carryover(INFERENCE_STT)},
+        "Inference STT: no carryover",
+    )
+    uses = (
+        "def test_carryover_off():\n"
+        "    from plugins.assemblyai import STT\n\n"
+        '    assert STT(api_key="k", carryover=False).carryover is False\n'
+    )
+    branch(repo, "agent/tests", {"tests/test_assemblyai.py": uses}, "Test carryover")
+    plan = merge_all(repo, "agent/drop-carryover", "agent/tests")
+    assert findings(plan, "phantom_dependency") == [], plan.findings
+
+
+def test_a_parameter_taken_off_every_overload_is_one_finding(repo: Repo) -> None:
+    """The same removal seen from the other side: a caller that does reach the inference
+    `STT` (through the package that re-exports it) is one finding, not one per overload."""
+    start(
+        repo,
+        {
+            "app/__init__.py": "",
+            "app/inference/__init__.py": "from app.inference.stt import STT\n",
+            "app/inference/stt.py": INFERENCE_STT,
+        },
+    )
+    branch(
+        repo,
+        "agent/drop-carryover",
+        {"app/inference/stt.py": _drop_carryover(INFERENCE_STT)},
+        "Inference STT: no carryover",
+    )
+    uses = (
+        'from app.inference import STT\n\n\ndef make():\n    return STT("nova", carryover=False)\n'
+    )
+    branch(repo, "agent/make", {"app/make.py": uses}, "Make an STT")
+    plan = merge_all(repo, "agent/drop-carryover", "agent/make")
+    found = findings(plan, "phantom_dependency")
+    assert len(found) == 1, plan.findings
+    assert "carryover" in found[0]
+
+
+EVENT_BUS = """from concurrent.futures import ThreadPoolExecutor
+
+
+class EventBus:
+    def __init__(self):
+        self._handlers = []
+        self._executor = ThreadPoolExecutor(max_workers=4)
+
+    def emit(self, event):
+        for handler in self._handlers:
+            self._executor.submit(handler, event)
+"""
+
+LAZY_BUS = """import threading
+from concurrent.futures import ThreadPoolExecutor
+
+
+class EventBus:
+    def __init__(self):
+        self._handlers = []
+        self._lock = threading.Lock()
+        self._started = False
+
+    def _start(self):
+        if self._started:
+            return
+        with self._lock:
+            if self._started:
+                return
+            self._executor = ThreadPoolExecutor(max_workers=4)
+            self._started = True
+
+    def emit(self, event):
+        self._start()
+        for handler in self._handlers:
+            self._executor.submit(handler, event)
+"""
+
+
+def test_a_field_set_later_by_a_lazy_initializer_is_not_removed(repo: Repo) -> None:
+    """crewAI #5187 moved `self._sync_executor = ThreadPoolExecutor(...)` from the
+    constructor into a lazy initializer that opens with `if self._executor_initialized:`;
+    that condition's colon was read as an annotation running on to the next `=`, so the
+    field looked gone and the bus's own uses were reported as phantoms."""
+    start(repo, {"app/__init__.py": "", "app/bus.py": EVENT_BUS})
+    branch(repo, "agent/lazy", {"app/bus.py": LAZY_BUS}, "Start the executor on first emit")
+    shutdown = EVENT_BUS + (
+        "\n    def shutdown(self, wait=True):\n        self._executor.shutdown(wait=wait)\n"
+    )
+    branch(repo, "agent/shutdown", {"app/bus.py": shutdown}, "Shut the bus down")
+    plan = merge_all(repo, "agent/lazy", "agent/shutdown")
+    assert not [f for f in plan.findings if f.kind == "phantom_dependency"], plan.findings
+
+
+BASE_TTS = """class SynthesizeStream:
+    def __init__(self, tts):
+        self.tts = tts
+
+
+class TTS:
+    def stream(self):
+        raise NotImplementedError
+
+    def update_options(self, **options):
+        raise NotImplementedError
+"""
+
+
+def _plugin(name: str, option: str, extra: str = "", base: str = "TTS") -> str:
+    return (
+        "from app import tts\n\n\n"
+        "class SynthesizeStream(tts.SynthesizeStream):\n"
+        f'    endpoint = "wss://{name}.example.com/v1/stream"\n\n\n'
+        f"class TTS(tts.{base}):\n"
+        "    def __init__(self, voice, speed=1.0):\n"
+        "        self._voice = voice\n"
+        "        self._speed = speed\n\n"
+        "    def stream(self):\n"
+        "        return SynthesizeStream(tts=self)\n\n"
+        f"    def update_options(self, voice=None, {option}=None):\n"
+        "        if voice is not None:\n"
+        "            self._voice = voice\n"
+        f"        if {option} is not None:\n"
+        f"            self._{option} = {option}\n" + extra
+    )
+
+
+USAGE = """
+    def _report_usage(self, seconds, now):
+        self._audio_seconds += seconds
+        if self._closed or seconds <= 0:
+            return None
+        if now - self._last_report < 5.0:
+            return None
+        report = {
+            "audio_seconds": round(self._audio_seconds, 3),
+            "interval": now - self._last_report,
+            "voice": self._voice,
+        }
+        self._audio_seconds = 0.0
+        self._last_report = now
+        try:
+            self._usage_channel.send_nowait(report)
+        except RuntimeError:
+            return None
+        return report
+"""
+
+
+@pytest.mark.parametrize("base", ["TTS", "BaseTTS"])
+def test_one_base_classes_methods_in_each_plugin_are_no_copies(repo: Repo, base: str) -> None:
+    """livekit/agents: every speech plugin's `TTS(tts.TTS)` has its own `stream` and
+    `update_options`, each building its own module's stream class or setting its own
+    options; a new plugin's were reported as copies of the others'. A helper that only two
+    plugins carry (Azure's usage report pasted into AWS, judged TRUE) is still one. The
+    new plugin may name the base by an alias (xai's `SpeechStream(stt.RecognizeStream)`
+    among `SpeechStream(stt.SpeechStream)`s): one class name in every plugin is enough."""
+    start(
+        repo,
+        {
+            "app/__init__.py": "",
+            "app/tts.py": BASE_TTS,
+            "plugins/__init__.py": "",
+            "plugins/alpha.py": _plugin("alpha", "speed", USAGE),
+            "plugins/beta.py": _plugin("beta", "pitch"),
+            "plugins/gamma.py": _plugin("gamma", "rate"),
+        },
+    )
+    delta = _plugin("delta", "emotion", USAGE, base)
+    branch(repo, "agent/delta", {"plugins/delta.py": delta}, "Delta TTS")
+    plan = merge_all(repo, "agent/delta")
+    found = findings(plan, "duplicate")
+    assert found and all("_report_usage" in f for f in found), plan.findings
+    assert not any("stream" in f or "update_options" in f for f in found), found
+
+
+RECORDING_MODEL = """export interface Request {
+  input: string;
+}
+
+export class RecordingModel {
+  requests: Request[] = [];
+  firstTurnArgs: Request | undefined;
+
+  async getResponse(request: Request): Promise<string> {
+    if (!this.firstTurnArgs) {
+      this.firstTurnArgs = request;
+    }
+    this.requests.push(request);
+    return 'ok';
+  }
+}
+"""
+
+RECORDING_GETTER = """export interface Request {
+  input: string;
+}
+
+export class RecordingModel {
+  requests: Request[] = [];
+
+  get firstTurnArgs(): Request | undefined {
+    return this.requests[0];
+  }
+
+  async getResponse(request: Request): Promise<string> {
+    this.requests.push(request);
+    return 'ok';
+  }
+}
+"""
+
+
+def test_a_field_turned_into_a_getter_is_still_there(repo: Repo) -> None:
+    """openai-agents-js #1640 turned `RecordingModel.firstTurnArgs` into a getter; the
+    readers of the field were reported as phantoms. A Python `@property` is the same."""
+    start(repo, {"src/model.ts": RECORDING_MODEL})
+    branch(repo, "agent/getter", {"src/model.ts": RECORDING_GETTER}, "Derive the first turn")
+    uses = (
+        "import { RecordingModel } from './model';\n\n"
+        "export async function firstInput(model: RecordingModel): Promise<string> {\n"
+        "  await model.getResponse({ input: 'hi' });\n"
+        "  return model.firstTurnArgs?.input ?? '';\n"
+        "}\n"
+    )
+    branch(repo, "agent/first", {"src/first.ts": uses}, "Read the first input")
+    plan = merge_all(repo, "agent/getter", "agent/first")
+    assert not [f for f in plan.findings if f.kind == "phantom_dependency"], plan.findings

@@ -37,6 +37,7 @@ from idealize.analyze.detectors.literals import (
 from idealize.analyze.features import (
     KEYWORDS,
     Features,
+    base_names,
     code_lines,
     distinctive,
     split_identifier,
@@ -217,6 +218,17 @@ class DuplicateParams:
     )
     interface_min: int = param(
         10, "two classes sharing fewer method names than this are not read as one interface"
+    )
+    override_min: int = param(
+        3,
+        "a method that this many classes of one base class each define is that base's "
+        "interface, implemented once per class: two of its implementations are leads, not "
+        "copies (on livekit/agents, every speech plugin's `TTS(tts.TTS)` has its own "
+        "`stream`, `synthesize` and `update_options`, each building its own module's stream "
+        "class or setting its own options, and so has every plugin's `SpeechStream`; ten "
+        "such groups were judged FALSE or DEBATABLE, while the one TRUE copy there, "
+        "`_emit_recognition_usage`, exists in two plugins only). Classes of one name in "
+        "this many modules are such an interface too",
     )
     bare_lines: int = param(
         2,
@@ -1148,8 +1160,63 @@ def detect(ctx: Context, params: DuplicateParams) -> list[Finding]:
             len(ma), len(mb)
         )
 
+    bases_of: dict[tuple[str, str], frozenset[str]] = {}
+
+    def bases(path: str, owner: str) -> frozenset[str]:
+        """The base classes a class names at HEAD (their last dotted part)."""
+        key = (path, owner)
+        if key not in bases_of:
+            lines = ctx.head.lines(path) or ()
+            found = frozenset[str]()
+            for s in ctx.head.definitions(path):
+                if s.name == owner and s.kind == "class":
+                    found = base_names("\n".join(lines[s.start_line - 1 : s.start_line + 8]))
+                    break
+            bases_of[key] = found
+        return bases_of[key]
+
+    implementers: dict[tuple[str, str, str], int] = {}
+
+    def implemented_by(how: str, name: str, method: str) -> int:
+        """How many classes define ``method`` at HEAD, among those of base ``name``
+        (``how="base"``) or of that name (``how="name"``)."""
+        key = (how, name, method)
+        if key not in implementers:
+            count = 0
+            for path in sorted({m[0] for m in ctx.head.mentions([name])[name]}):
+                names = {s.name for s in ctx.head.definitions(path)}
+                count += sum(
+                    1
+                    for s in ctx.head.definitions(path)
+                    if s.kind == "class"
+                    and f"{s.name}.{method}" in names
+                    and (
+                        name in bases(path, s.name)
+                        if how == "base"
+                        else s.name.rsplit(".", 1)[-1] == name
+                    )
+                )
+            implementers[key] = count
+        return implementers[key]
+
+    def override(a: Piece, b: Piece) -> bool:
+        """Two implementations of one interface's method, which many classes implement
+        each their own way (``override_min``): classes of one base class, or one class
+        name in every plugin (`SpeechStream`, whose base one plugin names by an alias)."""
+        if a.kind != "method" or b.kind != "method" or a.short != b.short or a.path == b.path:
+            return False
+        owner_a, owner_b = a.symbol.rsplit(".", 1)[0], b.symbol.rsplit(".", 1)[0]
+        shared = bases(a.path, owner_a) & bases(b.path, owner_b)
+        if any(implemented_by("base", x, a.short) >= params.override_min for x in sorted(shared)):
+            return True
+        name = owner_a.rsplit(".", 1)[-1]
+        return (
+            name == owner_b.rsplit(".", 1)[-1]
+            and implemented_by("name", name, a.short) >= params.override_min
+        )
+
     found, pairs = _find_duplicates(
-        [*fresh, *ctx.existing], ctx.parallel, params, moved, one_interface
+        [*fresh, *ctx.existing], ctx.parallel, params, moved, one_interface, override
     )
     if ctx.merged:
         prefetch_moved([loc for f in found for loc in f.locations], ctx.head)
@@ -1353,11 +1420,13 @@ def _find_duplicates(
     params: DuplicateParams,
     moved: Callable[[Piece, Piece], bool],
     one_interface: Callable[[Piece, Piece], bool] = lambda a, b: False,
+    override: Callable[[Piece, Piece], bool] = lambda a, b: False,
 ) -> tuple[list[Finding], dict[frozenset[_Key], Match]]:
     """``find_duplicates``, and the verified pairs behind its findings by their members.
     ``one_interface(a, b)``: are the two classes implementing one interface, or two
-    differently named methods of such classes? Checked only for pairs that scored, and
-    within one shape."""
+    differently named methods of such classes? ``override(a, b)``: are the two methods
+    implementations of one base class's method that many of its classes implement? Both
+    are checked only for pairs that scored, and within one shape."""
     usable = [p for p in pieces if _comparable(p, params)]
     feats = [_feature_set(p) | _reached(p, pieces) for p in usable]
     idf = _idf(feats)
@@ -1396,6 +1465,17 @@ def _find_duplicates(
                     # scripts, judged DEBATABLE; no judged copy involving example code was
                     # TRUE on any range)
                     and not (example_path(x.path) or example_path(y.path))
+                    # one interface's method, implemented alike: a copy only when there is
+                    # more to it than the call it makes (cline's three `ClineAccountService`
+                    # classes, copied whole, are not three implementations of one interface)
+                    and not (
+                        override(x, y)
+                        and (
+                            not same
+                            or max(len(code_lines(x.text)), len(code_lines(y.text)))
+                            <= params.bare_lines
+                        )
+                    )
                 )
                 best[(first, other)] = Match(
                     first,
@@ -1415,7 +1495,9 @@ def _find_duplicates(
             usable[a], usable[b], feats[a], feats[b], idf, params, profiles[a], profiles[b]
         )
         if m is not None and not one_interface(usable[a], usable[b]):
-            best[(a, b)] = m
+            best[(a, b)] = (
+                replace(m, verified=False) if m.verified and override(usable[a], usable[b]) else m
+            )
     _idioms(best, feats, params)
     _conventions(best, usable, params)
     groups, matches_of = _group(best, exact, params.max_group)

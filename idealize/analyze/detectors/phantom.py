@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -200,8 +200,21 @@ _GO_FIELD = re.compile(r"^\s*([A-Za-z_]\w*)\s+[\w\[\]*.{}]+(\s+`[^`]*`)?\s*(//.*
 _TS_FIELD = re.compile(
     r"^\s*(?:readonly\s+|public\s+|private\s+|protected\s+)*([A-Za-z_$][\w$]*)\??\s*:", re.M
 )
+# (one line each: `if self._ready:` ends a line, and no annotation runs on to a later `=`)
 _PY_FIELD = re.compile(
-    r"^\s{4}([A-Za-z_]\w*)\s*:\s*\S|self\.([A-Za-z_]\w*)\s*(?::[^=]+)?=(?!=)", re.M
+    r"^[ \t]{4}([A-Za-z_]\w*)[ \t]*:[ \t]*\S|self\.([A-Za-z_]\w*)[ \t]*(?::[^=\n]+)?=(?!=)", re.M
+)
+# accessors read like fields: `get total()` (TypeScript), `@property def total` (Python); on
+# openai-agents-js, #1640 turned `RecordingModel.firstTurnArgs` into a getter and its
+# readers were reported as phantoms
+_TS_ACCESSOR = re.compile(
+    r"^\s*(?:(?:public|private|protected|static|override)\s+)*(?:get|set)\s+([A-Za-z_$][\w$]*)\s*\(",
+    re.M,
+)
+_PY_PROPERTY = re.compile(
+    r"^[ \t]*@(?:property|cached_property|functools\.cached_property|[\w.]+\.setter)[ \t]*\n"
+    r"(?:[ \t]*@.*\n)*[ \t]*(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w*)",
+    re.M,
 )
 _TYPE_KINDS = frozenset({"class", "struct", "interface", "type"})
 
@@ -217,9 +230,10 @@ def _members(text: str, language: str, nested: bool = True) -> set[str]:
     if family(language) == "typescript":
         if "\n" in text and not nested:
             body = _member_level(body)
-        return {m.group(1) for m in _TS_FIELD.finditer(body)}
+        return {m.group(1) for m in (*_TS_FIELD.finditer(body), *_TS_ACCESSOR.finditer(body))}
     if language == "python":
-        return {m.group(1) or m.group(2) for m in _PY_FIELD.finditer(body)}
+        fields = {m.group(1) or m.group(2) for m in _PY_FIELD.finditer(body)}
+        return fields | {m.group(1) for m in _PY_PROPERTY.finditer(body)}
     return set()
 
 
@@ -351,6 +365,7 @@ def removals(branches: Sequence[Branch], pieces: Sequence[Piece]) -> list[Remova
                         )
                     )
     found += _field_removals(branches, pieces)
+    overloads: set[tuple[str, str, str, str]] = set()
     for p in pieces:
         if p.branch is None or p.change != "modified" or not p.old_params or p.cosmetic:
             continue
@@ -366,7 +381,10 @@ def removals(branches: Sequence[Branch], pieces: Sequence[Piece]) -> list[Remova
         if called.startswith("__"):
             continue
         for gone in p.old_params:
-            if gone not in p.params and len(gone) > 1:
+            # one removal per function: its overloads are indexed apart (`__init__#4`)
+            one = (p.branch, p.path, p.symbol.split("#")[0], gone)
+            if gone not in p.params and len(gone) > 1 and one not in overloads:
+                overloads.add(one)
                 found.append(
                     Removal(
                         p.branch,
@@ -577,6 +595,9 @@ def _resolve(r: Removal, use: Use, used_in: TreeView, defs: TreeView) -> tuple[O
         return "broken", f"requests fixture `{r.name}`, which nothing defines any more"
     name = r.function if r.what == "parameter" and r.function else r.name
     if r.what == "parameter":
+        elsewhere = _called_from_elsewhere(r, text, language, use.path, paths)
+        if elsewhere:
+            return "fine", f"`{r.function}` comes from `{elsewhere}`"
         if _takes(defs, r):
             return "fine", "the function takes it again"
         if _another_takes(defs, r):
@@ -650,6 +671,41 @@ def _resolve_go(r: Removal, use: Use, text: str, defs: TreeView) -> tuple[Outcom
             return "fine", "still defined in the package"
         return "broken", f"`{r.name}` is used in its package, which no longer defines it"
     return "fine", "not this package's name"
+
+
+def _called_from_elsewhere(
+    r: Removal, text: str, language: str, importer: str, paths: Collection[str]
+) -> str | None:
+    """A function or a class called by its own name: the module the use's file imports that
+    name from, when no import of it can mean the removal's file. On livekit/agents, #6475
+    took `agent_context_carryover` off the inference `STT`, and tests that import
+    `STT` from `livekit.plugins.assemblyai` (inside each test) were read as its callers."""
+    owner = (r.symbol or "").split("#")[0].removesuffix(".__init__")
+    if r.function is None or "." in owner:
+        return None  # a method, called on an object: the import of its name says nothing
+    found = bound(text, language, r.function)
+    if not found or any(_may_hold(b.module, importer, r.path, paths) for b in found):
+        return None
+    return found[0].module
+
+
+def _may_hold(module: str, importer: str, removed: str, paths: Collection[str]) -> bool:
+    """Can an import of ``module`` reach the file ``removed``: the module is that file, a
+    package holding it (a re-export), or a module this tree cannot place?"""
+    files = module_files(module, importer, paths)
+    if files:
+        return any(
+            f == removed
+            or (
+                f.rsplit("/", 1)[-1].split(".")[0] in ("__init__", "index")
+                and removed.startswith(f.rsplit("/", 1)[0] + "/")
+            )
+            for f in files
+        )
+    if family(language_of(importer) or "") != "python" or module.startswith("."):
+        return True  # a package name or a relative path not found: it could be anything
+    dotted = "." + removed.rsplit(".", 1)[0].replace("/", ".") + "."
+    return f".{module}." in dotted
 
 
 def _takes(defs: TreeView, r: Removal) -> bool:
