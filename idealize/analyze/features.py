@@ -610,9 +610,20 @@ _CLOSERS = frozenset({"}", "};", ")", "});", "},", "]"})
 
 
 def code_lines(text: str) -> list[str]:
-    """A definition's lines of code below its first line, stripped: no decorators,
-    docstrings, comments or lone closing brackets."""
-    body = _NOT_CODE.sub("", text.split("\n", 1)[1] if "\n" in text else "")
+    """A definition's lines of code below its header, stripped: no decorators, docstrings,
+    comments or lone closing brackets. The header runs until its brackets close: a
+    signature of one parameter per line is not code (on livekit/agents, a one-line
+    `return ChunkedStream(...)` under a six-line signature)."""
+    lines = text.split("\n")
+    depth, end, decorator = 0, len(lines), False
+    for i, line in enumerate(lines):
+        if depth <= 0:
+            decorator = line.lstrip().startswith("@")  # however long, it comes before
+        depth += sum(line.count(c) for c in "([") - sum(line.count(c) for c in ")]")
+        if depth <= 0 and not decorator:
+            end = i  # the header's last line
+            break
+    body = _NOT_CODE.sub("", "\n".join(lines[end + 1 :]))
     return [
         t
         for line in body.splitlines()

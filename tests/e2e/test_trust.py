@@ -1656,3 +1656,167 @@ def test_a_field_turned_into_a_getter_is_still_there(repo: Repo) -> None:
     branch(repo, "agent/first", {"src/first.ts": uses}, "Read the first input")
     plan = merge_all(repo, "agent/getter", "agent/first")
     assert not [f for f in plan.findings if f.kind == "phantom_dependency"], plan.findings
+
+
+def _vendor(name: str, method: str) -> str:
+    return (
+        "import json\n\n\n"
+        "class ChunkedStream:\n"
+        "    def __init__(self, tts, input_text, conn_options=None):\n"
+        f'        self.url = "https://api.{name}.example.com/v1/tts"\n'
+        "        self.body = json.dumps({'text': input_text, 'voice': tts.voice})\n"
+        "        self.conn_options = conn_options\n\n\n"
+        "class TTS:\n"
+        "    def __init__(self, voice):\n"
+        "        self.voice = voice\n\n"
+        f"    def {method}(\n"
+        "        self,\n"
+        "        text: str,\n"
+        "        *,\n"
+        "        conn_options: dict | None = None,\n"
+        "    ) -> ChunkedStream:\n"
+        "        return ChunkedStream(tts=self, input_text=text, conn_options=conn_options)\n"
+    )
+
+
+def test_two_factories_of_their_own_modules_classes_are_no_copies(repo: Repo) -> None:
+    """livekit/agents: slng's `_synthesize_candidate` (#6442) and fishaudio's and
+    simplismart's `synthesize` each return their own module's `ChunkedStream` in one line;
+    they were reported as copies (judged FALSE)."""
+    start(
+        repo,
+        {
+            "plugins/__init__.py": "",
+            "plugins/fish.py": _vendor("fish", "synthesize"),
+            "plugins/simple.py": _vendor("simple", "synthesize"),
+        },
+    )
+    slng = _vendor("slng", "_synthesize_candidate")
+    branch(repo, "agent/slng", {"plugins/slng.py": slng}, "SLNG TTS with fallback")
+    plan = merge_all(repo, "agent/slng")
+    assert not [f for f in findings(plan, "duplicate") if "synthesize" in f], plan.findings
+
+
+LOGGER_TEST_GO = """package transport
+
+import "testing"
+
+type testLogger struct {
+	ch chan string
+}
+
+func (l testLogger) Infof(format string, v ...any) {
+	l.ch <- format
+}
+
+func newTestLogger(ch chan string) testLogger {
+	return testLogger{ch: ch}
+}
+
+func TestStreamLogs(t *testing.T) {
+	ch := make(chan string, 1)
+	logger := newTestLogger(ch)
+	logger.Infof("hello")
+	if <-ch != "hello" {
+		t.Fatal("no log")
+	}
+}
+"""
+
+
+def test_a_local_of_the_removed_name_is_no_use(repo: Repo) -> None:
+    """mcp-go #892 renamed the test type `testLogger`, while tests of another PR declare
+    a local `testLogger := newTestLogger(ch)`; those locals were reported as uses of the
+    renamed type. A Python function's nested `def` of a moved function's name is the same."""
+    start(
+        repo,
+        {"go.mod": "module example.com/mcp\n\ngo 1.22\n", "transport/log_test.go": LOGGER_TEST_GO},
+    )
+    renamed = LOGGER_TEST_GO.replace("testLogger", "channelHandler")
+    branch(repo, "agent/rename", {"transport/log_test.go": renamed}, "Rename the test logger")
+    uses = (
+        "package transport\n\n"
+        'import "testing"\n\n'
+        "func TestErrorsAreLogged(t *testing.T) {\n"
+        "\tch := make(chan string, 1)\n"
+        "\ttestLogger := newTestLogger(ch)\n"
+        '\ttestLogger.Infof("boom")\n'
+        '\tif <-ch != "boom" {\n'
+        '\t\tt.Fatal("no log")\n'
+        "\t}\n"
+        "}\n"
+    )
+    branch(repo, "agent/errors", {"transport/errors_test.go": uses}, "Log errors")
+    plan = merge_all(repo, "agent/rename", "agent/errors")
+    assert not [f for f in plan.findings if f.kind == "phantom_dependency"], plan.findings
+
+
+def test_a_nested_def_of_a_removed_name_is_no_use(repo: Repo) -> None:
+    """crewAI: a test's nested hook `def validate_file_path(context)` was read as a use of
+    the `validate_file_path` another PR moved away."""
+    start(
+        repo,
+        {
+            "app/__init__.py": "",
+            "app/paths.py": "def validate_file_path(path):\n    return path.strip()\n",
+        },
+    )
+    branch(repo, "agent/move", {"app/paths.py": "X = 1\n"}, "Move path checks to security")
+    uses = (
+        "def test_hook_sees_the_path():\n"
+        "    seen = []\n\n"
+        "    def validate_file_path(context):\n"
+        "        seen.append(context)\n"
+        "        return True\n\n"
+        '    assert validate_file_path({"path": "a"})\n'
+        "    assert seen\n"
+    )
+    branch(repo, "agent/hooks", {"tests/test_hooks.py": uses}, "Test tool hooks")
+    plan = merge_all(repo, "agent/move", "agent/hooks")
+    assert not [f for f in plan.findings if f.kind == "phantom_dependency"], plan.findings
+
+
+MODELS = '''import json
+import urllib.request
+
+
+def fetch_recommended_models(base_url, timeout=10):
+    """The models the service recommends, newest first."""
+    with urllib.request.urlopen(f"{base_url}/api/v1/models/recommended", timeout=timeout) as r:
+        payload = json.loads(r.read().decode("utf-8"))
+    models = [m for m in payload.get("models", []) if m.get("enabled", True)]
+    models.sort(key=lambda m: m.get("released_at", ""), reverse=True)
+    return [{"id": m["id"], "label": m.get("label") or m["id"]} for m in models]
+'''
+
+
+def test_a_copy_that_now_calls_the_original_is_resolved(repo: Repo) -> None:
+    """cline: the extension's `fetchAndCacheClineRecommendedModels` copied core's fetch; a
+    later change made it call core's `fetchClineRecommendedModels` and only add caching. At
+    HEAD it is built on the original, no copy of it."""
+    start(repo, {"core/__init__.py": "", "ext/__init__.py": ""})
+    branch(repo, "agent/core", {"core/models.py": MODELS}, "Fetch recommended models")
+    copy = MODELS.replace("def fetch_recommended_models(", "def fetch_and_cache_models(").replace(
+        "    return [", "    CACHE[base_url] = [\n        ", 1
+    )
+    copy = copy.replace(
+        "for m in models]\n",
+        "for m in models\n    ]\n    return CACHE[base_url]\n",
+    ).replace("import urllib.request\n", "import urllib.request\n\nCACHE = {}\n")
+    branch(repo, "agent/cache", {"ext/models.py": copy}, "Cache models")
+    merge(repo, "agent/core", "agent/cache")
+    assert findings(run(Config(repo=repo.path, since="base")), "duplicate"), "not a copy"
+    repo.write(
+        "ext/models.py",
+        "from core.models import fetch_recommended_models\n\nCACHE = {}\n\n\n"
+        "def fetch_and_cache_models(base_url, timeout=10):\n"
+        "    if base_url not in CACHE:\n"
+        "        CACHE[base_url] = fetch_recommended_models(base_url, timeout=timeout)\n"
+        "    return CACHE[base_url]\n",
+    )
+    repo.commit("Cache on top of core's fetch")
+    plan = run(Config(repo=repo.path, since="base"))
+    assert findings(plan, "duplicate") == [], plan.findings
+    assert [f.resolved for f in plan.findings if f.status == "resolved"] == [
+        "one copy now calls the other at HEAD"
+    ]

@@ -1173,7 +1173,9 @@ def test_a_tests_copy_of_code_outside_tests_is_a_candidate() -> None:
     ("text", "lines"),
     [
         ('def f():\n    """Doc.\n\n    More.\n    """\n    return g()\n', 1),
-        ("@router.get('/x')\ndef f():\n    # why\n    return g()\n", 2),  # the def line
+        ("@router.get('/x')\ndef f():\n    # why\n    return g()\n", 1),  # not the def line
+        ("@router.get(\n    '/x',\n)\ndef f():\n    return g()\n", 1),
+        ("def f(\n    self,\n    text: str,\n) -> Stream:\n    return Stream(text)\n", 1),
         ("function f() {\n  // why\n  /* and\n     how */\n  return g();\n}\n", 1),
         ("def f(a):\n    b = a + 1\n    c = b * 2\n    return c\n", 3),
         ("const f = () => g();", 0),

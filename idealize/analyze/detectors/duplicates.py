@@ -42,6 +42,7 @@ from idealize.analyze.features import (
     distinctive,
     split_identifier,
 )
+from idealize.analyze.head import TreeView
 from idealize.analyze.locate import prefetch_moved, to_head
 from idealize.analyze.minhash import LSH
 from idealize.analyze.params import param
@@ -1215,8 +1216,33 @@ def detect(ctx: Context, params: DuplicateParams) -> list[Finding]:
             and implemented_by("name", name, a.short) >= params.override_min
         )
 
+    def thin(a: Piece, b: Piece) -> bool:
+        return max(len(code_lines(a.text)), len(code_lines(b.text))) <= params.bare_lines
+
+    def own_targets(a: Piece, b: Piece) -> bool:
+        """Two thin definitions whose calls in common each name a definition of its own
+        file: one factory shape building two modules' own classes (on livekit/agents, each
+        plugin's `synthesize` returns its module's `ChunkedStream`)."""
+        shared = {c for c in a.features.calls & b.features.calls if "." not in c}
+        return (
+            a.path != b.path
+            and bool(shared)
+            and thin(a, b)
+            and all(
+                ctx.head.defines(a.path, n) is not None and ctx.head.defines(b.path, n) is not None
+                for n in sorted(shared)
+            )
+        )
+
+    def by_design(a: Piece, b: Piece, same: bool) -> bool:
+        """Alike by design rather than copied: one interface's method implemented alike
+        (a copy only when identical with more to it than the call it makes: cline's three
+        `ClineAccountService` classes, copied whole, are not three implementations of one
+        interface), or two thin factories of their own modules' classes."""
+        return (override(a, b) and (not same or thin(a, b))) or own_targets(a, b)
+
     found, pairs = _find_duplicates(
-        [*fresh, *ctx.existing], ctx.parallel, params, moved, one_interface, override
+        [*fresh, *ctx.existing], ctx.parallel, params, moved, one_interface, by_design
     )
     if ctx.merged:
         prefetch_moved([loc for f in found for loc in f.locations], ctx.head)
@@ -1324,6 +1350,25 @@ def _at_head(
         if (at.path, at.symbol) not in mapped:  # a moved copy is itself, not another
             mapped[(at.path, at.symbol)] = at
             survivors.append(loc)
+    # a member that calls another file's member is built on it, not a copy of it: a copy
+    # replaced by a call before HEAD (on cline, `fetchAndCacheClineRecommendedModels` now
+    # calls core's `fetchClineRecommendedModels`; on open-swe, `AgentGitPanel` renders the
+    # `AgentRightPanel` #2131 moved its tabs into). A call within one file is a helper the
+    # two make up one copy with (open-swe's `_ensure_watch_cron` and `_create_watch_cron`,
+    # together a copy of `ensure_background_task_cron`, judged TRUE)
+    callers = {
+        at
+        for at in mapped.values()
+        if any(
+            other.symbol and other.path != at.path and _calls(ctx.head, at, other.symbol)
+            for other in mapped.values()
+        )
+    }
+    if callers:
+        survivors = [
+            loc for loc, at in zip(survivors, mapped.values(), strict=True) if at not in callers
+        ]
+        mapped = {k: at for k, at in mapped.items() if at not in callers}
     here = tuple(mapped.values())
     branches = {loc.branch for loc in here if loc.branch is not None}
     if len(here) >= 2 and branches and (len(branches) >= 2 or len(here) > len(branches)):
@@ -1371,9 +1416,27 @@ def _at_head(
     return replace(
         f,
         status="resolved",
-        resolved="only one copy is left at HEAD",
+        resolved="one copy now calls the other at HEAD"
+        if callers
+        else "only one copy is left at HEAD",
         recommendation="Nothing to do: the copies were merged into one after they landed.",
     )
+
+
+def _calls(tree: TreeView, at: Location, symbol: str) -> bool:
+    """Does the definition ``at`` call (or render, in JSX) ``symbol``, by a short name
+    other than its own?"""
+    name = symbol.rsplit(".", 1)[-1].split("#")[0]
+    own = (at.symbol or "").rsplit(".", 1)[-1].split("#")[0]
+    if name == own or len(name) < 4:
+        return False
+    lines = tree.lines(at.path) or ()
+    found = [s for s in tree.definitions(at.path) if s.name == at.symbol]
+    if not found:
+        return False
+    body = "\n".join(code_lines("\n".join(lines[found[0].start_line - 1 : found[0].end_line])))
+    n = re.escape(name)
+    return re.search(rf"(?<![\w$]){n}\s*(?:<[^>()]*>)?\(|<{n}[\s/>]", body) is not None
 
 
 # how a group of copies is told, and how the pair left of it is told at HEAD
@@ -1420,13 +1483,14 @@ def _find_duplicates(
     params: DuplicateParams,
     moved: Callable[[Piece, Piece], bool],
     one_interface: Callable[[Piece, Piece], bool] = lambda a, b: False,
-    override: Callable[[Piece, Piece], bool] = lambda a, b: False,
+    by_design: Callable[[Piece, Piece, bool], bool] = lambda a, b, same: False,
 ) -> tuple[list[Finding], dict[frozenset[_Key], Match]]:
     """``find_duplicates``, and the verified pairs behind its findings by their members.
     ``one_interface(a, b)``: are the two classes implementing one interface, or two
-    differently named methods of such classes? ``override(a, b)``: are the two methods
-    implementations of one base class's method that many of its classes implement? Both
-    are checked only for pairs that scored, and within one shape."""
+    differently named methods of such classes? ``by_design(a, b, identical)``: are the two
+    alike by design (one interface's method implemented per class, two factories of their
+    own modules' classes), so at most a lead? Both are checked only for pairs that scored,
+    and within one shape."""
     usable = [p for p in pieces if _comparable(p, params)]
     feats = [_feature_set(p) | _reached(p, pieces) for p in usable]
     idf = _idf(feats)
@@ -1465,17 +1529,7 @@ def _find_duplicates(
                     # scripts, judged DEBATABLE; no judged copy involving example code was
                     # TRUE on any range)
                     and not (example_path(x.path) or example_path(y.path))
-                    # one interface's method, implemented alike: a copy only when there is
-                    # more to it than the call it makes (cline's three `ClineAccountService`
-                    # classes, copied whole, are not three implementations of one interface)
-                    and not (
-                        override(x, y)
-                        and (
-                            not same
-                            or max(len(code_lines(x.text)), len(code_lines(y.text)))
-                            <= params.bare_lines
-                        )
-                    )
+                    and not by_design(x, y, same)
                 )
                 best[(first, other)] = Match(
                     first,
@@ -1496,7 +1550,9 @@ def _find_duplicates(
         )
         if m is not None and not one_interface(usable[a], usable[b]):
             best[(a, b)] = (
-                replace(m, verified=False) if m.verified and override(usable[a], usable[b]) else m
+                replace(m, verified=False)
+                if m.verified and by_design(usable[a], usable[b], False)
+                else m
             )
     _idioms(best, feats, params)
     _conventions(best, usable, params)

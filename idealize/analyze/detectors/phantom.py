@@ -484,6 +484,38 @@ def _enclosing(tree: TreeView, path: str, line: int) -> str | None:
     return min(inside, key=lambda s: s.end_line - s.start_line).name if inside else None
 
 
+def _binds_locally(tree: TreeView, path: str, line: int, name: str) -> bool:
+    """Does the function the use sits in bind ``name`` itself: a parameter, a local
+    variable, a nested function or class? Then the bare name is that, not what another
+    branch removed (on mcp-go, tests declaring `testLogger := newTestLogger(ch)` were read
+    as uses of the `testLogger` type #892 renamed; on crewAI, a test's nested
+    `def validate_file_path(context)` as a use of the moved function)."""
+    inside = [
+        s
+        for s in tree.definitions(path)
+        if s.start_line <= line <= s.end_line and s.kind in ("function", "method")
+    ]
+    if not inside:
+        return False
+    s = min(inside, key=lambda s: s.end_line - s.start_line)
+    lines = tree.lines(path) or ()
+    body = "\n".join(lines[s.start_line - 1 : s.end_line])
+    language = language_of(path)
+    if name in parameters(header(body), language):
+        return True
+    n = re.escape(name)
+    if family(language or "") == "python":
+        pattern = (
+            rf"^[ \t]*{n}[ \t]*(?::[^=\n]+)?=(?!=)|^[ \t]*(?:async[ \t]+)?def[ \t]+{n}\b"
+            rf"|^[ \t]*class[ \t]+{n}\b|\bfor[ \t]+{n}[ \t]+in\b|\bas[ \t]+{n}\b"
+        )
+    elif language == "go":
+        pattern = rf"(?<![\w.]){n}(?:[ \t]*,[ \t]*\w+)*[ \t]*:=|\bvar[ \t]+{n}\b"
+    else:
+        pattern = rf"\b(?:const|let|var|function|class)[ \t]+{n}(?![\w$])"
+    return re.search(pattern, body.split("\n", 1)[-1], re.M) is not None
+
+
 def _module_member(name: str, line: str, text: str, language: str) -> str | None:
     """The module every ``x.name`` on the line is read from, when each ``x`` is a module
     the file imports whole (``import sys``, ``import * as fs``): a module's attribute is no
@@ -809,6 +841,13 @@ def _check(r: Removal, use: Use, ctx: Context) -> Use:
     # an import names its module in a string in Go and JS; the binding read below decides
     if use.how != "import" and not used_in.is_code(use.path, line, word):
         return replace(use, line=line, outcome="fine", why="in a comment or string")
+    if (
+        r.what not in ("parameter", "field", "module", "fixture")
+        and "." not in (r.symbol or "")
+        and re.search(rf"(?<![\w$.]){re.escape(word)}(?![\w$])", use.text)
+        and _binds_locally(used_in, use.path, line, word)
+    ):
+        return replace(use, line=line, outcome="fine", why=f"a local `{word}`")
     outcome, why = _resolve(r, replace(use, line=line), used_in, defs)
     return replace(
         use,
