@@ -60,6 +60,12 @@ def findings(plan: Plan, kind: str | None = None) -> list[str]:
     ]
 
 
+def any_tier(plan: Plan, kind: str) -> list[str]:
+    """The titles of every finding of ``kind``, whatever its tier or status: a lead or a
+    resolved one counts too."""
+    return [f.title for f in plan.findings if f.kind == kind]
+
+
 def squash(repo: Repo, name: str, edits: dict[str, str], message: str) -> None:
     """A pull request squash-merged on GitHub: one commit on main, '(#N)' in its subject."""
     repo.git("checkout", "-q", "-b", name, "main")
