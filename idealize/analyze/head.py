@@ -155,6 +155,11 @@ class TreeView:
                 return s
         return None
 
+    def body(self, path: str, symbol: Symbol) -> str:
+        """The text of one of ``path``'s definitions at this commit, its lines joined."""
+        lines = self.lines(path) or ()
+        return "\n".join(lines[symbol.start_line - 1 : symbol.end_line])
+
     def has_symbol(self, path: str, qualified: str) -> bool:
         return any(s.name == qualified for s in self.definitions(path))
 

@@ -882,10 +882,7 @@ def score_pair(
         and not tests
         and not examples
         and not (
-            (
-                (not same_name and not marked and not literals)
-                or max(len(code_lines(a.text)), len(code_lines(b.text))) <= params.bare_lines
-            )
+            ((not same_name and not marked and not literals) or _thin(a, b, params))
             and _other_delegates(a, b, fa, fb, idf, params)
         )
         and not _other_routes(a, b)
@@ -1022,6 +1019,11 @@ def _other_delegates(
     return own(fa, fb) and own(fb, fa)
 
 
+def _thin(a: Piece, b: Piece, params: DuplicateParams) -> bool:
+    """Are both definitions at most ``bare_lines`` lines of code below their headers?"""
+    return max(len(code_lines(a.text)), len(code_lines(b.text))) <= params.bare_lines
+
+
 def _other_words(a: str, b: str, params: DuplicateParams) -> bool:
     """One shape over other data: the words of the two definitions' strings are nearly all
     different. A renamed copy keeps its messages but for the noun (`remote name cannot be
@@ -1130,17 +1132,20 @@ def detect(ctx: Context, params: DuplicateParams) -> list[Finding]:
 
     members: dict[tuple[str, str], frozenset[str]] = {}
 
-    def methods(p: Piece) -> frozenset[str]:
-        """The method names of the piece's class (or of the class itself), at HEAD."""
-        owner = p.symbol if p.kind == "class" else p.symbol.rsplit(".", 1)[0]
-        key = (p.path, owner)
+    def methods_at(path: str, owner: str) -> frozenset[str]:
+        """The method names of class ``owner`` of ``path``, at HEAD."""
+        key = (path, owner)
         if key not in members:
             members[key] = frozenset(
                 s.name.rsplit(".", 1)[-1].split("#")[0]
-                for s in ctx.head.definitions(p.path)
+                for s in ctx.head.definitions(path)
                 if s.name.rsplit(".", 1)[0] == owner
             )
         return members[key]
+
+    def methods(p: Piece) -> frozenset[str]:
+        """The method names of the piece's class (or of the class itself), at HEAD."""
+        return methods_at(p.path, p.symbol if p.kind == "class" else p.symbol.rsplit(".", 1)[0])
 
     def one_interface(a: Piece, b: Piece) -> bool:
         """Two classes that implement one interface (nearly every method of one has a
@@ -1185,12 +1190,11 @@ def detect(ctx: Context, params: DuplicateParams) -> list[Finding]:
         if key not in implementers:
             count = 0
             for path in sorted({m[0] for m in ctx.head.mentions([name])[name]}):
-                names = {s.name for s in ctx.head.definitions(path)}
                 count += sum(
                     1
                     for s in ctx.head.definitions(path)
                     if s.kind == "class"
-                    and f"{s.name}.{method}" in names
+                    and method in methods_at(path, s.name)
                     and (
                         name in bases(path, s.name)
                         if how == "base"
@@ -1216,9 +1220,6 @@ def detect(ctx: Context, params: DuplicateParams) -> list[Finding]:
             and implemented_by("name", name, a.short) >= params.override_min
         )
 
-    def thin(a: Piece, b: Piece) -> bool:
-        return max(len(code_lines(a.text)), len(code_lines(b.text))) <= params.bare_lines
-
     def own_targets(a: Piece, b: Piece) -> bool:
         """Two thin definitions whose calls in common each name a definition of its own
         file: one factory shape building two modules' own classes (on livekit/agents, each
@@ -1227,7 +1228,7 @@ def detect(ctx: Context, params: DuplicateParams) -> list[Finding]:
         return (
             a.path != b.path
             and bool(shared)
-            and thin(a, b)
+            and _thin(a, b, params)
             and all(
                 ctx.head.defines(a.path, n) is not None and ctx.head.defines(b.path, n) is not None
                 for n in sorted(shared)
@@ -1239,7 +1240,7 @@ def detect(ctx: Context, params: DuplicateParams) -> list[Finding]:
         (a copy only when identical with more to it than the call it makes: cline's three
         `ClineAccountService` classes, copied whole, are not three implementations of one
         interface), or two thin factories of their own modules' classes."""
-        return (override(a, b) and (not same or thin(a, b))) or own_targets(a, b)
+        return (override(a, b) and (not same or _thin(a, b, params))) or own_targets(a, b)
 
     found, pairs = _find_duplicates(
         [*fresh, *ctx.existing], ctx.parallel, params, moved, one_interface, by_design
@@ -1430,11 +1431,10 @@ def _calls(tree: TreeView, at: Location, symbol: str) -> bool:
     own = (at.symbol or "").rsplit(".", 1)[-1].split("#")[0]
     if name == own or len(name) < 4:
         return False
-    lines = tree.lines(at.path) or ()
     found = [s for s in tree.definitions(at.path) if s.name == at.symbol]
     if not found:
         return False
-    body = "\n".join(code_lines("\n".join(lines[found[0].start_line - 1 : found[0].end_line])))
+    body = "\n".join(code_lines(tree.body(at.path, found[0])))
     n = re.escape(name)
     return re.search(rf"(?<![\w$]){n}\s*(?:<[^>()]*>)?\(|<{n}[\s/>]", body) is not None
 

@@ -479,9 +479,24 @@ def _how(r: Removal, text: str) -> How | None:
     return None
 
 
+def _innermost(
+    tree: TreeView, path: str, line: int, kinds: frozenset[str] | None = None
+) -> Symbol | None:
+    """The innermost definition (of one of ``kinds``, if given) holding ``line``."""
+    inside = [
+        s
+        for s in tree.definitions(path)
+        if s.start_line <= line <= s.end_line and (kinds is None or s.kind in kinds)
+    ]
+    return min(inside, key=lambda s: s.end_line - s.start_line) if inside else None
+
+
 def _enclosing(tree: TreeView, path: str, line: int) -> str | None:
-    inside = [s for s in tree.definitions(path) if s.start_line <= line <= s.end_line]
-    return min(inside, key=lambda s: s.end_line - s.start_line).name if inside else None
+    s = _innermost(tree, path, line)
+    return s.name if s else None
+
+
+_CALLABLE_KINDS = frozenset({"function", "method"})
 
 
 def _binds_locally(tree: TreeView, path: str, line: int, name: str) -> bool:
@@ -490,16 +505,10 @@ def _binds_locally(tree: TreeView, path: str, line: int, name: str) -> bool:
     branch removed (on mcp-go, tests declaring `testLogger := newTestLogger(ch)` were read
     as uses of the `testLogger` type #892 renamed; on crewAI, a test's nested
     `def validate_file_path(context)` as a use of the moved function)."""
-    inside = [
-        s
-        for s in tree.definitions(path)
-        if s.start_line <= line <= s.end_line and s.kind in ("function", "method")
-    ]
-    if not inside:
+    s = _innermost(tree, path, line, _CALLABLE_KINDS)
+    if s is None:
         return False
-    s = min(inside, key=lambda s: s.end_line - s.start_line)
-    lines = tree.lines(path) or ()
-    body = "\n".join(lines[s.start_line - 1 : s.end_line])
+    body = tree.body(path, s)
     language = language_of(path)
     if name in parameters(header(body), language):
         return True
@@ -579,12 +588,9 @@ def _declared_anywhere(tree: TreeView, name: str, language: str) -> bool:
             and re.search(rf"^\s*{re.escape(name)}\??\s*:", text, re.M)
         ):
             return True  # a key of a zod schema: the type `z.infer` gives declares it
-        lines = text.splitlines()
         for s in tree.definitions(path):
-            if s.kind in _TYPE_KINDS:
-                body = "\n".join(lines[s.start_line - 1 : s.end_line])
-                if name in _members(body, lang):
-                    return True
+            if s.kind in _TYPE_KINDS and name in _members(tree.body(path, s), lang):
+                return True
     return False
 
 
@@ -754,8 +760,7 @@ def _takes(defs: TreeView, r: Removal) -> bool:
 
 def _signature_takes(defs: TreeView, path: str, symbol: Symbol, name: str) -> bool:
     """Does this definition's signature take ``name`` (or any keyword, ``**kwargs``)?"""
-    lines = defs.lines(path) or ()
-    signature = header("\n".join(lines[symbol.start_line - 1 : symbol.end_line]))
+    signature = header(defs.body(path, symbol))
     return name in parameters(signature, language_of(path)) or "**" in signature
 
 
