@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 from collections.abc import Callable
@@ -7,12 +8,18 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import typer.testing
 
 from idealize.evaluate.samples import build_sample, cleanup_config, get_sample
 from idealize.pipeline import run
 from idealize.types import Plan
 
 GOLDEN = Path(__file__).parent / "golden"
+
+# typer's runner builds the click command again for every invoke (about 35 ms: the app's
+# commands, their options and help); the app never changes within a session, so the tests
+# build it once. Nothing else of the runner changes.
+typer.testing._get_command = functools.cache(typer.testing._get_command)  # type: ignore[attr-defined]
 
 
 @pytest.fixture(autouse=True)

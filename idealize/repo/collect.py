@@ -691,6 +691,9 @@ def _decode_files(text: str) -> tuple[tuple[FileChange, ...], list[Skipped]]:
     return files, [Skipped(*x) for x in data["skipped"]]
 
 
+SMALL_RANGE = 8  # branches whose diffs are read before parsing starts, to size the pool
+
+
 def _diffs(git: Git, todo: Sequence[_Pending], workers: int) -> Iterator[_Pending]:
     """Each branch with its diff read, in order, while git already reads the next ones
     (``workers`` git processes at a time)."""
@@ -768,10 +771,15 @@ def _finish(
     parsed_hunks: dict[int, tuple[dict[str, list[Hunk]], set[str]]] = {}
     sizes: dict[str, int] = {}
     if fresh:
-        # the pool forks before git's reader threads start
-        with index.pool() as parser, git.blobs() as reader:
-            clock.switch("parse.diffs")
-            for n, p in enumerate(_diffs(git, fresh, index.workers), start=1):
+        clock.switch("parse.diffs")
+        # A few branches' diffs are read first, to size the pool: a handful of files is
+        # parsed here, since forking workers costs more than it saves for them. Otherwise
+        # the pool forks before git's reader threads start, and parses while they read.
+        early = list(_diffs(git, fresh, 1)) if len(fresh) <= SMALL_RANGE else None
+        expected = None if early is None else sum(len(_wanted(p)) for p in early)
+        with index.pool(expected) as parser, git.blobs() as reader:
+            stream = iter(early) if early is not None else _diffs(git, fresh, index.workers)
+            for n, p in enumerate(stream, start=1):
                 clock.switch("parse.hunks")
                 parsed_hunks[id(p)] = _hunks_by_path(p.patch or "")
                 p.patch = None  # split into hunks: the text is no longer needed
