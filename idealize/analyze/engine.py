@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -147,6 +148,20 @@ def _cut(
         for f in b.files
         for s in f.symbols
         if s.renamed_from
+    }
+    # what a branch added that another branch then moved is still that branch's new code
+    # at its new path, not code already on the target (mem0 #5491 moved four plugins
+    # under integrations/: each function they had added was "resolved" as a copy of itself)
+    by_path: dict[str, set[str]] = defaultdict(set)
+    for p in pieces:
+        if p.change == "added":
+            by_path[p.path].add(p.symbol)
+    touched |= {
+        (f.path, symbol)
+        for b in branches
+        for f in b.files
+        if f.old_path and f.old_path != f.path
+        for symbol in by_path.get(f.old_path, ())
     }
     families = {family(p.language) for p in pieces}
     if not families:

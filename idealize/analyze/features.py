@@ -252,7 +252,7 @@ def _strip_comments(text: str, language: str | None) -> str:
     return pattern.sub(" ", text)
 
 
-FEATURES_VERSION = "features-7"
+FEATURES_VERSION = "features-8"
 
 
 def encode(f: Features) -> str:
@@ -510,14 +510,23 @@ _CANONICAL: dict[str, str] = {
         [
             "requests.get",
             "requests.post",
+            "requests.put",
+            "requests.patch",
+            "requests.delete",
             "requests.request",
             "httpx.get",
             "httpx.post",
+            "httpx.put",
+            "httpx.patch",
+            "httpx.delete",
             "urlopen",
             "request.urlopen",
             "urllib.request.urlopen",
             "axios.get",
             "axios.post",
+            "axios.put",
+            "axios.patch",
+            "axios.delete",
             "axios.request",
             "fetch",
             "http.Get",
@@ -527,10 +536,19 @@ _CANONICAL: dict[str, str] = {
             "client.Do",
             "session.get",
             "session.post",
+            "session.put",
+            "session.patch",
+            # not `session.delete` nor `client.delete`: an ORM session and a cache client
+            # delete too
             "client.get",
             "client.post",
+            "client.put",
+            "client.patch",
             "http.get",
             "http.post",
+            "http.put",
+            "http.patch",
+            "http.delete",
         ],
         "@http",
     ),

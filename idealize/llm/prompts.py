@@ -14,6 +14,7 @@ once more before it is recorded or sent.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -87,6 +88,24 @@ class RenderedPrompt:
         return Request(messages=messages, max_tokens=max_tokens, schema=schema)
 
 
+@functools.lru_cache(maxsize=8)
+def _environment(roots: tuple[str, ...]) -> jinja2.Environment:
+    """One environment per template folders, shared by every run in the process (an eval
+    renders thousands of prompts): templates are compiled once, and jinja still reloads
+    a template whose file changed."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(list(roots)),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    env.filters["fence"] = fence
+    env.filters["inline"] = inline
+    return env
+
+
 class Prompts:
     def __init__(
         self, user_dir: Path | None = None, redact: Callable[[str], str] | None = None
@@ -100,16 +119,7 @@ class Prompts:
                 )
             roots.insert(0, user_dir)
         self.roots = tuple(roots)
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader([str(r) for r in roots]),
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-            autoescape=False,
-        )
-        self.env.filters["fence"] = fence
-        self.env.filters["inline"] = inline
+        self.env = _environment(tuple(str(r) for r in roots))
         self._redact = redact or (lambda text: text)
 
     def names(self) -> list[str]:

@@ -1829,3 +1829,122 @@ def test_a_copy_that_now_calls_the_original_is_resolved(repo: Repo) -> None:
     assert [f.resolved for f in plan.findings if f.status == "resolved"] == [
         "one copy now calls the other at HEAD"
     ]
+
+
+def test_a_removers_own_test_moved_by_a_later_branch_is_no_use(repo: Repo) -> None:
+    """mem0 #4741 dropped `async_mode` from the settings and added tests that it is gone;
+    #5491 then moved the package, tests and all. The tests at their new path were
+    reported as code already on the target still using the field."""
+    settings = "export interface Settings {\n  apiKey: string;\n  async_mode?: boolean;\n}\n"
+    start(repo, {"sdk/src/types.ts": settings})
+    check = (
+        "import { Settings } from '../src/types';\n\n"
+        "export function checkGone(config: Settings): boolean {\n"
+        "  return (config as any).async_mode === undefined;\n"
+        "}\n"
+    )
+    branch(
+        repo,
+        "agent/drop",
+        {
+            "sdk/src/types.ts": "export interface Settings {\n  apiKey: string;\n}\n",
+            "sdk/tests/contract.ts": check,
+        },
+        "Drop async_mode from the settings",
+    )
+    merge(repo, "agent/drop")
+    repo.git("mv", "sdk", "integrations")
+    repo.commit("Move the sdk under integrations")
+    plan = run(Config(repo=repo.path, since="base"))
+    assert any_tier(plan, "phantom_dependency") == [], plan.findings
+
+
+def test_a_branchs_code_moved_by_a_later_branch_is_no_copy_of_itself(repo: Repo) -> None:
+    """mem0 #5459 added a plugin and #5491 moved every plugin under integrations/: each
+    moved function was read as code already on the target and listed, resolved, as a copy
+    of the branch's own function."""
+    start(repo, {"README.md": "plugins\n"})
+    plugin = "".join(
+        f"def step_{n}(state, client):\n"
+        f"    record = client.fetch('step-{n}', state['user_id'], retries=3)\n"
+        f"    state['history'].append(record['value'] * {n})\n"
+        f"    return client.commit(state, label='step-{n}')\n\n\n"
+        for n in range(3)
+    )
+    branch(repo, "agent/plugin", {"plugin/steps.py": plugin}, "Add the plugin")
+    merge(repo, "agent/plugin")
+    repo.git("checkout", "-q", "-b", "agent/move")
+    repo.git("mv", "plugin", "integrations")
+    repo.commit("Move the plugins under integrations")
+    repo.git("checkout", "-q", "main")
+    merge(repo, "agent/move")
+    # a later branch works next to the moved code, so the reuse check reads that folder
+    later = "def banner(name):\n    return f'== {name} =='\n"
+    branch(repo, "agent/banner", {"integrations/banner.py": later}, "Add a banner", "main")
+    plan = merge_all(repo, "agent/banner")
+    assert any_tier(plan, "duplicate") == [], plan.findings
+
+
+_EDGES = """from datetime import datetime
+
+
+class EntityEdge:
+    def __init__(self, **fields):
+        self.fields = fields
+
+
+class EpisodicEdge:
+    def __init__(self, **fields):
+        self.fields = fields
+
+
+def parse_db_date(value):
+    return datetime.fromisoformat(value) if value else None
+
+
+def get_episodic_edge_from_record(record):
+    return EpisodicEdge(
+        uuid=record['uuid'],
+        source_node_uuid=record['source_node_uuid'],
+        target_node_uuid=record['target_node_uuid'],
+        group_id=record['group_id'],
+        created_at=parse_db_date(record['created_at']),
+        valid_at=parse_db_date(record['valid_at']),
+        invalid_at=parse_db_date(record['invalid_at']),
+        expired_at=parse_db_date(record['expired_at']),
+    )
+"""
+
+
+@pytest.mark.parametrize(
+    ("built", "tier"), [("EntityEdge", "candidate"), ("EpisodicEdge", "finding")]
+)
+def test_parsers_of_two_record_kinds_are_no_copies(repo: Repo, built: str, tier: str) -> None:
+    """graphiti #1232 added a parser building an `EntityEdge` from a record; it was matched
+    with the parser building an `EpisodicEdge` from the same field names. Factories of
+    two different classes are leads at most; a parser building the same class is a copy."""
+    start(repo, {"app/__init__.py": "", "app/edges.py": _EDGES})
+    extra = (
+        "        fact=record['fact'],\n        name=record['name'],\n"
+        if built == "EntityEdge"
+        else ""
+    )
+    parser = (
+        "from app.edges import EntityEdge, EpisodicEdge, parse_db_date\n\n\n"
+        "def edge_from_record(record):\n"
+        f"    return {built}(\n"
+        "        uuid=record['uuid'],\n"
+        "        source_node_uuid=record['source_node_uuid'],\n"
+        "        target_node_uuid=record['target_node_uuid'],\n"
+        f"{extra}"
+        "        group_id=record['group_id'],\n"
+        "        created_at=parse_db_date(record['created_at']),\n"
+        "        valid_at=parse_db_date(record['valid_at']),\n"
+        "        invalid_at=parse_db_date(record['invalid_at']),\n"
+        "        expired_at=parse_db_date(record['expired_at']),\n"
+        "    )\n"
+    )
+    branch(repo, "agent/parsers", {"app/record_parsers.py": parser}, "Add record parsers")
+    plan = merge_all(repo, "agent/parsers")
+    tiers = [f.tier for f in plan.findings if f.kind == "duplicate" and f.status == "open"]
+    assert tiers == [tier], plan.findings

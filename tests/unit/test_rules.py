@@ -1205,3 +1205,43 @@ def test_a_headers_parameters_leave_its_decorators_out(text: str, names: tuple[s
     from idealize.analyze.features import header, parameters
 
     assert parameters(header(text), "python") == names
+
+
+UPDATE_ISSUE = """def update_issue(client, issue_id, changes):
+    issue = client.http.get(client.base + "/api/remote/issues/{id}".format(id=issue_id)).json()
+    merged = {**issue, **changes, "version": issue["version"] + 1}
+    url = client.base + "/api/remote/issues/{id}".format(id=issue_id)
+    return client.http.patch(url, json=merged).json()
+"""
+START_SESSION = """def start_workspace_session(client, issue_id, repo):
+    issue = client.http.get(client.base + "/api/remote/issues/{id}".format(id=issue_id)).json()
+    prompt = issue["title"] + "\\n\\n" + issue["description"]
+    body = {"repo": repo, "prompt": prompt}
+    return client.http.{method}(client.base + "{path}", json=body).json()
+"""
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "verified"),
+    [
+        # one GETs an issue to PATCH it, the other to POST a new workspace: two operations
+        ("post", "/api/task-attempts/create-and-start", False),
+        # the other PATCHes the same issue too: the same operation, twice
+        ("patch", "/api/remote/issues/{id}", True),
+    ],
+)
+def test_a_shared_lookup_before_two_operations_is_no_same_request(
+    method: str, path: str, verified: bool
+) -> None:
+    """vibe-kanban: `update_issue` and `start_workspace_session` both GET the remote issue
+    first, then one PATCHes it and the other POSTs a new workspace. The one shared GET was
+    reported as 'the same request' and made the pair a finding."""
+    b = START_SESSION.replace("{method}", method).replace("{path}", path)
+    pa = piece(UPDATE_ISSUE, "update_issue", "agent/a")
+    pb = piece(b, "start_workspace_session", "agent/b", "app/y.py")
+    fa, fb = _feature_set(pa), _feature_set(pb)
+    others = [_feature_set(piece(PARSE_A, "parse_version")), _feature_set(piece(SLUG_B, "slugify"))]
+    match = score_pair(pa, pb, fa, fb, _idf([fa, fb, *others]))
+    assert match is not None
+    assert match.verified is verified, match
+    assert any(e.startswith("the same request: GET") for e in match.evidence) is verified

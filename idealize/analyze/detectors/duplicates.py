@@ -605,6 +605,8 @@ def _template(path: str) -> str:
 
 # one module written once per platform, chosen by the bundler or the compiler by file name:
 # React Native's `aes.ts` / `aes.web.ts`, Go's `lock_unix.go` / `lock_windows.go`
+# `return EntityEdge(`, `return new Session(`, `return &Server{`: a factory's product
+_BUILDS = re.compile(r"\breturn\s+(?:new\s+|&)?([A-Z]\w*)\s*[({]")
 _PLATFORM = re.compile(
     r"\.(?:web|native|ios|android|macos|windows|electron|browser|node|server|client)(?=\.\w+$)"
     r"|_(?:windows|unix|linux|darwin|bsd|freebsd|openbsd|netbsd|plan9|js|wasm|wasip1|solaris"
@@ -741,7 +743,14 @@ def score_pair(
     # library and string building each uses (axios and a template vs fetch and `+`)
     methods_a, methods_b = pa.http, pb.http
     shared_paths = {x[2:] for x in shared_marked if x.startswith("/", 2) and x.count("/") >= 2}
-    request = bool(shared_paths) and bool(methods_a & methods_b)
+    # ...unless each also makes a kind of request the other does not: then the shared one
+    # is a lookup on the way to two operations (vibe-kanban: one tool GETs an issue to
+    # PATCH it, another GETs it to POST a new workspace)
+    request = (
+        bool(shared_paths)
+        and bool(methods_a & methods_b)
+        and not (methods_a - methods_b and methods_b - methods_a)
+    )
     strong = (
         (bool(shared_marked) and (len(shared_literals) >= 2 or bool(calls_made) or names > 0))
         or len(shared_literals) >= 2
@@ -1235,12 +1244,34 @@ def detect(ctx: Context, params: DuplicateParams) -> list[Finding]:
             )
         )
 
+    def builds_other(a: Piece, b: Piece) -> bool:
+        """Two factories of different classes: each returns a new instance of its own
+        class (or struct) of this repository, and none in common. Records of two kinds
+        share field names, so their parsers look alike (graphiti: one parser builds an
+        `EntityEdge`, the other an `EpisodicEdge`, from one record's fields)."""
+        if a.kind not in ("function", "method") or b.kind not in ("function", "method"):
+            return False
+        built_a, built_b = set(_BUILDS.findall(a.text)), set(_BUILDS.findall(b.text))
+        return (
+            bool(built_a and built_b)
+            and not built_a & built_b
+            and all(
+                n in ctx.defined and ctx.defined[n][2] in ("class", "struct")
+                for n in built_a | built_b
+            )
+        )
+
     def by_design(a: Piece, b: Piece, same: bool) -> bool:
         """Alike by design rather than copied: one interface's method implemented alike
         (a copy only when identical with more to it than the call it makes: cline's three
         `ClineAccountService` classes, copied whole, are not three implementations of one
-        interface), or two thin factories of their own modules' classes."""
-        return (override(a, b) and (not same or _thin(a, b, params))) or own_targets(a, b)
+        interface), two thin factories of their own modules' classes, or two factories
+        of different classes."""
+        return (
+            (override(a, b) and (not same or _thin(a, b, params)))
+            or own_targets(a, b)
+            or (not same and builds_other(a, b))
+        )
 
     found, pairs = _find_duplicates(
         [*fresh, *ctx.existing], ctx.parallel, params, moved, one_interface, by_design

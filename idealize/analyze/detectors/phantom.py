@@ -20,6 +20,7 @@ bottom.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections import defaultdict
 from collections.abc import Collection, Sequence
@@ -803,8 +804,17 @@ def _candidate_uses(
             uses.setdefault((path, line), Use(branch, path, line, text.strip(), how))
     if ctx.merged:
         added_by = {(path, text.strip()): b for b, path, _, text in lines.by_word.get(key, [])}
+        # a line the remover wrote itself stays its own when a later branch moves its file
+        # (mem0 #4741 dropped `async_mode` and added tests that it is gone; #5491 moved them)
+        own = {
+            (posixpath.basename(path), text.strip())
+            for b, path, _, text in lines.by_word.get(key, [])
+            if b == r.branch
+        }
         known = {(u.path, u.text) for u in uses.values()}  # a use already listed, by its text
         for path, line, text in ctx.head.mentions([key])[key]:
+            if (posixpath.basename(path), text.strip()) in own:
+                continue
             owner = added_by.get((path, text.strip()))
             if owner == r.branch or (owner is not None and not parallel(owner, r.branch)):
                 continue
