@@ -88,19 +88,25 @@ class RenderedPrompt:
         return Request(messages=messages, max_tokens=max_tokens, schema=schema)
 
 
-@functools.lru_cache(maxsize=8)
-def _environment(roots: tuple[str, ...]) -> jinja2.Environment:
-    """One environment per template folders, shared by every run in the process (an eval
-    renders thousands of prompts): templates are compiled once, and jinja still reloads
-    a template whose file changed."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(list(roots)),
+def text_environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
+    """A jinja environment for plain text (prompts, markdown plans): an undefined name is an
+    error, block tags leave no blank lines, and nothing is HTML-escaped."""
+    return jinja2.Environment(
+        loader=loader,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
         autoescape=False,
     )
+
+
+@functools.lru_cache(maxsize=8)
+def _environment(roots: tuple[str, ...]) -> jinja2.Environment:
+    """One environment per template folders, shared by every run in the process (an eval
+    renders thousands of prompts): templates are compiled once, and jinja still reloads
+    a template whose file changed."""
+    env = text_environment(jinja2.FileSystemLoader(list(roots)))
     env.filters["fence"] = fence
     env.filters["inline"] = inline
     return env

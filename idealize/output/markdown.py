@@ -8,20 +8,14 @@ from typing import Any
 
 import jinja2
 
+from idealize.llm.prompts import text_environment
 from idealize.output.plan_json import plan_to_dict
 from idealize.types import Plan
 
 
 @cache
 def _templates() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("idealize.output", "templates"),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        autoescape=False,
-    )
+    env = text_environment(jinja2.PackageLoader("idealize.output", "templates"))
     env.filters["loc"] = format_location
     env.filters["pct"] = lambda x: f"{round(float(x) * 100)}%"
     env.filters["mdcode"] = lambda s: "`" + str(s).replace("`", "'") + "`"
