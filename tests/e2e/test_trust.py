@@ -1948,3 +1948,24 @@ def test_parsers_of_two_record_kinds_are_no_copies(repo: Repo, built: str, tier:
     plan = merge_all(repo, "agent/parsers")
     tiers = [f.tier for f in plan.findings if f.kind == "duplicate" and f.status == "open"]
     assert tiers == [tier], plan.findings
+
+
+def test_a_private_name_for_an_interfaces_method_is_still_that_method(repo: Repo) -> None:
+    """strands: every model provider has its own `format_request` and `format_chunk`; the
+    Responses model, added later, named its own `_format_request` and `_format_chunk`, and
+    they were reported as copies of the other providers'."""
+    start(
+        repo,
+        {
+            "app/__init__.py": "",
+            "app/tts.py": BASE_TTS,
+            "plugins/__init__.py": "",
+            "plugins/alpha.py": _plugin("alpha", "speed"),
+            "plugins/beta.py": _plugin("beta", "pitch"),
+            "plugins/gamma.py": _plugin("gamma", "rate"),
+        },
+    )
+    delta = _plugin("delta", "emotion").replace("def update_options", "def _update_options")
+    branch(repo, "agent/delta", {"plugins/delta.py": delta}, "Delta TTS")
+    plan = merge_all(repo, "agent/delta")
+    assert not any("update_options" in f for f in findings(plan, "duplicate")), plan.findings

@@ -605,6 +605,11 @@ def _template(path: str) -> str:
 
 # one module written once per platform, chosen by the bundler or the compiler by file name:
 # React Native's `aes.ts` / `aes.web.ts`, Go's `lock_unix.go` / `lock_windows.go`
+def _plain(name: str) -> str:
+    """A method's name without the underscores that only make it private."""
+    return name.lstrip("_") or name
+
+
 # `return EntityEdge(`, `return new Session(`, `return &Server{`: a factory's product
 _BUILDS = re.compile(r"\breturn\s+(?:new\s+|&)?([A-Z]\w*)\s*[({]")
 _PLATFORM = re.compile(
@@ -1142,11 +1147,13 @@ def detect(ctx: Context, params: DuplicateParams) -> list[Finding]:
     members: dict[tuple[str, str], frozenset[str]] = {}
 
     def methods_at(path: str, owner: str) -> frozenset[str]:
-        """The method names of class ``owner`` of ``path``, at HEAD."""
+        """The method names of class ``owner`` of ``path``, at HEAD, without a leading
+        underscore: a private `_format_request` implements what the others call
+        `format_request` (strands' Responses model beside every other provider's)."""
         key = (path, owner)
         if key not in members:
             members[key] = frozenset(
-                s.name.rsplit(".", 1)[-1].split("#")[0]
+                _plain(s.name.rsplit(".", 1)[-1].split("#")[0])
                 for s in ctx.head.definitions(path)
                 if s.name.rsplit(".", 1)[0] == owner
             )
@@ -1165,7 +1172,11 @@ def detect(ctx: Context, params: DuplicateParams) -> list[Finding]:
         `delete_user_memory` was matched with Redis's `delete_session`, seven groups judged
         FALSE; mux's OAuth services share at most 82% of their method names, and their
         copies under other names were TRUE)."""
-        if a.kind != b.kind or a.kind not in ("method", "class") or a.short == b.short:
+        if (
+            a.kind != b.kind
+            or a.kind not in ("method", "class")
+            or _plain(a.short) == _plain(b.short)
+        ):
             return False
         if a.kind == "method" and a.symbol.rsplit(".", 1)[0] == b.symbol.rsplit(".", 1)[0]:
             return False
@@ -1217,16 +1228,19 @@ def detect(ctx: Context, params: DuplicateParams) -> list[Finding]:
         """Two implementations of one interface's method, which many classes implement
         each their own way (``override_min``): classes of one base class, or one class
         name in every plugin (`SpeechStream`, whose base one plugin names by an alias)."""
-        if a.kind != "method" or b.kind != "method" or a.short != b.short or a.path == b.path:
+        method = _plain(a.short)
+        if a.kind != "method" or b.kind != "method" or method != _plain(b.short):
+            return False
+        if a.path == b.path:
             return False
         owner_a, owner_b = a.symbol.rsplit(".", 1)[0], b.symbol.rsplit(".", 1)[0]
         shared = bases(a.path, owner_a) & bases(b.path, owner_b)
-        if any(implemented_by("base", x, a.short) >= params.override_min for x in sorted(shared)):
+        if any(implemented_by("base", x, method) >= params.override_min for x in sorted(shared)):
             return True
         name = owner_a.rsplit(".", 1)[-1]
         return (
             name == owner_b.rsplit(".", 1)[-1]
-            and implemented_by("name", name, a.short) >= params.override_min
+            and implemented_by("name", name, method) >= params.override_min
         )
 
     def own_targets(a: Piece, b: Piece) -> bool:
