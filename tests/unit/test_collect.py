@@ -252,3 +252,28 @@ def test_symbol_changes_ignore_untouched_definitions() -> None:
     changes = symbol_changes(old, new, [Hunk(6, 1, 6, 1, ("    return 2",), ("    return 3",))])
     assert [(c.name, c.change) for c in changes] == [("b", "modified")]
     assert isinstance(old[0], Symbol)
+
+
+def test_a_few_branches_are_parsed_without_forking_workers(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pre-commit run or a range of a few branches touches a handful of files: they are
+    parsed in this process, since forking workers costs more than it saves for them."""
+    import idealize.repo.symbols as symbols
+
+    _base(repo)
+    for name in ("agent/a", "agent/b"):
+        repo.git("checkout", "-q", "-b", name, "base")
+        repo.write(f"{name[-1]}.py", f"def {name[-1]}():\n    return 1\n")
+        repo.commit(f"add {name}")
+        repo.git("checkout", "-q", "main")
+        repo.git("merge", "-q", "--no-ff", "-m", f"Merge branch '{name}'", name)
+
+    def no_fork(method: str) -> None:
+        raise AssertionError(f"a {method} pool was made for a handful of files")
+
+    monkeypatch.setattr(symbols.multiprocessing, "get_context", no_fork)
+    index = SymbolIndex(Cache(None), workers=2)
+    col = collect(Git(repo.path), CollectOptions(since="base"), index)
+    assert sorted(s.name for b in col.branches for f in b.files for s in f.symbols) == ["a", "b"]
+    assert index.parsed >= 2
