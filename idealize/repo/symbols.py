@@ -26,7 +26,7 @@ from idealize.repo.languages import parser_for
 from idealize.repo.throwaway import worker_signals
 from idealize.types import Symbol
 
-PARSER_VERSION = "symbols-5"
+PARSER_VERSION = "symbols-6"
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,7 @@ _SPECS: dict[str, _Spec] = {
             "function_declaration": "function",
             "method_declaration": "method",
             "type_spec": "type",
+            "type_alias": "type",  # `type Option = func(*options)`
         },
         passthrough=frozenset({"source_file", "type_declaration"}),
         bodies=frozenset(),

@@ -1969,3 +1969,54 @@ def test_a_private_name_for_an_interfaces_method_is_still_that_method(repo: Repo
     branch(repo, "agent/delta", {"plugins/delta.py": delta}, "Delta TTS")
     plan = merge_all(repo, "agent/delta")
     assert not any("update_options" in f for f in findings(plan, "duplicate")), plan.findings
+
+
+def _go_provider(name: str, field: str) -> str:
+    return (
+        f"package {name}\n\n"
+        "type options struct {\n"
+        "\tbaseURL string\n"
+        "\tapiKey  string\n"
+        "\theaders map[string]string\n"
+        "}\n\n"
+        "// Option configures the provider (an alias, as most of fantasy's providers say it).\n"
+        "type Option = func(*options)\n\n"
+        "// WithBaseURL sets the endpoint the provider calls.\n"
+        "func WithBaseURL(baseURL string) Option {\n"
+        "\treturn func(o *options) {\n"
+        f"\t\to.{field} = baseURL\n"
+        "\t\tif o.headers == nil {\n"
+        "\t\t\to.headers = map[string]string{}\n"
+        "\t\t}\n"
+        "\t}\n"
+        "}\n"
+    )
+
+
+def test_each_go_packages_functional_option_is_its_own(repo: Repo) -> None:
+    """fantasy: every provider package has its own `WithBaseURL(...) Option` over its own
+    unexported options; a new provider's was reported as a copy of two others'. A package
+    cannot call another's option on its own options."""
+    start(
+        repo,
+        {
+            "go.mod": "module example.com/llm\n\ngo 1.22\n",
+            "providers/alpha/alpha.go": _go_provider("alpha", "baseURL"),
+            "providers/beta/beta.go": _go_provider("beta", "baseURL"),
+            "providers/gamma/gamma.go": _go_provider("gamma", "baseURL"),
+        },
+    )
+    # three providers added in parallel; one keeps its endpoints in a list
+    listed = _go_provider("epsilon", "baseURL").replace(
+        "o.baseURL = baseURL", "o.endpoints = append(o.endpoints, baseURL)"
+    )
+    added = (
+        ("delta", _go_provider("delta", "baseURL")),
+        ("epsilon", listed),
+        ("zeta", _go_provider("zeta", "apiKey")),
+    )
+    for name, text in added:
+        files = {f"providers/{name}/{name}.go": text}
+        branch(repo, f"agent/{name}", files, f"Add the {name} provider")
+    plan = merge_all(repo, "agent/delta", "agent/epsilon", "agent/zeta")
+    assert not any("WithBaseURL" in f for f in findings(plan, "duplicate")), plan.findings

@@ -39,8 +39,13 @@ CASES = {
         },
     ),
     "go": (
-        b"package p\n\ntype S struct{}\n\nfunc (s *S) M() {}\n\nfunc F() {}\n",
-        {("S", "struct", 3, 3), ("S.M", "method", 5, 5), ("F", "function", 7, 7)},
+        b"package p\n\ntype S struct{}\n\nfunc (s *S) M() {}\n\nfunc F() {}\n\ntype O = func(*S)\n",
+        {
+            ("S", "struct", 3, 3),
+            ("S.M", "method", 5, 5),
+            ("F", "function", 7, 7),
+            ("O", "type", 9, 9),  # a type alias defines a name too
+        },
     ),
     "rust": (
         b"struct S;\nimpl S {\n    fn new() -> S { S }\n}\nfn f() {}\n",

@@ -16,6 +16,7 @@ HEAD read top to bottom.
 from __future__ import annotations
 
 import math
+import posixpath
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -610,6 +611,8 @@ def _plain(name: str) -> str:
     return name.lstrip("_") or name
 
 
+# a Go function's result when it is one unqualified type: `func WithBaseURL(u string) Option {`
+_GO_RESULT = re.compile(r"^func\s+\w+\s*\((?:[^()]|\([^()]*\))*\)\s*\*?([A-Za-z_]\w*)\s*\{", re.M)
 # `return EntityEdge(`, `return new Session(`, `return &Server{`: a factory's product
 _BUILDS = re.compile(r"\breturn\s+(?:new\s+|&)?([A-Z]\w*)\s*[({]")
 _PLATFORM = re.compile(
@@ -1275,6 +1278,34 @@ def detect(ctx: Context, params: DuplicateParams) -> list[Finding]:
             )
         )
 
+    folders: dict[str, list[str]] = {}
+
+    def package_defines(path: str, name: str) -> bool:
+        """Does the Go package of ``path`` (its folder) define ``name``, at HEAD?"""
+        folder = posixpath.dirname(path)
+        if folder not in folders:
+            folders[folder] = [
+                f for f in ctx.head.paths if posixpath.dirname(f) == folder and f.endswith(".go")
+            ]
+        return any(ctx.head.defines(f, name) is not None for f in folders[folder])
+
+    def own_package_type(a: Piece, b: Piece) -> bool:
+        """Go: one function name in two packages, each returning a type its own package
+        defines. A functional option (`func WithBaseURL(u string) Option`) sets fields of
+        its package's own unexported options: each package needs its own, and one cannot
+        call the other's (fantasy: every provider's `WithBaseURL`)."""
+        if family(a.language) != "go" or a.short != b.short:
+            return False
+        if posixpath.dirname(a.path) == posixpath.dirname(b.path):
+            return False
+        ra, rb = _GO_RESULT.search(a.text), _GO_RESULT.search(b.text)
+        return bool(
+            ra
+            and rb
+            and package_defines(a.path, ra.group(1))
+            and package_defines(b.path, rb.group(1))
+        )
+
     def by_design(a: Piece, b: Piece, same: bool) -> bool:
         """Alike by design rather than copied: one interface's method implemented alike
         (a copy only when identical with more to it than the call it makes: cline's three
@@ -1285,6 +1316,7 @@ def detect(ctx: Context, params: DuplicateParams) -> list[Finding]:
             (override(a, b) and (not same or _thin(a, b, params)))
             or own_targets(a, b)
             or (not same and builds_other(a, b))
+            or own_package_type(a, b)
         )
 
     found, pairs = _find_duplicates(
