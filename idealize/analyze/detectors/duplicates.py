@@ -604,8 +604,6 @@ def _template(path: str) -> str:
     return re.sub(r"\d+", "#", path)
 
 
-# one module written once per platform, chosen by the bundler or the compiler by file name:
-# React Native's `aes.ts` / `aes.web.ts`, Go's `lock_unix.go` / `lock_windows.go`
 def _plain(name: str) -> str:
     """A method's name without the underscores that only make it private."""
     return name.lstrip("_") or name
@@ -615,6 +613,8 @@ def _plain(name: str) -> str:
 _GO_RESULT = re.compile(r"^func\s+\w+\s*\((?:[^()]|\([^()]*\))*\)\s*\*?([A-Za-z_]\w*)\s*\{", re.M)
 # `return EntityEdge(`, `return new Session(`, `return &Server{`: a factory's product
 _BUILDS = re.compile(r"\breturn\s+(?:new\s+|&)?([A-Z]\w*)\s*[({]")
+# one module written once per platform, chosen by the bundler or the compiler by file name:
+# React Native's `aes.ts` / `aes.web.ts`, Go's `lock_unix.go` / `lock_windows.go`
 _PLATFORM = re.compile(
     r"\.(?:web|native|ios|android|macos|windows|electron|browser|node|server|client)(?=\.\w+$)"
     r"|_(?:windows|unix|linux|darwin|bsd|freebsd|openbsd|netbsd|plan9|js|wasm|wasip1|solaris"
@@ -1310,8 +1310,8 @@ def detect(ctx: Context, params: DuplicateParams) -> list[Finding]:
         """Alike by design rather than copied: one interface's method implemented alike
         (a copy only when identical with more to it than the call it makes: cline's three
         `ClineAccountService` classes, copied whole, are not three implementations of one
-        interface), two thin factories of their own modules' classes, or two factories
-        of different classes."""
+        interface), two thin factories of their own modules' classes, two factories of
+        different classes, or one Go function per package over that package's own type."""
         return (
             (override(a, b) and (not same or _thin(a, b, params)))
             or own_targets(a, b)

@@ -815,8 +815,8 @@ def _candidate_uses(
         for path, line, text in ctx.head.mentions([key])[key]:
             if (posixpath.basename(path), text.strip()) in own:
                 continue
-            owner = added_by.get((path, text.strip()))
-            if owner == r.branch or (owner is not None and not parallel(owner, r.branch)):
+            owner = added_by.get((path, text.strip()))  # not the remover: `own` above
+            if owner is not None and not parallel(owner, r.branch):
                 continue
             how = _how(r, text)
             if how is None or language_of(path) is None:
