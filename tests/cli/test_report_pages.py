@@ -238,7 +238,9 @@ def test_the_eval_page(tmp_path: Path, browser_page: tuple[Any, list[str], list[
     cell_id = garbage.get_attribute("data-cell")
     garbage.click()
     detail = page.locator(f"details#{cell_id}")
-    assert detail.get_attribute("open") is not None
+    # the page opens the cell on `hashchange`, which fires after the click returns:
+    # wait for it (up to five seconds) rather than read the attribute at once
+    detail.and_(page.locator("details[open]")).wait_for(timeout=5000)
     detail.screenshot(path=str(screens / "eval-cell.png"))
     scored = detail.locator("ul.score").inner_text()
     assert "Recall: 0.00" in scored and "missed:" in scored and "Answers parsed: 0 of" in scored
