@@ -132,6 +132,18 @@ def _imports(text: str, fam: str) -> tuple[Binding, ...]:
     return ()
 
 
+_JS_STAR = re.compile(r"""^[ \t]*export\s+(?:type\s+)?\*\s+from\s*["']([^"']+)["']""", re.M)
+_PY_STAR = re.compile(r"^[ \t]*from[ \t]+([.\w]+)[ \t]+import[ \t]+\*", re.M)
+
+
+def star_exports(text: str, language: str) -> list[str]:
+    """The modules a file passes on whole: `export * from "./legacy-agent"` (not
+    `export * as ns`, which names one object), Python's `from .legacy import *`."""
+    fam = family(language)
+    pattern = _JS_STAR if fam == "typescript" else _PY_STAR if fam == "python" else None
+    return [m.group(1) for m in pattern.finditer(text)] if pattern else []
+
+
 def bound(text: str, language: str, name: str) -> list[Binding]:
     """The imports that bind ``name`` in the file."""
     return [b for b in imports(text, language) if b.local == name]

@@ -66,26 +66,34 @@ def parser_for(language: str) -> Any:
 def example_path(path: str) -> bool:
     """Example and demo code by where it lives (`examples/tools/image_generator.py`,
     `docs/examples/`, `cookbook/`, a documentation's own code `docs_src/lifespan/
-    tutorial001.py`): each one is meant to be read and run on its own (on the MCP Python
-    SDK, tutorial steps that each repeat the last one's lifespan, judged DEBATABLE)."""
+    tutorial001.py`, `python/samples/02-agents/...`): each one is meant to be read and run
+    on its own (on the MCP Python SDK, tutorial steps that each repeat the last one's
+    lifespan, judged DEBATABLE; on microsoft/agent-framework, eight findings among its
+    samples' toy tools and per-provider scaffolding, none TRUE)."""
     parts = path.lower().split("/")[:-1]
     # `example` alone only at the top: `com/example/` is a Java package, not a demo
-    return any(part in ("examples", "demos", "cookbook", "docs_src") for part in parts) or (
-        bool(parts) and parts[0] in ("example", "demo")
-    )
+    return any(
+        part in ("examples", "demos", "cookbook", "docs_src", "samples") for part in parts
+    ) or (bool(parts) and parts[0] in ("example", "demo", "sample"))
 
 
 def test_path(path: str) -> bool:
     """Test code, fixtures and test data by where they live. Storybook stories are
     fixtures too (on mux, two stories of different features), and so are eval suites
     written as tests (`skill_extraction.eval.ts`, run by the test runner: on gemini-cli, two
-    of them shared pasted session fixtures)."""
+    of them shared pasted session fixtures). A folder of one kind of tests is named so too
+    (`e2e/`, `e2e-tests/`, `react-tests/`, `integration_tests/`: on cloudflare/agents, e2e
+    helpers pasted from test file to test file were findings, judged DEBATABLE)."""
     lowered = "/" + path.lower()
     name = lowered.rsplit("/", 1)[-1]
     return (
         ".stories." in name
         or any(
             part in lowered for part in ("/tests/", "/test/", "/__tests__/", "/spec/", "/testdata/")
+        )
+        or any(
+            part == "e2e" or part.endswith(("-tests", "_tests"))
+            for part in lowered.split("/")[1:-1]
         )
         or name.startswith(("test_", "conftest"))
         or ".test." in name

@@ -442,6 +442,12 @@ def test_platform_variants_of_one_file_are_not_compared(
         ("evals/skill_extraction.eval.ts", True),
         ("src/browser/components/ContextSwitchWarning.tsx", False),
         ("src/stories/index.ts", False),
+        ("packages/agents/src/e2e-tests/recovery-helpers.ts", True),
+        ("packages/agents/src/react-tests/setup.ts", True),
+        ("e2e/helpers.ts", True),
+        ("python/integration_tests/conftest_helpers.py", True),
+        ("src/e2e.ts", False),
+        ("src/latests/index.ts", False),
     ],
 )
 def test_stories_and_tests_are_fixture_code(path: str, fixture: bool) -> None:
@@ -677,7 +683,7 @@ def test_a_methods_parameters_are_not_members_of_its_class() -> None:
     """happy: `filter: RecipientFilter` on its own line of a method's parameter list was read
     as a property of `EventRouter`; when the method changed, `EventRouter.filter` was
     reported removed while other work still 'used' it."""
-    from idealize.analyze.detectors.phantom import _members
+    from idealize.analyze.members import members
 
     text = """class EventRouter {
     private readonly io: Server;
@@ -693,7 +699,35 @@ def test_a_methods_parameters_are_not_members_of_its_class() -> None:
         return filter.type === 'all';
     }
 }"""
-    assert _members(text, "typescript", nested=False) == {"io", "pageSize"}
+    assert members(text, "typescript", nested=False) == {"io", "pageSize"}
+
+
+def test_a_class_field_declared_by_its_initialiser_is_a_member() -> None:
+    """cloudflare/agents #1911: `private _elicitationEnabled = false` declares the field as
+    much as `private readonly _elicitationEnabled: boolean` did. A comparison or an arrow's
+    `=>` is no initialiser."""
+    from idealize.analyze.members import members
+
+    text = """class ClientConnection {
+  private _elicitationEnabled = false;
+  static readonly VERSION = "2";
+  declare name: string;
+  onClose = (id: string) => this.close(id);
+  pending!: number;
+  counter;
+
+  close(id: string): void {
+    if (id == "x") return;
+  }
+}"""
+    assert members(text, "typescript", nested=False) == {
+        "_elicitationEnabled",
+        "VERSION",
+        "name",
+        "onClose",
+        "pending",
+        "counter",
+    }
 
 
 GUARD = """def use_{name}(request):
@@ -1098,6 +1132,9 @@ def test_counterparts_by_name_are_candidates(
         ("cookbook/rag/index.py", True),
         ("example/main.go", True),
         ("docs_src/lifespan/tutorial001.py", True),
+        ("python/samples/02-agents/harness/claw_step01_meet_your_claw.py", True),
+        ("sample/main.go", True),
+        ("src/audio/samples.py", False),
         ("docs/index.md", False),
         ("src/main/java/com/example/app/Service.java", False),
         ("src/agents/examples.py", False),

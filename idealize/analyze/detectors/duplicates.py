@@ -45,6 +45,7 @@ from idealize.analyze.features import (
 )
 from idealize.analyze.head import TreeView
 from idealize.analyze.locate import prefetch_moved, to_head
+from idealize.analyze.members import members
 from idealize.analyze.minhash import LSH
 from idealize.analyze.params import param
 from idealize.analyze.pieces import Piece
@@ -633,6 +634,20 @@ def _siblings(a: Piece, b: Piece) -> bool:
     return a.path != b.path and _template(a.path) == _template(b.path)
 
 
+_DATA_KINDS = frozenset({"interface", "type", "struct"})
+
+
+def _other_members(a: Piece, b: Piece) -> bool:
+    """Two data types of one name that declare mostly other members: what a type holds is
+    its members, so `Env` in two workers, each listing its own bindings, is a convention,
+    not a copy (on cloudflare/agents, two `type Env = {...}` of disjoint bindings shared
+    71% of their normalised shape and were reported as one thing)."""
+    if a.kind not in _DATA_KINDS or b.kind not in _DATA_KINDS:
+        return False
+    ma, mb = members(a.text, a.language, nested=False), members(b.text, b.language, nested=False)
+    return bool(ma) and bool(mb) and 2 * len(ma & mb) < len(ma | mb)
+
+
 def _allowed(a: Piece, b: Piece, exact: bool = False) -> bool:
     """May these two be compared? Files cut from one template look alike by design, unless
     the code is identical: then it was copied, template or not. (Cheap checks first: this
@@ -838,7 +853,12 @@ def score_pair(
     # the same name over different data (two TUIs' DefaultKeyMap, two routers' routes) is a
     # convention, not a copy
     other_data = min(len(pa.literals), len(pb.literals)) >= 3 and overlap < 0.3
-    copy = (same_name and structure >= params.finding_structure_same_name and not other_data) or (
+    copy = (
+        same_name
+        and structure >= params.finding_structure_same_name
+        and not other_data
+        and not _other_members(a, b)
+    ) or (
         structure >= params.finding_structure_copy
         and big
         and not same_file

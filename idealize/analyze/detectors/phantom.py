@@ -33,11 +33,13 @@ from idealize.analyze.bindings import (
     imports,
     module_files,
     package_of,
+    star_exports,
     would_mean,
 )
 from idealize.analyze.context import Context
 from idealize.analyze.features import header, parameters
 from idealize.analyze.head import TreeView
+from idealize.analyze.members import TYPE_KINDS, members
 from idealize.analyze.params import param
 from idealize.analyze.pieces import Piece
 from idealize.repo.languages import family, language_of
@@ -140,6 +142,8 @@ class Removal:
     base: str = ""  # a commit where it still existed
     inside: tuple[str, ...] = ()  # for a module: the symbols that went with it
     context: tuple[str, ...] = ()  # for a field: functions of its file that take the type
+    # for a field: types its owner began to build on in the same change (`extends X`)
+    gained: tuple[str, ...] = ()
 
     @property
     def language(self) -> str | None:
@@ -195,58 +199,21 @@ def _module_name(path: str) -> str:
     return path.rsplit("/", 2)[-2] if stem in ("__init__", "index") and "/" in path else stem
 
 
-# members declared in a type's body: Go struct fields, TS interface/type/class properties,
-# Python dataclass fields and attributes set on self
-_GO_FIELD = re.compile(r"^\s*([A-Za-z_]\w*)\s+[\w\[\]*.{}]+(\s+`[^`]*`)?\s*(//.*)?$", re.M)
-_TS_FIELD = re.compile(
-    r"^\s*(?:readonly\s+|public\s+|private\s+|protected\s+)*([A-Za-z_$][\w$]*)\??\s*:", re.M
+_TYPE_WORDS = frozenset(
+    {"export", "default", "declare", "abstract", "class", "interface", "type", "struct"}
+    | {"extends", "implements", "public", "private", "protected", "readonly", "keyof", "typeof"}
 )
-# (one line each: `if self._ready:` ends a line, and no annotation runs on to a later `=`)
-_PY_FIELD = re.compile(
-    r"^[ \t]{4}([A-Za-z_]\w*)[ \t]*:[ \t]*\S|self\.([A-Za-z_]\w*)[ \t]*(?::[^=\n]+)?=(?!=)", re.M
-)
-# accessors read like fields: `get total()` (TypeScript), `@property def total` (Python); on
-# openai-agents-js, #1640 turned `RecordingModel.firstTurnArgs` into a getter and its
-# readers were reported as phantoms
-_TS_ACCESSOR = re.compile(
-    r"^\s*(?:(?:public|private|protected|static|override)\s+)*(?:get|set)\s+([A-Za-z_$][\w$]*)\s*\(",
-    re.M,
-)
-_PY_PROPERTY = re.compile(
-    r"^[ \t]*@(?:property|cached_property|functools\.cached_property|[\w.]+\.setter)[ \t]*\n"
-    r"(?:[ \t]*@.*\n)*[ \t]*(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w*)",
-    re.M,
-)
-_TYPE_KINDS = frozenset({"class", "struct", "interface", "type"})
 
 
-def _members(text: str, language: str, nested: bool = True) -> set[str]:
-    """``nested=False``: only what sits at the members' indentation (TypeScript)."""
-    if "\n" in text:
-        body = text.split("\n", 1)[1]
-    else:  # a one-line type: `export type Req = { executor_profile_id: Id, };`
-        body = "\n".join(re.split(r"[{},;]", text.split("{", 1)[1])) if "{" in text else ""
-    if language == "go":
-        return {m.group(1) for m in _GO_FIELD.finditer(body)}
-    if family(language) == "typescript":
-        if "\n" in text and not nested:
-            body = _member_level(body)
-        return {m.group(1) for m in (*_TS_FIELD.finditer(body), *_TS_ACCESSOR.finditer(body))}
-    if language == "python":
-        fields = {m.group(1) or m.group(2) for m in _PY_FIELD.finditer(body)}
-        return fields | {m.group(1) for m in _PY_PROPERTY.finditer(body)}
-    return set()
-
-
-def _member_level(body: str) -> str:
-    """The lines of a type's body at its members' indentation: a method's multi-line
-    parameters (`filter: RecipientFilter`) and object keys inside it sit deeper, and are
-    not members (on happy, a parameter was reported as a removed `EventRouter.filter`)."""
-    lines = [x for x in body.splitlines() if x.strip() and x.strip() not in ("}", "};")]
-    if not lines:
-        return ""
-    indent = min(len(x) - len(x.lstrip()) for x in lines)
-    return "\n".join(x for x in lines if len(x) - len(x.lstrip()) == indent)
+def _type_names(text: str, own: str) -> set[str]:
+    """The type names a definition's header holds besides its own (`interface A extends B`,
+    `type A = B & {`, `class A(B):`): what it builds on."""
+    header = text.split("{", 1)[0].split(":\n", 1)[0]
+    return {
+        w
+        for w in re.findall(r"[A-Za-z_$][\w$]*", header)
+        if w[:1].isupper() and w != own and w not in _TYPE_WORDS
+    }
 
 
 def _field_removals(branches: Sequence[Branch], pieces: Sequence[Piece]) -> list[Removal]:
@@ -255,13 +222,13 @@ def _field_removals(branches: Sequence[Branch], pieces: Sequence[Piece]) -> list
     bases = {b.name: b.base for b in branches}
     found: list[Removal] = []
     for p in pieces:
-        if p.branch is None or p.change != "modified" or p.cosmetic or p.kind not in _TYPE_KINDS:
+        if p.branch is None or p.change != "modified" or p.cosmetic or p.kind not in TYPE_KINDS:
             continue
         old_text = p.old_text
         if not old_text or not p.removed_text:
             continue
-        before = _members(old_text, p.language, nested=False)
-        after = _members(p.text, p.language, nested=False)
+        before = members(old_text, p.language, nested=False)
+        after = members(p.text, p.language, nested=False)
         gone = {m for m in before - after if len(m) >= 4 and m not in COMMON_NAMES}
         added = sorted(after - before)
         type_name = p.short
@@ -273,6 +240,7 @@ def _field_removals(branches: Sequence[Branch], pieces: Sequence[Piece]) -> list
             and q.kind in ("function", "method")
             and re.search(rf"\b{re.escape(type_name)}\b", "\n".join(q.text.splitlines()[:3]))
         )
+        gained = tuple(sorted(_type_names(p.text, p.short) - _type_names(old_text, p.short)))
         for name in sorted(gone):
             found.append(
                 Removal(
@@ -285,6 +253,7 @@ def _field_removals(branches: Sequence[Branch], pieces: Sequence[Piece]) -> list
                     line=p.start_line,
                     base=bases.get(p.branch, ""),
                     context=takers,
+                    gained=gained,
                 )
             )
     return found
@@ -463,6 +432,14 @@ def _how(r: Removal, text: str) -> How | None:
         )
         return "reference" if member or key else None
     member = r.symbol is not None and "." in r.symbol
+    if member and family(r.language or "") == "typescript":
+        receivers = re.findall(rf"([\w$]+)\s*\??\.\s*{n}(?![\w$])", text)
+        if (
+            receivers
+            and all(x in _JS_GLOBALS for x in receivers)
+            and not re.search(rf"(?<![\w$.]){n}(?![\w$])", text)
+        ):
+            return None  # `Date.now()` is the runtime's, not a removed `WarmPool.now`
     if (
         IMPORT_LINE.match(text)
         or re.search(r"\brequire\(", text)
@@ -478,6 +455,16 @@ def _how(r: Removal, text: str) -> How | None:
     if re.search(rf"(?<![\w$]){n}(?![\w$])(?!\s*=(?!=))", text):
         return "reference"
     return None
+
+
+# objects every JavaScript runtime provides: `Date.now()` is no use of a class's `now` (on
+# cloudflare/agents, #1889's removed `WarmPool.now` had 443 such "uses")
+_JS_GLOBALS = frozenset(
+    {"Date", "Math", "JSON", "Object", "Array", "Promise", "Number", "String", "Boolean"}
+    | {"Symbol", "Reflect", "Intl", "URL", "Buffer", "console", "process", "window"}
+    | {"document", "globalThis", "crypto", "performance", "navigator", "location"}
+    | {"localStorage", "sessionStorage", "Atomics", "WebAssembly"}
+)
 
 
 def _innermost(
@@ -540,9 +527,11 @@ def _module_member(name: str, line: str, text: str, language: str) -> str | None
     return min(qualifiers)
 
 
-def _provides(tree: TreeView, path: str, name: str) -> bool:
-    """Does ``path`` still give ``name`` to importers: a definition, or any code use of the
-    word (a re-export, an assignment, an import of it)?"""
+def _provides(tree: TreeView, path: str, name: str, seen: frozenset[str] = frozenset()) -> bool:
+    """Does ``path`` still give ``name`` to importers: a definition, any code use of the
+    word (a re-export, an assignment, an import of it), or a module it passes on whole
+    (`export * from "./legacy-agent"`: on cloudflare/agents, #1557 moved `McpAgent` behind
+    one, and forty imports of it from the index were reported as broken)?"""
     if tree.defines(path, name) is not None:
         return True
     text = tree.text(path) or ""
@@ -551,7 +540,16 @@ def _provides(tree: TreeView, path: str, name: str) -> bool:
             path, n, name
         ):
             return True
-    return False
+    language = language_of(path)
+    if language is None or len(seen) > 8:
+        return False  # (a chain of barrels deeper than any seen is not followed)
+    seen = seen | {path}
+    return any(
+        _provides(tree, f, name, seen)
+        for module in star_exports(text, language)
+        for f in module_files(module, path, tree.paths)
+        if f not in seen
+    )
 
 
 def _modules_of(b: Binding, language: str) -> list[str]:
@@ -590,9 +588,51 @@ def _declared_anywhere(tree: TreeView, name: str, language: str) -> bool:
         ):
             return True  # a key of a zod schema: the type `z.infer` gives declares it
         for s in tree.definitions(path):
-            if s.kind in _TYPE_KINDS and name in _members(tree.body(path, s), lang):
+            if s.kind in TYPE_KINDS and name in members(tree.body(path, s), lang):
                 return True
     return False
+
+
+def _outside_base(defs: TreeView, r: Removal, language: str) -> str | None:
+    """A type the owner of a removed field began to build on in the same change (`extends`,
+    `implements`, `&`, a Python base class) and that the repository does not define: the
+    field may have moved there, and what it declares cannot be read here. On
+    cloudflare/agents, #1701 made `WorkerTransportOptions` extend the MCP SDK's options and
+    dropped the members that type declares; tests passing them were reported as broken. (A
+    base the type had before, `BaseModel` under a pydantic model, declared none of the
+    fields the type itself declared.)"""
+    for word in r.gained:
+        if not defs.defined_anywhere(word, language):
+            return word
+    return None
+
+
+_PY_MANIFESTS = ("pyproject.toml", "setup.cfg", "setup.py")
+
+
+def _installs(defs: TreeView, module: str, language: str) -> str | None:
+    """The manifest that declares an absolute Python import's top package as a dependency
+    (`"agent-framework-durabletask>=1.0"` in a pyproject's dependencies): the import then
+    means the installed distribution, not a file here. On microsoft/agent-framework, #7465
+    moved a workspace package to its own repository and kept depending on it; its imports
+    were reported as broken. (Distribution names fold `-`, `_` and `.` together; the
+    project's own `name = ...` line is no dependency.)"""
+    if family(language) != "python" or module.startswith("."):
+        return None
+    spelled = r"[-_.]".join(re.escape(part) for part in module.split(".")[0].split("_"))
+    entry = re.compile(
+        rf"""^(?!\s*name\s*=).*["']{spelled}(?:\[[^\]]*\])?\s*(?:[<>=!~;,'"\]]|$)"""
+        rf"|^{spelled}(?:\[[^\]]*\])?\s*(?:[<>=!~;]|$)",
+        re.I | re.M,
+    )
+    for path in sorted(defs.paths):
+        name = path.rsplit("/", 1)[-1]
+        manifest = name in _PY_MANIFESTS or (
+            name.startswith("requirements") and name.endswith(".txt")
+        )
+        if manifest and entry.search(defs.text(path) or ""):
+            return path
+    return None
 
 
 def _resolve(r: Removal, use: Use, used_in: TreeView, defs: TreeView) -> tuple[Outcome, str]:
@@ -610,6 +650,9 @@ def _resolve(r: Removal, use: Use, used_in: TreeView, defs: TreeView) -> tuple[O
                 if would_mean(module, use.path, r.path):
                     if module_files(module, use.path, paths):
                         return "fine", "the module is back"
+                    manifest = _installs(defs, module, language)
+                    if manifest:
+                        return "fine", f"`{module}` is a dependency `{manifest}` installs"
                     return "broken", f"imports `{module}`, which no longer exists"
         return "fine", "no import of the module"
     if r.what == "field":
@@ -627,6 +670,9 @@ def _resolve(r: Removal, use: Use, used_in: TreeView, defs: TreeView) -> tuple[O
         ) or (family(language) == "go" and _imports_package(text, r.path, use.path))
         if not reached:
             return "unknown", f"`{r.name}` may be another type's member"
+        outside = _outside_base(defs, r, language)
+        if outside:
+            return "unknown", f"`{owner}` builds on `{outside}`, which may declare `{r.name}`"
         return "broken", f"no type declares `{r.name}` any more"
     if r.what == "fixture":
         if defs.defined_anywhere(r.name, "python"):
@@ -674,7 +720,9 @@ def _resolve(r: Removal, use: Use, used_in: TreeView, defs: TreeView) -> tuple[O
             if b.imported is None or b.imported == qualifier.group(1):
                 target = b.module if b.imported is None else f"{b.module}.{b.imported}"
                 if would_mean(target, use.path, r.path) or would_mean(b.module, use.path, r.path):
-                    if defs.defines(r.path, name) is None:
+                    # (a module may pass the name on from where it moved: on cloudflare/agents,
+                    # `index.ts` re-exports the `getAgentByName` #2133 moved out of it)
+                    if not _provides(defs, r.path, name):
                         return (
                             "broken",
                             f"`{qualifier.group(1)}.{name}`: the module no longer has it",

@@ -1,0 +1,68 @@
+"""The members a type declares, read from its text: Go struct fields, TypeScript
+interface, type and class properties and accessors, Python dataclass fields, attributes set
+on ``self`` and properties. The phantom check asks which members a type lost; the duplicate
+check asks whether two types of one name declare the same members."""
+
+from __future__ import annotations
+
+import re
+
+from idealize.repo.languages import family
+
+# members declared in a type's body: Go struct fields, TS interface/type/class properties,
+# Python dataclass fields and attributes set on self
+_GO_FIELD = re.compile(r"^\s*([A-Za-z_]\w*)\s+[\w\[\]*.{}]+(\s+`[^`]*`)?\s*(//.*)?$", re.M)
+# (a class field may be declared by its initialiser alone: on cloudflare/agents, #1911 turned
+# `private readonly _elicitationEnabled: boolean` into `private _elicitationEnabled = false`,
+# and every use of the field was reported as broken)
+_TS_FIELD = re.compile(
+    r"^\s*(?:(?:readonly|public|private|protected|static|declare|override|accessor)\s+)*"
+    r"([A-Za-z_$][\w$]*)[?!]?\s*(?::|=(?![=>])|;)",
+    re.M,
+)
+# (one line each: `if self._ready:` ends a line, and no annotation runs on to a later `=`)
+_PY_FIELD = re.compile(
+    r"^[ \t]{4}([A-Za-z_]\w*)[ \t]*:[ \t]*\S|self\.([A-Za-z_]\w*)[ \t]*(?::[^=\n]+)?=(?!=)", re.M
+)
+# accessors read like fields: `get total()` (TypeScript), `@property def total` (Python); on
+# openai-agents-js, #1640 turned `RecordingModel.firstTurnArgs` into a getter and its
+# readers were reported as phantoms
+_TS_ACCESSOR = re.compile(
+    r"^\s*(?:(?:public|private|protected|static|override)\s+)*(?:get|set)\s+([A-Za-z_$][\w$]*)\s*\(",
+    re.M,
+)
+_PY_PROPERTY = re.compile(
+    r"^[ \t]*@(?:property|cached_property|functools\.cached_property|[\w.]+\.setter)[ \t]*\n"
+    r"(?:[ \t]*@.*\n)*[ \t]*(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w*)",
+    re.M,
+)
+TYPE_KINDS = frozenset({"class", "struct", "interface", "type"})
+
+
+def members(text: str, language: str, nested: bool = True) -> set[str]:
+    """``nested=False``: only what sits at the members' indentation (TypeScript)."""
+    if "\n" in text:
+        body = text.split("\n", 1)[1]
+    else:  # a one-line type: `export type Req = { executor_profile_id: Id, };`
+        body = "\n".join(re.split(r"[{},;]", text.split("{", 1)[1])) if "{" in text else ""
+    if language == "go":
+        return {m.group(1) for m in _GO_FIELD.finditer(body)}
+    if family(language) == "typescript":
+        if "\n" in text and not nested:
+            body = member_level(body)
+        return {m.group(1) for m in (*_TS_FIELD.finditer(body), *_TS_ACCESSOR.finditer(body))}
+    if language == "python":
+        fields = {m.group(1) or m.group(2) for m in _PY_FIELD.finditer(body)}
+        return fields | {m.group(1) for m in _PY_PROPERTY.finditer(body)}
+    return set()
+
+
+def member_level(body: str) -> str:
+    """The lines of a type's body at its members' indentation: a method's multi-line
+    parameters (`filter: RecipientFilter`) and object keys inside it sit deeper, and are
+    not members (on happy, a parameter was reported as a removed `EventRouter.filter`)."""
+    lines = [x for x in body.splitlines() if x.strip() and x.strip() not in ("}", "};")]
+    if not lines:
+        return ""
+    indent = min(len(x) - len(x.lstrip()) for x in lines)
+    return "\n".join(x for x in lines if len(x) - len(x.lstrip()) == indent)
