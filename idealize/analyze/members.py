@@ -61,7 +61,8 @@ def member_level(body: str) -> str:
     """The lines of a type's body at its members' indentation: a method's multi-line
     parameters (`filter: RecipientFilter`) and object keys inside it sit deeper, and are
     not members (on happy, a parameter was reported as a removed `EventRouter.filter`)."""
-    lines = [x for x in body.splitlines() if x.strip() and x.strip() not in ("}", "};")]
+    # (closing lines, `}` or a schema's `});`, hold no member)
+    lines = [x for x in body.splitlines() if x.strip(" \t)}];,")]
     if not lines:
         return ""
     indent = min(len(x) - len(x.lstrip()) for x in lines)

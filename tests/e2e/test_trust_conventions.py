@@ -59,3 +59,93 @@ def test_two_types_of_one_name_with_other_members_are_no_copy(
     plan = merge_all(repo, "agent/conformance", "agent/teardown")
     env = [t for t in findings(plan, "duplicate") if "`Env`" in t]
     assert bool(env) is same_members, plan.findings
+
+
+CLIENT_ENDPOINT = """from http import HTTPStatus
+
+from ...types import Response
+
+
+def _parse_response(*, client, response):
+    if response.status_code == 200:
+        return {kind}.from_dict(response.json())
+    if response.status_code == 401:
+        return Error.from_dict(response.json())
+    if client.raise_on_unexpected_status:
+        raise UnexpectedStatus(response.status_code, response.content)
+    return None
+
+
+def _build_response(*, client, response):
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+"""
+
+
+@pytest.mark.parametrize("marked", [True, False])
+def test_generated_code_is_not_compared(repo: Repo, marked: bool) -> None:
+    """e2b-dev/E2B: every finding of its first run was one endpoint of its generated
+    OpenAPI client against another (`_parse_response`, `_build_response`). The repository
+    says which code is generated (`linguist-generated` in `.gitattributes`); the same code
+    unmarked is still a copy."""
+    attributes = "sdk/client/** linguist-generated=true\n" if marked else "*.png binary\n"
+    start(
+        repo,
+        {
+            ".gitattributes": attributes,
+            "sdk/client/api/get_sandboxes.py": CLIENT_ENDPOINT.format(kind="ListedSandbox"),
+        },
+    )
+    branch(
+        repo,
+        "agent/volumes",
+        {"sdk/client/api/get_volumes.py": CLIENT_ENDPOINT.format(kind="ListedVolume")},
+        "Regenerate the client for volumes",
+    )
+    branch(
+        repo,
+        "agent/secrets",
+        {"sdk/client/api/get_secrets.py": CLIENT_ENDPOINT.format(kind="ListedSecret")},
+        "Regenerate the client for secrets",
+    )
+    plan = merge_all(repo, "agent/volumes", "agent/secrets")
+    assert bool(findings(plan, "duplicate")) is not marked, plan.findings
+
+
+def _schema(name: str, fields: tuple[str, ...]) -> str:
+    keys = "".join(f"  {field}: z.string().min(1),\n" for field in fields)
+    return (
+        'import { z } from "zod";\n\n'
+        f"export const {name}Schema = z.object({{\n{keys}  createdAt: z.number(),\n}});\n\n"
+        f"export type {name} = z.infer<typeof {name}Schema>;\n"
+    )
+
+
+@pytest.mark.parametrize("same_fields", [False, True])
+def test_two_schemas_of_one_shape_and_other_fields_are_no_copy(
+    repo: Repo, same_fields: bool
+) -> None:
+    """langfuse: an approval decision's zod schema and a sandbox write's arguments shared
+    89% of their normalised shape and no field but `z.string().min(1)`'s spelling; they were
+    reported as one thing. With the same fields, the two schemas are one written twice."""
+    start(repo, {"README.md": "# agent\n"})
+    decision = ("toolCallId", "decidedByUserId", "reason", "channel")
+    write = decision if same_fields else ("path", "content", "encoding", "workspace")
+    branch(
+        repo,
+        "agent/approvals",
+        {"src/agent/approvalEvents.ts": _schema("ApprovalDecision", decision)},
+        "Record approval decisions",
+    )
+    branch(
+        repo,
+        "agent/sandbox",
+        {"src/sandbox/schema.ts": _schema("SandboxWriteArgs", write)},
+        "Let the agent write files",
+    )
+    plan = merge_all(repo, "agent/approvals", "agent/sandbox")
+    assert bool(findings(plan, "duplicate")) is same_fields, plan.findings

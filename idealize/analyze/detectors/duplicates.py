@@ -43,6 +43,7 @@ from idealize.analyze.features import (
     distinctive,
     split_identifier,
 )
+from idealize.analyze.generated import generated_files
 from idealize.analyze.head import TreeView
 from idealize.analyze.locate import prefetch_moved, to_head
 from idealize.analyze.members import members
@@ -637,12 +638,19 @@ def _siblings(a: Piece, b: Piece) -> bool:
 _DATA_KINDS = frozenset({"interface", "type", "struct"})
 
 
+def _data(p: Piece) -> bool:
+    """A declaration of data: a type, an interface, a struct, or a zod object schema."""
+    return p.kind in _DATA_KINDS or "z.object(" in p.text
+
+
 def _other_members(a: Piece, b: Piece) -> bool:
-    """Two data types of one name that declare mostly other members: what a type holds is
-    its members, so `Env` in two workers, each listing its own bindings, is a convention,
-    not a copy (on cloudflare/agents, two `type Env = {...}` of disjoint bindings shared
-    71% of their normalised shape and were reported as one thing)."""
-    if a.kind not in _DATA_KINDS or b.kind not in _DATA_KINDS:
+    """Two declarations of data that declare mostly other members: what a type holds is its
+    members, so two of one shape and other fields are a convention, not a copy (on
+    cloudflare/agents, two `type Env = {...}` of disjoint bindings shared 71% of their
+    normalised shape; on langfuse, zod schemas of an approval decision and of a sandbox
+    write shared 89%). Whole definitions only: two schemas that each gained one field (a
+    line added to each) are compared by that line."""
+    if not (_data(a) and _data(b)) or "modified" in (a.change, b.change):
         return False
     ma, mb = members(a.text, a.language, nested=False), members(b.text, b.language, nested=False)
     return bool(ma) and bool(mb) and 2 * len(ma & mb) < len(ma | mb)
@@ -853,17 +861,19 @@ def score_pair(
     # the same name over different data (two TUIs' DefaultKeyMap, two routers' routes) is a
     # convention, not a copy
     other_data = min(len(pa.literals), len(pb.literals)) >= 3 and overlap < 0.3
+    other_members = _other_members(a, b)
     copy = (
         same_name
         and structure >= params.finding_structure_same_name
         and not other_data
-        and not _other_members(a, b)
+        and not other_members
     ) or (
         structure >= params.finding_structure_copy
         and big
         and not same_file
         and (overlap >= 0.5 or names > 0)
         and not _other_words(a.text, b.text, params)
+        and not other_members
     )
     # command-line flags and struct tags are how a program is called or a field encoded,
     # not what a definition is about: every caller of `bd show --json` holds them
@@ -1148,10 +1158,16 @@ def detect(ctx: Context, params: DuplicateParams) -> list[Finding]:
     removed_bodies = {
         (p.branch, _body(p.text)) for p in ctx.pieces if p.change == "deleted" and p.text
     }
+    # generated code repeats itself by design: not compared at all (a new file's header is
+    # read too; code already on the target is known by `.gitattributes` alone, so that the
+    # whole tree is not read for its headers). On e2b-dev/E2B, every finding was one
+    # endpoint's `_parse_response` of its OpenAPI client against another's.
+    generated = generated_files(ctx.head.paths, ctx.head.text)
     fresh = [
         p
         for p in ctx.pieces
         if not (p.change == "added" and (p.branch, _body(p.text)) in removed_bodies)
+        and not generated(p.path, p.branch is not None)
     ]
 
     def moved(a: Piece, b: Piece) -> bool:
