@@ -1183,20 +1183,20 @@ def detect(ctx: Context, params: DuplicateParams) -> list[Finding]:
                 return True
         return False
 
-    members: dict[tuple[str, str], frozenset[str]] = {}
+    method_names: dict[tuple[str, str], frozenset[str]] = {}
 
     def methods_at(path: str, owner: str) -> frozenset[str]:
         """The method names of class ``owner`` of ``path``, at HEAD, without a leading
         underscore: a private `_format_request` implements what the others call
         `format_request` (strands' Responses model beside every other provider's)."""
         key = (path, owner)
-        if key not in members:
-            members[key] = frozenset(
+        if key not in method_names:
+            method_names[key] = frozenset(
                 _plain(s.name.rsplit(".", 1)[-1].split("#")[0])
                 for s in ctx.head.definitions(path)
                 if s.name.rsplit(".", 1)[0] == owner
             )
-        return members[key]
+        return method_names[key]
 
     def methods(p: Piece) -> frozenset[str]:
         """The method names of the piece's class (or of the class itself), at HEAD."""
