@@ -77,6 +77,9 @@ def example_path(path: str) -> bool:
     ) or (bool(parts) and parts[0] in ("example", "demo", "sample"))
 
 
+_TEST_FOLDERS = frozenset({"tests", "test", "__tests__", "spec", "testdata", "e2e"})
+
+
 def test_path(path: str) -> bool:
     """Test code, fixtures and test data by where they live. Storybook stories are
     fixtures too (on mux, two stories of different features), and so are eval suites
@@ -84,17 +87,10 @@ def test_path(path: str) -> bool:
     of them shared pasted session fixtures). A folder of one kind of tests is named so too
     (`e2e/`, `e2e-tests/`, `react-tests/`, `integration_tests/`: on cloudflare/agents, e2e
     helpers pasted from test file to test file were findings, judged DEBATABLE)."""
-    lowered = "/" + path.lower()
-    name = lowered.rsplit("/", 1)[-1]
+    *folders, name = path.lower().split("/")
     return (
         ".stories." in name
-        or any(
-            part in lowered for part in ("/tests/", "/test/", "/__tests__/", "/spec/", "/testdata/")
-        )
-        or any(
-            part == "e2e" or part.endswith(("-tests", "_tests"))
-            for part in lowered.split("/")[1:-1]
-        )
+        or any(part in _TEST_FOLDERS or part.endswith(("-tests", "_tests")) for part in folders)
         or name.startswith(("test_", "conftest"))
         or ".test." in name
         or ".eval." in name
