@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import Repo
-from tests.e2e.history import branch, findings, merge_all, start
+from tests.e2e.history import any_tier, branch, findings, merge_all, start
 
 
 def _worker(env: dict[str, str], agent: str) -> str:
@@ -114,6 +114,29 @@ def test_generated_code_is_not_compared(repo: Repo, marked: bool) -> None:
     )
     plan = merge_all(repo, "agent/volumes", "agent/secrets")
     assert bool(findings(plan, "duplicate")) is not marked, plan.findings
+
+
+@pytest.mark.parametrize("marked", [True, False])
+def test_generated_code_on_the_target_is_not_compared_either(repo: Repo, marked: bool) -> None:
+    """Generated code already on the target is known by `.gitattributes` (its header is not
+    read, so that the whole tree is not): it is no copy to merge into, whatever a branch
+    writes beside it, not even a lead. Unmarked, a branch's copy of it is one."""
+    attributes = "sdk/client/api/get_*.py linguist-generated\n" if marked else "*.png binary\n"
+    start(
+        repo,
+        {
+            ".gitattributes": attributes,
+            "sdk/client/api/get_sandboxes.py": CLIENT_ENDPOINT.format(kind="ListedSandbox"),
+        },
+    )
+    branch(
+        repo,
+        "agent/cli",
+        {"sdk/client/api/list_sandboxes.py": CLIENT_ENDPOINT.format(kind="ListedSandbox")},
+        "List sandboxes from the CLI",
+    )
+    plan = merge_all(repo, "agent/cli")
+    assert bool(any_tier(plan, "duplicate")) is not marked, plan.findings
 
 
 def _schema(name: str, fields: tuple[str, ...]) -> str:

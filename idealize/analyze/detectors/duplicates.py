@@ -1355,8 +1355,9 @@ def detect(ctx: Context, params: DuplicateParams) -> list[Finding]:
             or own_package_type(a, b)
         )
 
+    existing = [p for p in ctx.existing if not generated(p.path, False)]
     found, pairs = _find_duplicates(
-        [*fresh, *ctx.existing], ctx.parallel, params, moved, one_interface, by_design
+        [*fresh, *existing], ctx.parallel, params, moved, one_interface, by_design
     )
     if ctx.merged:
         prefetch_moved([loc for f in found for loc in f.locations], ctx.head)
