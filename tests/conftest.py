@@ -47,25 +47,39 @@ def sample_repo(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str, str]
     return build
 
 
-_plans: dict[tuple[str, str], Plan] = {}
+_plans: dict[tuple[str, str], tuple[Plan, Path]] = {}
 
 
 @pytest.fixture(scope="session")
-def sample_plan(
+def sample_run(
     sample_repo: Callable[[str, str], Path], tmp_path_factory: pytest.TempPathFactory
-) -> Callable[[str, str], Plan]:
-    """The offline plan of each (sample, variant), computed once per session: plans are
-    immutable, so every end-to-end check of one case reads the same run."""
+) -> Callable[[str, str], tuple[Plan, Path]]:
+    """The offline plan of each (sample, variant), computed once per session from a cold
+    cache, and the cache folder that run filled."""
 
-    def plan(name: str, variant: str) -> Plan:
+    def plan(name: str, variant: str) -> tuple[Plan, Path]:
         key = (name, variant)
         if key not in _plans:
             cache = tmp_path_factory.mktemp("plan-cache")
             config = cleanup_config(get_sample(name), variant, sample_repo(name, variant))
-            _plans[key] = run(replace(config, cache_dir=cache))
+            _plans[key] = (run(replace(config, cache_dir=cache)), cache)
         return _plans[key]
 
     return plan
+
+
+@pytest.fixture(scope="session")
+def sample_plan(sample_run: Callable[[str, str], tuple[Plan, Path]]) -> Callable[[str, str], Plan]:
+    """The offline plan of each (sample, variant): plans are immutable, so every end-to-end
+    check of one case reads the same run."""
+    return lambda name, variant: sample_run(name, variant)[0]
+
+
+@pytest.fixture(scope="session")
+def sample_cache(sample_run: Callable[[str, str], tuple[Plan, Path]]) -> Callable[[str, str], Path]:
+    """The cache an offline run of (sample, variant) filled: for tests of the stages after
+    the analysis, which need not pay for a cold one each time. It holds no model answers."""
+    return lambda name, variant: sample_run(name, variant)[1]
 
 
 def git(cwd: Path, *args: str) -> str:

@@ -94,12 +94,19 @@ def rewrites(later: Piece, earlier: Piece, min_lines: int = REWRITTEN_LINES) -> 
 
 
 def saw(later: Sequence[Piece], earlier: Sequence[Piece]) -> bool:
-    """Did one line of work (``later``'s pieces) rewrite lines the other wrote, anywhere
-    they both touched? Then it was written on top of it."""
+    """Did one line of work (``later``'s pieces) rewrite lines the other wrote, or change a
+    definition the other added, anywhere they both touched? Then it was written on top of
+    it: a definition is changed only where it already exists (on dagger/container-use, #274
+    changed the lock of a `getWorktree` that #273, squash-merged an hour before, added)."""
     by_path: dict[str, list[Piece]] = defaultdict(list)
     for y in earlier:
         by_path[y.path].append(y)
-    return any(rewrites(x, y) for x in later for y in by_path.get(x.path, ()))
+    return any(
+        (x.change == "modified" and y.change == "added" and x.symbol == y.symbol) or rewrites(x, y)
+        for x in later
+        for y in by_path.get(x.path, ())
+        if x.branch != y.branch
+    )
 
 
 class _Lines:

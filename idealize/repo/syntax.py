@@ -29,6 +29,13 @@ _STRINGS = frozenset(
 )
 # code nested inside a string literal: f"{x}", `${x}`, "$x" / "${x}" in Dart
 _CODE_IN_STRING = frozenset({"interpolation", "template_substitution", "format_expression"})
+# the name a field declares (Go `Version int` in a struct, a TypeScript interface's or class's
+# `serverUrl: string`) is a new name, not a use of another thing of that name: on
+# dagger/container-use, a struct's `Version` field was reported as a use of a removed type
+_FIELD_NAMES = frozenset({"field_identifier", "property_identifier"})
+_FIELD_DECLARATIONS = frozenset(
+    {"field_declaration", "property_signature", "public_field_definition"}
+)
 
 
 @dataclass
@@ -54,8 +61,16 @@ class CodeMap:
 
 def _code_at(root: Any, start: int, end: int) -> bool:
     """The innermost node around the bytes decides: inside an interpolation (``f"{x}"``)
-    is code, inside a comment or a string literal is not."""
+    is code, inside a comment or a string literal is not, and neither is a field's name
+    where the field is declared."""
     node = root.descendant_for_byte_range(start, end)
+    if (
+        node is not None
+        and node.type in _FIELD_NAMES
+        and node.parent is not None
+        and node.parent.type in _FIELD_DECLARATIONS
+    ):
+        return False
     while node is not None:
         kind = node.type
         if kind in _CODE_IN_STRING:

@@ -78,11 +78,17 @@ def test_unreadable_answers_fail_the_unit_not_the_plan(
 
 @pytest.mark.parametrize(("name", "variant"), CASES)
 def test_dry_run_puts_every_planted_item_in_one_prompt(
-    sample_repo: Callable[[str, str], Path], tmp_path: Path, name: str, variant: str
+    sample_repo: Callable[[str, str], Path],
+    sample_cache: Callable[[str, str], Path],
+    tmp_path: Path,
+    name: str,
+    variant: str,
 ) -> None:
     sample = next(s for s in load_samples() if s.name == name)
     out = tmp_path / "dry"
-    plan = run(_config(sample_repo(name, variant), name, variant, dry_run=True, run_dir=out))
+    # the analysis from the offline run's cache: what is tested here is the packing
+    config = _config(sample_repo(name, variant), name, variant, dry_run=True, run_dir=out)
+    plan = run(replace(config, cache_dir=sample_cache(name, variant)))
     prompts = {p.name: p.read_text() for p in (out / "prompts").glob("*-1-*.md")}
     for review in plan.reviews:
         assert review.status == "dry-run" and review.prompt_tokens <= review.budget + 4000

@@ -172,3 +172,141 @@ def test_two_schemas_of_one_shape_and_other_fields_are_no_copy(
     )
     plan = merge_all(repo, "agent/approvals", "agent/sandbox")
     assert bool(findings(plan, "duplicate")) is same_fields, plan.findings
+
+
+QUERY_CLIENT = '''class QueryClient:
+    """Runs SQL against the project's records."""
+
+    def __init__(self, token: str, base_url: str = "https://api.example.com") -> None:
+        self.token = token
+        self.base_url = base_url
+
+    def query_json(self, sql: str, limit: int = 100) -> dict:
+        """Rows of the query as JSON, at most `limit` of them."""
+        response = self._client.get(
+            "/v1/query", params={"sql": sql, "limit": limit, "json_rows": "true"}
+        )
+        response.raise_for_status()
+        return response.json()
+
+    def query_csv(self, sql: str, limit: int = 100) -> str:
+        """Rows of the query as CSV."""
+        response = self._client.get("/v1/query", params={"sql": sql, "limit": limit})
+        response.raise_for_status()
+        return response.text
+'''
+
+
+@pytest.mark.parametrize("stub", [True, False])
+def test_a_type_stub_is_no_copy_of_the_module_it_declares(repo: Repo, stub: bool) -> None:
+    """pydantic/logfire: 13 of the 18 items of its first run were a module and the `.pyi`
+    stub of it that a release regenerates into a second package. A stub declares the code
+    it mirrors; the same text in a `.py` file is a copy."""
+    start(repo, {"README.md": "# sdk\n"})
+    branch(repo, "agent/query", {"sdk/query_client.py": QUERY_CLIENT}, "Add a query client")
+    mirror = "sdk-api/sdk_api/query_client.py" + ("i" if stub else "")
+    branch(repo, "agent/release", {mirror: QUERY_CLIENT}, "Release v4.2")
+    plan = merge_all(repo, "agent/query", "agent/release")
+    assert bool(any_tier(plan, "duplicate")) is not stub, plan.findings
+
+
+def _icon(name: str, drawing: str) -> str:
+    return (
+        f"export function {name}({{ className }}: {{ className?: string }}) {{\n"
+        "  return (\n"
+        "    <svg\n"
+        "      className={className}\n"
+        '      width="24"\n'
+        '      height="24"\n'
+        '      viewBox="0 0 24 24"\n'
+        '      fill="none"\n'
+        '      xmlns="http://www.w3.org/2000/svg"\n'
+        "    >\n"
+        "      <path\n"
+        f'        d="{drawing}"\n'
+        '        stroke="currentColor"\n'
+        '        strokeWidth="2"\n'
+        '        strokeLinecap="round"\n'
+        '        strokeLinejoin="round"\n'
+        "      />\n"
+        f'      <circle cx="12" cy="12" r="{len(drawing) % 7 + 2}" fill="currentColor" />\n'
+        "    </svg>\n"
+        "  );\n"
+        "}\n"
+    )
+
+
+MOON = (
+    "M20.96 12.77C19.84 13.54 18.47 14 17 14C13.13 14 10 10.87 10 7C10 5.53 10.45 4.16 11.23 3.03"
+)
+SUN = "M12 3V5M12 19V21M4.22 4.22L5.64 5.64M18.36 18.36L19.78 19.78M3 12H5M19 12H21M6 18L4.2 19.8"
+BEAKER = "M9 3H15M10 3V9L4.5 18.5C4 19.4 4.6 20.5 5.6 20.5H18.4C19.4 20.5 20 19.4 19.5 18.5L14 9V3"
+
+
+@pytest.mark.parametrize("same_drawing", [False, True])
+def test_two_icons_of_one_template_are_no_copy(repo: Repo, same_drawing: bool) -> None:
+    """triggerdotdev/trigger.dev: four findings were SVG icon components, each of one
+    template (an `<svg>` with a stroked path) and its own drawing, 98-100% alike once the
+    literals were normalised away. The template is a convention; one drawing twice is a
+    copy."""
+    start(repo, {"app/icons/BeakerIcon.tsx": _icon("BeakerIcon", BEAKER)})
+    branch(repo, "agent/theme", {"app/icons/MoonIcon.tsx": _icon("MoonIcon", MOON)}, "Dark theme")
+    drawing = MOON if same_drawing else SUN
+    branch(repo, "agent/light", {"app/icons/SunIcon.tsx": _icon("SunIcon", drawing)}, "Light theme")
+    plan = merge_all(repo, "agent/theme", "agent/light")
+    assert bool(findings(plan, "duplicate")) is same_drawing, plan.findings
+
+
+def _route(name: str, what: str, table: str) -> str:
+    return (
+        'import { json, type LoaderFunctionArgs } from "@remix-run/server-runtime";\n'
+        'import { z } from "zod";\n'
+        'import { prisma } from "~/db.server";\n'
+        'import { authenticateApiRequestWithPersonalAccessToken } from "~/services/pat.server";\n\n'
+        "const ParamsSchema = z.object({ projectRef: z.string() });\n\n"
+        f"export async function {name}({{ request, params }}: LoaderFunctionArgs) {{\n"
+        "  const authenticationResult = await authenticateApiRequestWithPersonalAccessToken(request);\n"
+        "  if (!authenticationResult) {\n"
+        '    return json({ error: "Invalid or Missing Access Token" }, { status: 401 });\n'
+        "  }\n"
+        "  const parsedParams = ParamsSchema.safeParse(params);\n"
+        "  if (!parsedParams.success) {\n"
+        '    return json({ error: "Invalid Params" }, { status: 400 });\n'
+        "  }\n"
+        f"  const {what} = await prisma.{table}.findFirst({{\n"
+        "    where: { project: { externalRef: parsedParams.data.projectRef } },\n"
+        "  });\n"
+        f"  if (!{what}) {{\n"
+        f'    return json({{ error: "{what} not found" }}, {{ status: 404 }});\n'
+        "  }\n"
+        f"  return json({what});\n"
+        "}\n"
+    )
+
+
+@pytest.mark.parametrize("name", ["loader", "readProject"])
+def test_two_routes_named_by_their_framework_are_not_named_alike(repo: Repo, name: str) -> None:
+    """trigger.dev: every Remix route module exports a `loader`; two routes that share only
+    the token check and the parameter parsing were reported as one thing by that name. A
+    name the framework requires tells nothing; the same code under a name of one's own
+    (`readProject` twice) is still read as a copy."""
+    start(
+        repo,
+        {
+            "app/routes/api.v1.projects.$projectRef.snapshot.ts": _route(
+                name, "snapshot", "repoSnapshot"
+            )
+        },
+    )
+    branch(
+        repo,
+        "agent/env",
+        {
+            "app/routes/api.v1.projects.$projectRef.$env.ts": _route(
+                name, "environment", "runtimeEnvironment"
+            )
+        },
+        "Read a project's environment",
+    )
+    plan = merge_all(repo, "agent/env")
+    assert bool(findings(plan, "duplicate")) is (name != "loader"), plan.findings

@@ -340,3 +340,53 @@ def test_a_runtime_globals_member_is_no_use_of_a_removed_method(repo: Repo, rece
     branch(repo, "agent/docs", {"README.md": "# pool\n"}, "Docs")
     plan = merge_all(repo, "agent/pool", "agent/docs")
     assert bool(any_tier(plan, "phantom_dependency")) is (receiver == "pool"), plan.findings
+
+
+GO_REPO = """package repository
+
+import "path/filepath"
+
+type Repository struct {
+	root string
+}
+
+func (r *Repository) worktreePath(id string) string {
+	return filepath.Join(r.root, "worktrees", id)
+}
+
+func (r *Repository) Open(id string) string {
+	return r.worktreePath(id)
+}
+"""
+
+
+@pytest.mark.parametrize("use", ["local", "method"])
+def test_a_local_variable_is_no_use_of_a_removed_method(repo: Repo, use: str) -> None:
+    """dagger/container-use #180 renamed `Repository.worktreePath`; the local variables
+    named `worktreePath` in other functions were listed as its uses. A Go method is reached
+    through a value (`r.worktreePath(id)`), never by its bare name."""
+    caller = (
+        "func (r *Repository) Export(id string) string {\n"
+        + (
+            '\tworktreePath := filepath.Join(r.root, "exports", id)\n\treturn worktreePath\n'
+            if use == "local"
+            else "\treturn r.worktreePath(id)\n"
+        )
+        + "}\n"
+    )
+    start(repo, {"go.mod": "module example.com/cu\n", "repository/git.go": GO_REPO})
+    branch(
+        repo,
+        "agent/rename",
+        {
+            "repository/git.go": GO_REPO.replace("worktreePath(", "WorktreePath(").replace(
+                "r.worktreePath", "r.WorktreePath"
+            )
+        },
+        "Export the worktree path",
+    )
+    branch(
+        repo, "agent/export", {"repository/export.go": GO_REPO.split("type")[0] + caller}, "Export"
+    )
+    plan = merge_all(repo, "agent/rename", "agent/export")
+    assert bool(any_tier(plan, "phantom_dependency")) is (use == "method"), plan.findings

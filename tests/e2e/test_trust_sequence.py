@@ -4,6 +4,8 @@ it, and a marker put back restores a replacement, it starts none."""
 
 from __future__ import annotations
 
+import pytest
+
 from idealize.config import Config
 from idealize.pipeline import run
 from idealize.types import Plan
@@ -408,3 +410,77 @@ def test_a_fix_written_on_top_of_another_lines_of_work_is_a_follow_up(repo: Repo
         ),
     )
     assert landed == []
+
+
+WORKTREES = """import threading
+
+_lock = threading.Lock()
+
+
+def load_worktree(env_id):
+    with _lock:
+        path = f"/tmp/worktrees/{env_id}"
+        return open_worktree(path, create=True)
+
+
+def open_worktree(path, create):
+    return {"path": path, "create": create}
+"""
+
+CALLERS = {
+    "app/cli.py": "from app.worktrees import load_worktree\n\n\ndef checkout(env_id):\n"
+    "    return load_worktree(env_id)\n",
+    "app/server.py": "from app.worktrees import load_worktree\n\n\ndef handle(request):\n"
+    '    return load_worktree(request["env"])\n',
+    "app/export.py": "from app.worktrees import load_worktree\n\n\ndef export(env_id):\n"
+    "    tree = load_worktree(env_id)\n    return tree['path']\n",
+}
+
+GET_WORKTREE = """
+
+def get_worktree(env_id, ref="HEAD"):
+    with _lock:
+        path = f"/tmp/worktrees/{env_id}@{ref}"
+        return open_worktree(path, create=False)
+"""
+
+
+@pytest.mark.parametrize("built_on_it", [True, False])
+def test_work_that_changed_the_replacement_too_came_after_it(repo: Repo, built_on_it: bool) -> None:
+    """dagger/container-use #273 moved most callers of `initializeWorktree` to a new
+    `getWorktree`; #274, squash-merged an hour later, changed the lock both use. A change
+    to the replacing branch's new code was written on top of it, knowing both: nothing
+    diverged. A change to the old mechanism alone, squash-merged the same way, may not
+    have known the replacement."""
+    start(repo, {"app/__init__.py": "", "app/worktrees.py": WORKTREES, **CALLERS})
+    replaced = WORKTREES + GET_WORKTREE
+    squash(
+        repo,
+        "agent/refs",
+        {
+            "app/worktrees.py": replaced,
+            "app/cli.py": CALLERS["app/cli.py"]
+            .replace("import load_worktree", "import get_worktree")
+            .replace("return load_worktree(", "return get_worktree("),
+            "app/server.py": CALLERS["app/server.py"]
+            .replace("import load_worktree", "import get_worktree")
+            .replace("return load_worktree(", "return get_worktree("),
+        },
+        "feature: create environments from a git ref (#41)",
+    )
+    extended = replaced.replace(
+        "        return open_worktree(path, create=True)\n",
+        "        if not os.path.isdir(path):\n"
+        "            os.makedirs(path, exist_ok=True)\n"
+        "        return open_worktree(path, create=True)\n",
+    ).replace("import threading\n", "import os\nimport threading\n")
+    if built_on_it:
+        extended = extended.replace(
+            "        return open_worktree(path, create=False)\n",
+            "        if not os.path.isdir(path):\n"
+            "            raise FileNotFoundError(path)\n"
+            "        return open_worktree(path, create=False)\n",
+        )
+    squash(repo, "agent/locks", {"app/worktrees.py": extended}, "make worktree dirs (#42)")
+    plan = run(Config(repo=repo.path, since="base"))
+    assert bool(findings(plan, "divergence")) is not built_on_it, plan.findings

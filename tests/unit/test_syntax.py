@@ -56,3 +56,44 @@ def test_a_string_inside_an_interpolation_is_a_string() -> None:
 
 def test_no_grammar_gives_no_map() -> None:
     assert code_map(b"step", "cobol") is None
+
+
+GO = b"""package env
+
+type legacyRevision struct {
+\tVersion int `json:"version"`
+}
+
+func latest(r legacyRevision) Version {
+	next := legacyRevision{Version: 2}
+	return Version(r.Version)
+}
+"""
+
+TS_FIELDS = b"""interface Server { serverUrl: string }
+class Client { serverUrl = ""; }
+const options = { serverUrl: url };
+const url = client.serverUrl;
+"""
+
+
+@pytest.mark.parametrize(
+    ("source", "language", "line", "word", "code"),
+    [
+        # dagger/container-use: a struct's `Version` field taken for a use of a removed type
+        (GO, "go", 4, "Version", False),
+        (GO, "go", 7, "Version", True),  # the type
+        (GO, "go", 8, "Version", True),  # a keyed element sets the field
+        (GO, "go", 9, "Version", True),  # a conversion and a selector
+        (TS_FIELDS, "typescript", 1, "serverUrl", False),  # an interface declares it
+        (TS_FIELDS, "typescript", 2, "serverUrl", False),  # a class declares it
+        (TS_FIELDS, "typescript", 3, "serverUrl", True),  # an object's key sets it
+        (TS_FIELDS, "typescript", 4, "serverUrl", True),  # a member read
+    ],
+)
+def test_a_field_where_it_is_declared_is_no_use(
+    source: bytes, language: str, line: int, word: str, code: bool
+) -> None:
+    found = code_map(source, language)
+    assert found is not None
+    assert found.is_code(line, word) is code

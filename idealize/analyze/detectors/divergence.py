@@ -354,7 +354,11 @@ def _extended(
     for rep in replacements:
         mechs[rep.a].add(rep.mech)
     mechs_of = {name: frozenset(names) for name, names in mechs.items()}
-    came_after: dict[tuple[str, str], bool] = {}  # (a, b): a rewrote lines b wrote
+    # (a, b): one rewrote lines the other wrote, so one was written on top of the other: a
+    # replacement that trimmed an extension came after it (gptme), and a change to the
+    # replacement's own new code knew it (dagger/container-use #274 changed the lock that
+    # #273's new `getWorktree` and the old `initializeWorktree` both take)
+    sequential: dict[tuple[str, str], bool] = {}
     for rep in replacements:
         language = language_of(rep.path)
         if language is None:
@@ -366,10 +370,11 @@ def _extended(
             if b.name == rep.a or not ctx.parallel(rep.a, b.name):
                 continue
             pair = (rep.a, b.name)
-            if pair not in came_after:
-                came_after[pair] = saw(by_branch.get(rep.a, ()), by_branch.get(b.name, ()))
-            if came_after[pair]:
-                continue  # the replacing branch rewrote this one's lines: it came after it
+            if pair not in sequential:
+                mine, theirs = by_branch.get(rep.a, ()), by_branch.get(b.name, ())
+                sequential[pair] = saw(mine, theirs) or saw(theirs, mine)
+            if sequential[pair]:
+                continue
             extended = [
                 p
                 for p in by_branch.get(b.name, ())

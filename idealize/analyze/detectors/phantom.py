@@ -432,6 +432,15 @@ def _how(r: Removal, text: str) -> How | None:
         )
         return "reference" if member or key else None
     member = r.symbol is not None and "." in r.symbol
+    if (
+        r.what == "method"
+        and r.language in ("go", "python")
+        and not re.search(rf"\.\s*{n}\b", text)
+    ):
+        # a Go or Python method is reached through a value (`r.worktreePath()`), never by
+        # its bare name: on dagger/container-use, the local variables `worktreePath` left
+        # when #180 renamed the method were listed as its uses
+        return None
     if member and family(r.language or "") == "typescript":
         receivers = re.findall(rf"([\w$]+)\s*\??\.\s*{n}(?![\w$])", text)
         if (
