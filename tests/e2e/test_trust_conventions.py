@@ -310,3 +310,43 @@ def test_two_routes_named_by_their_framework_are_not_named_alike(repo: Repo, nam
     )
     plan = merge_all(repo, "agent/env")
     assert bool(findings(plan, "duplicate")) is (name != "loader"), plan.findings
+
+
+def _statuses(name: str, values: tuple[str, ...]) -> str:
+    listed = "".join(f'  "{v}",\n' for v in values)
+    return f"export const {name}: string[] = [\n{listed}];\n\nexport const count = {name}.length;\n"
+
+
+ATTEMPTS = ("PENDING", "EXECUTING", "PAUSED", "FAILED", "CANCELED", "COMPLETED", "RETRYING")
+DELIVERIES = ("QUEUED", "DELIVERING", "FAILED", "CANCELED", "DELIVERED", "DROPPED", "BOUNCED")
+
+
+@pytest.mark.parametrize("same_values", [False, True])
+def test_two_lists_of_mostly_other_values_are_no_copy(repo: Repo, same_values: bool) -> None:
+    """trigger.dev: the statuses a webhook delivery can have, a run attempt's and a failed
+    deployment's were reported as one thing, for sharing `FAILED` and `CANCELED` in one
+    shape. A list is its values; the same values listed twice are one list."""
+    # other code around, so that what the lists share is rare in the code base
+    start(
+        repo,
+        {
+            f"app/{name}.ts": f"export function {name}Label(id: string, long: boolean): string {{\n"
+            f'  const label = "{name}:" + id;\n  return long ? label + " ({name})" : label;\n}}\n'
+            for name in ("queue", "batch", "deploy", "schedule", "token", "project")
+        },
+    )
+    branch(
+        repo,
+        "agent/storybook",
+        {"app/storybook/colors.ts": _statuses("ATTEMPT_STATUSES", ATTEMPTS)},
+        "Storybook: status colours",
+    )
+    listed = ATTEMPTS if same_values else DELIVERIES
+    branch(
+        repo,
+        "agent/webhooks",
+        {"app/webhooks/live.ts": _statuses("DELIVERY_STATUSES", listed)},
+        "Live reload of webhook deliveries",
+    )
+    plan = merge_all(repo, "agent/storybook", "agent/webhooks")
+    assert bool(findings(plan, "duplicate")) is same_values, plan.findings

@@ -484,3 +484,56 @@ def test_work_that_changed_the_replacement_too_came_after_it(repo: Repo, built_o
     squash(repo, "agent/locks", {"app/worktrees.py": extended}, "make worktree dirs (#42)")
     plan = run(Config(repo=repo.path, since="base"))
     assert bool(findings(plan, "divergence")) is not built_on_it, plan.findings
+
+
+ENV_GO = """package environment
+
+type Environment struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+}
+"""
+
+CONFIG_FIELDS = (
+    '\tWorkdir       string   `json:"workdir,omitempty"`\n'
+    '\tBaseImage     string   `json:"base_image,omitempty"`\n'
+    '\tSetupCommands []string `json:"setup_commands,omitempty"`\n'
+    '\tSecrets       []string `json:"secrets,omitempty"`\n'
+    '\tServices      []string `json:"services,omitempty"`\n'
+)
+
+
+@pytest.mark.parametrize("moved_out", [True, False])
+def test_a_copy_whose_code_left_it_since_is_resolved(repo: Repo, moved_out: bool) -> None:
+    """dagger/container-use: #71 gave `Environment` its configuration fields; #73 moved
+    them into a new `EnvironmentConfig`. The two matched by those fields' tags, reported as
+    one thing built twice, while at HEAD `Environment` holds none of them. A struct that
+    still holds the fields beside their copy is still a copy."""
+    # other code around, so that the fields' tags are rare in the code base
+    others = {
+        f"environment/{name}.go": (
+            f"package environment\n\nfunc Describe{name.title()}(id string, verbose bool) string {{\n"
+            f'\tlabel := "{name}: " + id\n\tif verbose {{\n\t\tlabel += " ({name} in detail)"\n\t}}\n'
+            "\treturn label\n}\n"
+        )
+        for name in ("notes", "service", "state", "secret", "revision", "checkpoint")
+    }
+    start(repo, {"go.mod": "module example.com/cu\n", **others})
+    with_fields = ENV_GO.replace('`json:"title"`\n', '`json:"title"`\n' + CONFIG_FIELDS)
+    squash(
+        repo, "agent/config", {"environment/environment.go": with_fields}, "feat: env config (#71)"
+    )
+    config = "package environment\n\ntype EnvironmentConfig struct {\n" + CONFIG_FIELDS + "}\n"
+    edits = {"environment/config.go": config}
+    if moved_out:
+        edits["environment/environment.go"] = ENV_GO.replace(
+            '`json:"title"`\n', '`json:"title"`\n\tConfig *EnvironmentConfig `json:"config"`\n'
+        )
+    squash(repo, "agent/split", edits, "refactor: split the environment's config (#73)")
+    plan = run(Config(repo=repo.path, since="base"))
+    assert bool(findings(plan, "duplicate")) is not moved_out, plan.findings
+    if moved_out:
+        resolved = [f for f in plan.findings if f.kind == "duplicate" and f.status == "resolved"]
+        assert [f.resolved for f in resolved] == [
+            "the code the copies shared is gone from one of them at HEAD"
+        ], plan.findings

@@ -300,6 +300,7 @@ class Match:
     # against the whole corpus, where they may be an idiom of the codebase
     told_by: tuple[str, ...] = ()
     structure: float = 0.0  # share of normalised token 4-grams the two have in common
+    literals: tuple[str, ...] = ()  # the rare literals the two share
 
 
 @lru_cache(maxsize=8)
@@ -701,6 +702,17 @@ def _other_drawings(a: Piece, b: Piece) -> bool:
     return db is not None and da != db
 
 
+def _other_values(a: Piece, b: Piece) -> bool:
+    """Two constants holding mostly other values: a list or a table is its values, so two
+    of one shape that share a few (`FAILED`, `CANCELED`) are two sets, not one set written
+    twice (on trigger.dev, the statuses of webhook deliveries, of run attempts and of failed
+    deployments were reported as one thing)."""
+    if a.kind != "constant" or b.kind != "constant":
+        return False
+    va, vb = a.features.strings, b.features.strings
+    return min(len(va), len(vb)) >= 3 and 2 * len(va & vb) < len(va | vb)
+
+
 def _allowed(a: Piece, b: Piece, exact: bool = False) -> bool:
     """May these two be compared? Files cut from one template look alike by design, unless
     the code is identical: then it was copied, template or not. (Cheap checks first: this
@@ -909,7 +921,8 @@ def score_pair(
     # the same name over different data (two TUIs' DefaultKeyMap, two routers' routes) is a
     # convention, not a copy
     other_data = min(len(pa.literals), len(pb.literals)) >= 3 and overlap < 0.3
-    other_members = _other_members(a, b)
+    other_values = _other_values(a, b)
+    other_members = _other_members(a, b) or other_values
     copy = (
         same_name
         and structure >= params.finding_structure_same_name
@@ -941,7 +954,7 @@ def score_pair(
     ) or (
         bool(telling & set(marked)) and names > 0 and structure >= params.finding_structure_literals
     )
-    concept = concept and not (a.path == b.path and not same_name)
+    concept = concept and not (a.path == b.path and not same_name) and not other_values
     # a set of values declared twice (a TS enum and a zod enum, two status classes): the
     # values are the concept, whatever syntax holds them
     values = (
@@ -950,6 +963,7 @@ def score_pair(
         and len(set(literals) | set(marked)) >= params.finding_literals
         and overlap >= 0.6
         and names > 0
+        and not other_values
     )
     by_literals = concept and not copy and not values and not request
     concept = concept or values
@@ -996,6 +1010,7 @@ def score_pair(
         verified=verified,
         told_by=told_by,
         structure=structure,
+        literals=tuple(sorted({*literals, *marked})),
     )
 
 
@@ -1527,11 +1542,23 @@ def _at_head(
             for other in mapped.values()
         )
     }
-    if callers:
+    # a pair one of whose members at HEAD holds none of what made it a copy: the name
+    # stayed, the copied code left it (on dagger/container-use, #73 moved the configuration
+    # fields out of `Environment` into a new `EnvironmentConfig`; the two matched by those
+    # fields' tags). In a larger group the copies left still repeat one another: on mux,
+    # #2194 made one schema read the shared thinking levels, and the others still list them
+    emptied = (
+        _emptied(ctx, dict(zip(survivors, mapped.values(), strict=True)), pairs)
+        if len(f.locations) == 2
+        else set()
+    )
+    if callers or emptied:
         survivors = [
-            loc for loc, at in zip(survivors, mapped.values(), strict=True) if at not in callers
+            loc
+            for loc, at in zip(survivors, mapped.values(), strict=True)
+            if at not in callers and at not in emptied
         ]
-        mapped = {k: at for k, at in mapped.items() if at not in callers}
+        mapped = {k: at for k, at in mapped.items() if at not in callers and at not in emptied}
     here = tuple(mapped.values())
     branches = {loc.branch for loc in here if loc.branch is not None}
     if len(here) >= 2 and branches and (len(branches) >= 2 or len(here) > len(branches)):
@@ -1581,9 +1608,50 @@ def _at_head(
         status="resolved",
         resolved="one copy now calls the other at HEAD"
         if callers
+        else "the code the copies shared is gone from one of them at HEAD"
+        if emptied
         else "only one copy is left at HEAD",
         recommendation="Nothing to do: the copies were merged into one after they landed.",
     )
+
+
+def _emptied(
+    ctx: Context, members: Mapping[Location, Location], pairs: Mapping[frozenset[_Key], Match]
+) -> set[Location]:
+    """The members (as they are at HEAD) that no longer hold what their every verified pair
+    shared: fewer than half of the pair's rare literals that the member held when it landed,
+    where a pair rests on two or more. ``members``: each member as it landed, and where it
+    is at HEAD; code that was on the target already is read at HEAD only, so never counts."""
+
+    def body(tree: TreeView | None, loc: Location) -> str:
+        if tree is None:
+            return ""
+        found = [s for s in tree.definitions(loc.path) if s.name == loc.symbol]
+        return tree.body(loc.path, found[0]) if found else ""
+
+    emptied: set[Location] = set()
+    for landed, at in members.items():
+        if landed.branch is None:
+            continue
+        held = [
+            m
+            for other in members
+            if other is not landed
+            and (m := pairs.get(frozenset((_key(landed), _key(other))))) is not None
+            and len(m.literals) >= 2
+        ]
+        if not held:
+            continue
+        then, now = body(ctx.trees.get(landed.branch), landed), body(ctx.head, at)
+        if then and all(_lost(m.literals, then, now) for m in held):
+            emptied.add(at)
+    return emptied
+
+
+def _lost(literals: Sequence[str], then: str, now: str) -> bool:
+    """Did a text that held two or more of ``literals`` (``then``) lose most of them?"""
+    had = [lit for lit in literals if lit in then]
+    return len(had) >= 2 and 2 * sum(lit in now for lit in had) < len(had)
 
 
 def _calls(tree: TreeView, at: Location, symbol: str) -> bool:
