@@ -21,43 +21,6 @@ const msg = `at ${step}: "step"`;
 """
 
 
-@pytest.mark.parametrize(
-    ("source", "language", "line", "word", "code"),
-    [
-        (PY, "python", 3, "chats", True),  # a parameter
-        (PY, "python", 4, "chats", False),  # a comment
-        (PY, "python", 5, "step", False),  # a docstring
-        (PY, "python", 6, "step", True),  # inside an f-string's braces
-        (PY, "python", 6, "chats", True),  # one occurrence in code is enough
-        (PY, "python", 7, "chats", False),  # a string literal
-        (PY, "python", 7, "os", True),
-        (PY, "python", 9, "os", False),  # past the end
-        (TS, "typescript", 1, "step", True),
-        (TS, "typescript", 2, "step", False),
-        (TS, "typescript", 3, "step", True),  # ${step}
-        (TS, "typescript", 3, "at", False),  # template text
-    ],
-)
-def test_words_are_code_only_outside_comments_and_strings(
-    source: bytes, language: str, line: int, word: str, code: bool
-) -> None:
-    found = code_map(source, language)
-    assert found is not None
-    assert found.is_code(line, word) is code
-
-
-def test_a_string_inside_an_interpolation_is_a_string() -> None:
-    # gptme: `{ToolUse("chats", ...)}` inside an f-string was taken for a use of `chats`
-    found = code_map(b'x = f"{use(\\"chats\\")}"\ny = f"{use(\'chats\')}"\n', "python")
-    assert found is not None
-    assert found.is_code(2, "chats") is False
-    assert found.is_code(2, "use") is True
-
-
-def test_no_grammar_gives_no_map() -> None:
-    assert code_map(b"step", "cobol") is None
-
-
 GO = b"""package env
 
 type legacyRevision struct {
@@ -80,6 +43,19 @@ const url = client.serverUrl;
 @pytest.mark.parametrize(
     ("source", "language", "line", "word", "code"),
     [
+        (PY, "python", 3, "chats", True),  # a parameter
+        (PY, "python", 4, "chats", False),  # a comment
+        (PY, "python", 5, "step", False),  # a docstring
+        (PY, "python", 6, "step", True),  # inside an f-string's braces
+        (PY, "python", 6, "chats", True),  # one occurrence in code is enough
+        (PY, "python", 7, "chats", False),  # a string literal
+        (PY, "python", 7, "os", True),
+        (PY, "python", 9, "os", False),  # past the end
+        (TS, "typescript", 1, "step", True),
+        (TS, "typescript", 2, "step", False),
+        (TS, "typescript", 3, "step", True),  # ${step}
+        (TS, "typescript", 3, "at", False),  # template text
+        # a field's name where the field is declared is no use of another thing of that name
         # dagger/container-use: a struct's `Version` field taken for a use of a removed type
         (GO, "go", 4, "Version", False),
         (GO, "go", 7, "Version", True),  # the type
@@ -91,9 +67,21 @@ const url = client.serverUrl;
         (TS_FIELDS, "typescript", 4, "serverUrl", True),  # a member read
     ],
 )
-def test_a_field_where_it_is_declared_is_no_use(
+def test_words_are_code_only_outside_comments_and_strings(
     source: bytes, language: str, line: int, word: str, code: bool
 ) -> None:
     found = code_map(source, language)
     assert found is not None
     assert found.is_code(line, word) is code
+
+
+def test_a_string_inside_an_interpolation_is_a_string() -> None:
+    # gptme: `{ToolUse("chats", ...)}` inside an f-string was taken for a use of `chats`
+    found = code_map(b'x = f"{use(\\"chats\\")}"\ny = f"{use(\'chats\')}"\n', "python")
+    assert found is not None
+    assert found.is_code(2, "chats") is False
+    assert found.is_code(2, "use") is True
+
+
+def test_no_grammar_gives_no_map() -> None:
+    assert code_map(b"step", "cobol") is None
