@@ -670,9 +670,19 @@ ROUTE_EXPORTS = frozenset(
 )
 
 
+# where those frameworks keep route modules: `app/routes/` (Remix), `app/` and `pages/`
+# (Next.js), `src/routes/` and `+page.ts`, `+server.ts` (SvelteKit)
+_ROUTE_MODULE = re.compile(r"(^|/)(routes|pages|app)/|(^|/)\+[\w.-]+$")
+
+
 def _route_export(p: Piece) -> bool:
     """A module-level definition a web framework requires of each route by its name."""
-    return p.short in ROUTE_EXPORTS and "." not in p.symbol and family(p.language) == "typescript"
+    return (
+        p.short in ROUTE_EXPORTS
+        and "." not in p.symbol
+        and family(p.language) == "typescript"
+        and _ROUTE_MODULE.search(p.path) is not None
+    )
 
 
 # where an SVG's shapes are and what they draw: a path's `d`, a polygon's `points`, a
@@ -1611,7 +1621,9 @@ def _at_head(
         else "the code the copies shared is gone from one of them at HEAD"
         if emptied
         else "only one copy is left at HEAD",
-        recommendation="Nothing to do: the copies were merged into one after they landed.",
+        recommendation="Nothing to do: the copied code left one of them after they landed."
+        if emptied and not callers
+        else "Nothing to do: the copies were merged into one after they landed.",
     )
 
 
