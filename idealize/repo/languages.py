@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import re
 from functools import cache
 from typing import Any
 
@@ -78,6 +79,8 @@ def example_path(path: str) -> bool:
 
 
 _TEST_FOLDERS = frozenset({"tests", "test", "__tests__", "spec", "testdata", "e2e"})
+# `httptest`, `oauthtest`, `testutil`: a Go package of test helpers (not `latest`)
+_GO_TEST_PACKAGE = re.compile(r"(?!(?:la|con|grea)test$)\w+test|testutils?|testhelpers?|testing\w*")
 
 
 def test_path(path: str) -> bool:
@@ -86,11 +89,19 @@ def test_path(path: str) -> bool:
     written as tests (`skill_extraction.eval.ts`, run by the test runner: on gemini-cli, two
     of them shared pasted session fixtures). A folder of one kind of tests is named so too
     (`e2e/`, `e2e-tests/`, `react-tests/`, `integration_tests/`: on cloudflare/agents, e2e
-    helpers pasted from test file to test file were findings, judged DEBATABLE)."""
+    helpers pasted from test file to test file were findings, judged DEBATABLE). So is a Go
+    package named for the tests it serves, as the standard library's `httptest` and
+    `fstest` are (on the MCP Go SDK, `internal/oauthtest`'s fake servers were matched with
+    each other and with the real handler one of them imitates)."""
     *folders, name = path.lower().split("/")
     return (
         ".stories." in name
         or any(part in _TEST_FOLDERS or part.endswith(("-tests", "_tests")) for part in folders)
+        or (
+            name.endswith(".go")
+            and bool(folders)
+            and _GO_TEST_PACKAGE.fullmatch(folders[-1]) is not None
+        )
         or name.startswith(("test_", "conftest"))
         or ".test." in name
         or ".eval." in name

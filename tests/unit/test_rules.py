@@ -448,6 +448,11 @@ def test_platform_variants_of_one_file_are_not_compared(
         ("python/integration_tests/conftest_helpers.py", True),
         ("src/e2e.ts", False),
         ("src/latests/index.ts", False),
+        # a Go package of test helpers, named as httptest is (the MCP Go SDK's fake servers)
+        ("internal/oauthtest/fake_authorization_server.go", True),
+        ("internal/testutil/server.go", True),
+        ("docs/latest/server.go", False),
+        ("internal/oauthtest/fake_server.py", False),  # the convention is Go's
     ],
 )
 def test_stories_and_tests_are_fixture_code(path: str, fixture: bool) -> None:
