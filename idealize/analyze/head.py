@@ -160,6 +160,11 @@ class TreeView:
         lines = self.lines(path) or ()
         return "\n".join(lines[symbol.start_line - 1 : symbol.end_line])
 
+    def body_of(self, path: str, qualified: str) -> str:
+        """The text of the definition named ``qualified`` in ``path``, or "" if none is."""
+        found = next((s for s in self.definitions(path) if s.name == qualified), None)
+        return self.body(path, found) if found is not None else ""
+
     def has_symbol(self, path: str, qualified: str) -> bool:
         return any(s.name == qualified for s in self.definitions(path))
 

@@ -19,7 +19,7 @@ import math
 import posixpath
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache, reduce
 from itertools import combinations, islice
@@ -656,7 +656,13 @@ def _other_members(a: Piece, b: Piece) -> bool:
     if not (_data(a) and _data(b)) or "modified" in (a.change, b.change):
         return False
     ma, mb = members(a.text, a.language, nested=False), members(b.text, b.language, nested=False)
-    return bool(ma) and bool(mb) and 2 * len(ma & mb) < len(ma | mb)
+    return _mostly_other(ma, mb, least=1)
+
+
+def _mostly_other(x: Collection[str], y: Collection[str], least: int) -> bool:
+    """Do two sets of at least ``least`` items each share under half of their union?"""
+    sx, sy = set(x), set(y)
+    return min(len(sx), len(sy)) >= least and 2 * len(sx & sy) < len(sx | sy)
 
 
 # what a web framework calls in each route module, by name: Remix's `loader` and `action`,
@@ -719,8 +725,7 @@ def _other_values(a: Piece, b: Piece) -> bool:
     deployments were reported as one thing)."""
     if a.kind != "constant" or b.kind != "constant":
         return False
-    va, vb = a.features.strings, b.features.strings
-    return min(len(va), len(vb)) >= 3 and 2 * len(va & vb) < len(va | vb)
+    return _mostly_other(a.features.strings, b.features.strings, least=3)
 
 
 def _allowed(a: Piece, b: Piece, exact: bool = False) -> bool:
@@ -1635,12 +1640,6 @@ def _emptied(
     where a pair rests on two or more. ``members``: each member as it landed, and where it
     is at HEAD; code that was on the target already is read at HEAD only, so never counts."""
 
-    def body(tree: TreeView | None, loc: Location) -> str:
-        if tree is None:
-            return ""
-        found = [s for s in tree.definitions(loc.path) if s.name == loc.symbol]
-        return tree.body(loc.path, found[0]) if found else ""
-
     emptied: set[Location] = set()
     for landed, at in members.items():
         if landed.branch is None:
@@ -1654,7 +1653,9 @@ def _emptied(
         ]
         if not held:
             continue
-        then, now = body(ctx.trees.get(landed.branch), landed), body(ctx.head, at)
+        tree = ctx.trees.get(landed.branch)
+        then = tree.body_of(landed.path, landed.symbol or "") if tree is not None else ""
+        now = ctx.head.body_of(at.path, at.symbol or "")
         if then and all(_lost(m.literals, then, now) for m in held):
             emptied.add(at)
     return emptied
@@ -1673,10 +1674,7 @@ def _calls(tree: TreeView, at: Location, symbol: str) -> bool:
     own = (at.symbol or "").rsplit(".", 1)[-1].split("#")[0]
     if name == own or len(name) < 4:
         return False
-    found = [s for s in tree.definitions(at.path) if s.name == at.symbol]
-    if not found:
-        return False
-    body = "\n".join(code_lines(tree.body(at.path, found[0])))
+    body = "\n".join(code_lines(tree.body_of(at.path, at.symbol or "")))
     n = re.escape(name)
     return re.search(rf"(?<![\w$]){n}\s*(?:<[^>()]*>)?\(|<{n}[\s/>]", body) is not None
 
