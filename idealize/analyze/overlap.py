@@ -24,20 +24,23 @@ def module_overlaps(branches: Sequence[Branch]) -> tuple[ModuleOverlap, ...]:
                 if f.old_path and s.change == "deleted":
                     sym_changes[(f.old_path, s.name)][b.name] = s.change
                     sym_kind[(f.old_path, s.name)] = s.kind
+    # the symbols two branches changed, by path (sorted once, not once per module)
+    shared: dict[str, list[tuple[str, dict[str, str]]]] = defaultdict(list)
+    for (p, name), per_branch in sorted(sym_changes.items()):
+        if len(per_branch) >= 2:
+            shared[p].append((name, per_branch))
     modules: list[ModuleOverlap] = []
     for path in sorted(by_path):
         names = by_path[path]
         if len(names) < 2:
             continue
         symbols: list[SymbolOverlap] = []
-        for (p, name), per_branch in sorted(sym_changes.items()):
-            if p != path or len(per_branch) < 2:
-                continue
+        for name, per_branch in shared.get(path, ()):
             kinds = sorted(set(per_branch.values()))
             symbols.append(
                 SymbolOverlap(
                     name=name,
-                    kind=sym_kind[(p, name)],
+                    kind=sym_kind[(path, name)],
                     branches=tuple(per_branch),
                     change="/".join(kinds),
                     changes=tuple(per_branch.items()),

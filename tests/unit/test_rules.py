@@ -1287,3 +1287,169 @@ def test_a_shared_lookup_before_two_operations_is_no_same_request(
     assert match is not None
     assert match.verified is verified, match
     assert any(e.startswith("the same request: GET") for e in match.evidence) is verified
+
+
+UPSERT_CULTURE = """def upsert_cultural_knowledge(self, knowledge):
+    table = self._table("culture")
+    existing = self.client.get_item(TableName=table, Key={"pk": knowledge.id})
+    record = knowledge.to_dict()
+    if existing and "Item" in existing:
+        record["created_at"] = existing["Item"]["created_at"]
+    record["updated_at"] = int(time.time())
+    record["categories"] = sorted(set(knowledge.categories or []))
+    self.client.put_item(TableName=table, Item=serialize_item(record), Condition="attribute_not_exists(locked)")
+    if knowledge.summary and len(knowledge.summary) > MAX_SUMMARY:
+        knowledge.summary = knowledge.summary[:MAX_SUMMARY]
+    for principle in knowledge.principles or []:
+        self.client.put_item(TableName=self._table("principles"), Item=serialize_item(principle.as_row(knowledge.id)))
+    audit_trail.record_change(knowledge.id, knowledge.version, record)
+    log_debug("Upserted %s", knowledge.id)
+    return CulturalKnowledge.from_dict(record)
+"""
+# another record, on another store, in the same upsert idiom
+UPSERT_MEMORY = """def upsert_user_memory(self, memory):
+    key = self._key("memories")
+    previous = self.valkey.hgetall(key)
+    payload = memory.to_dict()
+    if previous and "Item" in previous:
+        payload["created_at"] = previous["Item"]["created_at"]
+    payload["updated_at"] = int(time.time())
+    payload["topics"] = [t.lower() for t in memory.topics or []]
+    self.valkey.sadd(f"user_memories:{memory.user_id}", memory.memory_id)
+    self.valkey.set(key, json.dumps(payload), Condition="attribute_not_exists(locked)")
+    if memory.embedding is not None:
+        self.vectors.add(memory.memory_id, memory.embedding, namespace=memory.user_id)
+    for topic in payload["topics"]:
+        self.valkey.zincrby(f"topic_counts:{memory.user_id}", 1, topic)
+    expire_after = self.retention.for_user(memory.user_id)
+    log_debug("Upserted %s", memory.memory_id)
+    return UserMemory.from_dict(payload)
+"""
+# the same record's upsert written again, in another order and other words
+UPSERT_CULTURE_AGAIN = """def upsert_culture(self, knowledge):
+    table = self._table("culture")
+    record = knowledge.to_dict()
+    record["updated_at"] = int(time.time())
+    existing = self.client.get_item(TableName=table, Key={"pk": knowledge.id})
+    if not existing or "Item" not in existing:
+        record["created_at"] = record["updated_at"]
+    else:
+        record["created_at"] = existing["Item"]["created_at"]
+    audit_trail.record_change(knowledge.id, knowledge.version, record)
+    principles = knowledge.principles or []
+    principles_table = self._table("principles")
+    for principle in principles:
+        row = principle.as_row(knowledge.id)
+        self.client.put_item(TableName=principles_table, Item=serialize_item(row))
+    if knowledge.summary:
+        knowledge.summary = knowledge.summary[:MAX_SUMMARY]
+    categories = knowledge.categories or []
+    record["categories"] = sorted(set(categories))
+    self.client.put_item(TableName=table, Item=serialize_item(record), Condition="attribute_not_exists(locked)")
+    log_debug("Upserted %s", knowledge.id)
+    return CulturalKnowledge.from_dict(record)
+"""
+SAVE_IDIOM = """def save_{name}(self, {name}):
+    previous = self.client.find(self._table, {name}.id)
+    payload = {name}.to_dict()
+    payload.update(previous or dict())
+    self.client.store(self._key, payload, int(time.time()))
+    log_debug({name}.id, previous, payload)
+    return {cls}.from_dict(payload)
+"""
+
+
+@pytest.mark.parametrize(
+    ("other", "name", "verified"),
+    [(UPSERT_MEMORY, "upsert_user_memory", False), (UPSERT_CULTURE_AGAIN, "upsert_culture", True)],
+    ids=["other-record", "same-record"],
+)
+def test_a_pair_of_other_names_by_rarity_is_one_idiom(
+    other: str, name: str, verified: bool
+) -> None:
+    """agno: the upsert of cultural knowledge on one store and of a user memory on another
+    shared literals (`updated_at`, `Item`) and part of a shape, and were verified; what they
+    work on (`knowledge`, `principles`; `memory`, `topics`) has nearly no name in common,
+    while the idiom's own names (`to_dict`, `log_debug`) are held by the whole store. The
+    same record's upsert written again, in another order, shares those rare names."""
+    from idealize.analyze.detectors.duplicates import _vocabularies
+
+    kinds = ["session", "team", "workflow", "metric", "eval_run", "trace", "span", "schedule"]
+    corpus = [
+        piece(SAVE_IDIOM.format(name=n, cls=n.title()), f"save_{n}", None, f"db/{n}.py")
+        for n in kinds
+    ]
+    usable = [
+        piece(UPSERT_CULTURE, "upsert_cultural_knowledge", "agent/a", "db/dynamo.py"),
+        piece(other, name, "agent/b", "db/valkey.py"),
+        *corpus,
+    ]
+    feats = [_feature_set(p) for p in usable]
+    scored = score_pair(usable[0], usable[1], feats[0], feats[1], _idf(feats))
+    assert scored is not None and scored.verified, "the pair must be verified to begin with"
+    assert scored.structure < DuplicateParams().vocabulary_structure
+    best = {(0, 1): scored}
+    _vocabularies(best, usable, DuplicateParams())
+    assert best[(0, 1)].verified is verified
+    assert ("one idiom over other things" in best[(0, 1)].evidence[-1]) is not verified
+
+
+SPAN_WRAPPER = """def {name}(self, options):
+    return start_active_span(
+        "{repo}_repository.{name}",
+        lambda: self.clickhouse_{repo}.{call}(options),
+        attributes={{
+            "repository.name": "clickhouse",
+            "organization_id": options.organization_id,
+            "project_id": options.project_id,
+            "environment_id": options.environment_id,
+        }},
+    )
+"""
+
+
+@pytest.mark.parametrize(("holders", "verified"), [(0, True), (6, False)])
+def test_wrappers_of_other_operations_in_one_idiom_are_no_copy(
+    holders: int, verified: bool
+) -> None:
+    """trigger.dev: repository methods each wrapping its own ClickHouse query in one tracing
+    span (`listRunIds`, `countDeliveries`) shared the span's attributes and their whole
+    shape. Every repository method there holds those literals: a wrapper idiom over two
+    operations. Where no other definition holds them, the pair stays a copy."""
+    from idealize.analyze.detectors.duplicates import _idiom_delegates
+
+    corpus = [
+        piece(
+            SPAN_WRAPPER.format(name=f"op_{i}", repo=f"r{i}", call=f"query_{i}"),
+            f"op_{i}",
+            None,
+            f"repos/r{i}.py",
+        )
+        for i in range(holders)
+    ]
+    corpus += [piece(FILLER.format(i=i), f"filler_{i}", None, f"lib/f{i}.py") for i in range(30)]
+    usable = [
+        piece(
+            SPAN_WRAPPER.format(name="list_run_ids", repo="runs", call="list_run_ids"),
+            "list_run_ids",
+            "agent/a",
+            "repos/runs.py",
+        ),
+        piece(
+            SPAN_WRAPPER.format(
+                name="count_deliveries", repo="deliveries", call="count_deliveries"
+            ),
+            "count_deliveries",
+            "agent/b",
+            "repos/deliveries.py",
+        ),
+        *corpus,
+    ]
+    feats = [_feature_set(p) for p in usable]
+    idf = _idf(feats)
+    scored = score_pair(usable[0], usable[1], feats[0], feats[1], idf)
+    assert scored is not None and scored.verified, "the pair must be verified to begin with"
+    best = {(0, 1): scored}
+    _idiom_delegates(best, usable, feats, idf, DuplicateParams())
+    assert best[(0, 1)].verified is verified
+    assert ("one wrapper idiom" in best[(0, 1)].evidence[-1]) is not verified

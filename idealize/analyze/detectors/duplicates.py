@@ -168,6 +168,26 @@ class DuplicateParams:
         "places on mux (judged FALSE) and the access-check-then-list route in 8 on "
         "vibe-kanban (DEBATABLE); every judged TRUE renamed copy had at most 3 such places",
     )
+    wrapper_calls: int = param(
+        3,
+        "a definition calling at most this many things (by name) wraps one operation: the "
+        "wrapping call (a tracing span), the wrapped one and perhaps a conversion of an "
+        "argument. Trigger.dev's repository methods call two or three (`Boolean`); a "
+        "re-implemented walk over a config (software-agent-sdk, judged TRUE) calls five",
+    )
+    vocabulary_share: float = param(
+        0.15,
+        "share of the weight (by rarity) of two definitions' whole identifiers they hold in "
+        "common, below which they work on other things: on the judged public histories, 10 "
+        "FALSE and 2 DEBATABLE findings and no TRUE one fell below it (upserts of other "
+        "records, per-vendor converters, notifications sharing one dispatcher)",
+    )
+    vocabulary_structure: float = param(
+        0.6,
+        "shared shape from which a pair is a copy whatever its names: a renamed copy "
+        "(`useNewRunsDetection` into `useNewDeliveriesDetection`, 93% of 4-grams) changes "
+        "most identifiers and keeps its shape",
+    )
     other_words_min: int = param(
         3, "words in each definition's strings before their overlap can tell other data"
     )
@@ -301,6 +321,7 @@ class Match:
     told_by: tuple[str, ...] = ()
     structure: float = 0.0  # share of normalised token 4-grams the two have in common
     literals: tuple[str, ...] = ()  # the rare literals the two share
+    request: bool = False  # the same rare request, by the same HTTP method
 
 
 @lru_cache(maxsize=8)
@@ -495,6 +516,11 @@ def _tables(p: Piece) -> frozenset[str]:
     """The tables a piece's SQL names (`FROM issues`, `INSERT INTO projects`), read from its
     text: SQL often spans lines in a raw string."""
     return tables_in(p.text)
+
+
+def _endpoint(literal: str) -> bool:
+    """A literal that spells an endpoint's path (`/threads/{}/state`)."""
+    return literal.startswith("/") and literal.count("/") >= 2
 
 
 def _routes(p: Piece) -> frozenset[str]:
@@ -848,7 +874,7 @@ def score_pair(
     # the same request made twice: the same rare path, by the same HTTP method, whatever
     # library and string building each uses (axios and a template vs fetch and `+`)
     methods_a, methods_b = pa.http, pb.http
-    shared_paths = {x[2:] for x in shared_marked if x.startswith("/", 2) and x.count("/") >= 2}
+    shared_paths = {x[2:] for x in shared_marked if _endpoint(x[2:])}
     # ...unless each also makes a kind of request the other does not: then the shared one
     # is a lookup on the way to two operations (vibe-kanban: one tool GETs an issue to
     # PATCH it, another GETs it to POST a new workspace)
@@ -1026,6 +1052,7 @@ def score_pair(
         told_by=told_by,
         structure=structure,
         literals=tuple(sorted({*literals, *marked})),
+        request=request,
     )
 
 
@@ -1050,6 +1077,112 @@ def _idioms(
                 evidence=(
                     *m.evidence,
                     f"those literals appear together in {together} definitions here: an idiom",
+                ),
+            )
+
+
+def _wrapper(p: Piece, params: DuplicateParams) -> bool:
+    """Does ``p`` call so few things that it is the operation it wraps?"""
+    called = {c.rsplit(".", 1)[-1] for c in p.features.calls if not c.startswith("@")}
+    return len(called) <= params.wrapper_calls
+
+
+def _idiom_delegates(
+    best: dict[tuple[int, int], Match],
+    usable: Sequence[Piece],
+    feats: Sequence[set[str]],
+    idf: Mapping[str, float],
+    params: DuplicateParams,
+) -> None:
+    """Two wrappers (see ``_wrapper``) that each delegate to something rare the other does
+    not call, and share only literals that many definitions hold together, are one wrapper
+    idiom over two operations: a candidate. On trigger.dev, repository methods that each wrap their own
+    ClickHouse query (`listRunIds`, `countDeliveries`) in one tracing span share the span's
+    attributes (`"repository.name": "clickhouse"`), as every method of every repository does;
+    three such groups were judged FALSE. Shared literals few definitions hold (one settings
+    key read twice) still make a copy, and so does one name (two `findRepoRoot`)."""
+    together: dict[frozenset[str], int] = {}
+    for key, m in best.items():
+        if not m.verified or m.request or not m.literals:
+            continue
+        i, j = key
+        if usable[i].short == usable[j].short:
+            continue  # one name, one concept, however each side gets it done
+        if not (_wrapper(usable[i], params) and _wrapper(usable[j], params)):
+            continue
+        if not _other_delegates(usable[i], usable[j], feats[i], feats[j], idf, params):
+            continue
+        wanted = frozenset(f"s:{x}" for x in m.literals)
+        if wanted not in together:
+            together[wanted] = sum(1 for fs in feats if wanted <= fs)
+        if together[wanted] >= params.idiom_pieces:
+            best[key] = replace(
+                m,
+                verified=False,
+                evidence=(
+                    *m.evidence,
+                    "each delegates to its own operation, and the literals they share appear "
+                    f"together in {together[wanted]} definitions here: one wrapper idiom",
+                ),
+            )
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_$#][\w$]*")
+
+
+def _identifiers(text: str) -> frozenset[str]:
+    """The whole names a definition spells (three characters or more), strings and
+    comments included: what it works on, in its own words."""
+    return frozenset(t for t in _IDENTIFIER.findall(text) if len(t) >= 3)
+
+
+def _vocabularies(
+    best: dict[tuple[int, int], Match], usable: Sequence[Piece], params: DuplicateParams
+) -> None:
+    """A pair verified by calls, literals or a loose shape whose own names are nearly all
+    different does one idiom over other things: a candidate. Names are weighed by rarity
+    among the definitions compared, so the idiom's own (`startActiveSpan`, `upsert`,
+    `headers`) count for little and the things worked on (`listRunIds`, `culture`,
+    `memories`) for much. On the judged public histories, the pairs under the bar were
+    upserts of other records, per-vendor message converters and request builders, and
+    notifications sharing one dispatcher; no TRUE one was. The same request is one concept
+    whatever each side names (a class method over a client and a registry over `urllib`
+    listing one server's models; on langgraph, a stream's `_fetch_state` rebuilding the
+    client's `GET /threads/{id}/state` without its escaping), so a pair sharing an
+    endpoint's path is not asked."""
+    todo = [
+        key
+        for key, m in best.items()
+        if m.verified
+        and not m.request
+        and not any(_endpoint(x) for x in m.literals)
+        and m.structure < params.vocabulary_structure
+        and not _same_text(usable[key[0]], usable[key[1]])
+    ]
+    if not todo:
+        return
+    names = [_identifiers(p.text) for p in usable]
+    df: Counter[str] = Counter()
+    for n in names:
+        df.update(n)
+    total = len(usable) + 1
+
+    def weight(words: Iterable[str]) -> float:
+        return sum(math.log(total / df[w]) for w in words)
+
+    for key in todo:
+        a, b = names[key[0]], names[key[1]]
+        union = weight(a | b)
+        shared = weight(a & b)
+        if union and shared < params.vocabulary_share * union:
+            m = best[key]
+            best[key] = replace(
+                m,
+                verified=False,
+                evidence=(
+                    *m.evidence,
+                    f"they share {round(100 * shared / union)}% of their names by rarity: "
+                    "one idiom over other things",
                 ),
             )
 
@@ -1796,6 +1929,8 @@ def _find_duplicates(
             )
     _idioms(best, feats, params)
     _conventions(best, usable, params)
+    _vocabularies(best, usable, params)
+    _idiom_delegates(best, usable, feats, idf, params)
     groups, matches_of = _group(best, exact, params.max_group)
     method_groups = [
         [usable[i] for i in ids] for ids in groups.values() if usable[ids[0]].kind in _CALLABLE
