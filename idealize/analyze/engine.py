@@ -205,10 +205,11 @@ def _analyze(
             return True
         return concurrent(by_name[a], by_name[b])
 
-    file_calls = _FileCalls(git, branches)
     symbols = SymbolIndex(cache)
-    head = TreeView(git, target_head, symbols)
-    trees = {b.name: TreeView(git, b.head, symbols, head.code_maps) for b in branches}
+    blobs = BlobReader(git)  # one `git cat-file` for every view of the run
+    head = TreeView(git, target_head, symbols, reader=blobs)
+    trees = {b.name: head.sibling(b.head) for b in branches}
+    file_calls = _FileCalls(blobs, branches)
     ctx = Context(
         git=git,
         branches=tuple(branches),
@@ -226,7 +227,7 @@ def _analyze(
         for r in RULES:
             findings += r.run(ctx, params.get(r.kind))
     finally:
-        file_calls.close()
+        blobs.close()  # read again below if need be, and closed at the end
         symbols.flush()
         store.flush()
     progress("analyze", 4, 5)
@@ -237,8 +238,6 @@ def _analyze(
         trees,
         merged,
     )
-    for tree in (head, *trees.values()):
-        tree.close()
     findings = rank(
         _dedupe(located),
         len(branches),
@@ -254,7 +253,7 @@ def _analyze(
         else _verdict(m, findings, pieces_at, [named[n] for n in m.branches if n in named])
         for m in modules
     )
-    head.close()
+    blobs.close()
     # what was resolved since needs no review: it gets no unit
     units = build_units([f for f in findings if f.status == "open"], modules, pieces)
     progress("analyze", 5, 5)
@@ -313,8 +312,8 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
 class _FileCalls:
     """Calls made anywhere in a changed file's new version, read only when asked for."""
 
-    def __init__(self, git: Git, branches: Sequence[Branch]) -> None:
-        self._reader = BlobReader(git)
+    def __init__(self, reader: BlobReader, branches: Sequence[Branch]) -> None:
+        self._reader = reader
         self._files = {(b.name, f.path): f for b in branches for f in b.files}
         self._memo: dict[tuple[str | None, str], frozenset[str]] = {}
 
@@ -329,9 +328,6 @@ class _FileCalls:
                     calls = calls_only(data.decode("utf-8", "replace"), f.language).calls
             self._memo[key] = calls
         return self._memo[key]
-
-    def close(self) -> None:
-        self._reader.close()
 
 
 _IMPORT = re.compile(r"^\s*(import\b|from\b|export\s+[{*]|use\b|#include\b|require\b|package\b)")

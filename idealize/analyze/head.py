@@ -34,7 +34,8 @@ class TreeView:
     """One commit's tree, read lazily and remembered: its files, definitions, and where
     names are mentioned. ``code_maps`` (where the code is in a file, apart from comments and
     strings, by blob and language) may be shared between the views of one run: most files
-    are the same blob at a branch's base, its head and the target."""
+    are the same blob at a branch's base, its head and the target. Views made with
+    ``sibling`` share those and one ``git cat-file`` process, which the first view owns."""
 
     def __init__(
         self,
@@ -42,13 +43,15 @@ class TreeView:
         commit: str,
         symbols: SymbolIndex,
         code_maps: dict[tuple[str, str], CodeMap | None] | None = None,
+        reader: BlobReader | None = None,
     ) -> None:
         self.git = git
         self.commit = commit
         self.symbols = symbols
         self.code_maps = {} if code_maps is None else code_maps
         self._paths: dict[str, str] | None = None
-        self._reader: BlobReader | None = None
+        self._owns_reader = reader is None
+        self._reader = BlobReader(git) if reader is None else reader  # starts on first read
         self._sources: dict[str, bytes | None] = {}
         self._defs: dict[str, tuple[Symbol, ...]] = {}
         self._texts: dict[str, str | None] = {}
@@ -58,10 +61,14 @@ class TreeView:
         self._spaced: dict[str, frozenset[str]] = {}
         self._numbers: dict[str, dict[str, list[int]]] = {}
 
+    def sibling(self, commit: str) -> TreeView:
+        """A view of another commit of the same run: it shares this view's parsed files,
+        code maps and git reader (closed with this view, not with the sibling)."""
+        return TreeView(self.git, commit, self.symbols, self.code_maps, self._reader)
+
     def close(self) -> None:
-        if self._reader is not None:
+        if self._owns_reader:
             self._reader.close()
-            self._reader = None
 
     # -- files ----------------------------------------------------------------------
 
@@ -84,8 +91,6 @@ class TreeView:
             blob = self.paths.get(path)
             data: bytes | None = None
             if blob is not None:
-                if self._reader is None:
-                    self._reader = BlobReader(self.git)
                 data = self._reader.read(blob)
                 if data is not None and len(data) > MAX_FILE_BYTES:
                     data = None

@@ -416,7 +416,7 @@ def _moved_share(
     """How much of the mechanism's use the replacing branch moved off it: uses (as code,
     in its language) before the branch against after it. Dropping one call site of a
     function 20 places still call is not replacing it. ``bases``: the tree before the
-    branch, kept for its next replacement (one at a time: each holds a git process).
+    branch, kept for its next replacement (one at a time: each holds the files it read).
     ``mechs``: every mechanism the branch replaces, searched for in one go."""
     b = next((x for x in ctx.branches if x.name == rep.a), None)
     if b is None:
@@ -425,9 +425,9 @@ def _moved_share(
         for tree in bases.values():
             tree.close()
         bases.clear()
-        bases[b.base] = TreeView(ctx.git, b.base, ctx.head.symbols, ctx.head.code_maps)
+        bases[b.base] = ctx.head.sibling(b.base)
     before = bases[b.base]
-    after = ctx.trees.get(rep.a) or TreeView(ctx.git, b.head, ctx.head.symbols, ctx.head.code_maps)
+    after = ctx.trees.get(rep.a) or ctx.head.sibling(b.head)
     for tree in (before, after):
         tree.prefetch(mechs | {rep.mech})
 
