@@ -656,7 +656,13 @@ _PLATFORM = re.compile(
 def _platform_variants(a: Piece, b: Piece) -> bool:
     """The same symbol in two platform variants of one file: alternatives by design (on
     happy, `encryptAESGCM` in aes.ts and aes.web.ts was reported as a copy)."""
-    return a.path != b.path and _PLATFORM.sub("", a.path) == _PLATFORM.sub("", b.path)
+    return a.path != b.path and _platformless(a.path) == _platformless(b.path)
+
+
+@lru_cache(maxsize=65536)
+def _platformless(path: str) -> str:
+    """A path without its platform suffix (memoised: asked for every candidate pair)."""
+    return _PLATFORM.sub("", path)
 
 
 def _siblings(a: Piece, b: Piece) -> bool:
@@ -728,7 +734,7 @@ _GEOMETRY = re.compile(
 def _picture(p: Piece) -> frozenset[tuple[str, str]] | None:
     """The drawing of a definition that is only a picture (SVG markup, calling nothing, as
     an icon component is), or None for any other definition."""
-    if "<svg" not in p.text or p.features.calls:
+    if p.features.calls or "<svg" not in p.text:
         return None
     return frozenset(_GEOMETRY.findall(p.text))
 

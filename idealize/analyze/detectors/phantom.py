@@ -960,6 +960,7 @@ def detect(ctx: Context, params: PhantomParams) -> list[Finding]:
 
 
 MAX_FOLLOWED = 4  # uses of a broken import followed into the code, per file
+_IMPORT_LINE = re.compile(r"^\s*(from|import|export)\b")
 
 
 def _followed(r: Removal, broken: list[Use], ctx: Context, known: list[Use]) -> list[Use]:
@@ -986,16 +987,22 @@ def _followed(r: Removal, broken: list[Use], ctx: Context, known: list[Use]) -> 
                 or any(would_mean(m, use.path, r.path) for m in _modules_of(b, language))
             )
         }
+        # each name's pattern made once, not once per line (a text search first: most
+        # lines hold none of the names)
+        patterns = [(name, re.compile(rf"(?<![\w$.]){re.escape(name)}\b")) for name in locals_]
         added = 0
         for n, line in enumerate(text.splitlines(), start=1):
-            if added >= MAX_FOLLOWED or (use.path, n) in seen:
+            if added >= MAX_FOLLOWED:
+                break
+            if (use.path, n) in seen:
                 continue
             hit = next(
                 (
                     name
-                    for name in locals_
-                    if re.search(rf"(?<![\w$.]){re.escape(name)}\b", line)
-                    and not re.match(r"^\s*(from|import|export)\b", line)
+                    for name, pattern in patterns
+                    if name in line
+                    and pattern.search(line)
+                    and not _IMPORT_LINE.match(line)
                     and tree.is_code(use.path, n, name)
                 ),
                 None,
