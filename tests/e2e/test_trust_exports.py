@@ -390,3 +390,47 @@ def test_a_local_variable_is_no_use_of_a_removed_method(repo: Repo, use: str) ->
     )
     plan = merge_all(repo, "agent/rename", "agent/export")
     assert bool(any_tier(plan, "phantom_dependency")) is (use == "method"), plan.findings
+
+
+TS_AUTH = """export class AuthCommand {
+  constructor(private readonly store: TokenStore) {}
+
+  isAuthenticated(): boolean {
+    return this.store.token() !== undefined;
+  }
+
+  async run(): Promise<void> {
+    console.log(this.isAuthenticated() ? "logged in" : "logged out");
+  }
+}
+"""
+
+
+@pytest.mark.parametrize("use", ["local", "field", "method"])
+def test_a_local_or_a_field_is_no_use_of_a_removed_typescript_method(repo: Repo, use: str) -> None:
+    """claude-task-master #1217 removed `AuthCommand.isAuthenticated()`; the local variables
+    and object fields named `isAuthenticated` elsewhere were listed as its uses. A class's
+    method is reached through a value (`command.isAuthenticated()`), in TypeScript as in Go."""
+    body = {
+        "local": "  const isAuthenticated = await session.check();\n  return isAuthenticated;\n",
+        "field": "  return { isAuthenticated: await session.check(), user: session.user };\n",
+        "method": "  return command.isAuthenticated();\n",
+    }[use]
+    caller = (
+        'import { AuthCommand } from "./auth";\n\n'
+        "export async function status(command: AuthCommand, session: Session) {\n" + body + "}\n"
+    )
+    start(repo, {"package.json": '{"name": "tm"}\n', "src/auth.ts": TS_AUTH})
+    branch(
+        repo,
+        "agent/auth",
+        {
+            "src/auth.ts": TS_AUTH.replace("isAuthenticated()", "hasToken()").replace(
+                "this.isAuthenticated()", "this.hasToken()"
+            )
+        },
+        "Name the token check for what it checks",
+    )
+    branch(repo, "agent/status", {"src/status.ts": caller}, "A status command")
+    plan = merge_all(repo, "agent/auth", "agent/status")
+    assert bool(any_tier(plan, "phantom_dependency")) is (use == "method"), plan.findings

@@ -537,3 +537,57 @@ def test_a_copy_whose_code_left_it_since_is_resolved(repo: Repo, moved_out: bool
         assert [f.resolved for f in resolved] == [
             "the code the copies shared is gone from one of them at HEAD"
         ], plan.findings
+
+
+@pytest.mark.parametrize("wrapped", [True, False])
+def test_a_mechanism_left_as_a_wrapper_of_its_replacement_diverges_no_more(
+    repo: Repo, wrapped: bool
+) -> None:
+    """mcphost: #87 moved `GenerateWithLoop`'s body into a new streaming function and left
+    it a three-line call to that function, so what #82 had added to it runs through the
+    replacement. Reported as a divergence; at HEAD there is one mechanism under two names.
+    An old mechanism that still does its own work beside the new one still diverges."""
+    start(repo, {"app/__init__.py": "", "app/worktrees.py": WORKTREES, **CALLERS})
+    replaced = WORKTREES + GET_WORKTREE
+    squash(
+        repo,
+        "agent/refs",
+        {
+            "app/worktrees.py": replaced,
+            "app/cli.py": CALLERS["app/cli.py"]
+            .replace("import load_worktree", "import get_worktree")
+            .replace("return load_worktree(", "return get_worktree("),
+            "app/server.py": CALLERS["app/server.py"]
+            .replace("import load_worktree", "import get_worktree")
+            .replace("return load_worktree(", "return get_worktree("),
+        },
+        "feature: create environments from a git ref (#41)",
+    )
+    extended = replaced.replace(
+        "        return open_worktree(path, create=True)\n",
+        "        if not os.path.isdir(path):\n"
+        "            os.makedirs(path, exist_ok=True)\n"
+        "        return open_worktree(path, create=True)\n",
+    ).replace("import threading\n", "import os\nimport threading\n")
+    squash(repo, "agent/locks", {"app/worktrees.py": extended}, "make worktree dirs (#42)")
+    if wrapped:
+        old = (
+            "def load_worktree(env_id):\n    with _lock:\n"
+            '        path = f"/tmp/worktrees/{env_id}"\n'
+            "        if not os.path.isdir(path):\n"
+            "            os.makedirs(path, exist_ok=True)\n"
+            "        return open_worktree(path, create=True)\n"
+        )
+        assert old in extended
+        squash(
+            repo,
+            "agent/one-loader",
+            {
+                "app/worktrees.py": extended.replace(
+                    old, "def load_worktree(env_id):\n    return get_worktree(env_id)\n"
+                )
+            },
+            "refactor: load through get_worktree (#43)",
+        )
+    plan = run(Config(repo=repo.path, since="base"))
+    assert bool(findings(plan, "divergence")) is not wrapped, plan.findings

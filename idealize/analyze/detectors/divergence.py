@@ -60,6 +60,13 @@ class DivergenceParams:
     max_definitions: int = param(
         1, "a mechanism's name must name this many definitions at most in its language"
     )
+    wrapper_lines: int = param(
+        5,
+        "lines of code below its header from which a mechanism that calls its replacement is "
+        "more than a wrapper of it: on mcphost, #87 moved `GenerateWithLoop`'s body into "
+        "`GenerateWithLoopAndStreaming` and left a three-line call to it, so work that had "
+        "extended the old one runs through the new one (judged FALSE as a divergence)",
+    )
 
 
 def specific(name: str, params: DivergenceParams = DivergenceParams()) -> bool:
@@ -395,7 +402,7 @@ def _extended(
                 extenders.append((b.name, extended, uses))
         if not extenders:
             continue
-        verified = _verify(ctx, rep, extenders)
+        verified = _verify(ctx, rep, extenders, params)
         if verified is None:
             continue
         if not (rep.deleted or rep.deprecated):  # else what it deletes is replaced whole
@@ -463,15 +470,19 @@ def _verify(
     ctx: Context,
     rep: _Replacement,
     extenders: list[tuple[str, list[Piece], list[tuple[str, int, str]]]],
+    params: DivergenceParams,
 ) -> list[tuple[str, list[Piece], list[tuple[str, int, str]]]] | None:
-    """Keep what still holds where the code lives now: both mechanisms exist, the
-    extension is still in M, the new uses are still there and are code."""
+    """Keep what still holds where the code lives now: both mechanisms exist (M more than
+    a wrapper of its replacement), the extension is still in M, the new uses are still
+    there and are code."""
     if ctx.merged:
         tree = ctx.head
         if not tree.has_symbol(rep.path, rep.qual):
             return None  # M is gone: nothing diverges any more
         if rep.new and not any(tree.has_symbol(p.path, p.symbol) for p in rep.new):
             return None
+        if _wraps(tree.body_of(rep.path, rep.qual), rep, params):
+            return None  # M now only calls its replacement: one mechanism, two names
     kept = []
     for name, extended, uses in extenders:
         tree = ctx.tree_of(name)
@@ -489,6 +500,17 @@ def _verify(
         if ext or live:
             kept.append((name, ext, live))
     return kept or None
+
+
+def _wraps(body: str, rep: _Replacement, params: DivergenceParams) -> bool:
+    """Is ``body`` (M as it is now) a few lines that call what replaced it?"""
+    names = {p.symbol.rsplit(".", 1)[-1] for p in rep.new}
+    lines = code_lines(body)
+    return (
+        bool(names)
+        and 0 < len(lines) <= params.wrapper_lines
+        and any(re.search(rf"\b{re.escape(n)}\s*\(", line) for n in names for line in lines)
+    )
 
 
 def _finding(

@@ -434,12 +434,13 @@ def _how(r: Removal, text: str) -> How | None:
     member = r.symbol is not None and "." in r.symbol
     if (
         r.what == "method"
-        and r.language in ("go", "python")
+        and (r.language in ("go", "python") or family(r.language or "") == "typescript")
         and not re.search(rf"\.\s*{n}\b", text)
     ):
-        # a Go or Python method is reached through a value (`r.worktreePath()`), never by
-        # its bare name: on dagger/container-use, the local variables `worktreePath` left
-        # when #180 renamed the method were listed as its uses
+        # a Go, Python or TypeScript method is reached through a value (`r.worktreePath()`,
+        # `command.isAuthenticated()`), never by its bare name: on dagger/container-use, the
+        # local variables `worktreePath` left when #180 renamed the method were listed as its
+        # uses, and on claude-task-master the locals and object fields `isAuthenticated`
         return None
     if member and family(r.language or "") == "typescript":
         receivers = re.findall(rf"([\w$]+)\s*\??\.\s*{n}(?![\w$])", text)
