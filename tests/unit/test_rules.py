@@ -9,6 +9,7 @@ import pytest
 
 from idealize.analyze.detectors.double_fix import DoubleFixParams
 from idealize.analyze.detectors.duplicates import DuplicateParams, _feature_set, _idf, score_pair
+from idealize.analyze.detectors.literals import styling
 from idealize.analyze.features import concept_tokens, extract
 from idealize.analyze.params import override, reasons
 from idealize.analyze.pieces import Piece
@@ -1453,3 +1454,56 @@ def test_wrappers_of_other_operations_in_one_idiom_are_no_copy(
     _idiom_delegates(best, usable, feats, idf, DuplicateParams())
     assert best[(0, 1)].verified is verified
     assert ("one wrapper idiom" in best[(0, 1)].evidence[-1]) is not verified
+
+
+NEXT_STEPS = """function displaySuggestedNextSteps(projectName) {
+  const steps = [
+    `${chalk.white("1.")} Run ${chalk.cyan("task-master parse-prd")} on ${projectName}`,
+    `${chalk.white("2.")} Run ${chalk.cyan("task-master next")} to pick a task`,
+    `${chalk.white("3.")} Run ${chalk.cyan("task-master expand --all")} for subtasks`,
+  ];
+  console.log(
+    boxen(chalk.white.bold("Next steps") + "\\n\\n" + steps.join("\\n"), {
+      padding: 1,
+      borderColor: "{colour}",
+      borderStyle: "{border}",
+      margin: { top: 1 },
+    })
+  );
+}
+"""
+PATTERNS = """function displayCodebasePatterns(patterns, root) {
+  const relative = patterns.map((p) => path.relative(root, p.file));
+  const lines = patterns.map((p, i) => `${chalk.yellow("-")} ${p.name} in ${relative[i]}`);
+  if (!lines.length) {
+    lines.push(chalk.dim("no recurring patterns found"));
+  }
+  console.log(
+    boxen(chalk.white.bold("Codebase patterns") + "\\n\\n" + lines.join("\\n"), {
+      padding: 1,
+      borderColor: "{colour}",
+      borderStyle: "{border}",
+      margin: { top: 1 },
+    })
+  );
+}
+"""
+
+
+def test_a_box_drawn_alike_does_not_spell_a_concept() -> None:
+    """claude-task-master: two terminal panels of other content (next steps to run, the
+    patterns found in a code base) were told by their box's colour, border and the blank
+    line under the title (judged FALSE). A styling option's value says how something looks,
+    and a literal of line breaks says nothing."""
+    steps = NEXT_STEPS.replace("{colour}", "gray").replace("{border}", "round")
+    found = PATTERNS.replace("{colour}", "gray").replace("{border}", "round")
+    a = piece(steps, "displaySuggestedNextSteps", "agent/a", "src/ui/steps.js", "javascript")
+    b = piece(found, "displayCodebasePatterns", "agent/b", "src/ui/patterns.js", "javascript")
+    assert not _verified(a, b)
+
+
+def test_a_styling_option_is_how_something_looks() -> None:
+    assert styling("boxen(text, { borderColor: 'gray', borderStyle: 'round' })", "gray")
+    assert styling('<Box borderStyle="round" />', "round")
+    assert not styling("const status = 'gray'; report(status)", "gray")
+    assert not styling("if (kind === 'round') return trip()", "round")

@@ -992,6 +992,7 @@ def score_pair(
         for x in (*literals, *marked)
         if not PROTOCOL.match(x)
         and x.lower() not in HTTP_WORDS
+        and not _LAYOUT_ONLY.fullmatch(x)
         and not (styling(a.text, x) and styling(b.text, x))
     }
     concept = (
@@ -1134,6 +1135,8 @@ def _idiom_delegates(
 
 
 _IDENTIFIER = re.compile(r"[A-Za-z_$#][\w$]*")
+# a literal of line breaks, tabs and spaces only (`"\\n\\n"`): layout, not a concept
+_LAYOUT_ONLY = re.compile(r"(?:\\[ntr]|\s)+")
 
 
 def _identifiers(text: str) -> frozenset[str]:

@@ -117,8 +117,19 @@ def _class_lists(text: str) -> tuple[str, ...]:
     return tuple(next(g for g in m.groups() if g is not None) for m in _CLASS_LIST.finditer(text))
 
 
+# a styling option's key: `borderColor`, `borderStyle`, `textAlign`, `color`, `variant`
+_STYLE_KEY = r"\b\w*(?:[Cc]olou?r|[Ss]tyle|[Aa]lign|[Vv]ariant)\s*[:=]\s*[\"'`]"
+
+
 def styling(text: str, literal: str) -> bool:
-    """Is the literal a class list: a `className`/`class` value or an argument of `cn(`,
-    `clsx(`, ...? On vibe-kanban and mux, components that only look alike (a diff card and
-    an accordion of diffs; four per-tool call views) were told by their Tailwind classes."""
-    return literal in text and any(literal in c for c in _class_lists(text))
+    """Is the literal how something looks: a class list (a `className`/`class` value or an
+    argument of `cn(`, `clsx(`, ...), or the value of a styling option (`borderColor:
+    'gray'`, `borderStyle: 'round'`)? On vibe-kanban and mux, components that only look
+    alike (a diff card and an accordion of diffs; four per-tool call views) were told by
+    their Tailwind classes; on claude-task-master, two terminal panels of other content by
+    their box's colour and border."""
+    if literal not in text:
+        return False
+    if any(literal in c for c in _class_lists(text)):
+        return True
+    return re.search(_STYLE_KEY + re.escape(literal) + "[\"'`]", text) is not None
