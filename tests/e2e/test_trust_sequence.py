@@ -445,13 +445,10 @@ def get_worktree(env_id, ref="HEAD"):
 """
 
 
-@pytest.mark.parametrize("built_on_it", [True, False])
-def test_work_that_changed_the_replacement_too_came_after_it(repo: Repo, built_on_it: bool) -> None:
-    """dagger/container-use #273 moved most callers of `initializeWorktree` to a new
-    `getWorktree`; #274, squash-merged an hour later, changed the lock both use. A change
-    to the replacing branch's new code was written on top of it, knowing both: nothing
-    diverged. A change to the old mechanism alone, squash-merged the same way, may not
-    have known the replacement."""
+def _moved_onto_get_worktree(repo: Repo) -> str:
+    """Two of three callers of `load_worktree` moved onto a new `get_worktree` (#41,
+    squash-merged), and the text of `app/worktrees.py` with `load_worktree` extended, for
+    another line of work to land."""
     start(repo, {"app/__init__.py": "", "app/worktrees.py": WORKTREES, **CALLERS})
     replaced = WORKTREES + GET_WORKTREE
     squash(
@@ -468,12 +465,22 @@ def test_work_that_changed_the_replacement_too_came_after_it(repo: Repo, built_o
         },
         "feature: create environments from a git ref (#41)",
     )
-    extended = replaced.replace(
+    return replaced.replace(
         "        return open_worktree(path, create=True)\n",
         "        if not os.path.isdir(path):\n"
         "            os.makedirs(path, exist_ok=True)\n"
         "        return open_worktree(path, create=True)\n",
     ).replace("import threading\n", "import os\nimport threading\n")
+
+
+@pytest.mark.parametrize("built_on_it", [True, False])
+def test_work_that_changed_the_replacement_too_came_after_it(repo: Repo, built_on_it: bool) -> None:
+    """dagger/container-use #273 moved most callers of `initializeWorktree` to a new
+    `getWorktree`; #274, squash-merged an hour later, changed the lock both use. A change
+    to the replacing branch's new code was written on top of it, knowing both: nothing
+    diverged. A change to the old mechanism alone, squash-merged the same way, may not
+    have known the replacement."""
+    extended = _moved_onto_get_worktree(repo)
     if built_on_it:
         extended = extended.replace(
             "        return open_worktree(path, create=False)\n",
@@ -547,28 +554,7 @@ def test_a_mechanism_left_as_a_wrapper_of_its_replacement_diverges_no_more(
     it a three-line call to that function, so what #82 had added to it runs through the
     replacement. Reported as a divergence; at HEAD there is one mechanism under two names.
     An old mechanism that still does its own work beside the new one still diverges."""
-    start(repo, {"app/__init__.py": "", "app/worktrees.py": WORKTREES, **CALLERS})
-    replaced = WORKTREES + GET_WORKTREE
-    squash(
-        repo,
-        "agent/refs",
-        {
-            "app/worktrees.py": replaced,
-            "app/cli.py": CALLERS["app/cli.py"]
-            .replace("import load_worktree", "import get_worktree")
-            .replace("return load_worktree(", "return get_worktree("),
-            "app/server.py": CALLERS["app/server.py"]
-            .replace("import load_worktree", "import get_worktree")
-            .replace("return load_worktree(", "return get_worktree("),
-        },
-        "feature: create environments from a git ref (#41)",
-    )
-    extended = replaced.replace(
-        "        return open_worktree(path, create=True)\n",
-        "        if not os.path.isdir(path):\n"
-        "            os.makedirs(path, exist_ok=True)\n"
-        "        return open_worktree(path, create=True)\n",
-    ).replace("import threading\n", "import os\nimport threading\n")
+    extended = _moved_onto_get_worktree(repo)
     squash(repo, "agent/locks", {"app/worktrees.py": extended}, "make worktree dirs (#42)")
     if wrapped:
         old = (
