@@ -178,9 +178,9 @@ class DuplicateParams:
     vocabulary_share: float = param(
         0.15,
         "share of the weight (by rarity) of two definitions' whole identifiers they hold in "
-        "common, below which they work on other things: on the judged public histories, 10 "
-        "FALSE and 2 DEBATABLE findings and no TRUE one fell below it (upserts of other "
-        "records, per-vendor converters, notifications sharing one dispatcher)",
+        "common, below which they work on other things: on the judged public histories, it "
+        "took out 8 FALSE findings and no TRUE one (upserts of other records, per-vendor "
+        "request builders, notifications sharing one dispatcher)",
     )
     vocabulary_structure: float = param(
         0.6,
@@ -1103,8 +1103,8 @@ def _idiom_delegates(
 ) -> None:
     """Two wrappers (see ``_wrapper``) that each delegate to something rare the other does
     not call, and share only literals that many definitions hold together, are one wrapper
-    idiom over two operations: a candidate. On trigger.dev, repository methods that each wrap their own
-    ClickHouse query (`listRunIds`, `countDeliveries`) in one tracing span share the span's
+    idiom over two operations: a candidate. On trigger.dev, repository methods that each
+    wrap their own ClickHouse query (`listRunIds`, `countDeliveries`) in one tracing span share the span's
     attributes (`"repository.name": "clickhouse"`), as every method of every repository does;
     three such groups were judged FALSE. Shared literals few definitions hold (one settings
     key read twice) still make a copy, and so does one name (two `findRepoRoot`)."""
