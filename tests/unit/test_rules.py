@@ -8,7 +8,13 @@ import dataclasses
 import pytest
 
 from idealize.analyze.detectors.double_fix import DoubleFixParams
-from idealize.analyze.detectors.duplicates import DuplicateParams, _feature_set, _idf, score_pair
+from idealize.analyze.detectors.duplicates import (
+    DuplicateParams,
+    Match,
+    _feature_set,
+    _idf,
+    score_pair,
+)
 from idealize.analyze.detectors.literals import styling
 from idealize.analyze.features import concept_tokens, extract
 from idealize.analyze.params import override, reasons
@@ -1290,6 +1296,19 @@ def test_a_shared_lookup_before_two_operations_is_no_same_request(
     assert any(e.startswith("the same request: GET") for e in match.evidence) is verified
 
 
+def _verified_first_pair(
+    usable: list[Piece],
+) -> tuple[dict[tuple[int, int], Match], list[set[str]], dict[str, float]]:
+    """The first two pieces scored as a pair among all of them, which must be verified to
+    begin with (the rules after scoring can only take that back), with the features and
+    their rarity."""
+    feats = [_feature_set(p) for p in usable]
+    idf = _idf(feats)
+    scored = score_pair(usable[0], usable[1], feats[0], feats[1], idf)
+    assert scored is not None and scored.verified, "the pair must be verified to begin with"
+    return {(0, 1): scored}, feats, idf
+
+
 UPSERT_CULTURE = """def upsert_cultural_knowledge(self, knowledge):
     table = self._table("culture")
     existing = self.client.get_item(TableName=table, Key={"pk": knowledge.id})
@@ -1385,11 +1404,8 @@ def test_a_pair_of_other_names_by_rarity_is_one_idiom(
         piece(other, name, "agent/b", "db/valkey.py"),
         *corpus,
     ]
-    feats = [_feature_set(p) for p in usable]
-    scored = score_pair(usable[0], usable[1], feats[0], feats[1], _idf(feats))
-    assert scored is not None and scored.verified, "the pair must be verified to begin with"
-    assert scored.structure < DuplicateParams().vocabulary_structure
-    best = {(0, 1): scored}
+    best, _, _ = _verified_first_pair(usable)
+    assert best[(0, 1)].structure < DuplicateParams().vocabulary_structure
     _vocabularies(best, usable, DuplicateParams())
     assert best[(0, 1)].verified is verified
     assert ("one idiom over other things" in best[(0, 1)].evidence[-1]) is not verified
@@ -1446,11 +1462,7 @@ def test_wrappers_of_other_operations_in_one_idiom_are_no_copy(
         ),
         *corpus,
     ]
-    feats = [_feature_set(p) for p in usable]
-    idf = _idf(feats)
-    scored = score_pair(usable[0], usable[1], feats[0], feats[1], idf)
-    assert scored is not None and scored.verified, "the pair must be verified to begin with"
-    best = {(0, 1): scored}
+    best, feats, idf = _verified_first_pair(usable)
     _idiom_delegates(best, usable, feats, idf, DuplicateParams())
     assert best[(0, 1)].verified is verified
     assert ("one wrapper idiom" in best[(0, 1)].evidence[-1]) is not verified

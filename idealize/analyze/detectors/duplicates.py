@@ -1063,20 +1063,26 @@ def score_pair(
     )
 
 
+def _held_together(
+    keys: frozenset[str], feats: Sequence[set[str]], seen: dict[frozenset[str], int]
+) -> int:
+    """How many definitions hold every one of ``keys`` (features), remembered in ``seen``."""
+    if keys not in seen:
+        seen[keys] = sum(1 for fs in feats if keys <= fs)
+    return seen[keys]
+
+
 def _idioms(
     best: dict[tuple[int, int], Match], feats: Sequence[set[str]], params: DuplicateParams
 ) -> None:
     """A pair verified only by a few shared literals that many other pieces also hold
     together (`"mayor"`, `"rigs.json"`: every loader of one config file) shares an idiom of
     the codebase, not a concept: a candidate."""
-    seen: dict[tuple[str, ...], int] = {}
+    seen: dict[frozenset[str], int] = {}
     for key, m in best.items():
         if not (m.verified and m.told_by):
             continue
-        if m.told_by not in seen:
-            wanted = set(m.told_by)
-            seen[m.told_by] = sum(1 for fs in feats if wanted <= fs)
-        together = seen[m.told_by]
+        together = _held_together(frozenset(m.told_by), feats, seen)
         if together >= params.idiom_pieces:
             best[key] = replace(
                 m,
@@ -1104,11 +1110,12 @@ def _idiom_delegates(
     """Two wrappers (see ``_wrapper``) that each delegate to something rare the other does
     not call, and share only literals that many definitions hold together, are one wrapper
     idiom over two operations: a candidate. On trigger.dev, repository methods that each
-    wrap their own ClickHouse query (`listRunIds`, `countDeliveries`) in one tracing span share the span's
-    attributes (`"repository.name": "clickhouse"`), as every method of every repository does;
-    three such groups were judged FALSE. Shared literals few definitions hold (one settings
-    key read twice) still make a copy, and so does one name (two `findRepoRoot`)."""
-    together: dict[frozenset[str], int] = {}
+    wrap their own ClickHouse query (`listRunIds`, `countDeliveries`) in one tracing span
+    share the span's attributes (`"repository.name": "clickhouse"`), as every method of every
+    repository does; three such groups were judged FALSE. Shared literals few definitions
+    hold (one settings key read twice) still make a copy, and so does one name (two
+    `findRepoRoot`)."""
+    seen: dict[frozenset[str], int] = {}
     for key, m in best.items():
         if not m.verified or m.request or not m.literals:
             continue
@@ -1119,17 +1126,15 @@ def _idiom_delegates(
             continue
         if not _other_delegates(usable[i], usable[j], feats[i], feats[j], idf, params):
             continue
-        wanted = frozenset(f"s:{x}" for x in m.literals)
-        if wanted not in together:
-            together[wanted] = sum(1 for fs in feats if wanted <= fs)
-        if together[wanted] >= params.idiom_pieces:
+        holders = _held_together(frozenset(f"s:{x}" for x in m.literals), feats, seen)
+        if holders >= params.idiom_pieces:
             best[key] = replace(
                 m,
                 verified=False,
                 evidence=(
                     *m.evidence,
                     "each delegates to its own operation, and the literals they share appear "
-                    f"together in {together[wanted]} definitions here: one wrapper idiom",
+                    f"together in {holders} definitions here: one wrapper idiom",
                 ),
             )
 

@@ -961,7 +961,9 @@ def detect(ctx: Context, params: PhantomParams) -> list[Finding]:
 
 
 MAX_FOLLOWED = 4  # uses of a broken import followed into the code, per file
-_IMPORT_LINE = re.compile(r"^\s*(from|import|export)\b")
+# any line that begins as an import or an export does (wider than IMPORT_LINE): the
+# broken import's own line and re-exports are not uses of what it bound
+_IMPORT_START = re.compile(r"^\s*(from|import|export)\b")
 
 
 def _followed(r: Removal, broken: list[Use], ctx: Context, known: list[Use]) -> list[Use]:
@@ -1003,7 +1005,7 @@ def _followed(r: Removal, broken: list[Use], ctx: Context, known: list[Use]) -> 
                     for name, pattern in patterns
                     if name in line
                     and pattern.search(line)
-                    and not _IMPORT_LINE.match(line)
+                    and not _IMPORT_START.match(line)
                     and tree.is_code(use.path, n, name)
                 ),
                 None,
