@@ -1519,3 +1519,42 @@ def test_a_styling_option_is_how_something_looks() -> None:
     assert styling('<Box borderStyle="round" />', "round")
     assert not styling("const status = 'gray'; report(status)", "gray")
     assert not styling("if (kind === 'round') return trip()", "round")
+
+
+GET_JSON = """def get_json(self, path):
+    response = requests.get(self.base + path, timeout=10)
+    response.raise_for_status()
+    return response.json()
+"""
+MODELS_VIA_CLIENT = '''def list_models(self):
+    """Names of the models the server has, sorted."""
+    payload = self.client.get_json("/api/tags")
+    return sorted(model["name"] for model in payload.get("models", []))
+'''
+MODELS_DIRECT = '''def fetch_available(self):
+    """Fetch the names of the available models from the server."""
+    response = requests.get(self.host + "/api/tags", timeout=10)
+    data = response.json()
+    return [entry["name"] for entry in data.get("models", [])]
+'''
+
+
+def test_what_helpers_do_is_read_from_the_pieces_of_each_call() -> None:
+    """What a definition does through a helper one call away (`client.get_json` makes an
+    HTTP GET) was kept between calls under the id of the list of pieces: a list used again
+    with other pieces, or a new one at a freed list's address (several ranges analysed in
+    one process), read the table of the one before, and the plan depended on what ran
+    earlier."""
+    from idealize.analyze.detectors.duplicates import find_duplicates
+
+    fillers = [piece(FILLER.format(i=i), f"filler_{i}", None, f"lib/f{i}.py") for i in range(20)]
+    pieces = list(fillers)
+    find_duplicates(pieces)  # an earlier analysis, without the helper
+    pieces[:] = [
+        piece(GET_JSON, "get_json", None, "hub/client.py"),
+        piece(MODELS_VIA_CLIENT, "list_models", "agent/a", "hub/discovery.py"),
+        piece(MODELS_DIRECT, "fetch_available", "agent/b", "hub/registry.py"),
+        *fillers,
+    ]
+    found = find_duplicates(pieces)
+    assert [f.evidence[0] for f in found] == ["the same request: GET /api/tags"], found

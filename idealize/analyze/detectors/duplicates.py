@@ -534,22 +534,21 @@ def _disjoint(x: frozenset[str], y: frozenset[str]) -> bool:
     return bool(x) and bool(y) and not (x & y)
 
 
-_ACTS_MEMO: dict[int, dict[str, frozenset[str]]] = {}
+def _acts(pieces: Sequence[Piece]) -> dict[str, frozenset[str]]:
+    """What each definition does by the runtime's own means (`@http.get`, ...), by its
+    short name: the table ``_reached`` looks a piece's callees up in."""
+    table: dict[str, set[str]] = defaultdict(set)
+    for q in pieces:
+        for c in q.features.calls:
+            if c.startswith("@"):
+                table[q.short].add(c)
+    return {k: frozenset(v) for k, v in table.items()}
 
 
-def _reached(p: Piece, pieces: Sequence[Piece]) -> set[str]:
+def _reached(p: Piece, acts: Mapping[str, frozenset[str]]) -> set[str]:
     """What a piece does through the repository's own helpers one call away: a method that
-    calls `c.getJSON(url)` makes an HTTP GET as surely as one that calls `http.Get`."""
-    acts = _ACTS_MEMO.get(id(pieces))
-    if acts is None:
-        table: dict[str, set[str]] = defaultdict(set)
-        for q in pieces:
-            for c in q.features.calls:
-                if c.startswith("@"):
-                    table[q.short].add(c)
-        acts = {k: frozenset(v) for k, v in table.items()}
-        _ACTS_MEMO.clear()
-        _ACTS_MEMO[id(pieces)] = acts
+    calls `c.getJSON(url)` makes an HTTP GET as surely as one that calls `http.Get`.
+    ``acts``: ``_acts`` of every piece compared."""
     return {
         f"c:{act}"
         for c in p.features.calls
@@ -1879,7 +1878,8 @@ def _find_duplicates(
     own modules' classes), so at most a lead? Both are checked only for pairs that scored,
     and within one shape."""
     usable = [p for p in pieces if _comparable(p, params)]
-    feats = [_feature_set(p) | _reached(p, pieces) for p in usable]
+    acts = _acts(pieces)  # worked out once per call, never kept between calls
+    feats = [_feature_set(p) | _reached(p, acts) for p in usable]
     idf = _idf(feats)
     profiles = [Profile.of(p, fs, idf, params) for p, fs in zip(usable, feats, strict=True)]
     best: dict[tuple[int, int], Match] = {}
