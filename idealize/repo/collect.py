@@ -881,6 +881,11 @@ def _file_change(
         return _replace(base, language=None)
     if lang is None:
         return base
+    if any(b and b not in sizes for b in (rc.old_blob, rc.new_blob)):
+        skipped.append(
+            Skipped(rc.path, "its content is missing from this clone: not analysed", p.name)
+        )
+        return _replace(base, language=None)
     too_big = [b for b in (rc.old_blob, rc.new_blob) if b and sizes.get(b, 0) > max_bytes]
     if too_big:
         size = max(sizes.get(b, 0) for b in too_big)

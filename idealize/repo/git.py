@@ -28,6 +28,8 @@ _GIT_ENV = {
     "GIT_CONFIG_NOSYSTEM": "1",
 }
 _DIFF_FLAGS = ("--no-color", "--no-ext-diff", "--no-textconv", "--find-renames")
+# what git says when an object the command needs is not in the clone
+_MISSING_OBJECT = re.compile(r"unable to read [0-9a-f]{40}|missing blob object")
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,7 +250,35 @@ class Git:
 
     def diff(self, old: str, new: str) -> tuple[list[RawChange], str]:
         """What changed from ``old`` to ``new``: raw records (blob ids, modes, renames) and a
-        unified diff with no context lines, from one git process."""
+        unified diff with no context lines, from one git process.
+
+        A clone can lack some blobs (a partial clone offline, a mirror without its largest
+        files): git then refuses the whole diff. The paths whose blobs are missing are left
+        out of the patch and kept as raw records, so the rest of the change is still read."""
+        try:
+            return self._diff(old, new, ())
+        except RepoError as error:
+            if not _MISSING_OBJECT.search(error.message):
+                raise
+        raw = self.run("diff", "--raw", "--no-renames", "--abbrev=40", "-z", old, new, "--")
+        fields = raw.decode("utf-8", "surrogateescape").split("\0")
+        pairs = zip(fields[::2], fields[1::2], strict=False)  # the output ends in a NUL
+        records = [_raw_change(meta, [path]) for meta, path in pairs]
+        present = self.present([b for r in records for b in (r.old_blob, r.new_blob) if b])
+        absent = [r for r in records if not {b for b in (r.old_blob, r.new_blob) if b} <= present]
+        changes, patch = self._diff(old, new, [r.path for r in absent])
+        seen = {c.path for c in changes}
+        changes.extend(r for r in absent if r.path not in seen)
+        return changes, patch
+
+    def present(self, shas: Sequence[str]) -> set[str]:
+        """Which of these objects this clone holds."""
+        if not shas:
+            return set()
+        out = self.text("cat-file", "--batch-check", input="\n".join(shas).encode() + b"\n")
+        return {line.split(" ")[0] for line in out.splitlines() if not line.endswith(" missing")}
+
+    def _diff(self, old: str, new: str, leave_out: Sequence[str]) -> tuple[list[RawChange], str]:
         out = self.run(
             "-c",
             "core.quotePath=false",
@@ -261,6 +291,7 @@ class Git:
             old,
             new,
             "--",
+            *(f":(exclude,literal){path}" for path in leave_out),
         ).decode("utf-8", "surrogateescape")
         raw_part, _, patch = out.partition("\n\n") if out.startswith(":") else ("", "", out)
         changes: list[RawChange] = []
@@ -268,21 +299,7 @@ class Git:
             if not line.startswith(":"):
                 continue
             meta, *paths = line.split("\t")
-            old_mode, new_mode, old_blob, new_blob, status = meta[1:].split(" ")
-            names = [_unquote(p) for p in paths]
-            letter = status[0]
-            renamed = letter in ("R", "C") and len(names) == 2
-            changes.append(
-                RawChange(
-                    status=letter,
-                    old_blob=None if old_blob == ZERO else old_blob,
-                    new_blob=None if new_blob == ZERO else new_blob,
-                    old_mode=old_mode,
-                    new_mode=new_mode,
-                    path=names[-1],
-                    old_path=names[0] if renamed else None,
-                )
-            )
+            changes.append(_raw_change(meta, [_unquote(p) for p in paths]))
         return changes, patch
 
     # -- worktrees ----------------------------------------------------------------------
@@ -395,6 +412,21 @@ class Git:
             yield reader
         finally:
             reader.close()
+
+
+def _raw_change(meta: str, names: list[str]) -> RawChange:
+    """One ``git diff --raw`` record from its ``:mode mode blob blob status`` part and paths."""
+    old_mode, new_mode, old_blob, new_blob, status = meta[1:].split(" ")
+    renamed = status[0] in ("R", "C") and len(names) == 2
+    return RawChange(
+        status=status[0],
+        old_blob=None if old_blob == ZERO else old_blob,
+        new_blob=None if new_blob == ZERO else new_blob,
+        old_mode=old_mode,
+        new_mode=new_mode,
+        path=names[-1],
+        old_path=names[0] if renamed else None,
+    )
 
 
 def _unquote(path: str) -> str:

@@ -181,6 +181,26 @@ def test_skipped_files_are_listed_with_reasons(repo: Repo) -> None:
     ]
 
 
+def test_blobs_missing_from_the_clone_leave_the_rest_of_the_change_readable(repo: Repo) -> None:
+    """A mirror without its largest files, or a partial clone offline: git refuses a diff
+    touching a missing blob, and idealize reads the rest of the change instead of stopping."""
+    _base(repo)
+    repo.git("checkout", "-q", "-b", "assets")
+    repo.write("demo.gif", b"GIF89a" + bytes(range(256)) * 40)
+    repo.write("gone.py", "def gone():\n    return 1\n")
+    repo.write("kept.py", "def kept():\n    return 2\n")
+    repo.commit("assets and code")
+    for path in ("demo.gif", "gone.py"):
+        sha = repo.git("rev-parse", f"assets:{path}").strip()
+        (repo.path / ".git" / "objects" / sha[:2] / sha[2:]).unlink()
+    col = _collect(repo.path, branches=("assets",), into="main")
+    files = {f.path: f for f in col.branches[0].files}
+    assert sorted(files) == ["demo.gif", "gone.py", "kept.py"]
+    assert [s.name for s in files["kept.py"].symbols] == ["kept"]
+    reasons = {s.what: s.reason for s in col.skipped}
+    assert reasons["gone.py"].startswith("its content is missing from this clone")
+
+
 def test_submodule_pointer_is_skipped(repo: Repo, tmp_path: Path) -> None:
     _base(repo)
     sub = Repo(tmp_path / "sub")
