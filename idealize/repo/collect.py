@@ -883,7 +883,12 @@ def _file_change(
         return base
     if any(b and b not in sizes for b in (rc.old_blob, rc.new_blob)):
         skipped.append(
-            Skipped(rc.path, "its content is missing from this clone: not analysed", p.name)
+            Skipped(
+                rc.path,
+                "its content is missing from this clone (a partial clone, or damage that "
+                "`git fsck` shows): not analysed",
+                p.name,
+            )
         )
         return _replace(base, language=None)
     too_big = [b for b in (rc.old_blob, rc.new_blob) if b and sizes.get(b, 0) > max_bytes]
