@@ -397,12 +397,22 @@ _QUOTED = re.compile(r"""^(["'])(.*)\1$""")
 _JOINED = re.compile(r"""["']\s*\+|\+\s*["']""")
 
 
+# a route that begins with a variable (`/{channel_id}/sessions`, registered on a channel
+# router) is relative to where it is mounted: the variable's name is all it says about which
+# resource it addresses (on agentscope, a channel's and a schedule's session listings were
+# reported as one request made twice)
+LEADING_VARIABLE = re.compile(r"^/\{[A-Za-z_]\w*\}(?=/)")
+
+
 def endpoint(template: str) -> str | None:
     """The path a string addresses, whatever built it: `f"{base}/v2/refunds?{q}"`,
     `API + "/products/" + id + "/reviews"`, `fmt.Sprintf("%s/hosts/%s/health", ...)` and
     `` `/products/${id}/reviews` `` all give the same kind of key (`/products/{}/reviews`).
     None for strings that address no path."""
+    lead = LEADING_VARIABLE.match(template.strip())
     key = _PLACEHOLDER.sub("{}", template.strip())
+    if lead:
+        key = lead.group(0) + key[len("/{}") :]
     key = key.split("?", 1)[0].split("#", 1)[0]
     key = re.sub(r"^(\{\})+", "", key)
     key = re.sub(r"(\{\})+", "{}", key).rstrip("/")

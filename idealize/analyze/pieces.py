@@ -21,7 +21,7 @@ from idealize.analyze.features import (
 from idealize.cache import Cache
 from idealize.repo.git import Git
 from idealize.repo.languages import family, language_of
-from idealize.repo.symbols import SymbolIndex
+from idealize.repo.symbols import SymbolIndex, unsuffixed
 from idealize.types import Branch, Location, Symbol, SymbolChange
 
 _LAYOUT = re.compile(r"[\s,()\[\]{}\\]+|[\'\"]")
@@ -55,7 +55,7 @@ class Piece:
 
     @property
     def short(self) -> str:
-        return self.symbol.rsplit(".", 1)[-1].split("#")[0]
+        return unsuffixed(self.symbol.rsplit(".", 1)[-1])
 
     @property
     def lines(self) -> int:

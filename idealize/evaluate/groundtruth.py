@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from idealize.evaluate.samples import Planted, PlantedLocation
+from idealize.repo.symbols import unsuffixed
 from idealize.types import Finding, Location
 
 
@@ -40,7 +41,7 @@ def symbols_match(expected: str | None, actual: str | None) -> bool:
         return True
     if actual is None:
         return False
-    e, a = expected.split("#")[0], actual.split("#")[0]
+    e, a = unsuffixed(expected), unsuffixed(actual)
     return e == a or a.startswith(e + ".") or e.startswith(a + ".")
 
 

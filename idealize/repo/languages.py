@@ -74,7 +74,11 @@ def example_path(path: str) -> bool:
     parts = path.lower().split("/")[:-1]
     # `example` alone only at the top: `com/example/` is a Java package, not a demo
     return any(
-        part in ("examples", "demos", "cookbook", "docs_src", "samples") for part in parts
+        part in ("examples", "demos", "cookbook", "docs_src", "samples")
+        # a folder of one kind of example: agentscope's `scripts/model_examples/`, one
+        # script per vendor and feature, each building its own model (four findings, FALSE)
+        or part.endswith(("_examples", "-examples"))
+        for part in parts
     ) or (bool(parts) and parts[0] in ("example", "demo", "sample"))
 
 

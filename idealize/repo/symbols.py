@@ -13,6 +13,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import re
 import zlib
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
@@ -361,6 +362,16 @@ def parse_symbols(source: bytes, language: str) -> tuple[Symbol, ...]:
     if parser is None or language not in _SPECS:
         return ()
     return _symbols(parser.parse(source), source, language)
+
+
+# the suffix `_symbols` gives a redefinition (`handler#2`), and only that: a JavaScript
+# private name (`SpeechStream.#connectWS`) begins with `#` and keeps it
+_REDEFINITION = re.compile(r"#\d+$")
+
+
+def unsuffixed(name: str) -> str:
+    """A symbol's name without the suffix that tells a redefinition of it apart."""
+    return _REDEFINITION.sub("", name)
 
 
 def _symbols(tree: Any, source: bytes, language: str) -> tuple[Symbol, ...]:

@@ -863,6 +863,32 @@ def test_the_two_ends_of_one_route_are_not_one_request() -> None:
     assert _verified(client, other) is True
 
 
+LISTING = """@{kind}_router.get("/{{{kind}_id}}/sessions")
+async def list_{kind}_sessions(
+    {kind}_id: str,
+    storage: StorageBase = Depends(get_storage),
+    user_id: str = Depends(get_current_user_id),
+) -> SessionsResponse:
+    owned = await storage.get_{kind}(user_id, {kind}_id)
+    if owned is None:
+        raise HTTPException(status_code=404, detail="not found")
+    sessions = await storage.list_sessions_by_{kind}(user_id, {kind}_id)
+    return SessionsResponse(sessions=sessions, total=len(sessions))
+"""
+
+
+@pytest.mark.parametrize(("other", "verified"), [("schedule", None), ("channel", True)])
+def test_routes_relative_to_other_routers_are_other_endpoints(
+    other: str, verified: bool | None
+) -> None:
+    """agentscope: a channel's and a schedule's `/{..._id}/sessions` listings, each on its
+    own router, were "the same request" because both placeholders folded to `/{}/sessions`;
+    the route begins with its variable, whose name is all that says which resource it is."""
+    a = piece(LISTING.format(kind="channel"), "list_channel_sessions", "agent/a")
+    b = piece(LISTING.format(kind=other), f"list_{other}_sessions", "agent/b", "app/y.py")
+    assert _verified(a, b) is verified
+
+
 UPSERT = '''def upsert_{table}(db, item):
     now = datetime.now(timezone.utc)
     row = db.fetch_one(
@@ -1146,6 +1172,9 @@ def test_counterparts_by_name_are_candidates(
         ("docs_src/lifespan/tutorial001.py", True),
         ("python/samples/02-agents/harness/claw_step01_meet_your_claw.py", True),
         ("sample/main.go", True),
+        ("scripts/model_examples/xai_multiagent.py", True),
+        ("packages/code-examples/stream.ts", True),
+        ("src/agents/examples_loader/load.py", False),
         ("src/audio/samples.py", False),
         ("docs/index.md", False),
         ("src/main/java/com/example/app/Service.java", False),
@@ -1558,3 +1587,63 @@ def test_what_helpers_do_is_read_from_the_pieces_of_each_call() -> None:
     ]
     found = find_duplicates(pieces)
     assert [f.evidence[0] for f in found] == ["the same request: GET /api/tags"], found
+
+
+class _Bodies:
+    """A tree that only answers what a definition's body is."""
+
+    def __init__(self, body: str) -> None:
+        self.body = body
+
+    def body_of(self, path: str, symbol: str) -> str:
+        return self.body
+
+
+@pytest.mark.parametrize(
+    ("call", "delegates"),
+    [
+        ("return await driver.runToolLoopNonStreaming(messages, tools)", True),
+        ("return await this.driver?.runToolLoopNonStreaming(messages, tools)", True),
+        ("return await this.runToolLoopNonStreaming(messages.slice(1), tools)", False),
+        ("return runToolLoopNonStreaming(messages.slice(1), tools)", False),
+    ],
+)
+def test_its_own_name_called_on_another_object_hands_the_work_over(
+    call: str, delegates: bool
+) -> None:
+    """mcp-use: the generic `runToolLoopNonStreaming` hands the loop to a driver that runs
+    its own, under the same name (judged an override, not a copy); a call of its own name
+    on `this`, or unqualified, is recursion."""
+    from idealize.analyze.detectors.duplicates import _calls
+    from idealize.types import Location
+
+    body = (
+        "async function runToolLoopNonStreaming(messages, tools) {\n"
+        "  if (driver.managesToolLoop) {\n"
+        f"    {call}\n"
+        "  }\n"
+        "  return loop(messages, tools)\n"
+        "}\n"
+    )
+    at = Location("src/llm/toolLoop.ts", "runToolLoopNonStreaming", 1, 6, None)
+    other = "OpenAIResponsesDriver.runToolLoopNonStreaming"
+    assert _calls(_Bodies(body), at, other) is delegates  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("name", "base"),
+    [
+        ("handler#2", "handler"),
+        ("Client.fetch#3", "Client.fetch"),
+        ("SpeechStream.#connectWS", "SpeechStream.#connectWS"),
+        ("SpeechStream.#connectWS#2", "SpeechStream.#connectWS"),
+    ],
+)
+def test_a_private_javascript_name_keeps_its_hash(name: str, base: str) -> None:
+    """livekit/agents-js: `SpeechStream.#connectWS` lost everything after its `#`, taken for
+    the suffix of a redefinition, and was compared as a method with no name ("names
+    `connect` ~ `` share: connect")."""
+    from idealize.repo.symbols import unsuffixed
+
+    assert unsuffixed(name) == base
+    assert piece("x = 1\n", name).short == unsuffixed(name).rsplit(".", 1)[-1]

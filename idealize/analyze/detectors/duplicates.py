@@ -51,6 +51,7 @@ from idealize.analyze.minhash import LSH
 from idealize.analyze.params import param
 from idealize.analyze.pieces import Piece
 from idealize.repo.languages import example_path, family, test_path
+from idealize.repo.symbols import unsuffixed
 from idealize.types import Finding, Location, Parallel, always_parallel
 
 
@@ -1416,7 +1417,7 @@ def detect(ctx: Context, params: DuplicateParams) -> list[Finding]:
         key = (path, owner)
         if key not in method_names:
             method_names[key] = frozenset(
-                _plain(s.name.rsplit(".", 1)[-1].split("#")[0])
+                _plain(unsuffixed(s.name.rsplit(".", 1)[-1]))
                 for s in ctx.head.definitions(path)
                 if s.name.rsplit(".", 1)[0] == owner
             )
@@ -1816,12 +1817,17 @@ def _lost(literals: Sequence[str], then: str, now: str) -> bool:
 def _calls(tree: TreeView, at: Location, symbol: str) -> bool:
     """Does the definition ``at`` call (or render, in JSX) ``symbol``, by a short name
     other than its own?"""
-    name = symbol.rsplit(".", 1)[-1].split("#")[0]
-    own = (at.symbol or "").rsplit(".", 1)[-1].split("#")[0]
-    if name == own or len(name) < 4:
+    name = unsuffixed(symbol.rsplit(".", 1)[-1])
+    own = unsuffixed((at.symbol or "").rsplit(".", 1)[-1])
+    if len(name) < 4:
         return False
     body = "\n".join(code_lines(tree.body_of(at.path, at.symbol or "")))
     n = re.escape(name)
+    if name == own:
+        # its own name called on another object hands the work over, as mcp-use's generic
+        # `runToolLoopNonStreaming` does to a driver that runs its own loop (judged an
+        # override, not a copy); on `this` or `self`, or unqualified, it is recursion
+        return re.search(rf"(?<![\w$])(?!(?:this|self|cls)\b)[\w$]+\??\.{n}\s*\(", body) is not None
     return re.search(rf"(?<![\w$]){n}\s*(?:<[^>()]*>)?\(|<{n}[\s/>]", body) is not None
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from idealize.analyze.features import LEADING_VARIABLE
+
 # `ON CONFLICT ... DO UPDATE SET`: an upsert's own clause, not a table (on vibe-kanban, two
 # upserts of other tables shared the "table" `SET`)
 _TABLE = re.compile(
@@ -30,12 +32,15 @@ def tables_in(text: str) -> frozenset[str]:
 def routes_in(strings: frozenset[str]) -> frozenset[str]:
     """A route that only begins a longer one of the same piece is a fragment of it: on beads,
     `"/projects/" + path + "/issues"` and `... + "/milestones"` share `/projects` only."""
-    routes = {
-        re.sub(r"\{[^}]*\}|<[^>]*>|:\w+", "{}", s.rstrip("/"))
-        for s in strings
-        if s.count("/") >= 2 and _ROUTE.match(s)
-    }
+    routes = {_fold(s.rstrip("/")) for s in strings if s.count("/") >= 2 and _ROUTE.match(s)}
     return frozenset(r for r in routes if not any(o.startswith(r + "/") for o in routes))
+
+
+def _fold(route: str) -> str:
+    """Placeholders folded, but for a leading variable that names the resource."""
+    lead = LEADING_VARIABLE.match(route)
+    head = lead.group(0) if lead else ""
+    return head + re.sub(r"\{[^}]*\}|<[^>]*>|:\w+", "{}", route[len(head) :])
 
 
 # a route registered with a handler (`app.get("/x", ...)`, `router.post(`, Go's

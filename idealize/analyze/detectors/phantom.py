@@ -43,6 +43,7 @@ from idealize.analyze.members import TYPE_KINDS, members
 from idealize.analyze.params import param
 from idealize.analyze.pieces import Piece
 from idealize.repo.languages import family, language_of
+from idealize.repo.symbols import unsuffixed
 from idealize.types import Branch, Finding, Location, Parallel, Symbol
 
 COMMON_NAMES = frozenset(
@@ -352,7 +353,7 @@ def removals(branches: Sequence[Branch], pieces: Sequence[Piece]) -> list[Remova
             continue
         for gone in p.old_params:
             # one removal per function: its overloads are indexed apart (`__init__#4`)
-            one = (p.branch, p.path, p.symbol.split("#")[0], gone)
+            one = (p.branch, p.path, unsuffixed(p.symbol), gone)
             if gone not in p.params and len(gone) > 1 and one not in overloads:
                 overloads.add(one)
                 found.append(
@@ -777,7 +778,7 @@ def _called_from_elsewhere(
     name from, when no import of it can mean the removal's file. On livekit/agents, #6475
     took `agent_context_carryover` off the inference `STT`, and tests that import
     `STT` from `livekit.plugins.assemblyai` (inside each test) were read as its callers."""
-    owner = (r.symbol or "").split("#")[0].removesuffix(".__init__")
+    owner = unsuffixed(r.symbol or "").removesuffix(".__init__")
     if r.function is None or "." in owner:
         return None  # a method, called on an object: the import of its name says nothing
     found = bound(text, language, r.function)
@@ -810,8 +811,8 @@ def _takes(defs: TreeView, r: Removal) -> bool:
     function is indexed per signature (`__init__#3`), and a branch that adds an overload
     shifts the ordinals: on pydantic-ai, #6142's two new `HerokuProvider.__init__` overloads
     made the third signature lose `http_client`, which the fifth still takes."""
-    base = (r.symbol or "").split("#")[0]
-    found = [s for s in defs.definitions(r.path) if s.name.split("#")[0] == base]
+    base = unsuffixed(r.symbol or "")
+    found = [s for s in defs.definitions(r.path) if unsuffixed(s.name) == base]
     if not found:
         return True  # the function itself is gone or moved: another finding's business
     return any(_signature_takes(defs, r.path, s, r.name) for s in found)
@@ -830,13 +831,13 @@ def _another_takes(defs: TreeView, r: Removal) -> bool:
     uses call, kept it)."""
     if r.symbol is None or "." not in r.symbol or r.function is None or r.language is None:
         return False  # a function or a constructor: its name says which one is called
-    base = r.symbol.split("#")[0]
+    base = unsuffixed(r.symbol)
     for path in sorted({p for p, _, _ in defs.mentions([r.function])[r.function]}):
         lang = language_of(path)
         if lang is None or family(lang) != family(r.language):
             continue
         for s in defs.definitions(path):
-            name = s.name.split("#")[0]
+            name = unsuffixed(s.name)
             if name.rsplit(".", 1)[-1] != r.function or (path, name) == (r.path, base):
                 continue
             if _signature_takes(defs, path, s, r.name):
