@@ -65,7 +65,14 @@ def to_markdown(
     ranked = sorted(data["findings"], key=lambda f: f["rank"] or 10**9)
     verified = [f for f in ranked if f["status"] == "open" and f["tier"] == "finding"]
     leads = [f for f in ranked if f["status"] == "open" and f["tier"] == "candidate"]
-    resolved = [f for f in ranked if f["status"] == "resolved"]
+    # what was resolved is listed as findings are: the top 20 (a folder moved in two steps,
+    # copied by one line of work and deleted by another, resolved 1,494 findings on
+    # claude-code-router), and leads that resolved only with the candidates
+    resolved = [
+        f
+        for f in ranked
+        if f["status"] == "resolved" and (candidates or everything or f["tier"] == "finding")
+    ]
     shown = verified if everything else verified[:TOP]
     return (
         _templates()
@@ -77,7 +84,8 @@ def to_markdown(
             verified=len(verified),
             candidates=(leads if everything else leads[:TOP]) if candidates else [],
             candidate_count=len(leads),
-            resolved=resolved,
+            resolved=resolved if everything else resolved[:TOP],
+            resolved_count=len(resolved),
         )
     )
 

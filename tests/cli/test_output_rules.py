@@ -201,3 +201,29 @@ def test_candidates_and_resolved_drift_are_not_results_nor_gated() -> None:
     assert [f.id for f in gated(plan.findings, ["phantom_dependency"])] == ["PHA-1"]
     assert "## Candidates" in render(plan, "md", Target(candidates=True))
     assert "## Candidates" not in render(plan, "md", Target())
+
+
+def test_what_resolved_since_is_listed_as_findings_are() -> None:
+    """claude-code-router: a folder copied by one line of work and deleted by another
+    resolved 1,494 findings, and the markdown listed every one; leads that resolved are
+    listed only with the candidates."""
+    from dataclasses import replace
+
+    plan = _plan()
+    pha = plan.findings[0]
+    gone = [
+        replace(pha, id=f"PHA-{n}", status="resolved", resolved="moved", fingerprint=f"f{n}")
+        for n in range(2, 27)
+    ]
+    lead = replace(gone[0], id="PHA-27", tier="candidate", fingerprint="lead")
+    plan = replace(plan, findings=(pha, *gone, lead))
+
+    def listed(md: str) -> list[str]:
+        return [line.split("**")[1] for line in md.splitlines() if line.startswith("- **PHA-")]
+
+    md = to_markdown(plan)
+    assert listed(md) == [f"PHA-{n}" for n in range(2, 22)]
+    assert "5 more resolved since: `--all` lists them." in md
+    assert "25 resolved since" in md
+    assert listed(to_markdown(plan, everything=True)) == [f"PHA-{n}" for n in range(2, 28)]
+    assert "PHA-27" not in to_markdown(plan)
