@@ -66,6 +66,7 @@ def run(
                     into=config.into,
                     worktrees=config.worktrees,
                     max_parse_bytes=config.max_parse_bytes,
+                    exclude=config.excludes,
                 ),
                 index,
                 progress,

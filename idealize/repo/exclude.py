@@ -9,43 +9,13 @@ before anything is analysed, and listed under *Skipped*.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
-from functools import cached_property
+from dataclasses import replace
 
-import pathspec
-
-from idealize.errors import ConfigError
 from idealize.repo.collect import Collection
+from idealize.repo.patterns import Excluder
 from idealize.types import Skipped
 
-
-@dataclass(frozen=True)
-class Excluder:
-    """Gitignore-style patterns over paths relative to the repository root."""
-
-    patterns: tuple[str, ...] = ()
-
-    @cached_property
-    def _spec(self) -> pathspec.GitIgnoreSpec:
-        try:
-            return pathspec.GitIgnoreSpec.from_lines(self.patterns)
-        except (ValueError, TypeError) as exc:  # GitIgnorePatternError is a ValueError
-            raise ConfigError(
-                f"bad exclude pattern: {exc}",
-                "write gitignore-style patterns, e.g. build/ or *.min.js",
-            ) from exc
-
-    def check(self) -> Excluder:
-        """Compile the patterns now (a bad one is a ConfigError) and return self."""
-        _ = self._spec
-        return self
-
-    def excluded(self, path: str) -> bool:
-        return bool(self.patterns) and self._spec.match_file(path)
-
-    def keep(self, paths: Iterable[str]) -> list[str]:
-        return [p for p in paths if not self.excluded(p)]
+__all__ = ["Excluder", "exclude_collection"]
 
 
 def exclude_collection(collection: Collection, excluder: Excluder) -> Collection:

@@ -201,6 +201,33 @@ def test_blobs_missing_from_the_clone_leave_the_rest_of_the_change_readable(repo
     assert reasons["gone.py"].startswith("its content is missing from this clone")
 
 
+def test_excluded_files_are_left_out_before_their_diffs_are_read(repo: Repo) -> None:
+    """A build's output committed beside the source is dropped from each branch's diff
+    before the patch is split into hunks, listed as skipped; the rest is read as before.
+    What was collected with other patterns is not read back from the cache."""
+    _base(repo)
+    repo.git("checkout", "-q", "-b", "built")
+    repo.write(".test-dist/m.test.js", "function t() {\n  return 1;\n}\n" * 50)
+    repo.write("kept.py", "def kept():\n    return 2\n")
+    repo.commit("code and its build")
+    store = Cache(repo.path / ".cache")
+    collected = {}
+    for patterns in (("*-dist/",), ()):
+        col = collect(
+            Git(repo.path),
+            CollectOptions(branches=("built",), into="main", exclude=patterns),
+            SymbolIndex(store),
+        )
+        collected[patterns] = col
+    out = collected[("*-dist/",)]
+    assert [f.path for f in out.branches[0].files] == ["kept.py"]
+    assert {s.what: s.reason for s in out.skipped}[".test-dist/m.test.js"] == (
+        "excluded by the configuration"
+    )
+    both = collected[()]
+    assert sorted(f.path for f in both.branches[0].files) == [".test-dist/m.test.js", "kept.py"]
+
+
 def test_submodule_pointer_is_skipped(repo: Repo, tmp_path: Path) -> None:
     _base(repo)
     sub = Repo(tmp_path / "sub")
