@@ -1831,6 +1831,39 @@ def test_a_copy_that_now_calls_the_original_is_resolved(repo: Repo) -> None:
     ]
 
 
+def test_a_copy_in_one_file_that_now_calls_the_original_is_resolved(repo: Repo) -> None:
+    """claude-code-router: dev/3.0 copied a function into another file; a later change moved
+    the copy beside the original and made it a call of it. Two members of one file, one
+    calling the other, are a wrapper and what it wraps, not a copy (a call within a larger
+    group is a helper the caller and it make up one copy with, and stays)."""
+    start(repo, {"core/__init__.py": ""})
+    branch(repo, "agent/core", {"core/models.py": MODELS}, "Fetch recommended models")
+    copy = MODELS.replace("def fetch_recommended_models(", "def fetch_models_for_menu(")
+    copy = copy.replace(
+        "    return [", "    if not models:\n        raise LookupError(base_url)\n    return ["
+    )
+    branch(repo, "agent/menu", {"core/menu.py": copy}, "Models for the menu")
+    merge(repo, "agent/core", "agent/menu")
+    assert findings(run(Config(repo=repo.path, since="base")), "duplicate"), "not a copy"
+    repo.git("rm", "-q", "core/menu.py")
+    repo.write(
+        "core/models.py",
+        MODELS
+        + "\n\ndef fetch_models_for_menu(base_url, timeout=10):\n"
+        + "    models = fetch_recommended_models(base_url, timeout=timeout)\n"
+        + '    models = [m for m in models if m.get("enabled", True)]\n'
+        + "    if not models:\n"
+        + "        raise LookupError(base_url)\n"
+        + '    return [{"id": m["id"], "label": m.get("label") or m["id"]} for m in models]\n',
+    )
+    repo.commit("The menu's models come from the models module")
+    plan = run(Config(repo=repo.path, since="base"))
+    assert findings(plan, "duplicate") == [], plan.findings
+    assert [f.resolved for f in plan.findings if f.status == "resolved"] == [
+        "one copy now calls the other at HEAD"
+    ]
+
+
 def test_a_removers_own_test_moved_by_a_later_branch_is_no_use(repo: Repo) -> None:
     """mem0 #4741 dropped `async_mode` from the settings and added tests that it is gone;
     #5491 then moved the package, tests and all. The tests at their new path were

@@ -350,3 +350,33 @@ def test_two_lists_of_mostly_other_values_are_no_copy(repo: Repo, same_values: b
     )
     plan = merge_all(repo, "agent/storybook", "agent/webhooks")
     assert bool(findings(plan, "duplicate")) is same_values, plan.findings
+
+
+def _plugin(n: int) -> str:
+    return (
+        "export const handler = async (context: PluginContext) => {\n"
+        f"  const limit = context.parameters.limit{n} ?? {n};\n"
+        f"  return {{ verdict: context.text.length < limit, plugin: 'plugin{n}' }};\n"
+        "};\n"
+    )
+
+
+@pytest.mark.parametrize("others", [2, 10])
+def test_a_name_many_files_define_is_the_code_bases_convention(repo: Repo, others: int) -> None:
+    """Portkey's gateway: every plugin exports a `handler`, and three plugins that share only
+    the guardrail skeleton were one finding by that name. A name ten or more files define
+    is the code base's convention: what shares it is a lead, not a finding."""
+    plugins = {f"plugins/p{n}/check.ts": _plugin(n) for n in range(others)}
+    start(
+        repo,
+        {**plugins, "plugins/default/snapshot.ts": _route("handler", "snapshot", "repoSnapshot")},
+    )
+    branch(
+        repo,
+        "agent/env",
+        {"plugins/default/environment.ts": _route("handler", "environment", "runtimeEnvironment")},
+        "Read a project's environment",
+    )
+    plan = merge_all(repo, "agent/env")
+    assert bool(findings(plan, "duplicate")) is (others < 10), plan.findings
+    assert any_tier(plan, "duplicate"), "the copy is still a lead"

@@ -218,6 +218,14 @@ class DuplicateParams:
         "were judged debatable for that reason; two `claude.go` files in two folders "
         "(beads' setup and doctor) are a copy",
     )
+    convention_files: int = param(
+        10,
+        "files defining one name at HEAD from which that name is the code base's convention "
+        "(each plugin's `handler`, each model's nested `Parameters`) and no sign of one "
+        "concept: on the judged ranges, the findings resting on a name ten or more files "
+        "define were 4 DEBATABLE and 1 FALSE (Portkey's plugins), none TRUE; a name five "
+        "files define held a TRUE copy (trigger.dev's `PermanentStatusFilter`)",
+    )
     thin_lines: int = param(
         30,
         "a definition this short is mostly the one thing it delegates to: two of them that "
@@ -427,9 +435,12 @@ SPECIAL_NAMES = frozenset(
 # generated or vendored code: copies by design. `components/ui/` is where shadcn/ui copies
 # its components into each app that uses it (per app, on purpose). Type stubs (`.pyi`,
 # `.d.ts`) declare the code they mirror, usually written by a generator (stubgen, tsc): on
-# pydantic/logfire, 13 of 18 judged items were a module and its own `.pyi` stub.
+# pydantic/logfire, 13 of 18 judged items were a module and its own `.pyi` stub. A build's
+# output folder may carry a prefix (claude-code-router commits its compiled tests in
+# `.test-dist/`, each module a copy of its source).
 _GENERATED = re.compile(
     r"(^|/)(vendor|node_modules|dist|build|generated|gen|__generated__|third_party)/"
+    r"|(^|/)[\w.-]*[-_.]dist/"
     r"|(^|/)components/ui/"
     r"|\.(pb|pb\.gw|gen|generated|min)\.\w+$|_pb2(_grpc)?\.py$|\.d\.[cm]?ts$|\.pyi$"
 )
@@ -1587,7 +1598,9 @@ def detect(ctx: Context, params: DuplicateParams) -> list[Finding]:
     if ctx.merged:
         prefetch_moved([loc for f in found for loc in f.locations], ctx.head)
     kept = [v for v in (_at_head(ctx, f, pairs, params) for f in found) if v is not None]
-    return _by_file_pair([_by_convention(f, ctx.head.paths, params) for f in kept])
+    return _by_file_pair(
+        [_by_name_convention(_by_convention(f, ctx.head.paths, params), ctx, params) for f in kept]
+    )
 
 
 def _by_file_pair(findings: list[Finding]) -> list[Finding]:
@@ -1668,6 +1681,30 @@ def _by_convention(f: Finding, paths: Mapping[str, str], params: DuplicateParams
     return f
 
 
+def _by_name_convention(f: Finding, ctx: Context, params: DuplicateParams) -> Finding:
+    """Copies under one name that many files of the code base define each their own way
+    (every Portkey plugin exports a `handler`): the name is the convention's, and what the
+    copies share beyond it is a lead, so a candidate."""
+    names = {unsuffixed(loc.symbol or "").rsplit(".", 1)[-1] for loc in f.locations}
+    if f.tier != "finding" or f.status != "open" or len(names) != 1:
+        return f
+    (name,) = names
+    if not name:
+        return f
+    holders = {m[0] for m in ctx.head.mentions([name]).get(name, ())}
+    defining = sum(1 for path in sorted(holders) if ctx.head.defines(path, name) is not None)
+    if defining < params.convention_files:
+        return f
+    return replace(
+        f,
+        tier="candidate",
+        evidence=(
+            *f.evidence,
+            f"`{name}` is defined in {defining} files: a convention of this code base",
+        ),
+    )
+
+
 def _body(text: str) -> str:
     """A definition's body without its first line (the name) and layout."""
     return " ".join(" ".join(text.splitlines()[1:]).split())
@@ -1695,12 +1732,16 @@ def _at_head(
     # calls core's `fetchClineRecommendedModels`; on open-swe, `AgentGitPanel` renders the
     # `AgentRightPanel` #2131 moved its tabs into). A call within one file is a helper the
     # two make up one copy with (open-swe's `_ensure_watch_cron` and `_create_watch_cron`,
-    # together a copy of `ensure_background_task_cron`, judged TRUE)
+    # together a copy of `ensure_background_task_cron`, judged TRUE), unless the two are all
+    # there is: then the caller is a wrapper of the other (on claude-code-router,
+    # `providerHttpJsonConnectorFromDraft` since became a call of the function it copied)
     callers = {
         at
         for at in mapped.values()
         if any(
-            other.symbol and other.path != at.path and _calls(ctx.head, at, other.symbol)
+            other.symbol
+            and (other.path != at.path or len(mapped) == 2)
+            and _calls(ctx.head, at, other.symbol)
             for other in mapped.values()
         )
     }
@@ -1819,15 +1860,10 @@ def _calls(tree: TreeView, at: Location, symbol: str) -> bool:
     other than its own?"""
     name = unsuffixed(symbol.rsplit(".", 1)[-1])
     own = unsuffixed((at.symbol or "").rsplit(".", 1)[-1])
-    if len(name) < 4:
+    if name == own or len(name) < 4:
         return False
     body = "\n".join(code_lines(tree.body_of(at.path, at.symbol or "")))
     n = re.escape(name)
-    if name == own:
-        # its own name called on another object hands the work over, as mcp-use's generic
-        # `runToolLoopNonStreaming` does to a driver that runs its own loop (judged an
-        # override, not a copy); on `this` or `self`, or unqualified, it is recursion
-        return re.search(rf"(?<![\w$])(?!(?:this|self|cls)\b)[\w$]+\??\.{n}\s*\(", body) is not None
     return re.search(rf"(?<![\w$]){n}\s*(?:<[^>()]*>)?\(|<{n}[\s/>]", body) is not None
 
 
