@@ -1625,3 +1625,42 @@ def test_a_private_javascript_name_keeps_its_hash(name: str, base: str) -> None:
 
     assert unsuffixed(name) == base
     assert piece("x = 1\n", name).short == unsuffixed(name).rsplit(".", 1)[-1]
+
+
+_SEEDED = """
+from idealize.analyze.detectors.duplicates import DuplicateParams, Profile, score_pair
+from tests.unit.test_rules import piece
+fa = {f"c:call_{n}" for n in range(60)} | {f"s:literal {n}" for n in range(40)}
+fb = set(sorted(fa)[::2]) | {f"c:other_{n}" for n in range(30)}
+idf = {f: 10.0 ** ((n % 9) - 4) * (1 + n / 7) for n, f in enumerate(sorted(fa | fb))}
+a = piece("def a():\\n    return call_1(x) + call_2(y)\\n", "a", "agent/a")
+b = piece("def b():\\n    return call_1(x) + call_2(y)\\n", "b", "agent/b", "app/y.py")
+pa, pb = Profile.of(a, fa, idf, DuplicateParams()), Profile.of(b, fb, idf, DuplicateParams())
+m = score_pair(a, b, fa, fb, idf, DuplicateParams(), pa, pb)
+print(repr(pa.weight), repr(pb.weight), repr(pa.literal_weight), m and repr(m.score))
+"""
+
+
+def test_a_pairs_weights_and_score_are_the_same_under_every_hash_seed() -> None:
+    """A set of strings is iterated in another order under another hash seed, and a float
+    sum over it in that order differs in its last bits: on claude-code-router that reordered
+    ties between 65 identical helpers, so two runs listed other copies. Every sum over a
+    set of features is exact, whatever the order."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    printed = {
+        subprocess.run(
+            [sys.executable, "-c", _SEEDED],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=root,
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+        ).stdout
+        for seed in range(6)
+    }
+    assert len(printed) == 1, printed

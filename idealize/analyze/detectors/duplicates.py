@@ -21,9 +21,8 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache, reduce
+from functools import lru_cache
 from itertools import combinations, islice
-from operator import add
 
 from idealize.analyze.context import Context
 from idealize.analyze.detectors.literals import (
@@ -837,10 +836,10 @@ class Profile:
             shingles=_shingles(p),
             tables=_tables(p),
             routes=_routes(p),
-            weight=sum(idf.get(f, 1.0) * kind_weight[f[0]] for f in fs),
+            weight=math.fsum(idf.get(f, 1.0) * kind_weight[f[0]] for f in fs),
             weighted={f: idf.get(f, 1.0) * kind_weight[f[0]] for f in fs},
             literals=literals,
-            literal_weight=sum(idf.get(f, 1.0) for f in literals),
+            literal_weight=math.fsum(idf.get(f, 1.0) for f in literals),
             rare_literals=frozenset(f for f in rare if f[0] == "s"),
             rare_marked=frozenset(f for f in rare if f[0] == "d"),
             called=frozenset(f for f in fs if f[0] == "c" and f[2:3] != "@"),
@@ -879,9 +878,12 @@ def score_pair(
     common = fa & fb
     if not common:
         return None
-    # the weight of all they share, added in the order of ``common`` (a plain left fold,
-    # as a loop would: ``sum`` compensates its rounding on Python 3.12 and later)
-    shared = reduce(add, map(pa.weighted.__getitem__, common), 0.0)
+    # the weight of all they share. Every sum over a set of features is exact (``fsum``):
+    # a set of strings is iterated in another order under another hash seed, and a plain sum
+    # then differs in its last bits, which reordered ties between identical copies (on
+    # claude-code-router, which four of 65 identical `isObject` helpers a group listed
+    # changed from one process to the next)
+    shared = math.fsum(map(pa.weighted.__getitem__, common))
     wj = shared / (pa.weight + pb.weight - shared)
     names = (
         len(a.name_tokens & b.name_tokens) / len(a.name_tokens | b.name_tokens)
@@ -1193,7 +1195,7 @@ def _vocabularies(
     total = len(usable) + 1
 
     def weight(words: Iterable[str]) -> float:
-        return sum(math.log(total / df[w]) for w in words)
+        return math.fsum(math.log(total / df[w]) for w in words)
 
     for key in todo:
         a, b = names[key[0]], names[key[1]]
@@ -1334,7 +1336,7 @@ def _overlap(pa: Profile, pb: Profile, idf: Mapping[str, float]) -> float:
     la, lb = pa.literals, pb.literals
     if not la or not lb:
         return 0.0
-    common = sum(idf.get(f, 1.0) for f in la & lb)
+    common = math.fsum(idf.get(f, 1.0) for f in la & lb)
     if min(len(la), len(lb)) < 2:
         return common / (pa.literal_weight + pb.literal_weight - common)
     return common / min(pa.literal_weight, pb.literal_weight)
