@@ -264,19 +264,13 @@ class Git:
         fields = raw.decode("utf-8", "surrogateescape").split("\0")
         pairs = zip(fields[::2], fields[1::2], strict=False)  # the output ends in a NUL
         records = [_raw_change(meta, [path]) for meta, path in pairs]
-        present = self.present([b for r in records for b in (r.old_blob, r.new_blob) if b])
+        with self.blobs() as reader:  # its batch check leaves the missing ones out
+            present = set(reader.sizes([b for r in records for b in (r.old_blob, r.new_blob) if b]))
         absent = [r for r in records if not {b for b in (r.old_blob, r.new_blob) if b} <= present]
         changes, patch = self._diff(old, new, [r.path for r in absent])
         seen = {c.path for c in changes}
         changes.extend(r for r in absent if r.path not in seen)
         return changes, patch
-
-    def present(self, shas: Sequence[str]) -> set[str]:
-        """Which of these objects this clone holds."""
-        if not shas:
-            return set()
-        out = self.text("cat-file", "--batch-check", input="\n".join(shas).encode() + b"\n")
-        return {line.split(" ")[0] for line in out.splitlines() if not line.endswith(" missing")}
 
     def _diff(self, old: str, new: str, leave_out: Sequence[str]) -> tuple[list[RawChange], str]:
         out = self.run(
