@@ -11,7 +11,11 @@ from idealize.repo.languages import family
 
 # members declared in a type's body: Go struct fields, TS interface/type/class properties,
 # Python dataclass fields and attributes set on self
-_GO_FIELD = re.compile(r"^\s*([A-Za-z_]\w*)\s+[\w\[\]*.{}]+(\s+`[^`]*`)?\s*(//.*)?$", re.M)
+# (one line may declare several fields of one type: on grafana/mcp-grafana, #1026 turned
+# `agento11y bool` into `agento11y, assistant bool`, and `agento11y` was read as removed)
+_GO_FIELD = re.compile(
+    r"^\s*([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s+[\w\[\]*.{}]+(\s+`[^`]*`)?\s*(//.*)?$", re.M
+)
 # (a class field may be declared by its initialiser alone: on cloudflare/agents, #1911 turned
 # `private readonly _elicitationEnabled: boolean` into `private _elicitationEnabled = false`,
 # and every use of the field was reported as broken)
@@ -46,7 +50,7 @@ def members(text: str, language: str, nested: bool = True) -> set[str]:
     else:  # a one-line type: `export type Req = { executor_profile_id: Id, };`
         body = "\n".join(re.split(r"[{},;]", text.split("{", 1)[1])) if "{" in text else ""
     if language == "go":
-        return {m.group(1) for m in _GO_FIELD.finditer(body)}
+        return {n.strip() for m in _GO_FIELD.finditer(body) for n in m.group(1).split(",")}
     if family(language) == "typescript":
         if "\n" in text and not nested:
             body = member_level(body)

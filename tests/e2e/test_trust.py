@@ -1041,6 +1041,55 @@ def test_a_parameter_another_types_method_still_takes_is_no_phantom(repo: Repo) 
     assert findings(plan, "phantom_dependency") == [], plan.findings
 
 
+DASHBOARD = """class DashboardAPI:
+    def __init__(self, config):
+        self.config = config
+
+    def run(self, host, port):
+        return serve(self.config, host, port)
+
+
+def serve(config, host, port):
+    return (config, host, port)
+"""
+
+TRAY = """from flask import Flask
+
+from app.dashboard import DashboardAPI
+
+
+class TrayManager:
+    def __init__(self, config):
+        self._app = {built}
+        self.config = config
+
+    def start(self):
+        return self._app.run(host="127.0.0.1", port=8000)
+"""
+
+
+@pytest.mark.parametrize(
+    ("built", "broken"),
+    [("Flask(__name__)", False), ("DashboardAPI(config)", True)],
+    ids=["a-flask-app", "the-dashboard"],
+)
+def test_a_receiver_whose_type_the_file_states_calls_that_types_method(
+    repo: Repo, built: str, broken: bool
+) -> None:
+    """oraios/serena: a branch took `host` off `SerenaDashboardAPI.run`; the tray manager's
+    `self._app.run(host=...)` calls Flask's `run` (`self._app = Flask(__name__)`), which
+    still takes it. Built as the dashboard, the same call is broken."""
+    start(repo, {"app/__init__.py": "", "app/dashboard.py": DASHBOARD})
+    narrowed = DASHBOARD.replace(
+        "    def run(self, host, port):\n        return serve(self.config, host, port)",
+        "    def run(self, port):\n        return serve(self.config, self.config.host, port)",
+    )
+    branch(repo, "agent/host-in-config", {"app/dashboard.py": narrowed}, "Host from config")
+    branch(repo, "agent/tray", {"app/tray.py": TRAY.format(built=built)}, "Add a tray icon")
+    plan = merge_all(repo, "agent/host-in-config", "agent/tray")
+    assert bool(findings(plan, "phantom_dependency")) is broken, plan.findings
+
+
 STATELESS = '''class ServerSession:
     def create_message(self, messages, max_tokens):
         """Ask the client to sample."""

@@ -434,3 +434,130 @@ def test_a_local_or_a_field_is_no_use_of_a_removed_typescript_method(repo: Repo,
     branch(repo, "agent/status", {"src/status.ts": caller}, "A status command")
     plan = merge_all(repo, "agent/auth", "agent/status")
     assert bool(any_tier(plan, "phantom_dependency")) is (use == "method"), plan.findings
+
+
+CAPABILITIES = """export const capabilities = {
+  roots: true,
+  sampling: false,
+};
+
+export function describe(): string {
+  return JSON.stringify(capabilities);
+}
+"""
+
+# (what the other file does with the word, and whether that is a use of the constant)
+USES_OF_A_WORD = {
+    "an-object-key": (
+        'import { Client } from "./client";\n\n'
+        "export function connect(): Client {\n"
+        "  return new Client({ name: 'test' }, { capabilities: { roots: {} } });\n}\n",
+        False,
+    ),
+    "a-whole-module": (
+        'const capabilities = require("./capabilities.json");\n\n'
+        "export function roots(): boolean {\n  return capabilities.roots;\n}\n",
+        False,
+    ),
+    "destructured": (
+        'import { makeConfig } from "./client";\n\n'
+        "const { name, capabilities } = makeConfig();\n\n"
+        "export function roots(): boolean {\n  return capabilities.roots && name !== '';\n}\n",
+        False,
+    ),
+    "imported-and-used": (
+        'import { capabilities } from "./config";\n\n'
+        "export function roots(): object {\n  return { capabilities };\n}\n",
+        True,
+    ),
+}
+
+
+@pytest.mark.parametrize("how", sorted(USES_OF_A_WORD))
+def test_a_word_the_file_binds_itself_is_no_use_of_a_removed_constant(repo: Repo, how: str) -> None:
+    """microsoft/playwright-mcp: a removed `capabilities` constant was "used" by an object's
+    key `{ capabilities: {...} }`, and a removed `packageJSON` by a file's own
+    `const packageJSON = require('./package.json')`; on VoltAgent, schemas a file unpacks
+    itself (`const { ErrorSchema } = createServerCoreSchemas(z)`) were read as uses of the
+    removed constants. An import of the constant, used by its name, still is one."""
+    text, used = USES_OF_A_WORD[how]
+    start(
+        repo,
+        {
+            "src/config.ts": CAPABILITIES,
+            "src/client.ts": "export class Client {\n  constructor(a: object, b: object) {}\n}\n"
+            "export function makeConfig(): any {\n  return {};\n}\n",
+            "src/capabilities.json": '{"roots": true}\n',
+            "src/connect.ts": text,
+        },
+    )
+    branch(
+        repo,
+        "agent/no-constant",
+        {
+            "src/config.ts": CAPABILITIES.replace(
+                "export const capabilities = {\n  roots: true,\n  sampling: false,\n};\n\n", ""
+            ).replace("JSON.stringify(capabilities)", '"roots"')
+        },
+        "Describe without a constant",
+    )
+    branch(repo, "agent/docs", {"README.md": "# client\n"}, "Docs")
+    plan = merge_all(repo, "agent/no-constant", "agent/docs")
+    assert bool(any_tier(plan, "phantom_dependency")) is used, plan.findings
+
+
+ELASTIC = """package tools
+
+type ElasticsearchClient struct {
+	url string
+}
+
+func (c *ElasticsearchClient) search(query string) string {
+	return c.url + "/_search?q=" + query
+}
+
+func (c *ElasticsearchClient) Find(query string) string {
+	return c.search(query)
+}
+"""
+
+FLAGS = """package main
+
+type disabledTools struct {
+	{fields}
+}
+
+func enabled(dt disabledTools, run func(string) string) []string {
+	if !dt.{word} {
+		return []string{run("x")}
+	}
+	return nil
+}
+"""
+
+
+@pytest.mark.parametrize("declared", [True, False], ids=["a-field", "no-field"])
+def test_a_field_read_is_no_use_of_a_removed_method_of_that_name(
+    repo: Repo, declared: bool
+) -> None:
+    """grafana/mcp-grafana #669 removed the method `ElasticsearchClient.search`; the flag
+    field `dt.search` of another struct, read and never called, was listed as its use.
+    Where no type declares such a field, the read may still be a method value."""
+    fields = "search bool\n\tdocs bool" if declared else "docs bool"
+    start(
+        repo,
+        {
+            "go.mod": "module example.com/grafana\n\ngo 1.22\n",
+            "tools/elastic.go": ELASTIC,
+            "cmd/main.go": FLAGS.replace("{fields}", fields).replace("{word}", "search"),
+        },
+    )
+    branch(
+        repo,
+        "agent/query",
+        {"tools/elastic.go": ELASTIC.replace("search(query", "query(query")},
+        "Name the search request a query",
+    )
+    branch(repo, "agent/docs", {"README.md": "# tools\n"}, "Docs")
+    plan = merge_all(repo, "agent/query", "agent/docs")
+    assert bool(any_tier(plan, "phantom_dependency")) is not declared, plan.findings

@@ -761,6 +761,28 @@ def test_a_class_field_declared_by_its_initialiser_is_a_member() -> None:
     }
 
 
+def test_a_go_line_declaring_several_fields_declares_each() -> None:
+    """grafana/mcp-grafana #1026 turned `agento11y bool` into `agento11y, assistant bool`;
+    `agento11y` was reported removed while other work still read `dt.agento11y`."""
+    from idealize.analyze.members import members
+
+    text = """type disabledTools struct {
+	enabledTools string
+	agento11y, assistant bool
+	a,b,  c   *int `json:"x"` // three at once
+	proxied bool
+}"""
+    assert members(text, "go", nested=False) == {
+        "enabledTools",
+        "agento11y",
+        "assistant",
+        "a",
+        "b",
+        "c",
+        "proxied",
+    }
+
+
 GUARD = """def use_{name}(request):
     state = request.app.state
     found = getattr(state, "{name}_context", None)

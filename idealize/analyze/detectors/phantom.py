@@ -463,9 +463,13 @@ def _how(r: Removal, text: str) -> How | None:
         return None
     if re.search(rf"(?<![\w$]){n}\s*\(", text):
         return "call"
-    if re.search(rf"(?<![\w$]){n}(?![\w$])(?!\s*=(?!=))", text):
-        return "reference"
-    return None
+    words = [m.start() for m in re.finditer(rf"(?<![\w$]){n}(?![\w$])(?!\s*=(?!=))", text)]
+    if family(r.language or "") == "typescript":
+        # an object's key (`{ capabilities: { roots: {} } }`, on microsoft/playwright-mcp)
+        # or a parameter's name is no use of a removed variable; `{ capabilities }` is
+        keys = {m.start(1) for m in re.finditer(rf"(?:[{{,(]|^)\s*({n})\s*\??:(?!:)", text)}
+        words = [w for w in words if w not in keys]
+    return "reference" if words else None
 
 
 # objects every JavaScript runtime provides: `Date.now()` is no use of a class's `now` (on
@@ -694,11 +698,19 @@ def _resolve(r: Removal, use: Use, used_in: TreeView, defs: TreeView) -> tuple[O
         elsewhere = _called_from_elsewhere(r, text, language, use.path, paths)
         if elsewhere:
             return "fine", f"`{r.function}` comes from `{elsewhere}`"
+        other = _receiver_type(r, use.text, text, defs, language)
+        if other:
+            return "fine", other
         if _takes(defs, r):
             return "fine", "the function takes it again"
         if _another_takes(defs, r):
             return "unknown", f"another `{r.function}` still takes `{r.name}`: the call may mean it"
         return "broken", f"`{r.function}` no longer takes `{r.name}`"
+    if r.what == "method" and use.how == "reference" and _declared_anywhere(defs, name, language):
+        # read, not called, where a type still declares a field of that name: on
+        # grafana/mcp-grafana, the flag field `dt.search` was read as the removed
+        # `ElasticsearchClient.search`
+        return "fine", f"a type declares a field `{name}`, which it reads"
     # where does the use get the name from (under its own name or an alias)?
     for b in _bindings_of(text, language, name):
         files = module_files(b.module, use.path, paths)
@@ -708,6 +720,10 @@ def _resolve(r: Removal, use: Use, used_in: TreeView, defs: TreeView) -> tuple[O
             if would_mean(b.module, use.path, r.path):
                 return "broken", f"imports `{name}` from `{b.module}`, which no longer exists"
             return "fine", f"`{name}` comes from `{b.module}`"
+        if b.imported is None and b.local == name:
+            # the whole module under that name (`const packageJSON = require("./package.json")`
+            # on microsoft/playwright-mcp): the name is the module, which is there
+            return "fine", f"`{name}` is the module `{b.module}` itself"
         if any(_provides(defs, f, b.imported or name) for f in files):
             return "fine", f"`{b.module}` still provides `{name}`"
         if r.path in files:
@@ -742,7 +758,26 @@ def _resolve(r: Removal, use: Use, used_in: TreeView, defs: TreeView) -> tuple[O
         return "fine", f"`{qualifier.group(1)}.{name}` is another object's attribute"
     if defs.defines(use.path, name) is not None:
         return "fine", "defined in the file itself"
+    if _destructures(text, name, language):
+        return "fine", "the file takes it apart from a value itself"
     return "unknown", "the file does not say where the name comes from"
+
+
+def _destructures(text: str, name: str, language: str) -> bool:
+    """Does the file bind ``name`` by taking an object apart, `const { ErrorSchema, ... } =
+    createServerCoreSchemas(z)`? On VoltAgent, #1224 moved schemas into such a factory, and
+    the names the routes unpack from it were read as uses of the removed constants."""
+    if family(language) != "typescript":
+        return False
+    for m in _DESTRUCTURING.finditer(text):
+        for part in m.group(1).split(","):
+            local = part.split("=", 1)[0].split(":")[-1].strip().removeprefix("...")
+            if local == name:
+                return True
+    return False
+
+
+_DESTRUCTURING = re.compile(r"\b(?:const|let|var)\s*\{([^{}]*)\}\s*(?::[^=]+)?=(?![=>])")
 
 
 def _resolve_go(r: Removal, use: Use, text: str, defs: TreeView) -> tuple[Outcome, str]:
@@ -785,6 +820,52 @@ def _called_from_elsewhere(
     if not found or any(_may_hold(b.module, importer, r.path, paths) for b in found):
         return None
     return found[0].module
+
+
+_SELF = frozenset({"self", "cls", "this", "super()", "super"})
+
+
+def _receiver_type(r: Removal, line: str, text: str, defs: TreeView, language: str) -> str | None:
+    """A method's parameter, called on a receiver whose type the file states: every
+    assignment of the receiver in the file builds (or annotates it as) one type, and that
+    type is not the method's class nor, as far as this tree shows, built on it. On
+    oraios/serena, `self._app = Flask(__name__)` and later `self._app.run(host=...)` were
+    read as calls of `SerenaDashboardAPI.run`, which had lost `host`."""
+    parts = unsuffixed(r.symbol or "").split(".")
+    if r.function is None or len(parts) < 2:
+        return None
+    owner = parts[-2]
+    receivers = {
+        m.group(1)
+        for m in re.finditer(rf"([\w$.]+)\s*\.\s*{re.escape(r.function)}\s*\(", line)
+        if not m.group(1).endswith(".")
+    }
+    if len(receivers) != 1:
+        return None
+    receiver = receivers.pop()
+    if receiver in _SELF or receiver == owner or receiver.split(".")[-1] == owner:
+        return None
+    assigned = re.findall(
+        rf"(?<![\w$.]){re.escape(receiver)}\s*(?::\s*([\w.]+)[^=\n]*)?=(?!=)\s*(?:new\s+)?"
+        rf"([\w.]+)?\s*(\()?",
+        text,
+    )
+    types = set()
+    for annotated, called, call in assigned:
+        named = annotated or (called if call else "")
+        short = named.rsplit(".", 1)[-1]
+        if not short[:1].isupper():
+            return None  # built by a function, or from another value: its type is not said
+        types.add(short)
+    if len(types) != 1:
+        return None
+    kind = types.pop()
+    if kind == owner:
+        return None
+    for path, s in defs.defined_anywhere(kind, language):
+        if s.kind in TYPE_KINDS and owner in _type_names(defs.body(path, s), kind):
+            return None  # a subclass of the method's class: the call may mean it
+    return f"`{receiver}` is a `{kind}`, not a `{owner}`"
 
 
 def _may_hold(module: str, importer: str, removed: str, paths: Collection[str]) -> bool:
