@@ -26,9 +26,8 @@ def module_overlaps(branches: Sequence[Branch]) -> tuple[ModuleOverlap, ...]:
                     sym_kind[(f.old_path, s.name)] = s.kind
     # the symbols two branches changed, by path (sorted once, not once per module)
     shared: dict[str, list[tuple[str, dict[str, str]]]] = defaultdict(list)
-    for (p, name), per_branch in sorted(sym_changes.items()):
-        if len(per_branch) >= 2:
-            shared[p].append((name, per_branch))
+    for p, name in sorted(key for key, per_branch in sym_changes.items() if len(per_branch) >= 2):
+        shared[p].append((name, sym_changes[(p, name)]))
     modules: list[ModuleOverlap] = []
     for path in sorted(by_path):
         names = by_path[path]
