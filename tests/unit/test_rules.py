@@ -1686,3 +1686,60 @@ def test_a_pairs_weights_and_score_are_the_same_under_every_hash_seed() -> None:
         for seed in range(6)
     }
     assert len(printed) == 1, printed
+
+
+RECORD_TEMPLATE = """// Agento11yTemplateDefinition is a list item from /eval/templates.
+type Agento11yTemplateDefinition struct {
+	TemplateID    string     `json:"template_id"`
+	Scope         string     `json:"scope"` // global, tenant
+	Kind          string     `json:"kind"`
+	Description   string     `json:"description,omitempty"`
+	TenantID      string     `json:"tenant_id,omitempty"`
+	CreatedBy     string     `json:"created_by,omitempty"`
+	UpdatedBy     string     `json:"updated_by,omitempty"`
+	DeletedAt     *time.Time `json:"deleted_at,omitempty"`
+	CreatedAt     time.Time  `json:"created_at,omitzero"`
+	UpdatedAt     time.Time  `json:"updated_at,omitzero"`
+}
+"""
+
+RECORD_COLLECTION = """// Agento11yCollection is a named set of evaluators.
+type Agento11yCollection struct {
+	CollectionID string    `json:"collection_id"`
+	Name         string    `json:"name"`
+	Description  string    `json:"description,omitempty"`
+	MemberCount  int       `json:"member_count"`
+	TenantID     string    `json:"tenant_id,omitempty"`
+	CreatedBy    string    `json:"created_by,omitempty"`
+	UpdatedBy    string    `json:"updated_by,omitempty"`
+	CreatedAt    time.Time `json:"created_at,omitzero"`
+	UpdatedAt    time.Time `json:"updated_at,omitzero"`
+}
+"""
+
+
+@pytest.mark.parametrize("same_fields", [False, True], ids=["own-ids", "same-fields"])
+def test_records_sharing_only_their_audit_fields_are_no_copy(same_fields: bool) -> None:
+    """grafana/mcp-grafana: an evaluator, a template and a collection, each with its own id
+    and fields, were "the same values declared twice" by the tags of the audit fields they
+    share (`tenant_id`, `created_by`, ...). Records that declare mostly other fields are
+    other records; with the same fields under another name, they are one record."""
+    from dataclasses import replace
+
+    from idealize.analyze.detectors.duplicates import _feature_set, score_pair
+
+    def record(text: str, name: str, branch: str, path: str) -> Piece:
+        body = text[text.index("type ") :]
+        return replace(piece(body, name, branch, path, "go"), kind="struct")
+
+    other = (
+        RECORD_TEMPLATE.replace("Agento11yTemplateDefinition", "Agento11yCollection")
+        if same_fields
+        else RECORD_COLLECTION
+    )
+    a = record(RECORD_TEMPLATE, "Agento11yTemplateDefinition", "agent/a", "tools/templates.go")
+    b = record(other, "Agento11yCollection", "agent/b", "tools/collections.go")
+    fa, fb = _feature_set(a), _feature_set(b)
+    m = score_pair(a, b, fa, fb, {f: 4.0 for f in fa | fb})  # every feature as rare
+    assert m is not None
+    assert m.verified is same_fields, m.evidence

@@ -1015,7 +1015,10 @@ def score_pair(
     ) or (
         bool(telling & set(marked)) and names > 0 and structure >= params.finding_structure_literals
     )
-    concept = concept and not (a.path == b.path and not same_name) and not other_values
+    # two records that declare mostly other fields share the literals of the fields they
+    # share (struct tags, keys): on grafana/mcp-grafana, an evaluator, a template and a
+    # collection, each with its own id, shared only their audit fields' tags
+    concept = concept and not (a.path == b.path and not same_name) and not other_members
     # a set of values declared twice (a TS enum and a zod enum, two status classes): the
     # values are the concept, whatever syntax holds them
     values = (
@@ -1024,7 +1027,7 @@ def score_pair(
         and len(set(literals) | set(marked)) >= params.finding_literals
         and overlap >= 0.6
         and names > 0
-        and not other_values
+        and not other_members
     )
     by_literals = concept and not copy and not values and not request
     concept = concept or values
