@@ -9,6 +9,7 @@ method on another type) is a different thing that happens to share the word.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -226,7 +227,14 @@ def would_mean(module: str, importer: str, removed: str) -> bool:
         return package_of(removed) != "" and (
             module == package_of(removed) or module.endswith("/" + package_of(removed))
         )
+    if family(language_of(importer) or "") == "python" and module.split(".")[0] in _STDLIB:
+        return False  # `import string` is the standard library's, not a `tools/string.py`
     return removed in module_files(module, importer, {removed})
+
+
+# the standard library's top-level modules (awslabs/mcp: `import string` in two servers was
+# read as an import of `valkey_mcp_server/tools/string.py`, which #4024 deleted)
+_STDLIB = frozenset(sys.stdlib_module_names)
 
 
 def names_on(text: str) -> Iterable[str]:

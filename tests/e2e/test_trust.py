@@ -1003,6 +1003,44 @@ def test_a_modules_attribute_is_no_removed_field(repo: Repo) -> None:
     assert findings(plan, "phantom_dependency") == [], plan.findings
 
 
+STRING_TOOLS = """def set_value(client, key, value):
+    return client.set(key, value)
+
+
+def get_value(client, key):
+    return client.get(key)
+"""
+
+
+@pytest.mark.parametrize(
+    ("imported", "broken"),
+    [("import string", False), ("import valkey.tools.string as string", True)],
+    ids=["the-standard-library", "the-deleted-module"],
+)
+def test_a_standard_library_module_is_no_removed_module_of_its_name(
+    repo: Repo, imported: str, broken: bool
+) -> None:
+    """awslabs/mcp #4024 deleted `valkey/tools/string.py`; `import string` in other servers
+    (for `string.Formatter`) was read as an import of it. An absolute import of a standard
+    library module is the standard library's; an import of the deleted module is broken."""
+    query = f"{imported}\n\n\ndef render(template, **values):\n"
+    query += "    return string.Formatter().format(template, **values)\n"
+    start(
+        repo,
+        {
+            "valkey/__init__.py": "",
+            "valkey/tools/__init__.py": "",
+            "valkey/tools/string.py": STRING_TOOLS,
+            "dsql/__init__.py": "",
+            "dsql/query.py": query,
+        },
+    )
+    branch(repo, "agent/no-string", {"valkey/tools/string.py": None}, "Drop the string tools")
+    branch(repo, "agent/docs", {"README.md": "# servers\n"}, "Docs")
+    plan = merge_all(repo, "agent/no-string", "agent/docs")
+    assert bool(findings(plan, "phantom_dependency")) is broken, plan.findings
+
+
 SESSIONS = """class ClientSession:
     async def call_tool(self, name, arguments=None, allow_input_required=False):
         return (name, arguments, allow_input_required)

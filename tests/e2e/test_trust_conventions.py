@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import Repo
-from tests.e2e.history import any_tier, branch, findings, merge_all, start
+from tests.e2e.history import any_tier, branch, findings, merge, merge_all, start
 
 
 def _worker(env: dict[str, str], agent: str) -> str:
@@ -380,3 +380,70 @@ def test_a_name_many_files_define_is_the_code_bases_convention(repo: Repo, other
     plan = merge_all(repo, "agent/env")
     assert bool(findings(plan, "duplicate")) is (others < 10), plan.findings
     assert any_tier(plan, "duplicate"), "the copy is still a lead"
+
+
+SIGNED_URL = '''import hashlib
+import hmac
+import time
+
+
+def signed_download_url(bucket, key, secret, ttl=900):
+    """A download link that expires."""
+    if not bucket or not key:
+        raise ValueError("a bucket and a key are needed")
+    if ttl <= 0 or ttl > 7 * 24 * 3600:
+        raise ValueError(f"ttl out of range: {ttl}")
+    expires = int(time.time()) + ttl
+    payload = f"{bucket}/{key}:{expires}".encode()
+    signature = hmac.new(secret.encode(), payload, hashlib.sha256).hexdigest()
+    query = f"expires={expires}&sig={signature}&alg=hmac-sha256"
+    host = f"{bucket}.storage.example.com"
+    return f"https://{host}/{key}?{query}"
+'''
+
+COPIED_URL = SIGNED_URL.replace("signed_download_url", "presign_object").replace(
+    "A download link that expires.", "A link to one object, valid for a while."
+)
+
+REWRITTEN_URL = '''import time
+
+from storage.client import client_for
+
+
+def presign_object(bucket, key, secret, ttl=900):
+    """Ask the storage service for a link; it signs with the bucket's own key."""
+    client = client_for(bucket)
+    if client.supports_presign:
+        return client.presign(key, expires_in=ttl)
+    raise RuntimeError(f"{bucket} cannot presign {key} before {int(time.time()) + ttl}")
+'''
+
+
+@pytest.mark.parametrize("rewritten", [True, False], ids=["moved-and-rewritten", "moved-as-is"])
+def test_a_copy_moved_and_rewritten_is_no_longer_the_copy(repo: Repo, rewritten: bool) -> None:
+    """awslabs/mcp: #3801 wrote a one-line `_resolve_region` like other servers' helpers;
+    #4021 deleted its file, and the parent module's `_resolve_region`, a longer function
+    that also reads the profile, was taken for the moved copy with the one-liner's evidence.
+    A copy moved as it was is still the copy."""
+    start(repo, {"exports/__init__.py": "", "exports/links.py": SIGNED_URL})
+    branch(
+        repo,
+        "agent/exports",
+        {
+            "exports/__init__.py": "",
+            "exports/tools/__init__.py": "",
+            "exports/tools/urls.py": COPIED_URL,
+        },
+        "Export links",
+    )
+    merge(repo, "agent/exports")
+    moved = REWRITTEN_URL if rewritten else COPIED_URL
+    branch(
+        repo,
+        "agent/flatten",
+        {"exports/tools/urls.py": None, "exports/urls.py": moved},
+        "Flatten the exports package",
+        start="main",
+    )
+    plan = merge_all(repo, "agent/flatten")
+    assert bool(findings(plan, "duplicate")) is not rewritten, plan.findings

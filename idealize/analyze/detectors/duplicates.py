@@ -1715,6 +1715,24 @@ def _body(text: str) -> str:
     return " ".join(" ".join(text.splitlines()[1:]).split())
 
 
+def _moved_as_is(ctx: Context, landed: Location, at: Location) -> bool:
+    """Is a copy followed to another file at HEAD still the text that was compared: does
+    its body there hold at least half of the lines it landed with? On awslabs/mcp, #4021
+    deleted the file of #3801's one-line `_resolve_region`, and the `_resolve_region` of the
+    parent module, a longer function that also reads the profile, was taken for it with the
+    one-liner's "identical code"."""
+    tree = ctx.trees.get(landed.branch or "")
+    if tree is None or landed.symbol is None or at.symbol is None:
+        return True
+    before = next((s for s in tree.definitions(landed.path) if s.name == landed.symbol), None)
+    after = next((s for s in ctx.head.definitions(at.path) if s.name == at.symbol), None)
+    if before is None or after is None:
+        return True
+    old = {x.strip() for x in tree.body(landed.path, before).splitlines() if x.strip()}
+    new = {x.strip() for x in ctx.head.body(at.path, after).splitlines() if x.strip()}
+    return 2 * len(old & new) >= len(old)
+
+
 def _at_head(
     ctx: Context, f: Finding, pairs: Mapping[frozenset[_Key], Match], params: DuplicateParams
 ) -> Finding | None:
@@ -1728,6 +1746,8 @@ def _at_head(
     for loc in sorted(f.locations, key=lambda loc: loc.branch is None):
         at = loc if loc.branch is None else to_head(loc, ctx.head, ctx.trees.get(loc.branch))
         if at.gone or at.symbol is None or not ctx.head.has_symbol(at.path, at.symbol):
+            continue
+        if at.path != loc.path and not _moved_as_is(ctx, loc, at):
             continue
         if (at.path, at.symbol) not in mapped:  # a moved copy is itself, not another
             mapped[(at.path, at.symbol)] = at
