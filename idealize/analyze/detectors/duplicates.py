@@ -1743,15 +1743,16 @@ def _at_head(
         return f
     mapped: dict[tuple[str, str | None], Location] = {}
     survivors: list[Location] = []
+    rewritten: set[Location] = set()  # moved to another file, and no longer what was compared
     for loc in sorted(f.locations, key=lambda loc: loc.branch is None):
         at = loc if loc.branch is None else to_head(loc, ctx.head, ctx.trees.get(loc.branch))
         if at.gone or at.symbol is None or not ctx.head.has_symbol(at.path, at.symbol):
             continue
-        if at.path != loc.path and not _moved_as_is(ctx, loc, at):
-            continue
         if (at.path, at.symbol) not in mapped:  # a moved copy is itself, not another
             mapped[(at.path, at.symbol)] = at
             survivors.append(loc)
+            if at.path != loc.path and not _moved_as_is(ctx, loc, at):
+                rewritten.add(at)
     # a member that calls another file's member is built on it, not a copy of it: a copy
     # replaced by a call before HEAD (on cline, `fetchAndCacheClineRecommendedModels` now
     # calls core's `fetchClineRecommendedModels`; on open-swe, `AgentGitPanel` renders the
@@ -1779,7 +1780,7 @@ def _at_head(
         _emptied(ctx, dict(zip(survivors, mapped.values(), strict=True)), pairs)
         if len(f.locations) == 2
         else set()
-    )
+    ) | rewritten
     if callers or emptied:
         survivors = [
             loc
