@@ -178,18 +178,24 @@ class TreeView:
     def is_code(self, path: str, line: int, word: str) -> bool:
         """Is ``word`` on ``line`` of ``path`` code (not a comment, docstring or string)?
         Files that are not source code (docs, data) hold no code."""
+        found = self._code_map(path)
+        return found.is_code(line, word) if found is not None else False
+
+    def names_parameter(self, path: str, line: int, word: str) -> bool:
+        """Is ``word`` on ``line`` of ``path`` only the name of a parameter declared there?"""
+        found = self._code_map(path)
+        return found.names_parameter(line, word) if found is not None else False
+
+    def _code_map(self, path: str) -> CodeMap | None:
         language = language_of(path)
-        if language is None:
-            return False
         blob = self.paths.get(path)
-        if blob is None:
-            return False
+        if language is None or blob is None:
+            return None
         key = (blob, language)
         if key not in self.code_maps:
             source = self.source(path)
             self.code_maps[key] = None if source is None else code_map(source, language)
-        found = self.code_maps[key]
-        return found.is_code(line, word) if found is not None else False
+        return self.code_maps[key]
 
     def mentions(self, names: Iterable[str]) -> dict[str, list[Mention]]:
         """Every line of the tree that mentions each name as a word, in a few git calls."""

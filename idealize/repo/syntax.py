@@ -7,6 +7,7 @@ Text inside an f-string's or template string's ``{...}`` is code again.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +37,22 @@ _FIELD_NAMES = frozenset({"field_identifier", "property_identifier"})
 _FIELD_DECLARATIONS = frozenset(
     {"field_declaration", "property_signature", "public_field_definition"}
 )
+# the name a parameter declares, by the node that declares it and the field naming it
+# (TypeScript `stepNamespace: string`, Python `limit=10`, Go `name string`, Rust, Java)
+_PARAMETER_NAME_FIELD = {
+    "required_parameter": "pattern",
+    "optional_parameter": "pattern",
+    "default_parameter": "name",
+    "typed_default_parameter": "name",
+    "parameter_declaration": "name",
+    "formal_parameter": "name",
+    "parameter": "pattern",
+}
+# lists whose bare identifiers are the names of parameters (Python's `def f(a, b: int)`,
+# `lambda q:`, JavaScript's `function f(a, b)`)
+_PARAMETER_LISTS = frozenset(
+    {"parameters", "lambda_parameters", "typed_parameter", "formal_parameters"}
+)
 
 
 @dataclass
@@ -49,14 +66,35 @@ class CodeMap:
 
     def is_code(self, line: int, word: str) -> bool:
         """Is any occurrence of ``word`` on 1-based ``line`` in code?"""
+        return next(self._in_code(line, word), None) is not None
+
+    def names_parameter(self, line: int, word: str) -> bool:
+        """Is every occurrence of ``word`` on 1-based ``line`` outside comments and strings
+        the name a parameter declares (a signature's `stepNamespace: string,` on its own
+        line)? Such a name is new, not a use of a field of that name elsewhere."""
+        found = [_parameter_name(node) for node in self._in_code(line, word)]
+        return bool(found) and all(found)
+
+    def _in_code(self, line: int, word: str) -> Iterator[Any]:
+        """The innermost node of each occurrence of ``word`` on ``line`` that is code."""
         if not 1 <= line <= len(self.lines):
-            return False
+            return
         text, base = self.lines[line - 1], self.starts[line - 1]
         root = self.tree.root_node
         for m in re.finditer(rb"(?<![\w$])" + re.escape(word.encode()) + rb"(?![\w$])", text):
             if _code_at(root, base + m.start(), base + m.end()):
-                return True
+                yield root.descendant_for_byte_range(base + m.start(), base + m.end())
+
+
+def _parameter_name(node: Any) -> bool:
+    parent = node.parent if node is not None else None
+    if parent is None or node.type != "identifier":
         return False
+    if parent.type in _PARAMETER_LISTS:
+        return True
+    field = _PARAMETER_NAME_FIELD.get(parent.type)
+    named = parent.child_by_field_name(field) if field else None
+    return named is not None and named.id == node.id
 
 
 def _code_at(root: Any, start: int, end: int) -> bool:

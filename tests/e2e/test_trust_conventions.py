@@ -447,3 +447,62 @@ def test_a_copy_moved_and_rewritten_is_no_longer_the_copy(repo: Repo, rewritten:
     )
     plan = merge_all(repo, "agent/flatten")
     assert bool(findings(plan, "duplicate")) is not rewritten, plan.findings
+
+
+IMAGE_MODEL = """import { z } from "zod";
+
+// Minimal schema focused on what the implementation needs.
+const imageResponseSchema = z.object({
+  data: z.array(z.object({ b64_json: z.string() })),
+{usage}});
+
+export type ImageResponse = z.infer<typeof imageResponseSchema>;
+"""
+
+CHAT_USAGE = """    prompt_tokens: z.number().nullish(),
+    completion_tokens: z.number().nullish(),
+    cached_tokens: z.number().nullish(),
+    total_tokens: z.number().nullish(),
+    prompt_tokens_details: z
+      .object({
+        cached_tokens: z.number().nullish(),
+      })
+      .nullish(),
+    completion_tokens_details: z
+      .object({
+        reasoning_tokens: z.number().nullish(),
+      })
+      .nullish(),
+"""
+
+IMAGE_USAGE = """    output_tokens: z.number().nullish(),
+    total_tokens: z.number().nullish(),
+"""
+
+
+@pytest.mark.parametrize("same_fields", [False, True])
+def test_a_schema_that_gained_other_members_is_no_copy(repo: Repo, same_fields: bool) -> None:
+    """vercel/ai (held out, judged on its first run): #17997 added a `usage` object of output
+    tokens to ByteDance's image response schema, #18449 wrote MoonshotAI's chat token usage
+    schema; compared by the added lines (83% of one shape, `z.number().nullish()` spelled
+    alike), they were reported as one thing. A modified schema declares what its added
+    lines declare; the same members added are a copy."""
+    fields = CHAT_USAGE if same_fields else IMAGE_USAGE
+    usage = "  usage: z\n    .object({\n" + fields.replace("\n    ", "\n      ")
+    usage = usage.replace("  usage: z\n    .object({\n    ", "  usage: z\n    .object({\n      ")
+    usage += "    })\n    .nullish(),\n"
+    start(repo, {"src/image-model.ts": IMAGE_MODEL.replace("{usage}", "")})
+    branch(
+        repo,
+        "agent/usage",
+        {"src/image-model.ts": IMAGE_MODEL.replace("{usage}", usage)},
+        "Report image token usage",
+    )
+    chat = (
+        'import { z } from "zod";\n\n// Limited versions focused on what the code needs.\n\n'
+        f"const tokenUsageSchema = z\n  .object({{\n{CHAT_USAGE}  }})\n  .nullish();\n\n"
+        "export type ChatTokenUsage = z.infer<typeof tokenUsageSchema>;\n"
+    )
+    branch(repo, "agent/chat", {"src/chat-api-types.ts": chat}, "Chat API types")
+    plan = merge_all(repo, "agent/usage", "agent/chat")
+    assert bool(findings(plan, "duplicate")) is same_fields, plan.findings

@@ -561,3 +561,63 @@ def test_a_field_read_is_no_use_of_a_removed_method_of_that_name(
     branch(repo, "agent/docs", {"README.md": "# tools\n"}, "Docs")
     plan = merge_all(repo, "agent/query", "agent/docs")
     assert bool(any_tier(plan, "phantom_dependency")) is not declared, plan.findings
+
+
+EVENT_STATE = """export interface EventState {
+  stepNamespace?: string;
+  messages: string[];
+}
+
+export function fresh(): EventState {
+  return { messages: [] };
+}
+"""
+
+# (how the other branch's file mentions the removed field's name, whether that is a use)
+FIELD_NAME_MENTIONS = {
+    # a parameter on its own line of a long signature: a line alone reads like an object key
+    "parameter-line": (
+        "export function closeStep(\n"
+        "  state: EventState,\n"
+        "  stepNamespace: string,\n"
+        "): string {\n"
+        "  return state.messages.join(stepNamespace);\n"
+        "}\n",
+        False,
+    ),
+    # the spread of a variable of that name
+    "spread": (
+        "export function closeStep(state: EventState, stepNamespace: Parts) {\n"
+        "  return { ...stepNamespace.parts, count: state.messages.length };\n"
+        "}\n",
+        False,
+    ),
+    "member-read": (
+        "export function closeStep(state: EventState): string {\n"
+        '  return state.stepNamespace ?? "";\n'
+        "}\n",
+        True,
+    ),
+}
+
+
+@pytest.mark.parametrize("mention", sorted(FIELD_NAME_MENTIONS))
+def test_a_parameter_or_a_spread_variable_is_no_use_of_a_removed_field(
+    repo: Repo, mention: str
+) -> None:
+    """vercel/ai (held out, judged on its first run): #18837 removed
+    `LangGraphEventState.stepNamespace`, and a signature's `stepNamespace: string,` on a
+    line of its own was reported as a use; #18601 removed `ACPV1Settings.implementation`,
+    and `...implementation.env` (a variable spread) was reported as a use."""
+    text, used = FIELD_NAME_MENTIONS[mention]
+    caller = 'import type { EventState } from "./state";\n\n' + text
+    start(repo, {"package.json": '{"name": "lg"}\n', "src/state.ts": EVENT_STATE})
+    branch(
+        repo,
+        "agent/state",
+        {"src/state.ts": EVENT_STATE.replace("  stepNamespace?: string;\n", "")},
+        "Drop the step namespace from the event state",
+    )
+    branch(repo, "agent/close", {"src/close.ts": caller}, "Close a step")
+    plan = merge_all(repo, "agent/state", "agent/close")
+    assert bool(any_tier(plan, "phantom_dependency")) is used, plan.findings

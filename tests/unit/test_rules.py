@@ -1743,3 +1743,176 @@ def test_records_sharing_only_their_audit_fields_are_no_copy(same_fields: bool) 
     m = score_pair(a, b, fa, fb, {f: 4.0 for f in fa | fb})  # every feature as rare
     assert m is not None
     assert m.verified is same_fields, m.evidence
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "tier"),
+    [
+        ("api/v1/status.py", "api/v2/status.py", "candidate"),
+        ("api/status.py", "api/v2/status.py", "candidate"),
+        ("src/api/v1beta/status.ts", "src/api/v2/status.ts", "candidate"),
+        ("api/status.py", "api/v2/status_v2.py", "finding"),  # another file: not a version
+        ("api/status.py", "lib/status.py", "finding"),
+    ],
+    ids=["v1-v2", "unversioned-v2", "beta", "renamed-file", "other-folder"],
+)
+def test_one_file_in_two_versions_of_an_api_is_a_candidate(old: str, new: str, tier: str) -> None:
+    """firecrawl (held out, judged on its first run): nsc/v2 forked the v1 controllers and
+    search providers into `v2/` folders on purpose; eight such copies were judged DEBATABLE.
+    `search/v2/fireEngine-v2.ts`, a copy nothing used, was TRUE and stays a finding."""
+    from idealize.analyze.detectors.duplicates import find_duplicates
+
+    body = "".join(
+        f"    events.append(wait_for(session, 'step-{n}', timeout=5))\n" for n in range(30)
+    )
+    text = f"def collect_events(session):\n    events = []\n{body}    return events\n"
+    language = "typescript" if old.endswith(".ts") else "python"
+    found = find_duplicates(
+        [
+            piece(text, "collect_events", None, old, language),
+            piece(text, "collect_events", "agent/v2", new, language),
+        ]
+    )
+    assert [f.tier for f in found] == [tier]
+
+
+MONITOR = """def {name}(client, job_id, poll_interval=2):
+    while True:
+        response = client.get(f"/v1/crawl/{{job_id}}", headers=client.headers())
+        status = response.json()
+        if status["status"] == "completed":
+            data = status.get("data", [])
+            while "next" in status:
+                status = client.get(status["next"]).json()
+                data.extend(status.get("data", []))
+            return data
+        if status["status"] not in ("active", "paused", "pending", "queued", "waiting"):
+            raise Exception(f"crawl job failed or stopped: {{status['status']}}")
+        time.sleep(max(poll_interval, 2))
+"""
+
+CHECK = """def check_status(client, job_id):
+    response = client.get(f"/v1/crawl/{job_id}", headers=client.headers())
+    status = response.json()
+    data = status.get("data", [])
+    if status["status"] == "completed":
+        while "next" in status:
+            status = client.get(status["next"]).json()
+            data.extend(status.get("data", []))
+    if status["status"] not in ("active", "paused", "pending", "queued", "waiting", "completed"):
+        raise Exception(f"crawl job failed or stopped: {status['status']}")
+    return {"status": status["status"], "data": data, "total": status.get("total")}
+"""
+
+
+@pytest.mark.parametrize("wrote_backup", [True, False])
+def test_a_copied_file_is_compared_with_its_namesakes_not_their_siblings(
+    wrote_backup: bool,
+) -> None:
+    """firecrawl (held out): nsc/v2 copied the Python client into `v1/client.py`, its class
+    renamed, and kept the old file as a backup. The copied `monitor_status` resembles the
+    old file's `check_status` only as the two siblings always did; grouped together, that
+    was judged FALSE twice. (The namesakes, methods of two classes, are compared as one
+    interface's: not here.)"""
+    from idealize.analyze.detectors.duplicates import find_duplicates
+
+    def method(text: str, symbol: str, branch: str | None, path: str) -> Piece:
+        return dataclasses.replace(piece(text, symbol, branch, path), kind="method")
+
+    monitor = MONITOR.format(name="monitor_status")
+    found = find_duplicates(
+        [
+            method(monitor, "App.monitor_status", None, "sdk/client_backup.py"),
+            method(CHECK, "App.check_status", None, "sdk/client_backup.py"),
+            method(monitor, "V1App.monitor_status", "nsc/v2", "sdk/v1/client.py"),
+            method(CHECK, "V1App.check_status", "nsc/v2", "sdk/v1/client.py"),
+        ],
+        wrote=lambda branch, path: branch == "nsc/v2" and wrote_backup,
+    )
+    groups = [[(loc.path, loc.symbol) for loc in f.locations] for f in found]
+    # the backup written by another line of work (or already there): another service's
+    # methods, which a copy may well repeat (mux's cloned OAuth services)
+    assert (groups == []) is wrote_backup
+
+
+OPENAI_RESULT = """function convertToolResultOutput(output: ToolResultOutput) {
+  switch (output.type) {
+    case 'text':
+    case 'error-text':
+      return { type: 'function_call_output', output: output.value };
+    case 'json':
+    case 'error-json':
+      return { type: 'function_call_output', output: JSON.stringify(output.value) };
+    case 'execution-denied':
+      return { type: 'function_call_output', output: output.reason ?? 'denied by the user' };
+    case 'content':
+      return {
+        type: 'function_call_output',
+        output: output.value.map(item =>
+          item.type === 'file' && getTopLevelMediaType(item.mediaType) === 'image'
+            ? { type: 'input_image', image_url: `data:${item.mediaType};base64,${item.data}` }
+            : { type: 'input_text', text: JSON.stringify(item) },
+        ),
+      };
+  }
+}
+"""
+
+GOOGLE_RESULT = """function convertToolResultPart(part: ToolResultPart, warnings: Warning[]) {
+  const output = part.output;
+  switch (output.type) {
+    case 'text':
+      return { type: 'function_result', name: part.toolName, result: output.value };
+    case 'json':
+      return { type: 'function_result', name: part.toolName, result: output.value };
+    case 'error-text':
+    case 'error-json':
+      return { type: 'function_result', name: part.toolName, is_error: true, result: String(output.value) };
+    case 'execution-denied':
+      return { type: 'function_result', name: part.toolName, is_error: true, result: 'denied' };
+    case 'content': {
+      const blocks = [];
+      for (const item of output.value) {
+        if (item.type === 'file' && getTopLevelMediaType(item.mediaType) === 'image') {
+          blocks.push({ type: 'image', data: item.data, mime_type: item.mediaType });
+        } else {
+          warnings.push({ type: 'other', message: `unsupported part ${JSON.stringify(item)}` });
+        }
+      }
+      return { type: 'function_result', name: part.toolName, result: blocks };
+    }
+  }
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "literal", "tested"),
+    [
+        ("switch (o.type) {\n  case 'error-json':\n    return 1;\n}", "error-json", True),
+        ('switch kind {\ncase "a", "error-json":\n\treturn 1\n}', "error-json", True),
+        ("if (item.type === 'file') {", "file", True),
+        ("if ('file' != kind) {", "file", True),
+        ("const kind = 'file';", "file", False),
+        ("send({ type: 'file', data })", "file", False),
+    ],
+    ids=["case", "go-case", "equals", "not-equals-first", "assigned", "sent"],
+)
+def test_a_value_a_switch_or_a_test_tells_apart(text: str, literal: str, tested: bool) -> None:
+    from idealize.analyze.detectors.literals import tested_value
+
+    assert tested_value(text, literal) is tested
+
+
+def test_two_functions_over_one_union_are_no_copy() -> None:
+    """vercel/ai (held out, judged on its first run): OpenAI's and Google's converters of one
+    tool-result union share its values (`'error-json'`, `'execution-denied'`, `'file'`) by
+    construction and map them to other formats (judged FALSE). The same converter pasted
+    twice is still a copy."""
+    openai = piece(
+        OPENAI_RESULT, "convertToolResultOutput", "agent/a", "openai/input.ts", "typescript"
+    )
+    google = piece(GOOGLE_RESULT, "convertToolResultPart", None, "google/input.ts", "typescript")
+    assert not _verified(openai, google)
+    pasted = piece(OPENAI_RESULT, "convertToolResultOutput", None, "google/input.ts", "typescript")
+    assert _verified(openai, pasted)

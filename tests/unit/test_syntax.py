@@ -85,3 +85,42 @@ def test_a_string_inside_an_interpolation_is_a_string() -> None:
 
 def test_no_grammar_gives_no_map() -> None:
     assert code_map(b"step", "cobol") is None
+
+
+SIGNATURE_TS = b"""export function closeStep(
+  state: EventState,
+  stepNamespace: string,
+  fallback = stepNamespace,
+): string {
+  const { stepNamespace: ns } = state;
+  return state.stepNamespace ?? ns;
+}
+"""
+
+SIGNATURE_PY = b"""def close_step(state,
+               step_namespace: str,
+               limit=10):
+    return state.step_namespace or limit
+"""
+
+
+@pytest.mark.parametrize(
+    ("source", "language", "line", "word", "parameter"),
+    [
+        (SIGNATURE_TS, "typescript", 3, "stepNamespace", True),  # its own line of a signature
+        (SIGNATURE_TS, "typescript", 4, "stepNamespace", False),  # a default value reads it
+        (SIGNATURE_TS, "typescript", 6, "stepNamespace", False),  # destructured from a type
+        (SIGNATURE_TS, "typescript", 7, "stepNamespace", False),  # a member read
+        (SIGNATURE_PY, "python", 2, "step_namespace", True),
+        (SIGNATURE_PY, "python", 3, "limit", True),
+        (SIGNATURE_PY, "python", 4, "step_namespace", False),
+    ],
+)
+def test_the_name_a_parameter_declares(
+    source: bytes, language: str, line: int, word: str, parameter: bool
+) -> None:
+    """vercel/ai: `stepNamespace: string,` alone on a line of a signature was read as an
+    object's key, a use of a removed field of that name."""
+    found = code_map(source, language)
+    assert found is not None
+    assert found.names_parameter(line, word) is parameter

@@ -33,6 +33,7 @@ from idealize.analyze.detectors.literals import (
     string_words,
     styling,
     tables_in,
+    tested_value,
 )
 from idealize.analyze.features import (
     KEYWORDS,
@@ -683,9 +684,13 @@ def _siblings(a: Piece, b: Piece) -> bool:
 _DATA_KINDS = frozenset({"interface", "type", "struct"})
 
 
+# a zod object schema, its `.object(` on the line after `z` or not (`z\n  .object({`)
+_ZOD_OBJECT = re.compile(r"\bz\s*\.\s*object\(")
+
+
 def _data(p: Piece) -> bool:
     """A declaration of data: a type, an interface, a struct, or a zod object schema."""
-    return p.kind in _DATA_KINDS or "z.object(" in p.text
+    return p.kind in _DATA_KINDS or _ZOD_OBJECT.search(p.text) is not None
 
 
 def _other_members(a: Piece, b: Piece) -> bool:
@@ -693,12 +698,22 @@ def _other_members(a: Piece, b: Piece) -> bool:
     members, so two of one shape and other fields are a convention, not a copy (on
     cloudflare/agents, two `type Env = {...}` of disjoint bindings shared 71% of their
     normalised shape; on langfuse, zod schemas of an approval decision and of a sandbox
-    write shared 89%). Whole definitions only: two schemas that each gained one field (a
-    line added to each) are compared by that line."""
-    if not (_data(a) and _data(b)) or "modified" in (a.change, b.change):
+    write shared 89%). A modified declaration is compared by what its added lines declare,
+    as its code is: two schemas that each gained one `flag` field gained the same member,
+    and a `usage` object of output tokens added to an image response declares other
+    members than a chat API's token usage (vercel/ai, judged FALSE)."""
+    if not (_data(a) and _data(b)):
         return False
-    ma, mb = members(a.text, a.language, nested=False), members(b.text, b.language, nested=False)
-    return _mostly_other(ma, mb, least=1)
+    return _mostly_other(_declared(a), _declared(b), least=1)
+
+
+def _declared(p: Piece) -> set[str]:
+    """The members a declaration declares; of a modified one, those its added lines do."""
+    if p.change == "modified":
+        return members("{\n" + p.added_text, p.language)  # (its first line is a header)
+    # (a schema built as a chain, `z\n  .object({`, holds its members deeper than its
+    # first level, which is the chain's)
+    return members(p.text, p.language, nested=False) or members(p.text, p.language)
 
 
 def _mostly_other(x: Collection[str], y: Collection[str], least: int) -> bool:
@@ -1008,6 +1023,11 @@ def score_pair(
         and not _LAYOUT_ONLY.fullmatch(x)
         and not (styling(a.text, x) and styling(b.text, x))
     }
+    # the values of one union both sides test (`case 'error-json':`) are the union's, not a
+    # concept of their own, when what each maps them to differs (no other literal shared)
+    tested = {x for x in telling if tested_value(a.text, x) and tested_value(b.text, x)}
+    if tested and _maps_apart(a, b, pa, pb):
+        telling -= tested
     concept = (
         len(telling) >= params.finding_literals
         and structure >= params.finding_structure_literals
@@ -1249,11 +1269,8 @@ def _conventions(
         matched[i].add(j)
         matched[j].add(i)
 
-    def alike(x: frozenset[int], y: frozenset[int]) -> bool:
-        return bool(x) and bool(y) and len(x & y) >= params.shape_similarity * len(x | y)
-
     def near(i: int, shape: frozenset[int]) -> set[int]:
-        return {k for k in matched[i] if alike(_shape(usable[k]), shape)}
+        return {k for k in matched[i] if _alike(_shape(usable[k]), shape, params)}
 
     for key, m in best.items():
         i, j = key  # a scored pair's own indices are not set yet
@@ -1261,7 +1278,7 @@ def _conventions(
         shape, other = _shape(a), _shape(b)
         if not m.verified or _same_text(a, b) or max(a.lines, b.lines) >= params.shape_max_lines:
             continue
-        if not alike(shape, other):
+        if not _alike(shape, other, params):
             continue
         family = max(
             count[shape] if shape == other else 0,
@@ -1310,6 +1327,16 @@ def _other_delegates(
 def _thin(a: Piece, b: Piece, params: DuplicateParams) -> bool:
     """Are both definitions at most ``bare_lines`` lines of code below their headers?"""
     return max(len(code_lines(a.text)), len(code_lines(b.text))) <= params.bare_lines
+
+
+def _maps_apart(a: Piece, b: Piece, pa: Profile, pb: Profile) -> bool:
+    """Do the two map what they test to other values: each holds literals it does not test,
+    and they share none of those? Two converters of one tool-result union to two providers'
+    formats (vercel/ai, judged FALSE) do; two status-to-icon maps giving the same icons
+    (beads, TRUE) and two host checks that only test (`=== 'localhost'`; cline, TRUE) do not."""
+    out_a = {f[2:] for f in pa.literals if not tested_value(a.text, f[2:])}
+    out_b = {f[2:] for f in pb.literals if not tested_value(b.text, f[2:])}
+    return bool(out_a) and bool(out_b) and not (out_a & out_b)
 
 
 def _other_words(a: str, b: str, params: DuplicateParams) -> bool:
@@ -1597,8 +1624,15 @@ def detect(ctx: Context, params: DuplicateParams) -> list[Finding]:
         )
 
     existing = [p for p in ctx.existing if not generated(p.path, False)]
+    written = {(b.name, f.path) for b in ctx.branches for f in b.files}
     found, pairs = _find_duplicates(
-        [*fresh, *existing], ctx.parallel, params, moved, one_interface, by_design
+        [*fresh, *existing],
+        ctx.parallel,
+        params,
+        moved,
+        one_interface,
+        by_design,
+        lambda branch, path: (branch, path) in written,
     )
     if ctx.merged:
         prefetch_moved([loc for f in found for loc in f.locations], ctx.head)
@@ -1925,10 +1959,12 @@ def find_duplicates(
     parallel: Parallel = always_parallel,
     params: DuplicateParams = DuplicateParams(),
     moved: Callable[[Piece, Piece], bool] = lambda a, b: False,
+    wrote: Callable[[str | None, str], bool] = lambda branch, path: False,
 ) -> list[Finding]:
     """Groups of pieces from different branches (or a branch and existing code) doing the
-    same thing. ``moved(a, b)``: is one of the two the other moved by its own branch?"""
-    return _find_duplicates(pieces, parallel, params, moved)[0]
+    same thing. ``moved(a, b)``: is one of the two the other moved by its own branch?
+    ``wrote(branch, path)``: did that line of work write that file?"""
+    return _find_duplicates(pieces, parallel, params, moved, wrote=wrote)[0]
 
 
 def _find_duplicates(
@@ -1938,6 +1974,7 @@ def _find_duplicates(
     moved: Callable[[Piece, Piece], bool],
     one_interface: Callable[[Piece, Piece], bool] = lambda a, b: False,
     by_design: Callable[[Piece, Piece, bool], bool] = lambda a, b, same: False,
+    wrote: Callable[[str | None, str], bool] = lambda branch, path: False,
 ) -> tuple[list[Finding], dict[frozenset[_Key], Match]]:
     """``find_duplicates``, and the verified pairs behind its findings by their members.
     ``one_interface(a, b)``: are the two classes implementing one interface, or two
@@ -2013,6 +2050,7 @@ def _find_duplicates(
     _conventions(best, usable, params)
     _vocabularies(best, usable, params)
     _idiom_delegates(best, usable, feats, idf, params)
+    _counterparts(best, usable, params, wrote)
     groups, matches_of = _group(best, exact, params.max_group)
     method_groups = [
         [usable[i] for i in ids] for ids in groups.values() if usable[ids[0]].kind in _CALLABLE
@@ -2042,6 +2080,7 @@ def _find_duplicates(
             and (len(ids) <= 3 or 2 * len(strong) >= len(ids))
             and _worth_a_finding([usable[i] for i in ids], params)
             and not _a_tests_copy([usable[i] for i in ids])
+            and not _api_versions([usable[i] for i in ids])
         )
         core = {x for m in strong for x in (m.a, m.b)}
         # a member under a core member's name is one more copy (mux: `formatTokens` pasted
@@ -2061,7 +2100,8 @@ def _find_duplicates(
                 kept,
                 [m for m in pair_matches if m.a in core and m.b in core],
                 _worth_a_finding([usable[i] for i in kept], params)
-                and not _a_tests_copy([usable[i] for i in kept]),
+                and not _a_tests_copy([usable[i] for i in kept])
+                and not _api_versions([usable[i] for i in kept]),
                 params,
             )
         )
@@ -2086,6 +2126,47 @@ def _find_duplicates(
         frozenset((_key(usable[a]), _key(usable[b]))): m for (a, b), m in best.items() if m.verified
     }
     return findings, verified_pairs
+
+
+def _counterparts(
+    best: dict[tuple[int, int], Match],
+    usable: Sequence[Piece],
+    params: DuplicateParams,
+    wrote: Callable[[str | None, str], bool],
+) -> None:
+    """A piece with a namesake of its shape in another file its own line of work wrote (a
+    file it copied and also kept, renamed) is that definition's copy: what else of that file
+    it resembles is what its source resembled before it was copied, not a second copy. On
+    firecrawl, nsc/v2 copied the Python client into `v1/client.py` (its classes renamed) and
+    renamed the old file `firecrawl.backup.py`: each copied `_monitor_job_status` was grouped
+    with the backup's own `check_crawl_status`, which it resembles only as two siblings of
+    one file always did (judged FALSE, twice). Such pairs are dropped; the namesakes are
+    compared as they always are. A file the line of work did not write is another service
+    (on mux, OAuth services cloned from one another, each with its own flows: TRUE)."""
+    named: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for k, p in enumerate(usable):
+        named[(p.path, p.short)].append(k)
+
+    def copy_in(x: int, path: str) -> bool:
+        """Is ``x`` a copy of a definition of its own name and shape in ``path``, a file its
+        own line of work wrote?"""
+        if not wrote(usable[x].branch, path):
+            return False
+        shape = _shape(usable[x])
+        return any(
+            k != x and _alike(shape, _shape(usable[k]), params)
+            for k in named.get((path, usable[x].short), ())
+        )
+
+    for i, j in sorted(best):
+        a, b = usable[i], usable[j]
+        if a.short != b.short and a.path != b.path and (copy_in(i, b.path) or copy_in(j, a.path)):
+            del best[(i, j)]
+
+
+def _alike(x: frozenset[int], y: frozenset[int], params: DuplicateParams) -> bool:
+    """Two shapes (token 4-grams) alike enough to be one definition's."""
+    return bool(x) and bool(y) and len(x & y) >= params.shape_similarity * len(x | y)
 
 
 def _families(
@@ -2132,6 +2213,21 @@ def _a_tests_copy(members: Sequence[Piece]) -> bool:
     return 0 < len(outside) < len(members) and not _enough_branches(outside)
 
 
+# a folder that holds one version of an API (`controllers/v1/`, `search/v2/`)
+_VERSION_FOLDER = re.compile(r"(?:^|/)v\d+(?:alpha\d*|beta\d*)?(?=/)")
+
+
+def _api_versions(members: Sequence[Piece]) -> bool:
+    """Copies at one place of two versions of an API (`controllers/v1/crawl-status.ts` and
+    `controllers/v2/crawl-status.ts`, `search/serper.ts` and `search/v2/serper.ts`): a new
+    version forked from the old on purpose, each to change on its own. On firecrawl, nsc/v2's
+    fork of the v1 controllers and search providers was judged DEBATABLE eight times of
+    eight; no copy between version folders was judged TRUE on any range. A copy under
+    another file name (`search/v2/fireEngine-v2.ts`) is not this."""
+    paths = {p.path for p in members}
+    return len(paths) > 1 and len({_VERSION_FOLDER.sub("", path) for path in paths}) == 1
+
+
 def _enough_branches(members: Sequence[Piece]) -> bool:
     """Drift needs two lines of work, or one line of work and code already there."""
     branches = {p.branch for p in members if p.branch is not None}
@@ -2149,6 +2245,8 @@ def _why_a_lead(
         return "a test's copy of code outside tests, where a copy costs little: a lead"
     if any(example_path(p.path) for p in members):
         return "an example carries its own copy to be read alone: a lead"
+    if _api_versions(members):
+        return "one file in two versions of an API, forked to change apart: a lead"
     if any(m.verified for m in pair_matches) and not _worth_a_finding(members, params):
         lines = max(p.lines for p in members)
         return f"{lines} lines at most, in {len(members)} places: too small to cost much, a lead"

@@ -139,6 +139,23 @@ def _style_values(text: str) -> frozenset[str]:
     )
 
 
+def tested_value(text: str, literal: str) -> bool:
+    """Is the literal a value the code tells apart: a case of a `switch` or `match`
+    (`case 'error-json':`, Go's `case "a", "b":`) or one side of an equality test
+    (`output.type === 'file'`)? Two functions over one union test its values by
+    construction, whatever each maps them to: on vercel/ai, three converters of one
+    tool-result union to three providers' formats (judged FALSE); on mux, two maps of a
+    process status to other statuses (FALSE)."""
+    if literal not in text:
+        return False
+    quoted = rf"(['\"`]){re.escape(literal)}\1"
+    return (
+        re.search(rf"\bcase\b[^:\n]*?{quoted}", text) is not None
+        or re.search(rf"[!=]==?\s*{quoted}", text) is not None
+        or re.search(rf"{quoted}\s*[!=]==?", text) is not None
+    )
+
+
 def styling(text: str, literal: str) -> bool:
     """Is the literal how something looks: a class list (a `className`/`class` value or an
     argument of `cn(`, `clsx(`, ...), or the value of a styling option (`borderColor:

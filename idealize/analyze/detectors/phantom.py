@@ -426,7 +426,9 @@ def _how(r: Removal, text: str) -> How | None:
     if r.what == "field":
         if IMPORT_LINE.match(text):
             return None  # `from app.cli.settings import x`: a module path, not the field
-        member = re.search(rf"\.{n}(?![\w$])", text) is not None
+        # `a.field`, not the spread `...field` of a variable of that name (on vercel/ai,
+        # `...implementation.env` was reported as a use of a removed `implementation` field)
+        member = re.search(rf"(?<!\.)\.{n}(?![\w$])", text) is not None
         key = family(r.language or "") == "typescript" and any(
             _opener(text, m.start()) != "("
             for m in re.finditer(rf"(?:[{{,(]|^)\s*{n}\s*:(?!:)", text)
@@ -996,6 +998,11 @@ def _check(r: Removal, use: Use, ctx: Context) -> Use:
     # an import names its module in a string in Go and JS; the binding read below decides
     if use.how != "import" and not used_in.is_code(use.path, line, word):
         return replace(use, line=line, outcome="fine", why="in a comment or string")
+    if r.what == "field" and used_in.names_parameter(use.path, line, word):
+        # a signature's `stepNamespace: string,` on its own line declares a parameter, which a
+        # line alone cannot tell from an object's key (vercel/ai: taken for a use of a
+        # removed `LangGraphEventState.stepNamespace`)
+        return replace(use, line=line, outcome="fine", why=f"a parameter named `{word}`")
     if (
         r.what not in ("parameter", "field", "module", "fixture")
         and "." not in (r.symbol or "")
