@@ -621,3 +621,75 @@ def test_a_parameter_or_a_spread_variable_is_no_use_of_a_removed_field(
     branch(repo, "agent/close", {"src/close.ts": caller}, "Close a step")
     plan = merge_all(repo, "agent/state", "agent/close")
     assert bool(any_tier(plan, "phantom_dependency")) is used, plan.findings
+
+
+@pytest.mark.parametrize("importer", ["the-sdk", "the-module"])
+def test_an_import_of_an_installed_package_is_no_use_of_a_deleted_module_of_its_name(
+    repo: Repo, importer: str
+) -> None:
+    """agentops (held out, judged on its first run): #830 deleted the package's own
+    `agentops/llms/providers/groq.py`, and canary scripts' `from groq import Groq` (the Groq
+    SDK) were reported as still importing it, five modules over. Inside a package, a module
+    is reached by the package's path."""
+    wrapper = "def wrap(client):\n    return client\n"
+    start(
+        repo,
+        {
+            "agentops/__init__.py": "",
+            "agentops/providers/__init__.py": "",
+            "agentops/providers/groq.py": wrapper,
+        },
+    )
+    branch(repo, "agent/drop", {"agentops/providers/groq.py": None}, "Drop the Groq wrapper")
+    line = {
+        "the-sdk": "from groq import Groq\n\nclient = Groq()\n",
+        "the-module": "from agentops.providers.groq import wrap\n\nclient = wrap(None)\n",
+    }[importer]
+    branch(repo, "agent/canary", {"tests/canary/groq_canary.py": line}, "A Groq canary")
+    plan = merge_all(repo, "agent/drop", "agent/canary")
+    assert bool(any_tier(plan, "phantom_dependency")) is (importer == "the-module"), plan.findings
+
+
+GO_TABS = """package main
+
+func {name}(a, b int) int {{
+\tif a > b {{
+\t\treturn a
+\t}}
+\treturn b
+}}
+
+func next(active, tabs int) int {{
+\treturn {name}(active+1, tabs-1)
+}}
+"""
+
+
+@pytest.mark.parametrize("name", ["max", "larger"])
+def test_a_deleted_helper_named_like_a_go_builtin_leaves_the_builtin(repo: Repo, name: str) -> None:
+    """bubbletea (held out): #1497 deleted an example's own `min` and `max` for Go 1.21's
+    built-ins; the calls left were reported as broken. Another name deleted is broken."""
+    start(
+        repo,
+        {"go.mod": "module tabs\n\ngo 1.22\n", "examples/tabs/main.go": GO_TABS.format(name=name)},
+    )
+    without = GO_TABS.format(name=name).split("func next")[0].split("func ")[0]
+    branch(
+        repo,
+        "agent/builtin",
+        {
+            "examples/tabs/main.go": without
+            + "func next(active, tabs int) int {\n\treturn tabs\n}\n"
+        },
+        "Use the built-in",
+    )
+    branch(
+        repo,
+        "agent/prev",
+        {
+            "examples/tabs/prev.go": f"package main\n\nfunc prev(active int) int {{\n\treturn {name}(active-1, 0)\n}}\n"
+        },
+        "Previous tab",
+    )
+    plan = merge_all(repo, "agent/builtin", "agent/prev")
+    assert bool(any_tier(plan, "phantom_dependency")) is (name != "max"), plan.findings

@@ -664,7 +664,9 @@ def _resolve(r: Removal, use: Use, used_in: TreeView, defs: TreeView) -> tuple[O
             if abs(b.line - use.line) > 30:
                 continue
             for module in _modules_of(b, language):
-                if would_mean(module, use.path, r.path):
+                if would_mean(module, use.path, r.path) and not _inside_package(
+                    module, r.path, paths, language
+                ):
                     if module_files(module, use.path, paths):
                         return "fine", "the module is back"
                     manifest = _installs(defs, module, language)
@@ -804,8 +806,19 @@ def _resolve_go(r: Removal, use: Use, text: str, defs: TreeView) -> tuple[Outcom
     if package_of(use.path) == folder:
         if defined:
             return "fine", "still defined in the package"
+        if r.name in _GO_BUILTINS:
+            # (bubbletea: #1497 deleted an example's own `min` and `max` for Go 1.21's)
+            return "fine", f"`{r.name}` is Go's built-in now that the package lacks its own"
         return "broken", f"`{r.name}` is used in its package, which no longer defines it"
     return "fine", "not this package's name"
+
+
+# the functions Go declares in every package's universe scope: a package that deletes its
+# own `min` calls the built-in one
+_GO_BUILTINS = frozenset(
+    {"append", "cap", "clear", "close", "complex", "copy", "delete", "imag", "len", "make"}
+    | {"max", "min", "new", "panic", "print", "println", "real", "recover"}
+)
 
 
 def _called_from_elsewhere(
@@ -868,6 +881,27 @@ def _receiver_type(r: Removal, line: str, text: str, defs: TreeView, language: s
         if s.kind in TYPE_KINDS and owner in _type_names(defs.body(path, s), kind):
             return None  # a subclass of the method's class: the call may mean it
     return f"`{receiver}` is a `{kind}`, not a `{owner}`"
+
+
+def _inside_package(module: str, removed: str, paths: Collection[str], language: str) -> bool:
+    """Was the removed file inside a Python package, so that an absolute import of its bare
+    name (`import groq`) is another, installed module? The folder that would have to be on
+    the import path, or one above it, holds an `__init__.py` at the target. On agentops,
+    #830 deleted `agentops/llms/providers/groq.py` and the canary scripts' `from groq import
+    Groq` (the Groq SDK) was read as importing it (judged FALSE, five modules)."""
+    if family(language) != "python" or module.startswith("."):
+        return False
+    stem = removed.rsplit(".", 1)[0]
+    tail = module.replace(".", "/")
+    for rel in (tail, tail + "/__init__"):
+        if stem == rel or not stem.endswith("/" + rel):
+            continue
+        folder = stem[: -len(rel) - 1]
+        while folder:
+            if f"{folder}/__init__.py" in paths:
+                return True
+            folder = folder.rsplit("/", 1)[0] if "/" in folder else ""
+    return False
 
 
 def _may_hold(module: str, importer: str, removed: str, paths: Collection[str]) -> bool:
