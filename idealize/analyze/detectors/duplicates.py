@@ -1758,12 +1758,11 @@ def _moved_as_is(ctx: Context, landed: Location, at: Location) -> bool:
     tree = ctx.trees.get(landed.branch or "")
     if tree is None or landed.symbol is None or at.symbol is None:
         return True
-    before = next((s for s in tree.definitions(landed.path) if s.name == landed.symbol), None)
-    after = next((s for s in ctx.head.definitions(at.path) if s.name == at.symbol), None)
-    if before is None or after is None:
+    before, after = tree.body_of(landed.path, landed.symbol), ctx.head.body_of(at.path, at.symbol)
+    if not before or not after:
         return True
-    old = {x.strip() for x in tree.body(landed.path, before).splitlines() if x.strip()}
-    new = {x.strip() for x in ctx.head.body(at.path, after).splitlines() if x.strip()}
+    old = {x.strip() for x in before.splitlines() if x.strip()}
+    new = {x.strip() for x in after.splitlines() if x.strip()}
     return 2 * len(old & new) >= len(old)
 
 
