@@ -637,6 +637,25 @@ _NOT_CODE = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|/\*[\s\S]*?\*/')
 _CLOSERS = frozenset({"}", "};", ")", "});", "},", "]"})
 
 
+_LONG_STRING = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'')
+_BLOCK_COMMENT = re.compile(r"/\*[\s\S]*?\*/")
+
+
+def inner_lines(text: str, language: str | None) -> frozenset[int]:
+    """The lines of ``text`` (0-based) wholly inside a string or comment that spans lines:
+    a Python triple-quoted string (a docstring, a prompt), a C-family block comment. A
+    branch that edits such a string adds lines that read as code on their own: on
+    microsoft/autogen, the usage examples two team classes' docstrings gained
+    (`AssistantAgent(...)`, `Console(...)`, `"TERMINATE"`) made them "the same thing"."""
+    pattern = _LONG_STRING if language == "python" else _BLOCK_COMMENT
+    inside: set[int] = set()
+    for m in pattern.finditer(text):
+        first = text.count("\n", 0, m.start())
+        last = first + m.group(0).count("\n")
+        inside.update(range(first + 1, last))
+    return frozenset(inside)
+
+
 def code_lines(text: str) -> list[str]:
     """A definition's lines of code below its header, stripped: no decorators, docstrings,
     comments or lone closing brackets. The header runs until its brackets close: a

@@ -16,6 +16,7 @@ from idealize.analyze.features import (
     calls_only,
     concept_tokens,
     header,
+    inner_lines,
     parameters,
 )
 from idealize.cache import Cache
@@ -147,7 +148,7 @@ def branch_pieces(
             (wanted, d.language)
             for d in drafts
             for wanted in ((d.text,) if d.symbol.change in ("added", "renamed") else ())
-            + ((d.added_text,) if d.added_text != d.text else ())
+            + ((d.added_code,) if d.added_text != d.text else ())
         ],
         workers,
     )
@@ -178,7 +179,7 @@ def branch_pieces(
                     if s.change in ("added", "renamed")
                     else calls_only(text, language)
                 ),
-                added=whole if added_text == text else store.get(added_text, language),
+                added=whole if added_text == text else store.get(d.added_code, language),
                 added_text=added_text,
                 removed_text="\n".join(d.removed_lines),
                 params=parameters(header(text) if not deleted else "", language),
@@ -210,6 +211,9 @@ class _Draft:
     added_text: str  # the added lines, joined
     removed_lines: list[str]
     old_text: str
+    # the added lines that are code: none wholly inside a docstring or block comment
+    # (``inner_lines``), what a modified definition is compared by
+    added_code: str
 
 
 def _drafts(branches: Sequence[Branch], lines_of: _Lines) -> Iterator[_Draft]:
@@ -225,6 +229,7 @@ def _drafts(branches: Sequence[Branch], lines_of: _Lines) -> Iterator[_Draft]:
                 text = lines_of(f.old_blob if deleted else f.new_blob, start, end)
                 old_text = lines_of(f.old_blob, s.old_start or 0, s.old_end or 0)
                 added_lines: list[str] = []
+                added_at: list[int] = []  # each added line's number in the new file
                 removed_lines: list[str] = []
                 for h in f.hunks:
                     if (
@@ -236,7 +241,9 @@ def _drafts(branches: Sequence[Branch], lines_of: _Lines) -> Iterator[_Draft]:
                     ):
                         lo = max(h.new_start, s.new_start)
                         hi = min(h.new_start + h.new_lines - 1, s.new_end)
-                        added_lines.extend(h.added[lo - h.new_start : hi - h.new_start + 1])
+                        chunk = h.added[lo - h.new_start : hi - h.new_start + 1]
+                        added_lines.extend(chunk)
+                        added_at.extend(range(lo, lo + len(chunk)))
                     if (
                         h.old_lines
                         and s.old_start
@@ -249,6 +256,13 @@ def _drafts(branches: Sequence[Branch], lines_of: _Lines) -> Iterator[_Draft]:
                         removed_lines.extend(h.removed[lo - h.old_start : hi - h.old_start + 1])
                 if s.change in ("added", "renamed") and not added_lines:
                     added_lines = text.splitlines()
+                    added_at = list(range(start, start + len(added_lines)))
+                inside = inner_lines(text, f.language) if added_lines else frozenset()
+                code = [
+                    line
+                    for line, at in zip(added_lines, added_at, strict=True)
+                    if at - start not in inside
+                ]
                 yield _Draft(
                     b,
                     f.path,
@@ -261,6 +275,7 @@ def _drafts(branches: Sequence[Branch], lines_of: _Lines) -> Iterator[_Draft]:
                     "\n".join(added_lines),
                     removed_lines,
                     old_text,
+                    "\n".join(code),
                 )
 
 

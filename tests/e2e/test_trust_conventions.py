@@ -506,3 +506,75 @@ def test_a_schema_that_gained_other_members_is_no_copy(repo: Repo, same_fields: 
     branch(repo, "agent/chat", {"src/chat-api-types.ts": chat}, "Chat API types")
     plan = merge_all(repo, "agent/usage", "agent/chat")
     assert bool(findings(plan, "duplicate")) is same_fields, plan.findings
+
+
+TEAMS = '''class {name}(BaseTeam):
+    """{summary}
+
+    Example:
+
+    .. code-block:: python
+
+        import asyncio
+{example}    """
+
+    def __init__(self, members, termination=None):
+        super().__init__(members, termination)
+        self._turn = 0
+
+    def {pick}(self, history):
+        {body}
+'''
+
+USAGE = """
+        async def main() -> None:
+            model_client = OpenAIChatCompletionClient(model="team-model")
+            assistant = AssistantAgent("assistant", model_client=model_client)
+            critic = AssistantAgent("critic", model_client=model_client)
+            termination = TextMentionTermination("TERMINATE")
+            team = {name}([assistant, critic], termination_condition=termination)
+            await Console(team.run_stream(task="Write a poem about the sea."))
+            config = team.dump_component()
+            restored = {name}.load_component(config)
+            await Console(restored.run_stream(task="Again."))
+
+        asyncio.run(main())
+"""
+
+
+def _team(name: str, summary: str, pick: str, body: str, example: str = "") -> str:
+    return TEAMS.format(name=name, summary=summary, pick=pick, body=body, example=example)
+
+
+def test_examples_added_to_two_docstrings_are_no_copy(repo: Repo) -> None:
+    """microsoft/autogen: two PRs each added a usage example to a team class's docstring
+    (`AssistantAgent(...)`, `Console(...)`, `"TERMINATE"`); the lines a branch adds inside
+    a docstring read as code on their own, and two different teams were "the same thing"
+    (judged FALSE). What a modified definition is compared by is its added code."""
+    round_robin = ("RoundRobinTeam", "Members speak in turn.", "next_speaker")
+    selector = ("SelectorTeam", "A model picks who speaks next.", "select_speaker")
+    rr_body = (
+        "self._turn = (self._turn + 1) % len(self.members)\n        return self.members[self._turn]"
+    )
+    sel_body = "return self.model.choose(self.members, history) or self.members[0]"
+    start(
+        repo,
+        {
+            "teams/round_robin.py": _team(*round_robin, rr_body),
+            "teams/selector.py": _team(*selector, sel_body),
+        },
+    )
+    branch(
+        repo,
+        "agent/rr-docs",
+        {"teams/round_robin.py": _team(*round_robin, rr_body, USAGE.format(name="RoundRobinTeam"))},
+        "Document how to run a round-robin team",
+    )
+    branch(
+        repo,
+        "agent/selector-docs",
+        {"teams/selector.py": _team(*selector, sel_body, USAGE.format(name="SelectorTeam"))},
+        "Document how to run a selector team",
+    )
+    plan = merge_all(repo, "agent/rr-docs", "agent/selector-docs")
+    assert not any_tier(plan, "duplicate"), plan.findings
