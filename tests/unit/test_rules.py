@@ -1265,6 +1265,29 @@ def test_a_parameter_of_a_removed_fields_name_is_not_a_use(text: str, how: str |
     assert _how(removed, text) == how
 
 
+@pytest.mark.parametrize(
+    ("text", "how"),
+    [
+        ("    toolkit._exit_stack = None", None),
+        ("    toolkit._exit_stack = toolkit._exit_stack or AsyncExitStack()", "reference"),
+        ("    await toolkit._exit_stack.aclose()", "reference"),
+        ("    assert toolkit._exit_stack == None", "reference"),
+        ("    toolkit._exit_stack += 1", "reference"),
+    ],
+    ids=["written", "written-and-read", "read", "compared", "augmented"],
+)
+def test_a_removed_python_attribute_only_written_is_not_a_use(text: str, how: str | None) -> None:
+    """camel: #3934 removed `MCPToolkit._exit_stack`, and a test that still set it on a
+    hand-built toolkit was reported as code that fails; setting an attribute never fails in
+    Python (judged DEBATABLE: "nothing reads it"). A line that also reads it is a use."""
+    from idealize.analyze.detectors.phantom import Removal, _how
+
+    removed = Removal(
+        "b", "camel/toolkits/mcp_toolkit.py", "MCPToolkit._exit_stack", "_exit_stack", "field", None
+    )
+    assert _how(removed, text) == how
+
+
 def test_a_tests_copy_of_code_outside_tests_is_a_candidate() -> None:
     """cline: an e2e mock server answered like the real endpoint it mirrors; OpenHands: a
     stress test re-typed an eval config. A test's copy is drift only when the code outside
