@@ -855,6 +855,67 @@ def test_moving_a_twentieth_of_a_mechanisms_uses_replaces_nothing(
     assert bool(titles) is lead, titles
 
 
+SESSION_SERVICE = """class SessionService:
+    def __init__(self, store):
+        self.store = store
+
+    def append_event(self, session, event):
+        events = self.store.setdefault(session, [])
+        events.append(event)
+        return len(events)
+"""
+
+
+def _executor(uses: int, moved: bool) -> str:
+    call = "self.state.record(event)" if moved else "self.sessions.append_event(session, event)"
+    methods = "".join(
+        f"\n    def on_{n}(self, session, event):\n        event['step'] = {n}\n        {call}\n"
+        for n in range(uses)
+    )
+    return "class Executor:\n    def __init__(self, sessions, state):\n" + (
+        "        self.sessions = sessions\n        self.state = state\n" + methods
+    )
+
+
+@pytest.mark.parametrize(("uses", "finding"), [(1, False), (3, True)], ids=["its-one-use", "all-3"])
+def test_moving_a_mechanisms_only_use_is_no_replacement(
+    repo: Repo, uses: int, finding: bool
+) -> None:
+    """kagent: #2396 dropped the one explicit call of the session service's `append_event`
+    (the framework calls it the rest of the time), read as replacing it while #2362
+    extended it (FALSE): a lead at most. Moving every one of three uses is a replacement."""
+    start(
+        repo,
+        {
+            "app/__init__.py": "",
+            "app/sessions.py": SESSION_SERVICE,
+            "app/executor.py": _executor(uses, moved=False),
+        },
+    )
+    state = (
+        "class ExecutionState:\n    def __init__(self):\n        self.events = []\n\n"
+        "    def record(self, event):\n        self.events.append(dict(event))\n"
+        "        return len(self.events)\n"
+    )
+    branch(
+        repo,
+        "agent/state",
+        {"app/state.py": state, "app/executor.py": _executor(uses, moved=True)},
+        "Keep execution state in the executor",
+    )
+    stamped = SESSION_SERVICE.replace(
+        "        events.append(event)\n",
+        "        event = {**event, 'at': len(events)}\n        events.append(event)\n",
+    )
+    branch(repo, "agent/stamp", {"app/sessions.py": stamped}, "Stamp session events")
+    merge(repo, "agent/state", "agent/stamp")
+    plan = run(Config(repo=repo.path, since="base"))
+    tiers = [f.tier for f in plan.findings if f.kind == "divergence" and f.status == "open"]
+    assert tiers == (["finding"] if finding else ["candidate"]), [
+        (f.title, f.evidence) for f in plan.findings
+    ]
+
+
 def test_definitions_copied_from_one_file_to_another_are_one_finding(repo: Repo) -> None:
     """cline: nine methods of one account service, pasted by one branch into a new SDK
     file that another branch also grew, were reported as nine findings. One cause, told

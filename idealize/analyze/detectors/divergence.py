@@ -47,6 +47,14 @@ class DivergenceParams:
         "share of a mechanism's uses the replacing branch must move off it (when it neither "
         "deletes nor deprecates it) for a finding: dropping one call site is not replacing",
     )
+    min_moved_uses: int = param(
+        2,
+        "uses the mechanism had before, at least, for moving them off it to be replacing it "
+        "(when the branch neither deletes nor deprecates it; with fewer, a lead): a method "
+        "a framework calls shows one call in the code, or none, and moving that one is an "
+        "edit, not a replacement (kagent: #2396 dropped the one explicit "
+        "`append_event` call, read as replacing the session service's method, FALSE)",
+    )
     max_unmoved_share: float = param(
         0.1,
         "at most this share of the uses moved off a mechanism it neither deletes nor "
@@ -142,6 +150,7 @@ class _Replacement:
     deleted: bool
     deprecated: bool = False  # A marked the mechanism deprecated
     moved_share: float = 0.0  # share of the mechanism's uses A moved off it
+    used: int = 0  # the mechanism's uses (as code) before A
     instead: tuple[str, ...] = ()  # what the rewritten callers call now (maybe a library's)
 
 
@@ -428,7 +437,7 @@ def _extended(
         if verified is None:
             continue
         if not (rep.deleted or rep.deprecated):  # else what it deletes is replaced whole
-            rep.moved_share = _moved_share(ctx, rep, language, bases, mechs_of[rep.a])
+            rep.moved_share, rep.used = _moved_share(ctx, rep, language, bases, mechs_of[rep.a])
             if rep.moved_share <= params.max_unmoved_share:
                 continue  # it kept every use of the mechanism: it replaced nothing
         findings.append((_cause(rep), _finding(rep, verified, params)))
@@ -441,15 +450,16 @@ def _moved_share(
     language: str,
     bases: dict[str, TreeView],
     mechs: frozenset[str],
-) -> float:
-    """How much of the mechanism's use the replacing branch moved off it: uses (as code,
+) -> tuple[float, int]:
+    """How much of the mechanism's use the replacing branch moved off it, and how many uses
+    it had before the branch: uses (as code,
     in its language) before the branch against after it. Dropping one call site of a
     function 20 places still call is not replacing it. ``bases``: the tree before the
     branch, kept for its next replacement (one at a time: each holds the files it read).
     ``mechs``: every mechanism the branch replaces, searched for in one go."""
     b = next((x for x in ctx.branches if x.name == rep.a), None)
     if b is None:
-        return 0.0
+        return 0.0, 0
     if b.base not in bases:
         for tree in bases.values():
             tree.close()
@@ -482,10 +492,10 @@ def _moved_share(
         count(before, path, was_at.get(path, [])) - count(after, path, now_at.get(path, []))
         for path in changed
     )
-    if moved <= 0:
-        return 0.0
     was = sum(count(before, path, lines) for path, lines in was_at.items())
-    return 0.0 if was == 0 else max(0.0, moved / was)
+    if moved <= 0:
+        return 0.0, was
+    return (0.0 if was == 0 else max(0.0, moved / was)), was
 
 
 def _verify(
@@ -541,7 +551,11 @@ def _finding(
     params: DivergenceParams,
 ) -> Finding:
     extended = any(ext for _, ext, _ in extenders)
-    replaced = rep.deprecated or rep.deleted or rep.moved_share >= params.min_moved_share
+    replaced = (
+        rep.deprecated
+        or rep.deleted
+        or (rep.moved_share >= params.min_moved_share and rep.used >= params.min_moved_uses)
+    )
     names = [n for n, _, _ in extenders]
     replacement = rep.new[0].symbol if rep.new else " / ".join(rep.instead) or "another API"
     how_a = (
