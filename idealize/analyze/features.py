@@ -633,12 +633,10 @@ def header(text: str) -> str:
 
 
 # docstrings and block comments, whole: what `code_lines` leaves out besides line comments
-_NOT_CODE = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|/\*[\s\S]*?\*/')
-_CLOSERS = frozenset({"}", "};", ")", "});", "},", "]"})
-
-
 _LONG_STRING = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'')
 _BLOCK_COMMENT = re.compile(r"/\*[\s\S]*?\*/")
+_NOT_CODE = re.compile(f"{_LONG_STRING.pattern}|{_BLOCK_COMMENT.pattern}")
+_CLOSERS = frozenset({"}", "};", ")", "});", "},", "]"})
 
 
 def inner_lines(text: str, language: str | None) -> frozenset[int]:
