@@ -492,9 +492,9 @@ def _moved_share(
         count(before, path, was_at.get(path, [])) - count(after, path, now_at.get(path, []))
         for path in changed
     )
-    was = sum(count(before, path, lines) for path, lines in was_at.items())
     if moved <= 0:
-        return 0.0, was
+        return 0.0, 0  # nothing moved: the uses before need not be counted
+    was = sum(count(before, path, lines) for path, lines in was_at.items())
     return (0.0 if was == 0 else max(0.0, moved / was)), was
 
 

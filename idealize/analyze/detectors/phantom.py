@@ -414,12 +414,12 @@ def _opener(text: str, end: int) -> str:
     return opened[-1] if opened else ""
 
 
-def _only_written(text: str, name: str) -> bool:
-    """Every `.name` on the line is assigned to (`toolkit._exit_stack = None`): setting an
-    attribute on a Python object never fails, so a removed field written by old code is
-    dead code at worst, nothing that breaks (on camel, a test still set the `_exit_stack`
-    #3934 removed on a hand-built toolkit: judged DEBATABLE, "nothing reads it")."""
-    spots = list(re.finditer(rf"(?<!\.)\.{name}(?![\w$])", text))
+def _only_written(text: str, spots: Sequence[re.Match[str]]) -> bool:
+    """Every `.name` on the line (``spots``) is assigned to (`toolkit._exit_stack = None`):
+    setting an attribute on a Python object never fails, so a removed field written by old
+    code is dead code at worst, nothing that breaks (on camel, a test still set the
+    `_exit_stack` #3934 removed on a hand-built toolkit: judged DEBATABLE, "nothing reads
+    it")."""
     return bool(spots) and all(re.match(r"\s*=(?!=)", text[m.end() :]) for m in spots)
 
 
@@ -437,8 +437,9 @@ def _how(r: Removal, text: str) -> How | None:
             return None  # `from app.cli.settings import x`: a module path, not the field
         # `a.field`, not the spread `...field` of a variable of that name (on vercel/ai,
         # `...implementation.env` was reported as a use of a removed `implementation` field)
-        member = re.search(rf"(?<!\.)\.{n}(?![\w$])", text) is not None
-        if member and r.language == "python" and _only_written(text, n):
+        spots = list(re.finditer(rf"(?<!\.)\.{n}(?![\w$])", text))
+        member = bool(spots)
+        if member and r.language == "python" and _only_written(text, spots):
             return None
         key = family(r.language or "") == "typescript" and any(
             _opener(text, m.start()) != "("
