@@ -13,6 +13,7 @@ from idealize.analyze.detectors.duplicates import (
     Match,
     _feature_set,
     _idf,
+    _shingles,
     score_pair,
 )
 from idealize.analyze.detectors.literals import styling
@@ -207,6 +208,49 @@ def test_the_threshold_decides() -> None:
     assert match is not None and match.score < 0.99
     stricter = dataclasses.replace(plain, threshold=match.score + 0.01)
     assert score_pair(pa, pb, fa, fb, idf, stricter) is None
+
+
+LOOP_A = """def total_weight(items, limit):
+    result = 0
+    for item in items:
+        if item > limit:
+            result = result + item * 2
+        else:
+            result = result - item
+    while result > 100:
+        result = result // 3
+    return result
+"""
+LOOP_B = """def weight_rows(rows, floor):
+    acc = 0
+    for row in rows:
+        if row > floor:
+            acc = acc + row * 4
+        else:
+            acc = acc + row
+    if acc < 0:
+        acc = -acc
+    return acc
+"""
+
+
+def test_shape_alone_carries_a_long_pair_from_its_bar_up() -> None:
+    """Two long definitions that share no literal, call or name: only their shape (the share
+    of token 4-grams they hold in common) can pair them, and it does exactly from
+    ``structure_alone`` up (the threshold set to zero, so the bar alone decides)."""
+    pa, pb = piece(LOOP_A, "total_weight", "a"), piece(LOOP_B, "weight_rows", "b", "app/y.py")
+    fa, fb = _feature_set(pa), _feature_set(pb)
+    sa, sb = _shingles(pa), _shingles(pb)
+    shape = len(sa & sb) / len(sa | sb)
+    assert 0.3 < shape < 0.9
+    idf = _idf([fa, fb])
+    free = dataclasses.replace(DuplicateParams(), threshold=0.0)
+    below = score_pair(pa, pb, fa, fb, idf, dataclasses.replace(free, structure_alone=shape - 0.01))
+    assert below is not None and below.structure == shape
+    assert (
+        score_pair(pa, pb, fa, fb, idf, dataclasses.replace(free, structure_alone=shape + 0.01))
+        is None
+    )
 
 
 def test_jsx_props_are_markup_not_operations() -> None:

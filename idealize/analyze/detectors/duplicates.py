@@ -890,6 +890,18 @@ def score_pair(
     big = min(pa.size, pb.size) >= params.big_tokens
     if not (len(shared_literals) >= 2 or len(calls_made) >= 2 or shared_marked or same_name or big):
         return None  # as below, decided before anything else is worked out
+    if not (len(shared_literals) >= 2 or len(calls_made) >= 2 or shared_marked or same_name):
+        # nothing can make the pair strong, so only its shape at length can carry it (the
+        # test below, taken first): most candidate pairs of a long history end here, before
+        # the weights of what they share are summed (on a generated history of 400
+        # branches, 76,000 of 114,000)
+        sa, sb = pa.shingles, pb.shingles
+        bar = params.structure_alone
+        if not sa or not sb or min(len(sa), len(sb)) / max(len(sa), len(sb)) < bar:
+            return None
+        inter = len(sa & sb)
+        if inter / (len(sa) + len(sb) - inter) < bar:
+            return None
     common = fa & fb
     if not common:
         return None
@@ -1922,8 +1934,15 @@ def _calls(tree: TreeView, at: Location, symbol: str) -> bool:
     if name == own or len(name) < 4:
         return False
     body = "\n".join(code_lines(tree.body_of(at.path, at.symbol or "")))
+    return _call_of(name).search(body) is not None
+
+
+@lru_cache(maxsize=8192)
+def _call_of(name: str) -> re.Pattern[str]:
+    """A call of ``name`` (generic arguments allowed) or its JSX element. Kept per name: a long
+    history asks for thousands of names, more than the 512 patterns ``re`` keeps itself."""
     n = re.escape(name)
-    return re.search(rf"(?<![\w$]){n}\s*(?:<[^>()]*>)?\(|<{n}[\s/>]", body) is not None
+    return re.compile(rf"(?<![\w$]){n}\s*(?:<[^>()]*>)?\(|<{n}[\s/>]")
 
 
 # how a group of copies is told, and how the pair left of it is told at HEAD
