@@ -58,6 +58,21 @@ class Cache:
         self.misses: Counter[str] = Counter()
         self.written: Counter[str] = Counter()
         self._db = self._open()
+        self._pid = os.getpid()
+        self._inherited: list[sqlite3.Connection] = []
+
+    def _own(self) -> None:
+        """In a process forked from the one that opened it, a connection to the file is the
+        parent's: SQLite forbids using one across a fork. The child opens its own to the same
+        file and keeps the parent's unused and unclosed, since closing it could end what the
+        parent holds. (A cache in memory was copied whole by the fork and stays the child's
+        own.) The lock may have been held at the fork too."""
+        if self._pid != os.getpid():
+            self._lock = threading.Lock()
+            if self._directory is not None:
+                self._inherited.append(self._db)
+                self._db = self._open()
+            self._pid = os.getpid()
 
     # -- opening, and recovering from a damaged file -------------------------------------
 
@@ -150,6 +165,7 @@ class Cache:
     # -- reading and writing --------------------------------------------------------------
 
     def get(self, ns: str, key: str) -> str | None:
+        self._own()
         with self._lock:
             found = self._guarded(lambda: self._get(ns, key), None)
             (self.misses if found is None else self.hits)[ns] += 1
@@ -165,6 +181,7 @@ class Cache:
 
     def get_many(self, ns: str, keys: Iterable[str]) -> dict[str, str]:
         wanted = list(dict.fromkeys(keys))
+        self._own()
         with self._lock:
             found: dict[str, str] = self._guarded(lambda: self._get_many(ns, wanted), {})
             self.hits[ns] += len(found)
@@ -187,6 +204,7 @@ class Cache:
 
     def put_many(self, ns: str, items: Iterable[tuple[str, str]]) -> None:
         rows = list(items)
+        self._own()
         with self._lock:
             self._guarded(lambda: self._put_many(ns, rows), None)
             self.written[ns] += len(rows)

@@ -81,6 +81,7 @@ def run(
                 clock.progress(progress, ANALYZE_STEPS),
                 configured_params(config.rules),
                 need_pieces=provider is not None or config.dry_run,
+                workers=config.workers,
             )
             clock.switch("analyze.filters")  # exclusions, suppressions, the baseline
             plan, analysis = exclude_findings(plan, analysis, excluder.excluded)
@@ -180,6 +181,7 @@ def static_plan(
     progress: Progress = no_progress,
     rule_params: Mapping[str, Any] | None = None,
     need_pieces: bool = True,
+    workers: int | None = None,
 ) -> tuple[Plan, Analysis]:
     result = analyze(
         git,
@@ -190,6 +192,7 @@ def static_plan(
         merged=collection.mode == "since",
         rule_params=rule_params,
         need_pieces=need_pieces,
+        workers=workers,
     )
     plan = Plan(
         repo=git.root.name,

@@ -443,6 +443,15 @@ class BlobReader:
         self._git = git
         self._proc: subprocess.Popen[bytes] | None = None
         self._check: subprocess.Popen[bytes] | None = None
+        self._pid = os.getpid()
+
+    def _own(self) -> None:
+        """In a process forked from the one that started them, the pipes to git are the
+        parent's: requests from both would interleave (and each read the other's answers).
+        The child leaves them to the parent, which closes them, and starts its own."""
+        if self._pid != os.getpid():
+            self._proc = self._check = None
+            self._pid = os.getpid()
 
     def _spawn(self, mode: str) -> subprocess.Popen[bytes]:
         return subprocess.Popen(
@@ -454,6 +463,7 @@ class BlobReader:
         )
 
     def _start(self) -> subprocess.Popen[bytes]:
+        self._own()
         if self._proc is None:
             self._proc = self._spawn("--batch")
         return self._proc
@@ -487,6 +497,7 @@ class BlobReader:
 
     def sizes(self, shas: Sequence[str]) -> dict[str, int]:
         """Sizes of many blobs through one long-lived ``--batch-check``; missing ones are left out."""
+        self._own()
         if self._check is None:
             self._check = self._spawn("--batch-check")
         stdin: IO[bytes] = self._check.stdin  # type: ignore[assignment]
@@ -530,6 +541,7 @@ class BlobReader:
         return result
 
     def close(self) -> None:
+        self._own()
         for proc in (self._proc, self._check):
             if proc is not None:
                 if proc.stdin:

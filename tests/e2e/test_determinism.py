@@ -10,10 +10,12 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from benchmarks.history_scale import generate
+from idealize.analyze import engine
 from idealize.config import Config
 from idealize.evaluate.samples import cleanup_config, get_sample, load_samples
 from idealize.output.plan_json import to_json
@@ -89,4 +91,44 @@ def test_samples_give_the_same_plan_with_one_worker(
 ) -> None:
     repo = sample_repo(name, variant)
     config = cleanup_config(get_sample(name), variant, repo, cache_dir=tmp_path, workers=1)
+    assert to_json(run(config), repo) == to_json(sample_plan(name, variant), repo)
+
+
+def test_duplicates_found_in_a_forked_process_are_the_ones_found_here(
+    sample_repo: Callable[[str, str], Path],
+    sample_plan: Callable[[str, str], Plan],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With two workers, the duplicates rule runs in a forked process beside the others
+    (here on a sample, below the size at which a run forks by itself)."""
+    name, variant = "py-agent-drift", "merge"
+    repo = sample_repo(name, variant)
+    forked = tmp_path / "forked"
+    child = engine._detect_in_child
+
+    def spy(*args: Any) -> None:
+        forked.touch()  # in the forked process
+        child(*args)
+
+    monkeypatch.setattr(engine, "FORK_MIN_PIECES", 0)
+    monkeypatch.setattr(engine, "_detect_in_child", spy)
+    config = cleanup_config(get_sample(name), variant, repo, cache_dir=tmp_path / "c", workers=2)
+    plan = run(config)
+    assert forked.exists()
+    assert any(f.kind == "duplicate" for f in plan.findings)
+    assert to_json(plan, repo) == to_json(sample_plan(name, variant), repo)
+
+
+def test_a_forked_process_that_dies_leaves_its_rule_to_this_one(
+    sample_repo: Callable[[str, str], Path],
+    sample_plan: Callable[[str, str], Plan],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    name, variant = "py-agent-drift", "merge"
+    repo = sample_repo(name, variant)
+    monkeypatch.setattr(engine, "FORK_MIN_PIECES", 0)
+    monkeypatch.setattr(engine, "_detect_in_child", lambda *args: os._exit(3))
+    config = cleanup_config(get_sample(name), variant, repo, cache_dir=tmp_path / "c", workers=2)
     assert to_json(run(config), repo) == to_json(sample_plan(name, variant), repo)
