@@ -268,9 +268,9 @@ def _analyze(
     return Analysis(modules, tuple(findings), units, tuple(notes), tuple(pieces), tuple(existing))
 
 
-# pieces (new and existing) below which a forked process costs more than it saves: a fork
-# of a large process and its start take tens of milliseconds, about what the duplicates of
-# 1,000 pieces take; a 400-branch history has 10,000
+# pieces (new and existing) below which the fork is not worth it: on a sample range (a few
+# hundred pieces, 37 ms of detection in one process) forking added 2-11 ms and saved
+# nothing; a 400-branch generated history has 10,000 pieces and saves 2.5 s
 FORK_MIN_PIECES = 2000
 
 
