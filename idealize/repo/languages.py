@@ -82,7 +82,11 @@ def example_path(path: str) -> bool:
     ) or (bool(parts) and parts[0] in ("example", "demo", "sample"))
 
 
-_TEST_FOLDERS = frozenset({"tests", "test", "__tests__", "spec", "testdata", "e2e"})
+# `testing/`: a folder of fakes and harnesses for tests (on dyad, `distributed_machines/
+# testing/`'s fake renderer was matched with the production connection it imitates, FALSE)
+_TEST_FOLDERS = frozenset(
+    {"tests", "test", "__tests__", "spec", "testdata", "e2e", "testing", "__mocks__"}
+)
 # `httptest`, `oauthtest`, `testutil`: a Go package of test helpers (not `latest`)
 _GO_TEST_PACKAGE = re.compile(r"(?!(?:la|con|grea)test$)\w+test|testutils?|testhelpers?|testing\w*")
 

@@ -2210,3 +2210,246 @@ def test_each_go_packages_functional_option_is_its_own(repo: Repo) -> None:
         branch(repo, f"agent/{name}", files, f"Add the {name} provider")
     plan = merge_all(repo, "agent/delta", "agent/epsilon", "agent/zeta")
     assert not any("WithBaseURL" in f for f in findings(plan, "duplicate")), plan.findings
+
+
+CHUNK = """import { z } from "zod";
+
+export const ChatResponseChunkSchema = z.object({
+  chatId: z.number(),
+  streamId: z.number().optional(),
+  messages: z.array(z.string()).optional(),
+});
+
+export function parseChunk(raw: unknown) {
+  return ChatResponseChunkSchema.parse(raw);
+}
+"""
+
+
+def test_a_deprecated_key_does_not_deprecate_its_object(repo: Repo) -> None:
+    """dyad: #4080 marked one key of a zod schema `@deprecated` (a JSDoc comment inside the
+    object, three lines below its first) and added `InvocationRef`; the whole schema was read
+    as replaced while #4047 extended it. In TypeScript, Go, Rust and Java a marker documents
+    the declaration after it: inside a definition's body it marks a member."""
+    start(repo, {"src/chat.ts": CHUNK, "src/use.ts": 'import { parseChunk } from "./chat";\n'})
+    marked = CHUNK.replace(
+        "  streamId: z.number().optional(),\n",
+        "  invocationRef: InvocationRefSchema.optional(),\n"
+        "  /** @deprecated Compatibility with main processes predating InvocationRef. */\n"
+        "  streamId: z.number().optional(),\n",
+    ).replace(
+        'import { z } from "zod";\n',
+        'import { z } from "zod";\n\n'
+        "export const InvocationRefSchema = z.object({\n"
+        "  invocationId: z.string().min(1),\n"
+        "  attempt: z.number().int(),\n"
+        "});\n\n"
+        "export type InvocationRef = z.infer<typeof InvocationRefSchema>;\n",
+    )
+    branch(repo, "agent/invocation-ref", {"src/chat.ts": marked}, "Correlate streams by invocation")
+    extended = CHUNK.replace(
+        "  messages: z.array(z.string()).optional(),\n",
+        "  messages: z.array(z.string()).optional(),\n"
+        "  acceptedUserInputRequestId: z.string().optional(),\n",
+    )
+    branch(repo, "agent/accept", {"src/chat.ts": extended}, "Accept user input requests")
+    plan = merge_all(repo, "agent/invocation-ref", "agent/accept")
+    assert any_tier(plan, "divergence") == [], plan.findings
+
+
+READY = """const runningApps = new Map<number, { proxyUrl?: string }>();
+
+export async function waitForReady(appId: number, timeoutMs = 30_000): Promise<void> {
+  const startedAt = Date.now();
+  while (Date.now() - startedAt < timeoutMs) {
+    const app = runningApps.get(appId);
+    if (!app) {
+      throw new AppError("The app process exited before the preview became ready");
+    }
+    if (app.proxyUrl) {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new AppError("Timed out waiting for the app preview to become ready");
+}
+"""
+
+
+def test_a_copy_that_now_forwards_under_another_name_is_resolved(repo: Repo) -> None:
+    """dyad: #4062's `waitForAppReady` copied the runtime's polling loop; a later change made
+    it one `return runtime.waitUntilReady(...)`, a service method whose name is neither
+    copy's. At HEAD it forwards: nothing copied is left in it."""
+    start(repo, {"src/errors.ts": "export class AppError extends Error {}\n"})
+    branch(repo, "agent/runtime", {"src/runtime.ts": READY}, "Poll until the app is ready")
+    copy = READY.replace("waitForReady(", "waitForAppReady(").replace("runningApps", "apps")
+    branch(repo, "agent/restart", {"src/restart.ts": copy}, "Let the agent restart apps")
+    merge(repo, "agent/runtime", "agent/restart")
+    assert findings(run(Config(repo=repo.path, since="base")), "duplicate"), "not a copy"
+    repo.write(
+        "src/restart.ts",
+        'import { runtime } from "./service";\n\n'
+        "export function waitForAppReady(appId: number, timeoutMs?: number): Promise<void> {\n"
+        "  return runtime.waitUntilReady(appId, timeoutMs);\n"
+        "}\n",
+    )
+    repo.commit("Restart through the runtime service")
+    plan = run(Config(repo=repo.path, since="base"))
+    assert findings(plan, "duplicate") == [], plan.findings
+    assert [
+        f.resolved for f in plan.findings if f.status == "resolved" and f.kind == "duplicate"
+    ] == ["the code the copies shared is gone from one of them at HEAD"]
+
+
+FOOTER = """import type { Version } from "./types";
+
+interface FooterContext {
+  chatId: number;
+  versions: Version[];
+}
+
+export function Footer(ctx: FooterContext) {
+  return `${ctx.chatId}: ${ctx.versions.length} versions`;
+}
+"""
+
+REVERT = """import type { Version } from "./types";
+
+export function getExtraRevertedCommits({
+  versions,
+  targetOid,
+}: {
+  versions: Version[];
+  targetOid: string;
+}): Version[] | null {
+  const at = versions.findIndex((version) => version.oid === targetOid);
+  return at === -1 ? null : versions.slice(0, at);
+}
+"""
+
+
+def test_a_key_of_an_object_another_function_takes_is_no_phantom(repo: Repo) -> None:
+    """dyad: #4020 removed `FooterContext.versions`; #4050 passed `versions: freshVersions,`
+    in an object to `getExtraRevertedCommits`, whose own destructured parameters declare
+    `versions`. The key is that function's, not the removed field."""
+    start(
+        repo,
+        {
+            "src/types.ts": "export interface Version {\n  oid: string;\n}\n",
+            "src/revert.ts": REVERT,
+            "src/footer.ts": FOOTER,
+        },
+    )
+    dropped = FOOTER.replace("  versions: Version[];\n", "").replace(
+        ": ${ctx.versions.length} versions", ""
+    )
+    branch(repo, "agent/footer", {"src/footer.ts": dropped}, "Footer without versions")
+    undo = FOOTER + (
+        '\nimport { getExtraRevertedCommits } from "./revert";\n\n'
+        "export function undoWarning(ctx: FooterContext, freshVersions: Version[], oid: string) {\n"
+        "  const extra = getExtraRevertedCommits({\n"
+        "    versions: freshVersions,\n"
+        "    targetOid: oid,\n"
+        "  });\n"
+        "  return extra ? `${ctx.chatId} also reverts ${extra.length}` : null;\n"
+        "}\n"
+    )
+    branch(repo, "agent/undo", {"src/footer.ts": undo}, "Warn before undoing extra commits")
+    plan = merge_all(repo, "agent/footer", "agent/undo")
+    assert any_tier(plan, "phantom_dependency") == [], plan.findings
+
+
+SWITCH = """import { runGit } from "./git";
+
+export async function handleSwitchBranch(appId: number, branch: string): Promise<void> {
+  await runGit(appId, ["checkout", branch]);
+}
+"""
+
+MANAGER = """import { useState } from "react";
+import { ipc } from "./ipc";
+
+export function BranchManager({ appId }: { appId: number }) {
+  const [current, setCurrent] = useState("main");
+
+  const handleSwitchBranch = async (branch: string) => {
+    await ipc.switchBranch({ appId, branch });
+    setCurrent(branch);
+  };
+
+  return (
+    <select value={current} onChange={(e) => handleSwitchBranch(e.target.value)}>
+      <option>{current}</option>
+    </select>
+  );
+}
+"""
+
+
+def test_dropping_a_local_namesake_replaces_no_mechanism(repo: Repo) -> None:
+    """dyad: #4061 rewrote `GithubBranchManager` and dropped its own local
+    `const handleSwitchBranch = async (...) => ...` with its calls; the exported
+    `handleSwitchBranch` of the git handlers, which #4046 extended, was read as replaced. The
+    calls a change drops beside the local definition it drops are that local's."""
+    start(
+        repo,
+        {
+            "src/git.ts": "export async function runGit(appId: number, args: string[]) {}\n",
+            "src/ipc.ts": "export const ipc = { switchBranch: async (_: object) => {} };\n",
+            "src/handlers.ts": SWITCH,
+            "src/BranchManager.tsx": MANAGER,
+        },
+    )
+    inventory = (
+        'import { useQuery } from "@tanstack/react-query";\n'
+        'import { ipc } from "./ipc";\n\n'
+        "export function useBranchInventory(appId: number) {\n"
+        "  return useQuery({\n"
+        '    queryKey: ["branches", appId],\n'
+        "    queryFn: () => ipc.switchBranch({ appId, list: true }),\n"
+        "  });\n"
+        "}\n"
+    )
+    rewritten = (
+        'import { useBranchInventory } from "./useBranchInventory";\n\n'
+        "export function BranchManager({ appId }: { appId: number }) {\n"
+        "  const inventory = useBranchInventory(appId);\n"
+        "  return <pre>{JSON.stringify(inventory.data)}</pre>;\n"
+        "}\n"
+    )
+    branch(
+        repo,
+        "agent/inventory",
+        {"src/useBranchInventory.ts": inventory, "src/BranchManager.tsx": rewritten},
+        "Project the branch manager from the inventory",
+    )
+    extended = SWITCH.replace(
+        "branch: string): Promise<void> {\n",
+        "branch: string, force = false): Promise<void> {\n"
+        '  if (force) {\n    await runGit(appId, ["stash"]);\n  }\n',
+    )
+    branch(repo, "agent/force", {"src/handlers.ts": extended}, "Switch branches by force")
+    plan = merge_all(repo, "agent/inventory", "agent/force")
+    assert any_tier(plan, "divergence") == [], plan.findings
+
+
+def test_a_copy_moved_into_a_helper_beside_it_is_still_a_copy(repo: Repo) -> None:
+    """mcp-use: `manifests()` became a `.map` over `manifestEntries()`, a new helper in its
+    own file that holds the copied code: a body that shrank to a call of its neighbour
+    moved the copy, it did not let go of it."""
+    start(repo, {"src/errors.ts": "export class AppError extends Error {}\n"})
+    branch(repo, "agent/runtime", {"src/runtime.ts": READY}, "Poll until the app is ready")
+    copy = READY.replace("waitForReady(", "waitForAppReady(").replace("runningApps", "apps")
+    branch(repo, "agent/restart", {"src/restart.ts": copy}, "Let the agent restart apps")
+    merge(repo, "agent/runtime", "agent/restart")
+    assert findings(run(Config(repo=repo.path, since="base")), "duplicate"), "not a copy"
+    helper = copy.replace("export async function waitForAppReady(", "async function pollApp(")
+    repo.write(
+        "src/restart.ts",
+        helper + "\nexport function waitForAppReady(appId: number): Promise<void> {\n"
+        "  return pollApp(appId);\n"
+        "}\n",
+    )
+    repo.commit("Poll in a helper")
+    plan = run(Config(repo=repo.path, since="base"))
+    assert any("waitForAppReady" in t for t in findings(plan, "duplicate")), plan.findings

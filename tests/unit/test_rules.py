@@ -504,6 +504,10 @@ def test_platform_variants_of_one_file_are_not_compared(
         ("internal/testutil/server.go", True),
         ("docs/latest/server.go", False),
         ("internal/oauthtest/fake_server.py", False),  # the convention is Go's
+        # a folder of fakes and harnesses, in any language (dyad's fake renderer)
+        ("src/distributed_machines/testing/fake_duplex_transport.ts", True),
+        ("src/__mocks__/electron.ts", True),
+        ("src/attesting/report.ts", False),
     ],
 )
 def test_stories_and_tests_are_fixture_code(path: str, fixture: bool) -> None:

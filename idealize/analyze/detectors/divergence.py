@@ -180,9 +180,14 @@ def _replacements(
                 continue
             removed = Counter(_IDENT.findall(c.removed_text))
             still = Counter(_IDENT.findall(c.added_text))
+            # the calls a change drops beside a local definition it drops are that local's
+            # (on dyad, #4061 dropped a component's own `const handleSwitchBranch = ...` and
+            # its calls; the exported handler of that name, which #4046 extended, stayed)
+            local = {a or b for a, b in _LOCAL_DEFINITION.findall(c.removed_text)}
             for name, n in removed.items():
                 if (
                     n > still.get(name, 0)
+                    and name not in local
                     and name in ctx.defined
                     and (specific(name, params) or name in deprecated)
                 ):
@@ -249,6 +254,13 @@ def _replacements(
     return found
 
 
+# a name bound by a definition inside a function: `const name =`, `function name(`, `def name(`,
+# `name := ` (what was removed was a piece's body, so these are its locals, not top-level)
+_LOCAL_DEFINITION = re.compile(
+    r"^\s*(?:(?:export\s+)?(?:const|let|var|function\*?|async\s+function|def|async\s+def)\s+"
+    r"([A-Za-z_$][\w$]*)|([A-Za-z_][\w]*)\s*:=)",
+    re.M,
+)
 _CATEGORY = re.compile(r"\bcategory\s*=\s*[\w.]+|\b\w*Warning\b")
 _CALLED = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]*)\s*(?:<[^>()]*>)?\(")
 
@@ -320,6 +332,12 @@ def _deprecated(ctx: Context, b: Branch, withdrawn: set[tuple[str, str]]) -> dic
                 own = min(inside, key=lambda s: s.end_line - s.start_line)
                 if own.kind in _TYPE_KINDS and line - own.start_line > _HEADER_LINES:
                     continue  # inside a type's body, below its header: one field deprecated
+                if f.language != "python" and line > own.start_line:
+                    # outside Python a marker (a doc comment, an attribute, an annotation)
+                    # documents the declaration after it: below a definition's first line it
+                    # marks a member (on dyad, #4080's `/** @deprecated */` on one key of the
+                    # zod schema `ChatResponseChunkSchema` made the whole schema replaced)
+                    continue
                 name = own.name.rsplit(".", 1)[-1]
                 if not name.startswith("__"):  # `__init__`: every class has one
                     found[name] = said

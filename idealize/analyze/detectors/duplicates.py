@@ -278,6 +278,20 @@ class DuplicateParams:
         "how rare a call must be (IDF) to count as what a thin definition delegates to: "
         "rarer than in about one piece in seven, so `unwrap`, `json` or `Ok` never decide",
     )
+    gutted_from: int = param(
+        6,
+        "a copy whose body is down to `bare_lines` lines of code at HEAD, from at least this "
+        "many when it landed, holds none of what was copied: it forwards, or it is a stub (on "
+        "dyad, #4062's 17-line `waitForAppReady` became one `return` of a service's "
+        "`waitForReady`, which reaches the other copy; judged FALSE). Edits shrink a copy by a "
+        "few lines, not to one or two; a body that calls a definition of its own file moved "
+        "the copy there (on mcp-use, `manifests()` over a new `manifestEntries()`) and stays. "
+        "On the ninety-six older judged ranges it resolves nothing",
+    )
+    gutted_share: float = param(
+        3.0,
+        "...and it had at least this many times the lines it has now",
+    )
 
 
 _TRIVIAL_CALLS = frozenset(
@@ -1821,11 +1835,12 @@ def _at_head(
     # fields out of `Environment` into a new `EnvironmentConfig`; the two matched by those
     # fields' tags). In a larger group the copies left still repeat one another: on mux,
     # #2194 made one schema read the shared thinking levels, and the others still list them
+    members = dict(zip(survivors, mapped.values(), strict=True))
     emptied = (
-        _emptied(ctx, dict(zip(survivors, mapped.values(), strict=True)), pairs)
-        if len(f.locations) == 2
-        else set()
-    ) | rewritten
+        (_emptied(ctx, members, pairs) if len(f.locations) == 2 else set())
+        | _gutted(ctx, members, params)
+        | rewritten
+    )
     if callers or emptied:
         survivors = [
             loc
@@ -1918,6 +1933,35 @@ def _emptied(
         if then and all(_lost(m.literals, then, now) for m in held):
             emptied.add(at)
     return emptied
+
+
+def _gutted(
+    ctx: Context, members: Mapping[Location, Location], params: DuplicateParams
+) -> set[Location]:
+    """The members (as they are at HEAD) whose body shrank to a line or two after they
+    landed (``gutted_from``): what was copied left them, whatever they call now, under a
+    name `_calls` may not know (a service's method, an alias)."""
+    gutted: set[Location] = set()
+    for landed, at in members.items():
+        tree = ctx.trees.get(landed.branch) if landed.branch is not None else None
+        if tree is None:
+            continue
+        then = len(code_lines(tree.body_of(landed.path, landed.symbol or "")))
+        body = code_lines(ctx.head.body_of(at.path, at.symbol or ""))
+        if len(body) > params.bare_lines or then < max(
+            params.gutted_from, params.gutted_share * max(1, len(body))
+        ):
+            continue
+        # a call of a definition of its own file: the copied code moved into a helper beside
+        # it, and lives on there (on mcp-use, `manifests()` became a `.map` over the new
+        # `manifestEntries()`, which holds the copy)
+        own = unsuffixed((at.symbol or "").rsplit(".", 1)[-1])
+        beside = {unsuffixed(s.name.rsplit(".", 1)[-1]) for s in ctx.head.definitions(at.path)} - {
+            own
+        }
+        if not any(_call_of(name).search("\n".join(body)) for name in beside if len(name) >= 3):
+            gutted.add(at)
+    return gutted
 
 
 def _lost(literals: Sequence[str], then: str, now: str) -> bool:

@@ -1049,6 +1049,10 @@ def _check(r: Removal, use: Use, ctx: Context) -> Use:
         # line alone cannot tell from an object's key (vercel/ai: taken for a use of a
         # removed `LangGraphEventState.stepNamespace`)
         return replace(use, line=line, outcome="fine", why=f"a parameter named `{word}`")
+    if r.what == "field" and _KEY.match(use.text):
+        taker = _taken_by(r, used_in.text(use.path) or "", line, word, defs)
+        if taker:
+            return replace(use, line=line, outcome="fine", why=taker)
     if (
         r.what not in ("parameter", "field", "module", "fixture")
         and "." not in (r.symbol or "")
@@ -1065,6 +1069,73 @@ def _check(r: Removal, use: Use, ctx: Context) -> Use:
         commit=used_in.commit,
         symbol=_enclosing(used_in, use.path, line),
     )
+
+
+# an object's key on a line of its own: `versions: freshVersions,`, or shorthand `versions,`
+_KEY = re.compile(r"^\s*[A-Za-z_$][\w$]*\s*(?::(?!:)|,|$)")
+# what opens the object literal an argument is: `getThing({` or `getThing(first, {`
+_CALL_OPEN = re.compile(r"([A-Za-z_$][\w$]*)\s*(?:<[^>()]*>)?\((?:[^()]*,)?\s*$")
+MAX_LITERAL_LINES = 60  # how far up an object literal's opening brace is looked for
+
+
+def _taken_by(r: Removal, text: str, line: int, word: str, defs: TreeView) -> str | None:
+    """Is the key ``word`` on ``line`` one of an object literal passed to a function whose own
+    parameters declare it (a destructured `{ versions, ... }` or a type literal), and that
+    names no type of the removed field's owner? Then the key is that function's, not the
+    removed field (on dyad, `versions: freshVersions,` passed to `getExtraRevertedCommits`
+    was read as a use of the `FooterContext.versions` #4020 removed, judged FALSE)."""
+    callee = _literal_callee(text.split("\n"), line)
+    if callee is None or len(callee) < 3:
+        return None
+    owner = (r.symbol or "").rsplit(".", 2)[0].rsplit(".", 1)[-1]
+    declared = re.compile(rf"(?<![\w$.]){re.escape(word)}\??\s*[:,}}=]")
+    for path in sorted({p for p, _, _ in defs.mentions([callee])[callee]}):
+        for sym in defs.definitions(path):
+            if sym.name.rsplit(".", 1)[-1] != callee:
+                continue
+            head = _parameters(defs.body(path, sym))
+            if head and declared.search(head) and not (owner and owner in head):
+                return f"a key of the object passed to `{callee}`, whose parameters declare it"
+    return None
+
+
+def _literal_callee(lines: Sequence[str], line: int) -> str | None:
+    """The function called with the object literal that holds line ``line`` (1-based), if
+    that literal is a call's argument."""
+    depth = 0
+    for i in range(line - 1, max(-1, line - 1 - MAX_LITERAL_LINES), -1):
+        text = lines[i] if i < len(lines) else ""
+        for j in range(len(text) - 1, -1, -1):
+            c = text[j]
+            if c in "})]":
+                depth += 1
+            elif c in "{([":
+                if depth == 0:
+                    if c != "{":
+                        return None
+                    before = text[:j]
+                    if not before.strip() and i > 0:
+                        before = lines[i - 1]
+                    m = _CALL_OPEN.search(before)
+                    return m.group(1) if m else None
+                depth -= 1
+    return None
+
+
+def _parameters(body: str) -> str:
+    """A definition's parameter list: from its first `(` to the bracket that closes it."""
+    start = body.find("(")
+    if start < 0:
+        return ""
+    depth = 0
+    for k in range(start, len(body)):
+        if body[k] in "([{":
+            depth += 1
+        elif body[k] in ")]}":
+            depth -= 1
+            if depth == 0:
+                return body[start : k + 1]
+    return ""
 
 
 def detect(ctx: Context, params: PhantomParams) -> list[Finding]:
