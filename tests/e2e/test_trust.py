@@ -2276,16 +2276,22 @@ export async function waitForReady(appId: number, timeoutMs = 30_000): Promise<v
 """
 
 
-def test_a_copy_that_now_forwards_under_another_name_is_resolved(repo: Repo) -> None:
-    """dyad: #4062's `waitForAppReady` copied the runtime's polling loop; a later change made
-    it one `return runtime.waitUntilReady(...)`, a service method whose name is neither
-    copy's. At HEAD it forwards: nothing copied is left in it."""
+def _ready_copied(repo: Repo) -> str:
+    """A history where agent/restart copied the runtime's polling loop: its copy's text."""
     start(repo, {"src/errors.ts": "export class AppError extends Error {}\n"})
     branch(repo, "agent/runtime", {"src/runtime.ts": READY}, "Poll until the app is ready")
     copy = READY.replace("waitForReady(", "waitForAppReady(").replace("runningApps", "apps")
     branch(repo, "agent/restart", {"src/restart.ts": copy}, "Let the agent restart apps")
     merge(repo, "agent/runtime", "agent/restart")
     assert findings(run(Config(repo=repo.path, since="base")), "duplicate"), "not a copy"
+    return copy
+
+
+def test_a_copy_that_now_forwards_under_another_name_is_resolved(repo: Repo) -> None:
+    """dyad: #4062's `waitForAppReady` copied the runtime's polling loop; a later change made
+    it one `return runtime.waitUntilReady(...)`, a service method whose name is neither
+    copy's. At HEAD it forwards: nothing copied is left in it."""
+    _ready_copied(repo)
     repo.write(
         "src/restart.ts",
         'import { runtime } from "./service";\n\n'
@@ -2437,12 +2443,7 @@ def test_a_copy_moved_into_a_helper_beside_it_is_still_a_copy(repo: Repo) -> Non
     """mcp-use: `manifests()` became a `.map` over `manifestEntries()`, a new helper in its
     own file that holds the copied code: a body that shrank to a call of its neighbour
     moved the copy, it did not let go of it."""
-    start(repo, {"src/errors.ts": "export class AppError extends Error {}\n"})
-    branch(repo, "agent/runtime", {"src/runtime.ts": READY}, "Poll until the app is ready")
-    copy = READY.replace("waitForReady(", "waitForAppReady(").replace("runningApps", "apps")
-    branch(repo, "agent/restart", {"src/restart.ts": copy}, "Let the agent restart apps")
-    merge(repo, "agent/runtime", "agent/restart")
-    assert findings(run(Config(repo=repo.path, since="base")), "duplicate"), "not a copy"
+    copy = _ready_copied(repo)
     helper = copy.replace("export async function waitForAppReady(", "async function pollApp(")
     repo.write(
         "src/restart.ts",
