@@ -1955,11 +1955,7 @@ def _gutted(
         # a call of a definition of its own file: the copied code moved into a helper beside
         # it, and lives on there (on mcp-use, `manifests()` became a `.map` over the new
         # `manifestEntries()`, which holds the copy)
-        own = unsuffixed((at.symbol or "").rsplit(".", 1)[-1])
-        beside = {unsuffixed(s.name.rsplit(".", 1)[-1]) for s in ctx.head.definitions(at.path)} - {
-            own
-        }
-        if not any(_call_of(name).search("\n".join(body)) for name in beside if len(name) >= 3):
+        if not any(_calls(ctx.head, at, s.name) for s in ctx.head.definitions(at.path)):
             gutted.add(at)
     return gutted
 

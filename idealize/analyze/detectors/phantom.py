@@ -1050,7 +1050,7 @@ def _check(r: Removal, use: Use, ctx: Context) -> Use:
         # removed `LangGraphEventState.stepNamespace`)
         return replace(use, line=line, outcome="fine", why=f"a parameter named `{word}`")
     if r.what == "field" and _KEY.match(use.text):
-        taker = _taken_by(r, used_in.text(use.path) or "", line, word, defs)
+        taker = _taken_by(r, used_in.text(use.path) or "", line, word, defs, use.path)
         if taker:
             return replace(use, line=line, outcome="fine", why=taker)
     if (
@@ -1078,7 +1078,7 @@ _CALL_OPEN = re.compile(r"([A-Za-z_$][\w$]*)\s*(?:<[^>()]*>)?\((?:[^()]*,)?\s*$"
 MAX_LITERAL_LINES = 60  # how far up an object literal's opening brace is looked for
 
 
-def _taken_by(r: Removal, text: str, line: int, word: str, defs: TreeView) -> str | None:
+def _taken_by(r: Removal, text: str, line: int, word: str, defs: TreeView, path: str) -> str | None:
     """Is the key ``word`` on ``line`` one of an object literal passed to a function whose own
     parameters declare it (a destructured `{ versions, ... }` or a type literal), and that
     names no type of the removed field's owner? Then the key is that function's, not the
@@ -1089,13 +1089,10 @@ def _taken_by(r: Removal, text: str, line: int, word: str, defs: TreeView) -> st
         return None
     owner = (r.symbol or "").rsplit(".", 2)[0].rsplit(".", 1)[-1]
     declared = re.compile(rf"(?<![\w$.]){re.escape(word)}\??\s*[:,}}=]")
-    for path in sorted({p for p, _, _ in defs.mentions([callee])[callee]}):
-        for sym in defs.definitions(path):
-            if sym.name.rsplit(".", 1)[-1] != callee:
-                continue
-            head = _parameters(defs.body(path, sym))
-            if head and declared.search(head) and not (owner and owner in head):
-                return f"a key of the object passed to `{callee}`, whose parameters declare it"
+    for where, sym in defs.defined_anywhere(callee, language_of(path)):
+        head = _parameters(defs.body(where, sym))
+        if head and declared.search(head) and not (owner and owner in head):
+            return f"a key of the object passed to `{callee}`, whose parameters declare it"
     return None
 
 
