@@ -10,7 +10,8 @@ are code (tree-sitter) and where names are mentioned (batched ``git grep``).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
+from typing import Any, TypeVar
 
 from idealize.repo.git import BlobReader, Git
 from idealize.repo.languages import EXTENSIONS, family, language_of
@@ -22,6 +23,7 @@ MAX_FILE_BYTES = 1_000_000
 _WORD = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
 
 Mention = tuple[str, int, str]  # path, line, text
+T = TypeVar("T")
 SOURCE_GLOBS = tuple(f"*{ext}" for ext in EXTENSIONS)
 
 
@@ -56,6 +58,7 @@ class TreeView:
         self._defs: dict[str, tuple[Symbol, ...]] = {}
         self._texts: dict[str, str | None] = {}
         self._anywhere: dict[tuple[str, str | None], list[tuple[str, Symbol]]] = {}
+        self._remembered: dict[Hashable, Any] = {}
         self._mentions: dict[str, list[Mention]] = {}
         self._lines: dict[str, tuple[str, ...] | None] = {}
         self._spaced: dict[str, frozenset[str]] = {}
@@ -65,6 +68,15 @@ class TreeView:
         """A view of another commit of the same run: it shares this view's parsed files,
         code maps and git reader (closed with this view, not with the sibling)."""
         return TreeView(self.git, commit, self.symbols, self.code_maps, self._reader)
+
+    def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """What ``compute`` works out from this tree alone, once per ``key`` for the view's
+        life: a detector asks the same question of one tree for every use it checks (on
+        coder/mux, whether any type still declares a removed field was asked once per use,
+        thousands of times over the same few names)."""
+        if key not in self._remembered:
+            self._remembered[key] = compute()
+        return self._remembered[key]  # type: ignore[no-any-return]
 
     def close(self) -> None:
         if self._owns_reader:

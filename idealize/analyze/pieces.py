@@ -3,7 +3,6 @@ and (for reuse checks) the symbols that already existed on the target."""
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -25,7 +24,15 @@ from idealize.repo.languages import family, language_of
 from idealize.repo.symbols import SymbolIndex, unsuffixed
 from idealize.types import Branch, Location, Symbol, SymbolChange
 
-_LAYOUT = re.compile(r"[\s,()\[\]{}\\]+|[\'\"]")
+# what a formatter changes: whitespace (every character `str.isspace` calls one), commas,
+# brackets, backslashes and quotes, deleted by one `str.translate` (a regex's `sub` took
+# 2.2 s of a cold run on coder/mux, over every modified definition's old and new text)
+_SPACES = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680"
+    + "".join(map(chr, range(0x2000, 0x200B)))
+    + "\u2028\u2029\u202f\u205f\u3000"
+)
+_LAYOUT = dict.fromkeys(map(ord, _SPACES + ",()[]{}\\'\""))
 
 MAX_EXISTING_FILES = 20_000
 
@@ -281,7 +288,7 @@ def _drafts(branches: Sequence[Branch], lines_of: _Lines) -> Iterator[_Draft]:
 
 def _cosmetic(old: str, new: str) -> bool:
     """Same tokens once quotes, commas, brackets and layout are ignored (a formatter's work)."""
-    return bool(old) and _LAYOUT.sub("", old) == _LAYOUT.sub("", new)
+    return bool(old) and old.translate(_LAYOUT) == new.translate(_LAYOUT)
 
 
 def existing_pieces(

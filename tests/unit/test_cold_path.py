@@ -182,3 +182,24 @@ def test_buckets_are_the_sets_sharing_a_band() -> None:
     want = sorted(ids for ids in expected.values() if 2 <= len(ids) <= 3)
     assert sorted(lsh.buckets(sets)) == want
     assert [0, 1, 2] in want or [0, 1] in want  # the near-copies share some band
+
+
+def test_a_formatters_change_is_told_as_the_regex_told_it() -> None:
+    """`_cosmetic` deletes layout with one `str.translate`; it must delete exactly what the
+    regex it replaced did (every whitespace character, commas, brackets, backslashes and
+    quotes), so no modified definition changes tier."""
+    import re
+    import sys
+
+    from idealize.analyze.pieces import _LAYOUT, _cosmetic
+
+    regex = re.compile(r"[\s,()\[\]{}\\]+|[\'\"]")
+    text = "".join(map(chr, range(0x3100))) + "\u3000x\u205fy\U0001f600"
+    assert text.translate(_LAYOUT) == regex.sub("", text)
+    assert {chr(c) for c in _LAYOUT} - set(",()[]{}\\'\"") == {
+        chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()
+    }
+    assert _cosmetic("call(a, b)", "call(\n    a,\n    b,\n)")
+    assert _cosmetic("x = 'a'", 'x = "a"')
+    assert not _cosmetic("call(a, b)", "call(a, c)")
+    assert not _cosmetic("", "")

@@ -54,3 +54,26 @@ def test_mentions_are_words_of_the_line(repo: Repo, tmp_path: Path) -> None:
     assert [line for _, line, _ in found["$helper"]] == [2, 5]
     assert found["foo"] == []  # `foo$bar` is one name
     assert found["missing_name"] == []
+
+
+def test_a_tree_works_out_an_answer_once_per_key(repo: Repo, tmp_path: Path) -> None:
+    repo.write("app/user.py", SOURCE)
+    commit = repo.commit("start")
+    tree = TreeView(Git(repo.path), commit, SymbolIndex(Cache(tmp_path / "cache")))
+    asked: list[str] = []
+
+    def answer(name: str) -> int:
+        asked.append(name)
+        return len(tree.mentions([name])[name])
+
+    assert [tree.remember(("uses", n), lambda n=n: answer(n)) for n in NAMES + NAMES] == [
+        4,
+        2,
+        0,
+        0,
+        0,
+        0,
+    ] * 2
+    assert asked == NAMES  # the second round was remembered
+    other = tree.sibling(commit)
+    assert other.remember(("uses", "load_user"), lambda: -1) == -1  # each view its own

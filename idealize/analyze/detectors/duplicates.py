@@ -1946,11 +1946,11 @@ def _gutted(
         tree = ctx.trees.get(landed.branch) if landed.branch is not None else None
         if tree is None:
             continue
-        then = len(code_lines(tree.body_of(landed.path, landed.symbol or "")))
         body = code_lines(ctx.head.body_of(at.path, at.symbol or ""))
-        if len(body) > params.bare_lines or then < max(
-            params.gutted_from, params.gutted_share * max(1, len(body))
-        ):
+        if len(body) > params.bare_lines:
+            continue  # (asked first: the branch's tree is read only for the few this short)
+        then = len(code_lines(tree.body_of(landed.path, landed.symbol or "")))
+        if then < max(params.gutted_from, params.gutted_share * max(1, len(body))):
             continue
         # a call of a definition of its own file: the copied code moved into a helper beside
         # it, and lives on there (on mcp-use, `manifests()` became a `.map` over the new
