@@ -19,6 +19,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import accumulate
 from multiprocessing.pool import AsyncResult, Pool
 from typing import Any, NamedTuple
 
@@ -440,13 +441,22 @@ def _reparse(
     return parser.parse(source, tree)
 
 
-def _line_starts(source: bytes) -> list[int]:
-    starts = [0]
-    at = source.find(b"\n")
-    while at >= 0:
-        starts.append(at + 1)
-        at = source.find(b"\n", at + 1)
-    return starts
+class _LineStarts:
+    """Where each line of a text begins, by line number (1-based), past the end for lines
+    beyond it. The lengths of the lines are summed in C (``split`` and ``accumulate``):
+    a Python loop over every line of every version of every changed file took 6 of 28 s of
+    parsing on pydantic/pydantic-ai."""
+
+    def __init__(self, source: bytes) -> None:
+        self._size = len(source)
+        # line i (0-based, i >= 1) begins after the i line breaks and lines before it
+        self._ends = list(accumulate(map(len, source.split(b"\n"))))
+
+    def __call__(self, line: int) -> int:
+        i = line - 1
+        if i >= len(self._ends):
+            return self._size
+        return 0 if i <= 0 else self._ends[i - 1] + i
 
 
 def _edits(
@@ -454,10 +464,7 @@ def _edits(
 ) -> list[tuple[int, int, int, int, int, int]] | None:
     """tree-sitter edits (bytes and rows, in the coordinates of the text as edited so far)
     for whole-line hunks, or None unless every line outside them is the same in both."""
-    old_at, new_at = _line_starts(old), _line_starts(new)
-
-    def offset(starts: list[int], size: int, line: int) -> int:
-        return starts[line - 1] if line - 1 < len(starts) else size
+    old_at, new_at = _LineStarts(old), _LineStarts(new)
 
     edits = []
     old_pos = new_pos = 0
@@ -465,10 +472,10 @@ def _edits(
         # with no lines on one side, git names the line the change comes after
         o_line = old_start + 1 if old_lines == 0 else old_start
         n_line = new_start + 1 if new_lines == 0 else new_start
-        o_from = offset(old_at, len(old), o_line)
-        o_to = offset(old_at, len(old), o_line + old_lines)
-        n_from = offset(new_at, len(new), n_line)
-        n_to = offset(new_at, len(new), n_line + new_lines)
+        o_from = old_at(o_line)
+        o_to = old_at(o_line + old_lines)
+        n_from = new_at(n_line)
+        n_to = new_at(n_line + new_lines)
         if o_from < old_pos or n_from < new_pos or old[old_pos:o_from] != new[new_pos:n_from]:
             return None
         edits.append(

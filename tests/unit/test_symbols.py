@@ -199,3 +199,30 @@ def test_each_version_of_a_file_is_parsed_from_the_one_before(
         assert index.get(blob, "python", None) == parse_symbols(text, "python")
     if workers == 1:  # parsed here, so the spy saw it: both later versions from a tree
         assert reparsed == VERSIONS[1:]
+
+
+def test_line_starts_are_where_each_line_begins() -> None:
+    """`_LineStarts` sums line lengths in C; it must give what a scan for each line break
+    gives, past the end for lines beyond the text (what incremental reparsing reads)."""
+    import random
+
+    from idealize.repo.symbols import _LineStarts
+
+    def scanned(source: bytes) -> list[int]:
+        starts = [0]
+        at = source.find(b"\n")
+        while at >= 0:
+            starts.append(at + 1)
+            at = source.find(b"\n", at + 1)
+        return starts
+
+    pick = random.Random(7)
+    texts = [b"", b"\n", b"a", b"a\n", b"\n\nx\r\ny\n", b"def f():\n    return 1\n"]
+    texts += [bytes(pick.choice(b"ab\n\r ") for _ in range(pick.randrange(60))) for _ in range(300)]
+    for text in texts:
+        starts, at = scanned(text), _LineStarts(text)
+        for line in range(1, len(starts) + 4):
+            assert at(line) == (starts[line - 1] if line - 1 < len(starts) else len(text)), (
+                text,
+                line,
+            )
