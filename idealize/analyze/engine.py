@@ -374,24 +374,25 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
 
 
 class _FileCalls:
-    """Calls made anywhere in a changed file's new version, read only when asked for."""
+    """Calls made anywhere in a changed file's new version, read only when asked for, once
+    per content (branches that leave a file the same share its reading)."""
 
     def __init__(self, reader: BlobReader, branches: Sequence[Branch]) -> None:
         self._reader = reader
         self._files = {(b.name, f.path): f for b in branches for f in b.files}
-        self._memo: dict[tuple[str | None, str], frozenset[str]] = {}
+        self._memo: dict[str, frozenset[str]] = {}
 
     def __call__(self, branch: str | None, path: str) -> frozenset[str]:
-        key = (branch, path)
-        if key not in self._memo:
-            f = self._files.get((branch, path)) if branch is not None else None
+        f = self._files.get((branch, path)) if branch is not None else None
+        if f is None or not f.new_blob or not f.language:
+            return frozenset()
+        if f.new_blob not in self._memo:
             calls: frozenset[str] = frozenset()
-            if f is not None and f.new_blob and f.language:
-                data = self._reader.read(f.new_blob)
-                if data is not None and len(data) < 1_000_000:
-                    calls = calls_only(data.decode("utf-8", "replace"), f.language).calls
-            self._memo[key] = calls
-        return self._memo[key]
+            data = self._reader.read(f.new_blob)
+            if data is not None and len(data) < 1_000_000:
+                calls = calls_only(data.decode("utf-8", "replace"), f.language).calls
+            self._memo[f.new_blob] = calls
+        return self._memo[f.new_blob]
 
 
 _IMPORT = re.compile(r"^\s*(import\b|from\b|export\s+[{*]|use\b|#include\b|require\b|package\b)")
