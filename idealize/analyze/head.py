@@ -57,7 +57,6 @@ class TreeView:
         self._sources: dict[str, bytes | None] = {}
         self._defs: dict[str, tuple[Symbol, ...]] = {}
         self._texts: dict[str, str | None] = {}
-        self._anywhere: dict[tuple[str, str | None], list[tuple[str, Symbol]]] = {}
         self._remembered: dict[Hashable, Any] = {}
         self._mentions: dict[str, list[Mention]] = {}
         self._lines: dict[str, tuple[str, ...] | None] = {}
@@ -240,12 +239,13 @@ class TreeView:
         """Definitions of the short ``name`` anywhere in the tree, in files of the same
         language family, found through the files that mention it."""
         wanted = family(language) if language else None
-        if (name, wanted) in self._anywhere:
-            return self._anywhere[(name, wanted)]
-        paths = sorted({p for p, _, _ in self.mentions([name])[name]})
+        return self.remember(
+            ("defined anywhere", name, wanted), lambda: self._defining(name, wanted)
+        )
+
+    def _defining(self, name: str, wanted: str | None) -> list[tuple[str, Symbol]]:
         found: list[tuple[str, Symbol]] = []
-        self._anywhere[(name, wanted)] = found
-        for p in paths:
+        for p in sorted({p for p, _, _ in self.mentions([name])[name]}):
             lang = language_of(p)
             if lang is None or (wanted is not None and family(lang) != wanted):
                 continue

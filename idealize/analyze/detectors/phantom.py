@@ -1099,7 +1099,7 @@ def _taken_by(r: Removal, text: str, line: int, word: str, defs: TreeView, path:
     owner = (r.symbol or "").rsplit(".", 2)[0].rsplit(".", 1)[-1]
     declared = re.compile(rf"(?<![\w$.]){re.escape(word)}\??\s*[:,}}=]")
     for where, sym in defs.defined_anywhere(callee, language_of(path)):
-        head = _parameters(defs.body(where, sym))
+        head = header(defs.body(where, sym))
         if head and declared.search(head) and not (owner and owner in head):
             return f"a key of the object passed to `{callee}`, whose parameters declare it"
     return None
@@ -1126,22 +1126,6 @@ def _literal_callee(lines: Sequence[str], line: int) -> str | None:
                     return m.group(1) if m else None
                 depth -= 1
     return None
-
-
-def _parameters(body: str) -> str:
-    """A definition's parameter list: from its first `(` to the bracket that closes it."""
-    start = body.find("(")
-    if start < 0:
-        return ""
-    depth = 0
-    for k in range(start, len(body)):
-        if body[k] in "([{":
-            depth += 1
-        elif body[k] in ")]}":
-            depth -= 1
-            if depth == 0:
-                return body[start : k + 1]
-    return ""
 
 
 def detect(ctx: Context, params: PhantomParams) -> list[Finding]:
