@@ -252,7 +252,7 @@ def _strip_comments(text: str, language: str | None) -> str:
     return pattern.sub(" ", text)
 
 
-FEATURES_VERSION = "features-8"
+FEATURES_VERSION = "features-9"
 
 
 def encode(f: Features) -> str:
@@ -444,8 +444,50 @@ def _concatenations(text: str) -> set[str]:
     return found
 
 
+# a decorator or attribute line above a definition (`@click.option(`, `@router.get(`,
+# `#[derive(`, `@Input()`): the framework's wrapping, not what the definition does
+_DECORATOR_LINE = re.compile(r"[ \t]*(?:@[A-Za-z_]|#!?\[)")
+_DROP_OPEN = str.maketrans("", "", "([{")
+_DROP_CLOSE = str.maketrans("", "", ")]}")
+
+
+def decorators(text: str) -> tuple[str, str]:
+    """``text`` split into the decorators (or attributes) that open it and the rest. A
+    decorator may span lines: it runs until its brackets close."""
+    lines = text.split("\n")
+    depth, end = 0, 0
+    for i, line in enumerate(lines):
+        if depth == 0 and not _DECORATOR_LINE.match(line):
+            break
+        code = _NO_STRINGS.sub('""', line)
+        depth += (len(code) - len(code.translate(_DROP_OPEN))) - (
+            len(code) - len(code.translate(_DROP_CLOSE))
+        )
+        depth = max(depth, 0)
+        end = i + 1
+    return "\n".join(lines[:end]), "\n".join(lines[end:])
+
+
+def _routes_of(head: str) -> set[str]:
+    """What decorators say that is about the definition itself: the paths a route decorator
+    names (`@router.get("/api/tasks/{id}")`); their options, flags and help texts are the
+    framework's, shared by every command of a CLI."""
+    found: set[str] = set()
+    for m in _STRING.finditer(head):
+        body = re.sub(r"\s+", " ", m.group(0).strip("\"'`")).strip()
+        key = endpoint(body)
+        if key is not None:
+            found |= {body, key}
+    return found
+
+
 def extract(text: str, language: str | None) -> Features:
-    strings: set[str] = set()
+    """What the definition does. Its decorators are left out but for the routes they name:
+    on reflex-dev/reflex, three click commands (deployments, VM types, providers) were
+    reported as one because each carries `--loglevel` and `--json/--no-json` options."""
+    head, body = decorators(text) if "@" in text or "#" in text else ("", text)
+    strings: set[str] = _routes_of(head) if head else set()
+    text = body
 
     def keep_string(m: re.Match[str]) -> str:
         raw = m.group(0)

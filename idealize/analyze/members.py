@@ -1,6 +1,6 @@
 """The members a type declares, read from its text: Go struct fields, TypeScript
 interface, type and class properties and accessors, Python dataclass fields, attributes set
-on ``self`` and properties. The phantom check asks which members a type lost; the duplicate
+on ``self`` (also by name, ``setattr``) and properties. The phantom check asks which members a type lost; the duplicate
 check asks whether two types of one name declare the same members."""
 
 from __future__ import annotations
@@ -40,6 +40,19 @@ _PY_PROPERTY = re.compile(
     r"(?:[ \t]*@.*\n)*[ \t]*(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w*)",
     re.M,
 )
+# an attribute set by its name declares it as much as `self.x = ...`: on reflex-dev/reflex,
+# #6691 turned `self._self_field_name = field_name` into
+# `proxy_setattr("_self_field_name", field_name)` (a bound `super().__setattr__`) and every
+# reader of the attribute was reported as a phantom. Set on self or cls (`setattr(self, ...)`,
+# `object.__setattr__(self, ...)`), through a bound setter (`super().__setattr__("x", ...)`,
+# `proxy_setattr("x", ...)`), or, in TypeScript, `Object.defineProperty(this, "x", ...)`.
+_PY_SET_BY_NAME = re.compile(
+    r"(?:\bsetattr\(\s*(?:self|cls)\s*,\s*|__setattr__\(\s*(?:(?:self|cls)\s*,\s*)?"
+    r"|\b[A-Za-z_]\w*_setattr\(\s*)[\"']([A-Za-z_]\w*)[\"']"
+)
+_TS_SET_BY_NAME = re.compile(
+    r"\bObject\.defineProperty\(\s*this\s*,\s*[\"'`]([A-Za-z_$][\w$]*)[\"'`]"
+)
 TYPE_KINDS = frozenset({"class", "struct", "interface", "type"})
 
 
@@ -54,10 +67,12 @@ def members(text: str, language: str, nested: bool = True) -> set[str]:
     if family(language) == "typescript":
         if "\n" in text and not nested:
             body = member_level(body)
-        return {m.group(1) for m in (*_TS_FIELD.finditer(body), *_TS_ACCESSOR.finditer(body))}
+        found = (*_TS_FIELD.finditer(body), *_TS_ACCESSOR.finditer(body))
+        return {m.group(1) for m in found} | set(_TS_SET_BY_NAME.findall(text))
     if language == "python":
         fields = {m.group(1) or m.group(2) for m in _PY_FIELD.finditer(body)}
-        return fields | {m.group(1) for m in _PY_PROPERTY.finditer(body)}
+        named = set(_PY_SET_BY_NAME.findall(body))
+        return fields | named | {m.group(1) for m in _PY_PROPERTY.finditer(body)}
     return set()
 
 

@@ -4,6 +4,7 @@ of code and what the detector must conclude."""
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import pytest
 
@@ -141,11 +142,58 @@ CONCAT_CALL = """def {name}(client, title, description):
 """
 
 
+def _defined(text: str) -> str:
+    """The name a test snippet's `def` gives (decorators may come first)."""
+    found = re.search(r"def (\w+)", text)
+    assert found is not None
+    return found.group(1)
+
+
+# click commands of one CLI: the same options above different bodies (reflex's hosting CLI)
+COMMAND = """@cli.command(name="{cmd}")
+@click.option("--token", help="The authentication token.")
+@click.option(
+    "--loglevel",
+    type=click.Choice([level.value for level in constants.LogLevel]),
+    default=constants.LogLevel.INFO.value,
+    help="The log level to use.",
+)
+@click.option("--json/--no-json", "-j", "as_json", is_flag=True, help="Output json.")
+def {name}(token, loglevel, as_json):
+{body}
+"""
+DEPLOYMENTS = """    console.set_log_level(loglevel)
+    rows = hosting.list_deployments(token=token)
+    if as_json:
+        console.print(json.dumps(rows))
+        return
+    console.print_table([[r["name"], r["url"]] for r in rows], headers=["name", "url"])"""
+VM_TYPES = """    console.set_log_level(loglevel)
+    vmtypes = hosting.get_vm_types()
+    ordered = [[vm.get(key) for key in ("id", "cpu", "ram")] for vm in vmtypes]
+    for row in ordered:
+        console.info(" ".join(map(str, row)))"""
+# two handlers of one route: the path their decorators name is what makes them one
+ROUTE = """@router.get("/api/projects/{{project_id}}/tasks")
+async def {name}(project_id: str, db=Depends(get_db)):
+    rows = await db.fetch(project_id)
+    return [{{"id": r.id, "title": r.title}} for r in rows]
+"""
+
+
 @pytest.mark.parametrize(
     ("a", "b", "duplicate"),
     [
         # the same endpoint and payload shape under two names
         (FETCH_A, FETCH_B, True),
+        # the options a CLI's commands share are its framework, not their work
+        (
+            COMMAND.format(cmd="list", name="list_deployments", body=DEPLOYMENTS),
+            COMMAND.format(cmd="vmtypes", name="get_vm_types", body=VM_TYPES),
+            False,
+        ),
+        # a route a decorator names is what the handler serves
+        (ROUTE.format(name="list_tasks"), ROUTE.format(name="project_tasks"), True),
         # nothing in common
         (PARSE_A, SLUG_B, False),
         # one query over the same table, twice (vibe-kanban style sqlx readers)
@@ -180,6 +228,8 @@ CONCAT_CALL = """def {name}(client, title, description):
     ],
     ids=[
         "same-endpoint",
+        "one-cli-other-commands",
+        "one-route-twice",
         "unrelated",
         "same-table",
         "other-tables",
@@ -189,8 +239,8 @@ CONCAT_CALL = """def {name}(client, title, description):
     ],
 )
 def test_duplicate_scoring(a: str, b: str, duplicate: bool) -> None:
-    pa = piece(a, a.split("(")[0].removeprefix("def "), "agent/a")
-    pb = piece(b, b.split("(")[0].removeprefix("def "), "agent/b", "app/y.py")
+    pa = piece(a, _defined(a), "agent/a")
+    pb = piece(b, _defined(b), "agent/b", "app/y.py")
     fa, fb = _feature_set(pa), _feature_set(pb)
     # the IDF of a small corpus: these two plus unrelated code, as in a real run
     others = [_feature_set(piece(PARSE_A, "parse_version")), _feature_set(piece(SLUG_B, "slugify"))]
@@ -807,6 +857,47 @@ def test_a_class_field_declared_by_its_initialiser_is_a_member() -> None:
         "pending",
         "counter",
     }
+
+
+def test_an_attribute_set_by_its_name_is_a_member() -> None:
+    """reflex-dev/reflex #6691 turned `self._self_field_name = field_name` into
+    `proxy_setattr("_self_field_name", field_name)`; the attribute was read as removed and
+    its readers reported as phantoms. Setting another object's attribute declares nothing."""
+    from idealize.analyze.members import members
+
+    before = """class MutableProxy(wrapt.ObjectProxy):
+    def __init__(self, wrapped, state, field_name):
+        super().__init__(wrapped)
+        self._self_state = state
+        self._self_field_name = field_name
+"""
+    after = """class MutableProxy(wrapt.ObjectProxy):
+    def __init__(self, wrapped, state, field_name):
+        super().__init__(wrapped)
+        proxy_setattr = super().__setattr__
+        proxy_setattr("_self_state", state)
+        proxy_setattr('_self_field_name', field_name)
+        object.__setattr__(self, "_frozen", True)
+        setattr(cls, "registry", {})
+        super().__setattr__("_self_path", ())
+        setattr(state, "dirty", True)
+        setattr(self, name, value)
+"""
+    assert members(before, "python") == {"_self_state", "_self_field_name"}
+    assert members(after, "python") == {
+        "_self_state",
+        "_self_field_name",
+        "_frozen",
+        "registry",
+        "_self_path",
+    }
+    ts = """class Client {
+  constructor() {
+    Object.defineProperty(this, "transport", { value: t });
+    Object.defineProperty(other, "hidden", { value: 1 });
+  }
+}"""
+    assert members(ts, "typescript", nested=False) == {"transport"}
 
 
 def test_a_go_line_declaring_several_fields_declares_each() -> None:
