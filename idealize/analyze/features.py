@@ -485,7 +485,7 @@ def extract(text: str, language: str | None) -> Features:
     """What the definition does. Its decorators are left out but for the routes they name:
     on reflex-dev/reflex, three click commands (deployments, VM types, providers) were
     reported as one because each carries `--loglevel` and `--json/--no-json` options."""
-    head, body = decorators(text) if "@" in text or "#" in text else ("", text)
+    head, body = decorators(text) if _DECORATOR_LINE.match(text) else ("", text)
     strings: set[str] = _routes_of(head) if head else set()
     text = body
 

@@ -2078,3 +2078,19 @@ def test_two_functions_over_one_union_are_no_copy() -> None:
     assert not _verified(openai, google)
     pasted = piece(OPENAI_RESULT, "convertToolResultOutput", None, "google/input.ts", "typescript")
     assert _verified(openai, pasted)
+
+
+def test_decorators_end_where_their_brackets_close() -> None:
+    """A decorator may span lines (`@click.option(` over five); a `)` inside its strings
+    closes nothing; Rust's attributes and TypeScript's decorators are read alike."""
+    from idealize.analyze.features import decorators
+
+    python = '@cli.command(name="x)")\n@click.option(\n    "--level",\n    help="(the level",\n)\ndef run(level):\n    return level\n'
+    head, body = decorators(python)
+    assert head.splitlines()[-1] == ")" and body.startswith("def run(level):")
+    rust = "#[tauri::command]\n#[allow(clippy::too_many_arguments)]\npub fn open(path: &str) -> bool {\n    true\n}"
+    assert decorators(rust)[1].startswith("pub fn open")
+    ts = "@Get(':id')\n@UseGuards(AuthGuard, [RoleGuard])\nfindOne(id: string) {\n  return id;\n}"
+    assert decorators(ts)[1].startswith("findOne(")
+    plain = "def f():\n    # a comment\n    return 1\n"
+    assert decorators(plain) == ("", plain)
