@@ -468,13 +468,18 @@ def decorators(text: str) -> tuple[str, str]:
     return "\n".join(lines[:end]), "\n".join(lines[end:])
 
 
+def _literal(raw: str) -> str:
+    """A string literal's text: quotes off, whitespace runs folded to one space."""
+    return re.sub(r"\s+", " ", raw.strip("\"'`")).strip()
+
+
 def _routes_of(head: str) -> set[str]:
     """What decorators say that is about the definition itself: the paths a route decorator
     names (`@router.get("/api/tasks/{id}")`); their options, flags and help texts are the
     framework's, shared by every command of a CLI."""
     found: set[str] = set()
     for m in _STRING.finditer(head):
-        body = re.sub(r"\s+", " ", m.group(0).strip("\"'`")).strip()
+        body = _literal(m.group(0))
         key = endpoint(body)
         if key is not None:
             found |= {body, key}
@@ -490,9 +495,7 @@ def extract(text: str, language: str | None) -> Features:
     text = body
 
     def keep_string(m: re.Match[str]) -> str:
-        raw = m.group(0)
-        body = raw.strip("\"'`")
-        body = re.sub(r"\s+", " ", body).strip()
+        body = _literal(m.group(0))
         prose = body.count(" ") >= 3 and not _SQL.search(body)
         if body and len(body) < 200 and not prose:
             strings.add(body)

@@ -1,7 +1,8 @@
 """The members a type declares, read from its text: Go struct fields, TypeScript
 interface, type and class properties and accessors, Python dataclass fields, attributes set
-on ``self`` (also by name, ``setattr``) and properties. The phantom check asks which members a type lost; the duplicate
-check asks whether two types of one name declare the same members."""
+on ``self`` (also by name, ``setattr``) and properties. The phantom check asks which members
+a type lost; the duplicate check asks whether two types of one name declare the same
+members."""
 
 from __future__ import annotations
 
