@@ -1189,6 +1189,121 @@ def test_a_receiver_whose_type_the_file_states_calls_that_types_method(
     assert bool(findings(plan, "phantom_dependency")) is broken, plan.findings
 
 
+KEY_GO = """package tea
+
+type KeyType int
+
+type Key struct {
+	Type KeyType
+	Code rune
+	Text string
+}
+
+func (k Key) String() string {
+	if k.Type == 0 {
+		return k.Text
+	}
+	return string(k.Code)
+}
+"""
+
+PAGINATOR_EXAMPLE = """package main
+
+import (
+	"fmt"
+
+	"charm.land/bubbles/v2/paginator"
+	tea "example.com/tea"
+)
+
+func newModel() {
+	p := {built}
+	p.Type = 1
+	fmt.Println(p, tea.Key{}, paginator.Dots)
+}
+
+func main() {
+	p := tea.NewProgram(nil)
+	p.Run()
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("built", "broken"),
+    [("paginator.New()", False), ("tea.Key{}", True)],
+    ids=["another-packages-value", "the-key"],
+)
+def test_a_field_read_on_another_packages_value_is_not_a_use(
+    repo: Repo, built: str, broken: bool
+) -> None:
+    """charmbracelet/bubbletea: v2-exp took `Type` off `tea.Key`, and the paginator example's
+    `p.Type = paginator.Dots` (with `p := paginator.New()`, a value of the bubbles package)
+    was read as a use of it (`main`'s own `p`, a `tea` program, is another variable). Built
+    as a `tea.Key`, the same line is broken."""
+    example = PAGINATOR_EXAMPLE.replace("{built}", built)
+    start(
+        repo,
+        {
+            "go.mod": "module example.com/tea\n\ngo 1.22\n",
+            "key.go": KEY_GO,
+            "examples/paginator/main.go": example,
+        },
+    )
+    typeless = KEY_GO.replace("\tType KeyType\n", "").replace(
+        "\tif k.Type == 0 {", "\tif k.Code == 0 {"
+    )
+    branch(repo, "v2-exp", {"key.go": typeless}, "Keys without a type")
+    branch(repo, "agent/docs", {"README.md": "# tea\n"}, "A readme")
+    plan = merge_all(repo, "v2-exp", "agent/docs")
+    assert bool(findings(plan, "phantom_dependency")) is broken, plan.findings
+
+
+SETTINGS_PY = """from dataclasses import dataclass
+
+
+@dataclass
+class Settings:
+    retry_budget: int = 3
+    region: str = "eu"
+"""
+
+CLIENT_PY = """from requests import Session
+
+from app.settings import Settings
+
+
+def configure(settings: Settings):
+    client = {built}
+    return client.retry_budget, settings.region
+"""
+
+
+@pytest.mark.parametrize(
+    ("built", "broken"),
+    [("Session()", False), ("Settings()", True)],
+    ids=["another-class", "the-settings"],
+)
+def test_a_field_set_on_a_value_of_another_class_is_not_a_use(
+    repo: Repo, built: str, broken: bool
+) -> None:
+    """The Python side of the rule above: `client = Session()` then `client.retry_budget`
+    reads another class's attribute, not the one a branch took off `Settings`."""
+    start(
+        repo,
+        {
+            "app/__init__.py": "",
+            "app/settings.py": SETTINGS_PY,
+            "app/client.py": CLIENT_PY.replace("{built}", built),
+        },
+    )
+    trimmed = SETTINGS_PY.replace("    retry_budget: int = 3\n", "")
+    branch(repo, "agent/no-budget", {"app/settings.py": trimmed}, "Drop the retry budget")
+    branch(repo, "agent/docs", {"README.md": "# app\n"}, "A readme")
+    plan = merge_all(repo, "agent/no-budget", "agent/docs")
+    assert bool(findings(plan, "phantom_dependency")) is broken, plan.findings
+
+
 STATELESS = '''class ServerSession:
     def create_message(self, messages, max_tokens):
         """Ask the client to sample."""

@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from idealize.analyze.detectors.divergence import _mirrored
 from idealize.analyze.detectors.double_fix import DoubleFixParams
 from idealize.analyze.detectors.duplicates import (
     DuplicateParams,
@@ -25,7 +26,7 @@ from idealize.analyze.rules import RULES, configured_params, kind_for, rule
 from idealize.errors import ConfigError
 from idealize.llm.answers import parse_answer
 from idealize.output.gate import parse_kinds
-from idealize.types import FINDING_KINDS
+from idealize.types import FINDING_KINDS, Finding
 
 
 def piece(
@@ -2094,3 +2095,41 @@ def test_decorators_end_where_their_brackets_close() -> None:
     assert decorators(ts)[1].startswith("findOne(")
     plain = "def f():\n    # a comment\n    return 1\n"
     assert decorators(plain) == ("", plain)
+
+
+def _divergence(title: str) -> Finding:
+    return Finding("", "divergence", title, 0.8, "static", (), (), "")
+
+
+@pytest.mark.parametrize(
+    ("claims", "tiers"),
+    [
+        # each replaces `Tracer` while the other extends it: neither replacement holds
+        (
+            [("Tracer", "#1", frozenset({"#2"})), ("Tracer", "#2", frozenset({"#1"}))],
+            ["candidate", "candidate"],
+        ),
+        # two replacements of one mechanism, each extended by a third line of work
+        (
+            [("Tracer", "#1", frozenset({"#3"})), ("Tracer", "#2", frozenset({"#3"}))],
+            ["finding", "finding"],
+        ),
+        # mirrored, but of two mechanisms
+        (
+            [("Tracer", "#1", frozenset({"#2"})), ("Span", "#2", frozenset({"#1"}))],
+            ["finding", "finding"],
+        ),
+        # a line of work that only added uses (no extension) mirrors nothing
+        ([("Tracer", "#1", frozenset({"#2"})), ("Tracer", "#2", frozenset())], ["finding"] * 2),
+    ],
+    ids=["mirrored", "one-extender", "two-mechanisms", "uses-only"],
+)
+def test_a_mirrored_replacement_is_only_a_lead(
+    claims: list[tuple[str, str, frozenset[str]]], tiers: list[str]
+) -> None:
+    found = [
+        ((mech, frozenset({a})), _divergence(f"{a} replaces `{mech}`")) for mech, a, _ in claims
+    ]
+    out = _mirrored(found, claims)
+    assert [f.tier for _, f in out] == tiers
+    assert [cause for cause, _ in out] == [cause for cause, _ in found]

@@ -6,7 +6,11 @@ behaviour); B only *adding uses* of M is a weaker sign. Checked where the code l
 M must name one definition (a name several definitions share - ``Run``, ``Check`` - is no
 mechanism), both M and M' must still exist (at HEAD after merging), and B's extension must
 still be in M. Extended: a finding; only new uses: a candidate. One finding per replaced
-mechanism, with every branch that extends it.
+mechanism, with every branch that extends it; a replacement mirrored by the other line of
+work (each replacing M while the other extends it) is only a candidate.
+
+One module per detector on purpose: replacements, extensions and their checks at HEAD read
+top to bottom.
 """
 
 from __future__ import annotations
@@ -406,6 +410,7 @@ def _extended(
     """Each replacement that another line of work extends, verified where the code lives
     now, with its cause."""
     findings: list[tuple[tuple[str, frozenset[str]], Finding]] = []
+    claims: list[tuple[str, str, frozenset[str]]] = []  # (mechanism, replacer, extenders)
     mechs: dict[str, set[str]] = defaultdict(set)
     for rep in replacements:
         mechs[rep.a].add(rep.mech)
@@ -459,7 +464,33 @@ def _extended(
             if rep.moved_share <= params.max_unmoved_share:
                 continue  # it kept every use of the mechanism: it replaced nothing
         findings.append((_cause(rep), _finding(rep, verified, params)))
-    return findings
+        claims.append((rep.mech, rep.a, frozenset(n for n, ext, _ in verified if ext)))
+    return _mirrored(findings, claims)
+
+
+def _mirrored(
+    findings: list[tuple[tuple[str, frozenset[str]], Finding]],
+    claims: list[tuple[str, str, frozenset[str]]],
+) -> list[tuple[tuple[str, frozenset[str]], Finding]]:
+    """A replacement whose mirror image was found too (A replaces M while B extends it, and
+    B replaces M while A extends it) establishes neither: both lines of work rewrote M, each
+    read as extending it by the other, and M may well stay (AgentOps-AI/agentops: #1019 and
+    #1030 each "replaced" `TracingCore` while the other "extended" it; it is still the
+    tracer at HEAD, judged FALSE twice). Such pairs become candidates for a model to read."""
+    said = {(mech, a, b) for mech, a, extenders in claims for b in extenders}
+    out = []
+    for (cause, f), (mech, a, extenders) in zip(findings, claims, strict=True):
+        if f.tier == "finding" and any((mech, b, a) in said for b in extenders):
+            f = replace(
+                f,
+                tier="candidate",
+                evidence=(
+                    *f.evidence,
+                    f"each of {a} and the other rewrote `{mech}`: no one replaced it",
+                ),
+            )
+        out.append((cause, f))
+    return out
 
 
 def _moved_share(

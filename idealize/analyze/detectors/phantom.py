@@ -708,6 +708,9 @@ def _resolve(r: Removal, use: Use, used_in: TreeView, defs: TreeView) -> tuple[O
         ) or (family(language) == "go" and _imports_package(text, r.path, use.path))
         if not reached:
             return "unknown", f"`{r.name}` may be another type's member"
+        other = _field_receiver(r, use, used_in, defs, language, owner)
+        if other:
+            return "fine", other
         outside = _outside_base(defs, r, language)
         if outside:
             return "unknown", f"`{owner}` builds on `{outside}`, which may declare `{r.name}`"
@@ -876,7 +879,13 @@ def _receiver_type(r: Removal, line: str, text: str, defs: TreeView, language: s
     }
     if len(receivers) != 1:
         return None
-    receiver = receivers.pop()
+    return _stated_type(receivers.pop(), owner, text, defs, language)
+
+
+def _stated_type(receiver: str, owner: str, text: str, defs: TreeView, language: str) -> str | None:
+    """Why ``receiver`` is not an ``owner``: every assignment of it in the file builds (or
+    annotates it as) one type, which is not ``owner`` nor, as far as ``defs`` shows, built
+    on it. None when the file does not say."""
     if receiver in _SELF or receiver == owner or receiver.split(".")[-1] == owner:
         return None
     assigned = re.findall(
@@ -900,6 +909,57 @@ def _receiver_type(r: Removal, line: str, text: str, defs: TreeView, language: s
         if s.kind in TYPE_KINDS and owner in _type_names(defs.body(path, s), kind):
             return None  # a subclass of the method's class: the call may mean it
     return f"`{receiver}` is a `{kind}`, not a `{owner}`"
+
+
+def _field_receiver(
+    r: Removal, use: Use, used_in: TreeView, defs: TreeView, language: str, owner: str
+) -> str | None:
+    """A removed field read on one receiver the file builds as something else: another
+    class (`x = Flask(...)`), or in Go a value of another package (on charmbracelet/
+    bubbletea, `p := paginator.New()` then `p.Type = paginator.Dots` was read as a use of
+    `tea.Key.Type`, which v2-exp removed). None when the file does not say."""
+    receivers = {
+        m.group(1)
+        for m in re.finditer(
+            rf"(?<![\w$.])([\w$]+)\s*\??\.\s*{re.escape(r.name)}(?![\w$])", use.text
+        )
+    }
+    if len(receivers) != 1:
+        return None
+    receiver = receivers.pop()
+    text = used_in.text(use.path) or ""
+    if family(language) != "go":
+        return _stated_type(receiver, owner, text, defs, language)
+    if receiver == owner:
+        return None
+    # a Go variable lives in its function: another function's `p` is another variable
+    scope = _innermost(used_in, use.path, use.line, _CALLABLE_KINDS)
+    lines = text.splitlines()
+    body = "\n".join(lines[scope.start_line - 1 : scope.end_line]) if scope else text
+    name = re.escape(receiver)
+    # every way the file gives the receiver a value or a type: `p := q.New()`, `p = &q.T{}`,
+    # `var p q.T`, a parameter `p *q.T`; one that names no package (`p := Key{}`, `p := f()`)
+    # may build the owner
+    origins = re.findall(
+        rf"(?<![\w.]){name}\s*(?::=|=(?!=))\s*&?([\w.]+)"
+        rf"|\bvar\s+{name}\s+\*?([\w.]+)"
+        rf"|[(,]\s*{name}\s+\*?([\w.]+)",
+        body,
+    )
+    packages = {q.split(".")[0] if "." in q else "" for group in origins for q in group if q}
+    if not packages or "" in packages:
+        return None
+    # the removed file's own package name: an import bound to it may mean it (a package at
+    # the module's root is imported by the module path, which no folder names)
+    own = re.search(r"^package\s+(\w+)", defs.text(r.path) or "", re.MULTILINE)
+    if own is None:
+        return None
+    local = {b.local: b.module for b in imports(text, "go")}
+    for q in packages:
+        module = local.get(q)
+        if module is None or q == own.group(1) or would_mean(module, use.path, r.path):
+            return None
+    return f"`{receiver}` is a value of package `{sorted(packages)[0]}`, not a `{owner}`"
 
 
 def _inside_package(module: str, removed: str, paths: Collection[str], language: str) -> bool:
