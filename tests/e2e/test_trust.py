@@ -1284,7 +1284,7 @@ def configure(settings: Settings):
     [("Session()", False), ("Settings()", True)],
     ids=["another-class", "the-settings"],
 )
-def test_a_field_set_on_a_value_of_another_class_is_not_a_use(
+def test_a_field_read_on_a_value_of_another_class_is_not_a_use(
     repo: Repo, built: str, broken: bool
 ) -> None:
     """The Python side of the rule above: `client = Session()` then `client.retry_budget`
