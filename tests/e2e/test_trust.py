@@ -2569,3 +2569,161 @@ def test_a_copy_moved_into_a_helper_beside_it_is_still_a_copy(repo: Repo) -> Non
     repo.commit("Poll in a helper")
     plan = run(Config(repo=repo.path, since="base"))
     assert any("waitForAppReady" in t for t in findings(plan, "duplicate")), plan.findings
+
+
+def _store(cls: str, upserts: dict[str, str], private: tuple[str, ...]) -> str:
+    """A storage backend: ten small public operations, the upserts given, and the class's
+    own private helpers."""
+    ops = "".join(
+        f"    def {verb}_{noun}(self, key):\n        return self._call('{cls}.{verb}.{noun}', key)\n\n"
+        for verb in ("get", "delete")
+        for noun in ("session", "memory", "eval_run", "trace", "schedule")
+    )
+    helpers = "".join(f"    def {name}(self, *args):\n        return args\n\n" for name in private)
+    bodies = "".join(
+        "\n".join("    " + line if line else line for line in body.splitlines()) + "\n\n"
+        for body in upserts.values()
+    )
+    return (
+        "import json\nimport time\n\nfrom app.records import CulturalKnowledge, UserMemory\n\n\n"
+        f"class {cls}:\n{ops}{helpers}{bodies}"
+    )
+
+
+_RECORDS = (
+    "class CulturalKnowledge:\n    @classmethod\n    def from_dict(cls, d):\n        return d\n\n\n"
+    "class UserMemory:\n    @classmethod\n    def from_dict(cls, d):\n        return d\n"
+)
+_SIMPLE_UPSERT = "def {name}(self, item):\n    return self._call('{name}', item)\n"
+
+
+@pytest.mark.parametrize(
+    ("kv_names", "reported"),
+    [
+        (("upsert_cultural_knowledge", "upsert_user_memory"), False),
+        (("upsert_culture", "upsert_user_memory"), True),
+    ],
+    ids=["one-interface", "not-each-others-counterpart"],
+)
+def test_a_ports_private_helpers_do_not_hide_its_interface(
+    repo: Repo, kv_names: tuple[str, str], reported: bool
+) -> None:
+    """agno: a Valkey backend, ported from the others, has all 53 of Postgres's public
+    methods, but its 14 private pipeline helpers brought the share of names the two hold
+    below the bar, so its `upsert_user_memory` was matched with Postgres's
+    `upsert_cultural_knowledge` (and whole backends with each other): three groups judged
+    FALSE. Two methods of one interface are each the other class's namesake's
+    counterpart; where one is not (the port calls its own `upsert_culture`), a copied body
+    is still a copy."""
+    from tests.unit.test_rules import UPSERT_CULTURE, UPSERT_MEMORY
+
+    sql_upserts = {
+        "upsert_cultural_knowledge": UPSERT_CULTURE,
+        "upsert_user_memory": _SIMPLE_UPSERT.format(name="upsert_user_memory"),
+    }
+    start(
+        repo,
+        {
+            "app/__init__.py": "",
+            "app/records.py": _RECORDS,
+            "app/sql.py": _store("SqlStore", sql_upserts, ("_connect", "_row", "_commit")),
+        },
+    )
+    culture, memory = kv_names
+    kv_upserts = {
+        culture: _SIMPLE_UPSERT.format(name=culture),
+        memory: UPSERT_MEMORY.replace("upsert_user_memory", memory),
+    }
+    private = ("_pipeline", "_exec", "_key", "_scan", "_store_record")
+    branch(repo, "agent/kv", {"app/kv.py": _store("KvStore", kv_upserts, private)}, "Kv store")
+    plan = merge_all(repo, "agent/kv")
+    found = findings(plan, "duplicate")
+    assert bool(found) is reported, plan.findings
+    if reported:
+        assert any("upsert_cultural_knowledge" in f and memory in f for f in found), found
+
+
+_QUIT_GO = """package dialog
+
+import "example.com/tui/key"
+
+// Quit asks before the program ends.
+type Quit struct {
+	selectedNo bool
+	keyMap     KeyMap
+}
+
+// KeyMap holds a dialog's bindings.
+type KeyMap struct {
+	LeftRight, Enter, Yes, No, Tab key.Binding
+}
+
+// NewQuit creates a new quit confirmation dialog.
+func NewQuit() *Quit {
+	q := &Quit{selectedNo: true}
+	q.keyMap.LeftRight = key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("left/right", "switch options"))
+	q.keyMap.Enter = key.NewBinding(key.WithKeys("enter", " "), key.WithHelp("enter", "confirm"))
+	q.keyMap.Yes = key.NewBinding(key.WithKeys("y", "Y", "ctrl+c"), key.WithHelp("y", "yes"))
+	q.keyMap.No = key.NewBinding(key.WithKeys("n", "N"), key.WithHelp("n", "no"))
+	q.keyMap.Tab = key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "switch options"))
+	return q
+}
+"""
+
+_CONFIRM_GO = """package dialog
+
+import "example.com/tui/key"
+
+// {built} asks one yes/no question inline.
+type YesNo struct {{
+	question   string
+	selectedNo bool
+	keyMap     KeyMap
+}}
+
+// {name} creates a new confirmation dialog.
+func {name}(question string) *{built} {{
+	return &{built}{{
+		selectedNo: true,
+		keyMap: KeyMap{{
+			LeftRight: key.NewBinding(key.WithKeys("left", "right", "h", "l"), key.WithHelp("left/right", "switch")),
+			Enter:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "confirm")),
+			Yes:       key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "yes")),
+			No:        key.NewBinding(key.WithKeys("n", "N"), key.WithHelp("n", "no")),
+			Tab:       key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "switch options")),
+		}},
+	}}
+}}
+"""
+
+
+# the dialogs' other helpers, which make the key names rare in this code base
+_KEYS_GO = "package dialog\n\n" + "".join(
+    f"// {verb} {noun} keys.\nfunc {verb.title()}{noun.title()}(keys []string) []string {{\n"
+    f'\tif len(keys) == 0 {{\n\t\treturn []string{{"{verb}-{noun}"}}\n\t}}\n'
+    "\treturn keys\n}\n\n"
+    for verb in ("parse", "format", "merge")
+    for noun in ("chord", "sequence", "modifier")
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "built", "reported"),
+    [("NewYesNo", "YesNo", False), ("NewQuitDialog", "Quit", True)],
+    ids=["another-type", "the-same-type"],
+)
+def test_go_constructors_of_other_types_are_no_copies(
+    repo: Repo, name: str, built: str, reported: bool
+) -> None:
+    """crush: an inline yes/no question's constructor binds the same keys as the quit
+    dialog's, which builds its `Quit` in a variable it returns; the two were reported as
+    copies. A constructor's signature says what it builds: two of other types are alike by
+    design. One that builds the same type again is a copy."""
+    files = {"go.mod": "module example.com/tui\n\ngo 1.22\n", "dialog/quit.go": _QUIT_GO}
+    files["dialog/keys.go"] = _KEYS_GO
+    start(repo, {**files, "key/key.go": "package key\n\ntype Binding struct{}\n"})
+    text = _CONFIRM_GO.format(name=name, built=built)
+    branch(repo, "agent/yesno", {"dialog/yesno.go": text}, "Add an inline yes/no question")
+    plan = merge_all(repo, "agent/yesno")
+    found = [f for f in findings(plan, "duplicate") if "NewQuit`" in f and name in f]
+    assert bool(found) is reported, plan.findings

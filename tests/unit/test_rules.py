@@ -2133,3 +2133,43 @@ def test_a_mirrored_replacement_is_only_a_lead(
     out = _mirrored(found, claims)
     assert [f.tier for _, f in out] == tiers
     assert [cause for cause, _ in out] == [cause for cause, _ in found]
+
+
+ENQUEUE_DELAYED = """def enqueue_delayed_run(run, engine):
+    if run.status != "DELAYED":
+        return None
+    snapshot = engine.snapshot(run.id, status="PENDING", reason="delay elapsed")
+    engine.emit("runDelayedEnqueued", run_id=run.id, at=datetime.now())
+    engine.enqueue_run(run, snapshot, queue="delayed-runs")
+    return snapshot
+"""
+# a parked run's promotion: it hands the run on, by name, to the job above
+PROMOTE_PARKED = """def promote_parked_run(run, engine):
+    if run.status != "PENDING_VERSION":
+        return None
+    snapshot = engine.snapshot(run.id, status="DELAYED", reason="version ready")
+    engine.emit("runPromoted", run_id=run.id, at=datetime.now())
+    engine.worker.schedule(job="{job}", run_id=run.id, queue="delayed-runs", status="PENDING")
+    return snapshot
+"""
+
+
+@pytest.mark.parametrize(
+    ("job", "verified"), [("enqueue_delayed_run", False), ("retry_parked_run", True)]
+)
+def test_a_definition_that_hands_work_to_the_other_by_name_is_no_copy(
+    job: str, verified: bool
+) -> None:
+    """trigger.dev: a parked run's promotion schedules the `enqueueDelayedRun` job, and was
+    matched with that job's handler through the statuses and the job's name they share
+    (judged FALSE: it delegates to the handler). A shared literal that spells one side's
+    own compound name is the hand-over, not a copy; naming some other job, the pair stays
+    verified."""
+    corpus = [piece(FILLER.format(i=i), f"filler_{i}", None, f"lib/f{i}.py") for i in range(12)]
+    a = piece(ENQUEUE_DELAYED, "enqueue_delayed_run", None, "engine/delayed.py")
+    b = piece(PROMOTE_PARKED.format(job=job), "promote_parked_run", "agent/b", "engine/parked.py")
+    feats = [_feature_set(p) for p in (a, b, *corpus)]
+    idf = _idf(feats)
+    scored = score_pair(a, b, feats[0], feats[1], idf)
+    assert scored is not None
+    assert scored.verified is verified, scored.evidence

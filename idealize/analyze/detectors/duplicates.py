@@ -50,7 +50,7 @@ from idealize.analyze.members import members
 from idealize.analyze.minhash import LSH
 from idealize.analyze.params import param
 from idealize.analyze.pieces import Piece
-from idealize.repo.languages import example_path, family, test_path
+from idealize.repo.languages import example_path, family, language_of, test_path
 from idealize.repo.symbols import unsuffixed
 from idealize.types import Finding, Location, Parallel, always_parallel
 
@@ -665,10 +665,41 @@ def _plain(name: str) -> str:
     return name.lstrip("_") or name
 
 
+def _marks_private(language: str | None) -> bool:
+    """Does the language say in a name that it is private (Python, Go)? TypeScript says it
+    in a keyword, and a class forked whole (RooCode's OpenAI Codex handler, judged TRUE)
+    has every name of the original: read by all names, it stays under the bar."""
+    return language in ("python", "go")
+
+
+def _public(name: str, language: str | None) -> bool:
+    """Is a method of this name public by its language's convention (Python: no leading
+    underscore; Go: a capital)? Where names do not say, every name counts as public."""
+    if language == "python":
+        return not name.startswith("_")
+    if language == "go":
+        return name[:1].isupper()
+    return True
+
+
 # a Go function's result when it is one unqualified type: `func WithBaseURL(u string) Option {`
 _GO_RESULT = re.compile(r"^func\s+\w+\s*\((?:[^()]|\([^()]*\))*\)\s*\*?([A-Za-z_]\w*)\s*\{", re.M)
 # `return EntityEdge(`, `return new Session(`, `return &Server{`: a factory's product
 _BUILDS = re.compile(r"\breturn\s+(?:new\s+|&)?([A-Z]\w*)\s*[({]")
+
+
+def _built(p: Piece) -> set[str]:
+    """What a factory returns a new instance of: the classes it returns built in place or,
+    in Go when it returns none so, the one type its signature says it returns
+    (`func NewQuit(...) *Quit {` building its `Quit` in a variable)."""
+    built = set(_BUILDS.findall(p.text))
+    if not built and family(p.language) == "go":
+        result = _GO_RESULT.search(p.text)
+        if result:
+            built.add(result.group(1))
+    return built
+
+
 # one module written once per platform, chosen by the bundler or the compiler by file name:
 # React Native's `aes.ts` / `aes.web.ts`, Go's `lock_unix.go` / `lock_windows.go`
 _PLATFORM = re.compile(
@@ -1106,6 +1137,7 @@ def score_pair(
         )
         and not _other_routes(a, b)
         and not counterparts(pa.short, pb.short)
+        and not _names_the_other(pa, pb)
     )
     told_by: tuple[str, ...] = ()
     if verified and by_literals and structure < params.idiom_structure:
@@ -1350,6 +1382,19 @@ def _other_delegates(
     return own(fa, fb) and own(fb, fa)
 
 
+def _names_the_other(pa: Profile, pb: Profile) -> bool:
+    """Does one side hold a literal that spells the other's own name, a compound one (a
+    job, a command, an event named after the function that handles it)? Then it hands work
+    to the other by that name, and what they share is the hand-over (trigger.dev: a parked
+    run's promotion schedules the `enqueueDelayedRun` job, whose handler it was matched
+    with; judged FALSE). A plain word (`write`, `record`) names too much to tell."""
+    a, b = pa.short.lstrip("#_"), pb.short.lstrip("#_")
+    return a != b and any(
+        len(split_identifier(name)) >= 2 and bool({f"s:{name}", f"d:{name}"} & held)
+        for name, held in ((a, pb.literals), (b, pa.literals))
+    )
+
+
 def _thin(a: Piece, b: Piece, params: DuplicateParams) -> bool:
     """Are both definitions at most ``bare_lines`` lines of code below their headers?"""
     return max(len(code_lines(a.text)), len(code_lines(b.text))) <= params.bare_lines
@@ -1477,23 +1522,30 @@ def detect(ctx: Context, params: DuplicateParams) -> list[Finding]:
                 return True
         return False
 
-    method_names: dict[tuple[str, str], frozenset[str]] = {}
+    method_names: dict[tuple[str, str], tuple[frozenset[str], frozenset[str]]] = {}
 
-    def methods_at(path: str, owner: str) -> frozenset[str]:
+    def methods_at(path: str, owner: str) -> tuple[frozenset[str], frozenset[str]]:
         """The method names of class ``owner`` of ``path``, at HEAD, without a leading
-        underscore: a private `_format_request` implements what the others call
-        `format_request` (strands' Responses model beside every other provider's)."""
+        underscore (a private `_format_request` implements what the others call
+        `format_request`: strands' Responses model beside every other provider's); and of
+        those, the names public by the language's convention."""
         key = (path, owner)
         if key not in method_names:
-            method_names[key] = frozenset(
-                _plain(unsuffixed(s.name.rsplit(".", 1)[-1]))
+            named = [
+                unsuffixed(s.name.rsplit(".", 1)[-1])
                 for s in ctx.head.definitions(path)
-                if s.name.rsplit(".", 1)[0] == owner
+                if s.name.rsplit(".", 1)[0] == owner  # the class's own name too
+            ]
+            language = language_of(path)
+            method_names[key] = (
+                frozenset(_plain(n) for n in named),
+                frozenset(n for n in named if n != owner and _public(n, language)),
             )
         return method_names[key]
 
-    def methods(p: Piece) -> frozenset[str]:
-        """The method names of the piece's class (or of the class itself), at HEAD."""
+    def methods(p: Piece) -> tuple[frozenset[str], frozenset[str]]:
+        """The method names of the piece's class (or of the class itself), at HEAD: all of
+        them, and the public ones."""
         return methods_at(p.path, p.symbol if p.kind == "class" else p.symbol.rsplit(".", 1)[0])
 
     def one_interface(a: Piece, b: Piece) -> bool:
@@ -1513,10 +1565,23 @@ def detect(ctx: Context, params: DuplicateParams) -> list[Finding]:
             return False
         if a.kind == "method" and a.symbol.rsplit(".", 1)[0] == b.symbol.rsplit(".", 1)[0]:
             return False
-        ma, mb = methods(a), methods(b)
-        shared = len(ma & mb)
-        return shared >= params.interface_min and shared >= params.interface_share * min(
-            len(ma), len(mb)
+        (ma, pub_a), (mb, pub_b) = methods(a), methods(b)
+
+        def one(shared: int, of: int) -> bool:
+            return shared >= params.interface_min and shared >= params.interface_share * of
+
+        # an interface is what its classes show, and a port's private helpers are its own:
+        # on agno, Valkey's 53 public methods are all Postgres's, but with its 14 private
+        # pipeline helpers the two share 82% of their names (as mux's OAuth services do,
+        # whose copies under other names were TRUE). Read by public names, two methods are
+        # of one interface only when each has a namesake in the other's class (agno:
+        # Cassandra's `async_insert` and OpenSearch's private `_async_embed_documents` hold
+        # one copied block, judged TRUE)
+        small, other = (pub_a, mb) if len(pub_a) <= len(pub_b) else (pub_b, ma)
+        return one(len(ma & mb), min(len(ma), len(mb))) or (
+            _marks_private(a.language)
+            and one(len({_plain(n) for n in small} & other), len(small))
+            and (a.kind == "class" or (_plain(a.short) in mb and _plain(b.short) in ma))
         )
 
     bases_of: dict[tuple[str, str], frozenset[str]] = {}
@@ -1547,7 +1612,7 @@ def detect(ctx: Context, params: DuplicateParams) -> list[Finding]:
                     1
                     for s in ctx.head.definitions(path)
                     if s.kind == "class"
-                    and method in methods_at(path, s.name)
+                    and method in methods_at(path, s.name)[0]
                     and (
                         name in bases(path, s.name)
                         if how == "base"
@@ -1595,10 +1660,12 @@ def detect(ctx: Context, params: DuplicateParams) -> list[Finding]:
         """Two factories of different classes: each returns a new instance of its own
         class (or struct) of this repository, and none in common. Records of two kinds
         share field names, so their parsers look alike (graphiti: one parser builds an
-        `EntityEdge`, the other an `EpisodicEdge`, from one record's fields)."""
+        `EntityEdge`, the other an `EpisodicEdge`, from one record's fields; crush: three
+        dialogs' constructors bind the same keys, one of them building its `Quit` in a
+        variable it returns)."""
         if a.kind not in ("function", "method") or b.kind not in ("function", "method"):
             return False
-        built_a, built_b = set(_BUILDS.findall(a.text)), set(_BUILDS.findall(b.text))
+        built_a, built_b = _built(a), _built(b)
         return (
             bool(built_a and built_b)
             and not built_a & built_b
