@@ -1534,7 +1534,9 @@ def detect(ctx: Context, params: DuplicateParams) -> list[Finding]:
             named = [
                 unsuffixed(s.name.rsplit(".", 1)[-1])
                 for s in ctx.head.definitions(path)
-                if s.name.rsplit(".", 1)[0] == owner  # the class's own name too
+                # the class's own name too: the share of names that makes one interface
+                # was measured so
+                if s.name.rsplit(".", 1)[0] == owner
             ]
             language = language_of(path)
             method_names[key] = (
