@@ -1390,7 +1390,7 @@ def _names_the_other(pa: Profile, pb: Profile) -> bool:
     with; judged FALSE). A plain word (`write`, `record`) names too much to tell."""
     a, b = pa.short.lstrip("#_"), pb.short.lstrip("#_")
     return a != b and any(
-        len(split_identifier(name)) >= 2 and bool({f"s:{name}", f"d:{name}"} & held)
+        bool({f"s:{name}", f"d:{name}"} & held) and len(split_identifier(name)) >= 2
         for name, held in ((a, pb.literals), (b, pa.literals))
     )
 
